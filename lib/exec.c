@@ -1,0 +1,1093 @@
+/*
+ * exec.c - the executor: runs a plan through hv.h and checks each step
+ * on the host.
+ *
+ * Every stage starts all of its actions, then polls them together: a
+ * step is done when the host shows it, not when it was asked for.  Time
+ * is read only through HV_NowMs/HV_SleepMs, so on the simulated host a
+ * five-second stuck balloon costs no real time.
+ *
+ * Choices made here:
+ *  - The first failure stops the stage at once; the guests still moving
+ *    are then put back by the rollback, which starts from a fresh
+ *    snapshot (it sees where they really are).
+ *  - Rollback plans with a reserve of 0: it goes back to a state the
+ *    host was in a moment ago, and refusing to undo would leave the host
+ *    half-way, which is worse than dipping into the reserve for the time
+ *    it takes.  Free memory itself is still checked.
+ *  - Rollback is best effort: an action that fails while undoing marks
+ *    its domain FAILED and the rest of the undo goes on.
+ *  - An HVM guest that was given vCPUs keeps them on rollback (Xen
+ *    cannot take them away): that domain is reported FAILED with why.
+ *  - Pinning sets the hard affinity to the planned pCPUs and resets the
+ *    soft affinity to all pCPUs, as a cpupool move does: a preference
+ *    outside the hard set would mean nothing.
+ *  - stuck_ms or stage_timeout_ms of 0 mean no limit.
+ *  - Before a rollback, pCPUs that were in Pool-0 when the plan was made
+ *    and are now in no pool (a cpupool step that broke half-way) are
+ *    given back to Pool-0, and empty pools this plan created are removed.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec.h"
+#include "units.h"
+
+/* Pages moved per relocation round: small, to keep each pause short. */
+#define EXEC_MOVE_PAGES 4096
+
+typedef struct name_ix {
+    const char *name;
+    size_t i;
+} name_ix;
+
+/* What happened to one plan row's domain. */
+typedef struct dom_state {
+    bool touched;               /* the forward plan started an action */
+    bool vanished;
+    bool failed;                /* could not be put right */
+    bool had_failure;           /* an action of the forward run failed */
+    char msg[256];
+} dom_state;
+
+typedef struct run_ctx {
+    hv *h;
+    const exec_opts *o;
+    exec_progress_fn *progress;
+    void *pctx;
+    uint64_t t0;
+    bool rolling_back;
+    unsigned nr_cpus;
+    xs_cpumap online;
+    const plan *p;              /* the forward plan: rows */
+    dom_state *ds;
+    name_ix *ix;                /* rows by name */
+    bool failed;
+    xs_err cause;
+} run_ctx;
+
+/* One action while its stage runs. */
+typedef struct act_run {
+    const plan_action *a;
+    bool pending;
+    bool shrink;
+    uint64_t last_mem;
+    uint64_t best_dist;
+    unsigned last_vcpus;
+    uint64_t last_progress_ms;
+} act_run;
+
+static int name_ix_cmp(const void *a, const void *b)
+{
+    return strcmp(((const name_ix *)a)->name, ((const name_ix *)b)->name);
+}
+
+static dom_state *dom_of(run_ctx *c, const char *name)
+{
+    name_ix key = { name, 0 }, *hit;
+
+    if (!c->p->nr_rows)
+        return NULL;
+    hit = bsearch(&key, c->ix, c->p->nr_rows, sizeof(*c->ix), name_ix_cmp);
+    return hit ? &c->ds[hit->i] : NULL;
+}
+
+static uint64_t elapsed(run_ctx *c)
+{
+    return HV_NowMs(c->h) - c->t0;
+}
+
+static void emit(run_ctx *c, exec_ev_kind kind, const plan_stage *st,
+                 const plan_action *a, uint64_t now_kib, const char *msg)
+{
+    exec_event ev;
+
+    if (!c->progress)
+        return;
+    memset(&ev, 0, sizeof(ev));
+    ev.kind = kind;
+    ev.rolling_back = c->rolling_back;
+    ev.stage = st;
+    ev.act = a;
+    ev.now_kib = now_kib;
+    ev.elapsed_ms = elapsed(c);
+    ev.msg = msg;
+    c->progress(c->pctx, &ev);
+}
+
+static const char *size_str(uint64_t kib, char *buf, size_t len)
+{
+    return UNITS_FormatSize(kib, buf, len);
+}
+
+/* Copy, cutting to fit (messages may be longer than a report line). */
+static void copy_str(char *dst, size_t len, const char *src)
+{
+    size_t n = strnlen(src, len - 1);
+
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+static uint64_t dist(uint64_t a, uint64_t b)
+{
+    return a > b ? a - b : b - a;
+}
+
+static void map_and(xs_cpumap *dst, const xs_cpumap *src)
+{
+    size_t i;
+
+    for (i = 0; i < HV_MAX_CPUS / 64; i++)
+        dst->bits[i] &= src->bits[i];
+}
+
+/*
+ * An action failed: remember the first cause, tell the callback, mark
+ * its domain.  rc is the hv code when the failure came from a call.
+ */
+static void act_failed(run_ctx *c, const plan_stage *st,
+                       const plan_action *a, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void act_failed(run_ctx *c, const plan_stage *st,
+                       const plan_action *a, int rc, const char *fmt, ...)
+{
+    dom_state *d = dom_of(c, a->domain);
+    char msg[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (rc == HV_ENODOMAIN) {
+        snprintf(msg, sizeof(msg), "%s vanished (while: %s)", a->domain,
+                 PLAN_ActName(a->kind));
+        if (d)
+            d->vanished = true;
+    }
+    if (d) {
+        if (c->rolling_back)
+            d->failed = true;
+        else
+            d->had_failure = true;
+        if (!d->msg[0] || c->rolling_back)
+            copy_str(d->msg, sizeof(d->msg), msg);
+    }
+    if (!c->failed) {
+        c->failed = true;
+        ERR_Set(&c->cause, "%s", msg);
+    }
+    emit(c, EXEC_EV_ACTION_FAILED, st, a, 0, msg);
+}
+
+/* The text of the hv handle's last error, for messages. */
+static const char *hv_why(run_ctx *c)
+{
+    return HV_LastError(c->h)->msg;
+}
+
+static int get_dom(run_ctx *c, const plan_stage *st, const plan_action *a,
+                   hv_domain *d)
+{
+    int rc = HV_GetDomain(c->h, a->domid, d);
+
+    if (rc)
+        act_failed(c, st, a, rc, "%s: cannot read its state: %s",
+                   a->domain, hv_why(c));
+    return rc;
+}
+
+static const hv_pool *find_pool_name(const hv_pool *v, size_t n,
+                                     const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(v[i].name, name) == 0)
+            return &v[i];
+    return NULL;
+}
+
+static const hv_pool *find_pool_id(const hv_pool *v, size_t n, uint32_t id)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (v[i].id == id)
+            return &v[i];
+    return NULL;
+}
+
+static bool cpu_in_a_pool(const hv_pool *v, size_t n, unsigned cpu)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (CPUMAP_Test(&v[i].cpus, cpu))
+            return true;
+    return false;
+}
+
+/* Give every pCPU of m that is in no pool back to Pool-0. */
+static int return_free_cpus(run_ctx *c, const xs_cpumap *m)
+{
+    hv_pool *pools = NULL;
+    size_t nr = 0;
+    int cpu, rc;
+
+    rc = HV_ListPools(c->h, &pools, &nr);
+    if (rc)
+        goto out;
+    for (cpu = CPUMAP_Next(m, 0); cpu >= 0;
+         cpu = CPUMAP_Next(m, (unsigned)cpu + 1)) {
+        if (cpu_in_a_pool(pools, nr, (unsigned)cpu))
+            continue;
+        rc = HV_PoolAddCpu(c->h, PLAN_POOL0_ID, (unsigned)cpu);
+        if (rc)
+            goto out;
+    }
+out:
+    free(pools);
+    return rc;
+}
+
+/*
+ * Destroy a pool that holds no domain: its pCPUs out first (Xen refuses
+ * to destroy a pool that has pCPUs; libxl does this itself, the sim may
+ * not), then back to Pool-0 whatever the driver did with them.
+ */
+static int destroy_pool(run_ctx *c, const hv_pool *p)
+{
+    xs_cpumap cpus = p->cpus;
+    uint32_t id = p->id;
+    int cpu, rc;
+
+    for (cpu = CPUMAP_Next(&cpus, 0); cpu >= 0;
+         cpu = CPUMAP_Next(&cpus, (unsigned)cpu + 1))
+        HV_PoolRemoveCpu(c->h, id, (unsigned)cpu);   /* best effort */
+    rc = HV_PoolDestroy(c->h, id);
+    if (rc)
+        return rc;
+    return return_free_cpus(c, &cpus);
+}
+
+static int do_pool_enter(run_ctx *c, const plan_stage *st,
+                         const plan_action *a)
+{
+    hv_pool *pools = NULL;
+    size_t nr = 0;
+    const hv_pool *p0, *old;
+    char sched[16];
+    xs_cpumap removed;
+    uint32_t id = 0;
+    bool created = false, moved = false;
+    hv_domain d;
+    int cpu, rc;
+
+    CPUMAP_Clear(&removed);
+    rc = HV_ListPools(c->h, &pools, &nr);
+    if (rc) {
+        act_failed(c, st, a, rc, "%s: cannot list cpupools: %s", a->domain,
+                   hv_why(c));
+        goto out;
+    }
+    p0 = find_pool_id(pools, nr, PLAN_POOL0_ID);
+    if (!p0) {
+        rc = HV_EFAIL;
+        act_failed(c, st, a, 0, "%s: the host has no Pool-0", a->domain);
+        goto out;
+    }
+    snprintf(sched, sizeof(sched), "%s", p0->sched);
+    old = find_pool_name(pools, nr, a->pool);
+    if (old) {
+        /* Left over by an earlier run that died: replace it if empty. */
+        if (old->nr_domains) {
+            rc = HV_EFAIL;
+            act_failed(c, st, a, 0, "%s: cpupool %s exists already and "
+                       "holds domains", a->domain, a->pool);
+            goto out;
+        }
+        rc = destroy_pool(c, old);
+        if (rc) {
+            act_failed(c, st, a, rc, "%s: cannot remove the stale cpupool "
+                       "%s: %s", a->domain, a->pool, hv_why(c));
+            goto out;
+        }
+        free(pools);
+        pools = NULL;
+        rc = HV_ListPools(c->h, &pools, &nr);
+        if (rc) {
+            act_failed(c, st, a, rc, "%s: cannot list cpupools: %s",
+                       a->domain, hv_why(c));
+            goto out;
+        }
+        p0 = find_pool_id(pools, nr, PLAN_POOL0_ID);
+        if (!p0) {
+            rc = HV_EFAIL;
+            act_failed(c, st, a, 0, "%s: the host has no Pool-0", a->domain);
+            goto out;
+        }
+    }
+    for (cpu = CPUMAP_Next(&a->cpus, 0); cpu >= 0;
+         cpu = CPUMAP_Next(&a->cpus, (unsigned)cpu + 1)) {
+        if (!CPUMAP_Test(&p0->cpus, (unsigned)cpu)) {
+            if (cpu_in_a_pool(pools, nr, (unsigned)cpu)) {
+                rc = HV_EBUSY;
+                act_failed(c, st, a, 0, "%s: pCPU %d is no longer in "
+                           "Pool-0", a->domain, cpu);
+                goto undo;
+            }
+            continue;           /* free already */
+        }
+        rc = HV_PoolRemoveCpu(c->h, PLAN_POOL0_ID, (unsigned)cpu);
+        if (rc) {
+            act_failed(c, st, a, rc, "%s: cannot take pCPU %d from "
+                       "Pool-0: %s", a->domain, cpu, hv_why(c));
+            goto undo;
+        }
+        CPUMAP_Set(&removed, (unsigned)cpu);
+    }
+    rc = HV_PoolCreate(c->h, a->pool, sched, &id);
+    if (rc) {
+        act_failed(c, st, a, rc, "%s: cannot create cpupool %s: %s",
+                   a->domain, a->pool, hv_why(c));
+        goto undo;
+    }
+    created = true;
+    for (cpu = CPUMAP_Next(&a->cpus, 0); cpu >= 0;
+         cpu = CPUMAP_Next(&a->cpus, (unsigned)cpu + 1)) {
+        rc = HV_PoolAddCpu(c->h, id, (unsigned)cpu);
+        if (rc) {
+            act_failed(c, st, a, rc, "%s: cannot add pCPU %d to cpupool "
+                       "%s: %s", a->domain, cpu, a->pool, hv_why(c));
+            goto undo;
+        }
+    }
+    rc = HV_PoolMoveDomain(c->h, id, a->domid);
+    if (rc) {
+        act_failed(c, st, a, rc, "%s: cannot move it to cpupool %s: %s",
+                   a->domain, a->pool, hv_why(c));
+        goto undo;
+    }
+    moved = true;
+
+    /* Verify on the host. */
+    rc = get_dom(c, st, a, &d);
+    if (rc)
+        goto undo;
+    free(pools);
+    pools = NULL;
+    rc = HV_ListPools(c->h, &pools, &nr);
+    if (rc) {
+        act_failed(c, st, a, rc, "%s: cannot list cpupools: %s", a->domain,
+                   hv_why(c));
+        goto undo;
+    }
+    old = find_pool_id(pools, nr, id);
+    if (d.pool != id || !old || !CPUMAP_Equal(&old->cpus, &a->cpus)) {
+        char m1[128];
+
+        rc = HV_EFAIL;
+        act_failed(c, st, a, 0, "%s: after the move it is not in cpupool "
+                   "%s with pCPUs %s", a->domain, a->pool,
+                   CPUMAP_Format(&a->cpus, m1, sizeof(m1)));
+        goto undo;
+    }
+    rc = 0;
+    goto out;
+
+undo:
+    /* Leave no half-made pool behind: the rollback plans from pools. */
+    if (moved)
+        HV_PoolMoveDomain(c->h, PLAN_POOL0_ID, a->domid);
+    if (created) {
+        hv_pool gone;
+
+        memset(&gone, 0, sizeof(gone));
+        gone.id = id;
+        gone.cpus = a->cpus;
+        destroy_pool(c, &gone);
+    }
+    return_free_cpus(c, &removed);
+out:
+    free(pools);
+    return rc;
+}
+
+static int do_pool_leave(run_ctx *c, const plan_stage *st,
+                         const plan_action *a)
+{
+    hv_pool *pools = NULL;
+    size_t nr = 0;
+    const hv_pool *p, *p0;
+    hv_domain d;
+    int rc;
+
+    rc = HV_ListPools(c->h, &pools, &nr);
+    if (rc) {
+        act_failed(c, st, a, rc, "%s: cannot list cpupools: %s", a->domain,
+                   hv_why(c));
+        goto out;
+    }
+    p = find_pool_name(pools, nr, a->pool);
+    rc = get_dom(c, st, a, &d);
+    if (rc)
+        goto out;
+    if (p && d.pool == p->id) {
+        rc = HV_PoolMoveDomain(c->h, PLAN_POOL0_ID, a->domid);
+        if (rc) {
+            act_failed(c, st, a, rc, "%s: cannot move it back to Pool-0: "
+                       "%s", a->domain, hv_why(c));
+            goto out;
+        }
+    }
+    if (p) {
+        free(pools);
+        pools = NULL;
+        rc = HV_ListPools(c->h, &pools, &nr);
+        if (rc) {
+            act_failed(c, st, a, rc, "%s: cannot list cpupools: %s",
+                       a->domain, hv_why(c));
+            goto out;
+        }
+        p = find_pool_name(pools, nr, a->pool);
+    }
+    if (p && p->nr_domains == 0) {
+        rc = destroy_pool(c, p);
+        if (rc) {
+            act_failed(c, st, a, rc, "%s: cannot destroy cpupool %s: %s",
+                       a->domain, a->pool, hv_why(c));
+            goto out;
+        }
+    }
+    /* Whatever the driver did on destroy, the pCPUs belong to Pool-0. */
+    rc = return_free_cpus(c, &a->cpus);
+    if (rc) {
+        act_failed(c, st, a, rc, "%s: cannot give pCPUs back to Pool-0: %s",
+                   a->domain, hv_why(c));
+        goto out;
+    }
+
+    /* Verify on the host. */
+    rc = get_dom(c, st, a, &d);
+    if (rc)
+        goto out;
+    free(pools);
+    pools = NULL;
+    rc = HV_ListPools(c->h, &pools, &nr);
+    if (rc) {
+        act_failed(c, st, a, rc, "%s: cannot list cpupools: %s", a->domain,
+                   hv_why(c));
+        goto out;
+    }
+    p0 = find_pool_id(pools, nr, PLAN_POOL0_ID);
+    if (d.pool != PLAN_POOL0_ID) {
+        rc = HV_EFAIL;
+        act_failed(c, st, a, 0, "%s: still outside Pool-0 after leaving %s",
+                   a->domain, a->pool);
+        goto out;
+    }
+    if (p0) {
+        xs_cpumap back = a->cpus;
+
+        CPUMAP_AndNot(&back, &p0->cpus);
+        /* A pool still holding other domains keeps its pCPUs. */
+        if (!CPUMAP_IsEmpty(&back) && !find_pool_name(pools, nr, a->pool)) {
+            char m1[128];
+
+            rc = HV_EFAIL;
+            act_failed(c, st, a, 0, "%s: pCPUs %s did not come back to "
+                       "Pool-0", a->domain,
+                       CPUMAP_Format(&back, m1, sizeof(m1)));
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    free(pools);
+    return rc;
+}
+
+static int do_pin(run_ctx *c, const plan_stage *st, const plan_action *a)
+{
+    hv_domain d;
+    xs_cpumap hard;
+    char m1[128], m2[128];
+    int rc;
+
+    rc = HV_SetAffinity(c->h, a->domid, &a->cpus, &c->online);
+    if (rc) {
+        act_failed(c, st, a, rc, "%s: cannot pin to pCPUs %s: %s", a->domain,
+                   CPUMAP_Format(&a->cpus, m1, sizeof(m1)), hv_why(c));
+        return rc;
+    }
+    rc = get_dom(c, st, a, &d);
+    if (rc)
+        return rc;
+    hard = d.hard_affinity;
+    map_and(&hard, &c->online);
+    if (!CPUMAP_Equal(&hard, &a->cpus)) {
+        act_failed(c, st, a, 0, "%s: pinned to pCPUs %s but the host "
+                   "shows %s", a->domain,
+                   CPUMAP_Format(&a->cpus, m1, sizeof(m1)),
+                   CPUMAP_Format(&hard, m2, sizeof(m2)));
+        return HV_EFAIL;
+    }
+    return 0;
+}
+
+/* Start one action.  Returns 0 (done or now pending) or an hv code. */
+static int start_action(run_ctx *c, const plan_stage *st, act_run *r)
+{
+    const plan_action *a = r->a;
+    char s1[32];
+    int rc = 0;
+
+    r->last_progress_ms = HV_NowMs(c->h);
+    switch (a->kind) {
+    case PLAN_ACT_MEMORY:
+        r->shrink = st->kind == PLAN_STAGE_SHRINK;
+        r->last_mem = a->from_kib;
+        r->best_dist = dist(a->from_kib, a->to_kib);
+        if (!r->shrink) {
+            /* maxmem first, or Xen refuses the pages */
+            rc = HV_SetMaxmem(c->h, a->domid, a->to_kib);
+            if (rc) {
+                act_failed(c, st, a, rc, "%s: cannot raise maxmem to %s: %s",
+                           a->domain, size_str(a->to_kib, s1, sizeof(s1)),
+                           hv_why(c));
+                break;
+            }
+        }
+        rc = HV_SetTarget(c->h, a->domid, a->to_kib);
+        if (rc) {
+            act_failed(c, st, a, rc, "%s: cannot set the balloon target "
+                       "to %s: %s", a->domain,
+                       size_str(a->to_kib, s1, sizeof(s1)), hv_why(c));
+            break;
+        }
+        r->pending = true;
+        break;
+    case PLAN_ACT_VCPUS:
+        r->last_vcpus = a->from_vcpus;
+        rc = HV_SetVcpusOnline(c->h, a->domid, a->to_vcpus);
+        if (rc) {
+            act_failed(c, st, a, rc, "%s: cannot set %u vCPUs online: %s",
+                       a->domain, a->to_vcpus, hv_why(c));
+            break;
+        }
+        r->pending = true;
+        break;
+    case PLAN_ACT_RELOCATE:
+        r->best_dist = a->from_kib;
+        rc = HV_SetNodeAffinity(c->h, a->domid, a->node);
+        if (rc) {
+            act_failed(c, st, a, rc, "%s: cannot set its node affinity to "
+                       "node %d: %s", a->domain, a->node, hv_why(c));
+            break;
+        }
+        r->pending = true;
+        break;
+    case PLAN_ACT_POOL_ENTER:
+        rc = do_pool_enter(c, st, a);
+        break;
+    case PLAN_ACT_POOL_LEAVE:
+        rc = do_pool_leave(c, st, a);
+        break;
+    case PLAN_ACT_PIN:
+        rc = do_pin(c, st, a);
+        break;
+    }
+    return rc;
+}
+
+/* Look at a pending action once.  Returns 0 or an hv code (failed). */
+static int check_action(run_ctx *c, const plan_stage *st, act_run *r,
+                        uint64_t now)
+{
+    const plan_action *a = r->a;
+    uint64_t quiet;
+    char s1[32], s2[32];
+    hv_domain d;
+    int rc;
+
+    if (a->kind == PLAN_ACT_RELOCATE) {
+        hv_move_result mv;
+        uint64_t off = 0;
+        unsigned n;
+
+        memset(&mv, 0, sizeof(mv));
+        rc = HV_MoveMemory(c->h, a->domid, a->node, EXEC_MOVE_PAGES, &mv);
+        if (rc == HV_ENOSYS) {
+            act_failed(c, st, a, rc, "%s: moving its memory to node %d "
+                       "needs the guarded hypervisor (xen-patches/); this "
+                       "host has stock Xen", a->domain, a->node);
+            return rc;
+        }
+        if (rc && rc != HV_EBUSY) {
+            act_failed(c, st, a, rc, "%s: moving memory to node %d: %s",
+                       a->domain, a->node, hv_why(c));
+            return rc;
+        }
+        rc = get_dom(c, st, a, &d);
+        if (rc)
+            return rc;
+        for (n = 0; n < HV_MAX_NODES; n++)
+            if ((int)n != a->node)
+                off += d.node_mem_kib[n];
+        if (mv.moved_pages)
+            emit(c, EXEC_EV_PROGRESS, st, a, off, NULL);
+        if (off < r->best_dist) {
+            r->best_dist = off;
+            r->last_progress_ms = now;
+        }
+        if (!d.node_known || off == 0) {
+            r->pending = false;
+            return 0;
+        }
+        quiet = now - r->last_progress_ms;
+        if (c->o->stuck_ms && quiet >= c->o->stuck_ms) {
+            act_failed(c, st, a, 0, "%s: %s still off node %d (%" PRIu64
+                       " pages busy): no progress for %.1f s", a->domain,
+                       size_str(off, s1, sizeof(s1)), a->node,
+                       mv.busy_pages, quiet / 1000.0);
+            return HV_EFAIL;
+        }
+        return 0;
+    }
+
+    rc = get_dom(c, st, a, &d);
+    if (rc)
+        return rc;
+    if (a->kind == PLAN_ACT_VCPUS) {
+        if (d.vcpus_online != r->last_vcpus) {
+            r->last_vcpus = d.vcpus_online;
+            r->last_progress_ms = now;
+        }
+        if (d.vcpus_online == a->to_vcpus) {
+            r->pending = false;
+            return 0;
+        }
+        quiet = now - r->last_progress_ms;
+        if (c->o->stuck_ms && quiet >= c->o->stuck_ms) {
+            act_failed(c, st, a, 0, "%s: %u vCPUs online, %u asked: no "
+                       "change for %.1f s", a->domain, d.vcpus_online,
+                       a->to_vcpus, quiet / 1000.0);
+            return HV_EFAIL;
+        }
+        return 0;
+    }
+
+    /* PLAN_ACT_MEMORY */
+    if (d.mem_kib != r->last_mem) {
+        r->last_mem = d.mem_kib;
+        emit(c, EXEC_EV_PROGRESS, st, a, d.mem_kib, NULL);
+    }
+    if (dist(d.mem_kib, a->to_kib) < r->best_dist) {
+        r->best_dist = dist(d.mem_kib, a->to_kib);
+        r->last_progress_ms = now;
+    }
+    if (dist(d.mem_kib, a->to_kib) <= c->o->tolerance_kib) {
+        if (r->shrink) {
+            /* only now: the guest gave the pages back */
+            rc = HV_SetMaxmem(c->h, a->domid, a->to_kib);
+            if (rc) {
+                act_failed(c, st, a, rc, "%s: cannot lower maxmem to %s: %s",
+                           a->domain, size_str(a->to_kib, s1, sizeof(s1)),
+                           hv_why(c));
+                return rc;
+            }
+        }
+        r->pending = false;
+        return 0;
+    }
+    quiet = now - r->last_progress_ms;
+    if (c->o->stuck_ms && quiet >= c->o->stuck_ms) {
+        act_failed(c, st, a, 0, "%s: balloon stuck at %s (target %s): no "
+                   "progress for %.1f s", a->domain,
+                   size_str(d.mem_kib, s1, sizeof(s1)),
+                   size_str(a->to_kib, s2, sizeof(s2)), quiet / 1000.0);
+        return HV_EFAIL;
+    }
+    return 0;
+}
+
+static void describe(const plan_action *a, char *buf, size_t len)
+{
+    PLAN_DescribeAction(a, buf, len);
+}
+
+/*
+ * Run one stage.  keep_going (rollback): a failed action does not stop
+ * the others.  Returns 0 when every action is done.
+ */
+static int run_stage(run_ctx *c, const plan_stage *st, bool keep_going)
+{
+    act_run *runs;
+    uint64_t start = HV_NowMs(c->h), now;
+    size_t i, pending;
+    char buf[512];
+    bool failed = false;
+
+    emit(c, EXEC_EV_STAGE_BEGIN, st, NULL, 0, PLAN_StageName(st->kind));
+    runs = calloc(st->nr_acts ? st->nr_acts : 1, sizeof(*runs));
+    if (!runs) {
+        if (!c->failed) {
+            c->failed = true;
+            ERR_Set(&c->cause, "out of memory");
+        }
+        return -1;
+    }
+    for (i = 0; i < st->nr_acts; i++) {
+        act_run *r = &runs[i];
+        dom_state *d = dom_of(c, st->acts[i].domain);
+
+        r->a = &st->acts[i];
+        if (d && !c->rolling_back)
+            d->touched = true;
+        describe(r->a, buf, sizeof(buf));
+        emit(c, EXEC_EV_ACTION_BEGIN, st, r->a, 0, buf);
+        if (start_action(c, st, r)) {
+            failed = true;
+            if (!keep_going)
+                goto out;
+            continue;
+        }
+        if (!r->pending)
+            emit(c, EXEC_EV_ACTION_DONE, st, r->a, 0, buf);
+    }
+
+    for (;;) {
+        pending = 0;
+        for (i = 0; i < st->nr_acts; i++)
+            pending += runs[i].pending;
+        if (!pending)
+            break;
+        /* a 0 poll would spin without the sim's clock moving */
+        HV_SleepMs(c->h, c->o->poll_ms ? c->o->poll_ms : 1);
+        now = HV_NowMs(c->h);
+        for (i = 0; i < st->nr_acts; i++) {
+            act_run *r = &runs[i];
+
+            if (!r->pending)
+                continue;
+            if (check_action(c, st, r, now)) {
+                r->pending = false;
+                failed = true;
+                if (!keep_going)
+                    goto out;
+                continue;
+            }
+            if (!r->pending) {
+                describe(r->a, buf, sizeof(buf));
+                emit(c, EXEC_EV_ACTION_DONE, st, r->a, 0, buf);
+            }
+        }
+        if (!c->o->stage_timeout_ms ||
+            now - start < c->o->stage_timeout_ms)
+            continue;
+        for (i = 0; i < st->nr_acts; i++) {
+            act_run *r = &runs[i];
+            char s1[32], s2[32];
+
+            if (!r->pending)
+                continue;
+            r->pending = false;
+            failed = true;
+            if (r->a->kind == PLAN_ACT_MEMORY)
+                act_failed(c, st, r->a, 0, "%s stage timed out after %.1f "
+                           "s: %s at %s (target %s)",
+                           PLAN_StageName(st->kind), (now - start) / 1000.0,
+                           r->a->domain,
+                           size_str(r->last_mem, s1, sizeof(s1)),
+                           size_str(r->a->to_kib, s2, sizeof(s2)));
+            else
+                act_failed(c, st, r->a, 0, "%s stage timed out after %.1f "
+                           "s: %s (%s) not done",
+                           PLAN_StageName(st->kind), (now - start) / 1000.0,
+                           r->a->domain, PLAN_ActName(r->a->kind));
+            if (!keep_going)
+                goto out;
+        }
+    }
+out:
+    free(runs);
+    return failed ? -1 : 0;
+}
+
+/*
+ * Put pCPUs a broken cpupool step left in no pool back into Pool-0, and
+ * remove empty pools the plan meant to create, so the rollback plans
+ * from a clean host.  Fails when Pool-0 cannot get its pCPUs back.
+ */
+static int sweep_pools(run_ctx *c, const xs_snapshot *snap)
+{
+    const hv_pool *old0 = SNAP_FindPool(snap, PLAN_POOL0_ID);
+    hv_pool *pools = NULL;
+    size_t nr = 0, i, j;
+
+    if (HV_ListPools(c->h, &pools, &nr))
+        return -1;
+    for (i = 0; i < c->p->nr_stages; i++) {
+        const plan_stage *st = &c->p->stages[i];
+
+        for (j = 0; j < st->nr_acts; j++) {
+            const hv_pool *p;
+
+            if (st->acts[j].kind != PLAN_ACT_POOL_ENTER)
+                continue;
+            p = find_pool_name(pools, nr, st->acts[j].pool);
+            if (p && p->nr_domains == 0 && !SNAP_FindPoolByName(snap, p->name))
+                destroy_pool(c, p);
+        }
+    }
+    free(pools);
+    return old0 ? return_free_cpus(c, &old0->cpus) : 0;
+}
+
+static void rollback(run_ctx *c, const xs_snapshot *snap, exec_report *rep)
+{
+    xs_snapshot now;
+    plan_target *like = NULL, *targets = NULL;
+    name_ix *nix = NULL;
+    plan undo;
+    xs_err err;
+    char why[sizeof(err.msg) + 16];
+    size_t i, n = 0;
+    bool ok = false, swept;
+
+    SNAP_Init(&now);
+    PLAN_Init(&undo);
+    ERR_Clear(&err);
+    c->rolling_back = true;
+    emit(c, EXEC_EV_ROLLBACK_BEGIN, NULL, NULL, 0, c->cause.msg);
+
+    swept = sweep_pools(c, snap) == 0;
+    if (SNAP_Take(c->h, &now, &err))
+        goto fail;
+    like = calloc(c->p->nr_rows ? c->p->nr_rows : 1, sizeof(*like));
+    if (!like) {
+        ERR_Set(&err, "out of memory");
+        goto fail;
+    }
+    for (i = 0; i < c->p->nr_rows; i++) {
+        const plan_row *row = &c->p->rows[i];
+
+        /* never started, or gone: nothing to put back */
+        if (!row->running || c->ds[i].vanished)
+            continue;
+        snprintf(like[n].domain, sizeof(like[n].domain), "%s", row->domain);
+        n++;
+    }
+    if (PLAN_TargetsFromSnapshot(snap, like, n, &targets, &err))
+        goto fail;
+    nix = calloc(now.nr_doms ? now.nr_doms : 1, sizeof(*nix));
+    if (!nix) {
+        ERR_Set(&err, "out of memory");
+        goto fail;
+    }
+    for (i = 0; i < now.nr_doms; i++) {
+        nix[i].name = now.doms[i].name;
+        nix[i].i = i;
+    }
+    qsort(nix, now.nr_doms, sizeof(*nix), name_ix_cmp);
+    for (i = 0; i < n; i++) {
+        name_ix key = { targets[i].domain, 0 }, *hit;
+        const hv_domain *d;
+        dom_state *ds = dom_of(c, targets[i].domain);
+
+        hit = now.nr_doms ? bsearch(&key, nix, now.nr_doms, sizeof(*nix),
+                                    name_ix_cmp) : NULL;
+        d = hit ? &now.doms[hit->i] : NULL;
+
+        if (!d) {
+            if (ds)
+                ds->vanished = true;
+            continue;
+        }
+        if (d->type == HV_DOM_HVM && targets[i].vcpus != TBL_KEEP &&
+            d->vcpus_online > (unsigned)targets[i].vcpus) {
+            if (ds) {
+                ds->failed = true;
+                snprintf(ds->msg, sizeof(ds->msg), "%s is an HVM guest: "
+                         "Xen cannot take back the vCPUs it was given "
+                         "(%u -> %d)", d->name, d->vcpus_online,
+                         targets[i].vcpus);
+            }
+            targets[i].vcpus = TBL_KEEP;
+        }
+    }
+    if (PLAN_MakeTo(&now, targets, n, 0, "rollback", &undo, &err))
+        goto fail;
+    ok = true;
+    for (i = 0; i < undo.nr_stages; i++)
+        if (run_stage(c, &undo.stages[i], true))
+            ok = false;
+    for (i = 0; i < c->p->nr_rows; i++)
+        if (c->ds[i].failed)
+            ok = false;
+    if (!swept)
+        ok = false;             /* pCPUs lost outside every pool */
+    goto out;
+
+fail:
+    /* The undo could not even be planned: every touched domain is off. */
+    snprintf(why, sizeof(why), "rollback: %s", err.msg);
+    for (i = 0; i < c->p->nr_rows; i++) {
+        if (!c->ds[i].touched || c->ds[i].vanished)
+            continue;
+        c->ds[i].failed = true;
+        copy_str(c->ds[i].msg, sizeof(c->ds[i].msg), why);
+    }
+out:
+    rep->rolled_back = ok;
+    emit(c, EXEC_EV_ROLLBACK_DONE, NULL, NULL, 0,
+         ok ? "rolled back" : "rollback incomplete");
+    c->rolling_back = false;
+    free(like);
+    free(targets);
+    free(nix);
+    PLAN_Dispose(&undo);
+    SNAP_Dispose(&now);
+}
+
+void EXEC_DefaultOpts(exec_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->poll_ms = 100;
+    o->stuck_ms = 5000;         /* squeezed's rule */
+    o->stage_timeout_ms = 120000;
+    o->tolerance_kib = 1024;
+    o->rollback = true;
+}
+
+void EXEC_ReportInit(exec_report *r)
+{
+    memset(r, 0, sizeof(*r));
+}
+
+void EXEC_ReportDispose(exec_report *r)
+{
+    free(r->doms);
+    EXEC_ReportInit(r);
+}
+
+const char *EXEC_OutcomeName(exec_dom_outcome o)
+{
+    switch (o) {
+    case EXEC_DOM_UNCHANGED: return "unchanged";
+    case EXEC_DOM_CHANGED: return "changed";
+    case EXEC_DOM_ROLLED_BACK: return "rolled back";
+    case EXEC_DOM_FAILED: return "failed";
+    case EXEC_DOM_VANISHED: return "vanished";
+    }
+    return "?";
+}
+
+int EXEC_Run(hv *h, const xs_snapshot *snap, const plan *p,
+             const exec_opts *o, exec_progress_fn *progress, void *ctx,
+             exec_report *report)
+{
+    exec_opts defaults;
+    run_ctx c;
+    size_t i;
+    int rc = -1;
+
+    EXEC_ReportDispose(report);
+    if (!o) {
+        EXEC_DefaultOpts(&defaults);
+        o = &defaults;
+    }
+    memset(&c, 0, sizeof(c));
+    c.h = h;
+    c.o = o;
+    c.progress = progress;
+    c.pctx = ctx;
+    c.t0 = HV_NowMs(h);
+    c.p = p;
+    c.nr_cpus = snap->host.nr_cpus;
+    CPUMAP_Fill(&c.online, c.nr_cpus);
+    c.ds = calloc(p->nr_rows ? p->nr_rows : 1, sizeof(*c.ds));
+    c.ix = calloc(p->nr_rows ? p->nr_rows : 1, sizeof(*c.ix));
+    report->doms = calloc(p->nr_rows ? p->nr_rows : 1,
+                          sizeof(*report->doms));
+    if (!c.ds || !c.ix || !report->doms) {
+        ERR_Set(&report->cause, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < p->nr_rows; i++) {
+        c.ix[i].name = p->rows[i].domain;
+        c.ix[i].i = i;
+    }
+    qsort(c.ix, p->nr_rows, sizeof(*c.ix), name_ix_cmp);
+
+    for (i = 0; i < p->nr_stages && !c.failed; i++) {
+        const plan_stage *st = &p->stages[i];
+        uint64_t t = HV_NowMs(h);
+
+        run_stage(&c, st, false);
+        if ((unsigned)st->kind < 5)
+            report->stage_ms[st->kind] += HV_NowMs(h) - t;
+    }
+    report->ok = !c.failed;
+    if (c.failed) {
+        report->cause = c.cause;
+        if (o->rollback)
+            rollback(&c, snap, report);
+    }
+
+    /* Each row: what became of it, and where it is now. */
+    report->nr_doms = p->nr_rows;
+    for (i = 0; i < p->nr_rows; i++) {
+        const plan_row *row = &p->rows[i];
+        exec_dom_report *r = &report->doms[i];
+        dom_state *ds = &c.ds[i];
+        hv_domain d;
+
+        snprintf(r->domain, sizeof(r->domain), "%s", row->domain);
+        if (!row->running) {
+            r->outcome = EXEC_DOM_UNCHANGED;
+            snprintf(r->msg, sizeof(r->msg), "not running");
+            continue;
+        }
+        if (!ds->vanished) {
+            int hrc = HV_GetDomain(h, row->domid, &d);
+
+            if (hrc == HV_ENODOMAIN) {
+                ds->vanished = true;
+            } else if (hrc == 0) {
+                r->mem_kib = d.mem_kib;
+                r->vcpus = d.vcpus_online;
+            }
+        }
+        if (ds->vanished)
+            r->outcome = EXEC_DOM_VANISHED;
+        else if (ds->failed)
+            r->outcome = EXEC_DOM_FAILED;
+        else if (!ds->touched)
+            r->outcome = EXEC_DOM_UNCHANGED;
+        else if (report->ok)
+            r->outcome = EXEC_DOM_CHANGED;
+        else if (o->rollback)
+            r->outcome = EXEC_DOM_ROLLED_BACK;
+        else if (ds->had_failure)
+            r->outcome = EXEC_DOM_FAILED;
+        else
+            r->outcome = EXEC_DOM_CHANGED;
+        snprintf(r->msg, sizeof(r->msg), "%s", ds->msg);
+        if (r->outcome == EXEC_DOM_VANISHED && !r->msg[0])
+            snprintf(r->msg, sizeof(r->msg), "vanished");
+    }
+    rc = report->ok ? 0 : -1;
+out:
+    report->elapsed_ms = HV_NowMs(h) - c.t0;
+    emit(&c, EXEC_EV_DONE, NULL, NULL, 0,
+         report->ok ? "done" : report->cause.msg);
+    free(c.ds);
+    free(c.ix);
+    return rc;
+}

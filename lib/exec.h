@@ -1,0 +1,96 @@
+/*
+ * exec.h - the executor: runs a plan through hv.h and checks each step
+ * on the host.
+ *
+ * A step is done when it is true on the host (memory within the
+ * tolerance of the target, vCPUs online, pool and affinity as asked),
+ * not when it was requested.  A balloon that makes no progress for
+ * stuck_ms is stuck; every stage has a time limit.  On failure the
+ * whole transition is rolled back to where it started (all-or-nothing)
+ * and the report says what happened to each domain.
+ */
+#ifndef XENSHIFT_EXEC_H
+#define XENSHIFT_EXEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "hv.h"
+#include "plan.h"
+
+typedef struct exec_opts {
+    unsigned poll_ms;           /* how often to look at the guests */
+    unsigned stuck_ms;          /* no progress this long: stuck */
+    unsigned stage_timeout_ms;  /* a whole stage's limit */
+    uint64_t tolerance_kib;     /* "at target" when this close */
+    bool rollback;              /* undo everything on failure */
+} exec_opts;
+
+void EXEC_DefaultOpts(exec_opts *o);
+
+typedef enum {
+    EXEC_EV_STAGE_BEGIN,
+    EXEC_EV_ACTION_BEGIN,
+    EXEC_EV_PROGRESS,           /* memory moving: now_kib */
+    EXEC_EV_ACTION_DONE,
+    EXEC_EV_ACTION_FAILED,      /* msg says why */
+    EXEC_EV_ROLLBACK_BEGIN,
+    EXEC_EV_ROLLBACK_DONE,
+    EXEC_EV_DONE,
+} exec_ev_kind;
+
+typedef struct exec_event {
+    exec_ev_kind kind;
+    bool rolling_back;          /* events of the undo plan */
+    const plan_stage *stage;    /* STAGE_BEGIN and action events */
+    const plan_action *act;     /* action events */
+    uint64_t now_kib;           /* PROGRESS */
+    uint64_t elapsed_ms;        /* since the transition began */
+    const char *msg;
+} exec_event;
+
+typedef void exec_progress_fn(void *ctx, const exec_event *ev);
+
+typedef enum {
+    EXEC_DOM_UNCHANGED,
+    EXEC_DOM_CHANGED,           /* reached its target */
+    EXEC_DOM_ROLLED_BACK,       /* changed, then put back */
+    EXEC_DOM_FAILED,            /* could not be put right: see msg */
+    EXEC_DOM_VANISHED,          /* stopped existing mid-way */
+} exec_dom_outcome;
+
+typedef struct exec_dom_report {
+    char domain[HV_NAME_MAX];
+    exec_dom_outcome outcome;
+    uint64_t mem_kib;           /* as seen at the end */
+    unsigned vcpus;
+    char msg[256];
+} exec_dom_report;
+
+typedef struct exec_report {
+    bool ok;                    /* the plan's phase was reached */
+    bool rolled_back;
+    xs_err cause;               /* the first failure, when !ok */
+    uint64_t elapsed_ms;
+    uint64_t stage_ms[5];       /* per plan_stage_kind */
+    exec_dom_report *doms;
+    size_t nr_doms;
+} exec_report;
+
+void EXEC_ReportInit(exec_report *r);
+void EXEC_ReportDispose(exec_report *r);
+
+/*
+ * Run p on h.  snap is the snapshot p was made from (what rollback
+ * restores).  Returns 0 when the phase was reached, -1 otherwise (report
+ * filled either way).
+ */
+int EXEC_Run(hv *h, const xs_snapshot *snap, const plan *p,
+             const exec_opts *o, exec_progress_fn *progress, void *ctx,
+             exec_report *report);
+
+const char *EXEC_OutcomeName(exec_dom_outcome o);
+
+#endif

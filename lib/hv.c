@@ -1,0 +1,190 @@
+/*
+ * hv.c - dispatch from the hv interface to the chosen driver.
+ *
+ * The driver does the work; this file clears the last error before each
+ * call and makes sure a failing driver always leaves a message.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hv.h"
+
+static int finish(hv *h, int rc, const char *op)
+{
+    if (rc < 0 && !h->err.msg[0])
+        ERR_Set(&h->err, "%s: %s", op, HV_StrError(rc));
+    return rc;
+}
+
+#define DISPATCH(h, op, ...)                                   \
+    do {                                                       \
+        ERR_Clear(&(h)->err);                                  \
+        return finish((h), (h)->ops->op(__VA_ARGS__), #op);    \
+    } while (0)
+
+void HV_Close(hv *h)
+{
+    if (h)
+        h->ops->close(h);
+}
+
+const char *HV_DriverName(const hv *h)
+{
+    return h->ops->name;
+}
+
+const xs_err *HV_LastError(const hv *h)
+{
+    return &h->err;
+}
+
+int HV_GetHost(hv *h, hv_host *out)
+{
+    DISPATCH(h, get_host, h, out);
+}
+
+int HV_ListPools(hv *h, hv_pool **pools, size_t *nr)
+{
+    DISPATCH(h, list_pools, h, pools, nr);
+}
+
+int HV_ListDomains(hv *h, hv_domain **doms, size_t *nr)
+{
+    DISPATCH(h, list_domains, h, doms, nr);
+}
+
+int HV_GetDomain(hv *h, uint32_t domid, hv_domain *out)
+{
+    DISPATCH(h, get_domain, h, domid, out);
+}
+
+int HV_FindDomain(hv *h, const char *name, hv_domain *out)
+{
+    hv_domain *doms = NULL;
+    size_t nr = 0, i;
+    int rc;
+
+    rc = HV_ListDomains(h, &doms, &nr);
+    if (rc)
+        return rc;
+    rc = HV_ENODOMAIN;
+    for (i = 0; i < nr; i++) {
+        if (strcmp(doms[i].name, name) == 0) {
+            *out = doms[i];
+            rc = HV_OK;
+            break;
+        }
+    }
+    free(doms);
+    if (rc)
+        ERR_Set(&h->err, "%s: no such domain is running", name);
+    return rc;
+}
+
+int HV_SetMaxmem(hv *h, uint32_t domid, uint64_t kib)
+{
+    DISPATCH(h, set_maxmem, h, domid, kib);
+}
+
+int HV_SetTarget(hv *h, uint32_t domid, uint64_t kib)
+{
+    DISPATCH(h, set_target, h, domid, kib);
+}
+
+int HV_SetVcpusOnline(hv *h, uint32_t domid, unsigned nr)
+{
+    DISPATCH(h, set_vcpus_online, h, domid, nr);
+}
+
+int HV_SetAffinity(hv *h, uint32_t domid, const xs_cpumap *hard,
+                   const xs_cpumap *soft)
+{
+    DISPATCH(h, set_affinity, h, domid, hard, soft);
+}
+
+int HV_PoolCreate(hv *h, const char *name, const char *sched,
+                  uint32_t *poolid)
+{
+    DISPATCH(h, pool_create, h, name, sched, poolid);
+}
+
+int HV_PoolDestroy(hv *h, uint32_t poolid)
+{
+    DISPATCH(h, pool_destroy, h, poolid);
+}
+
+int HV_PoolAddCpu(hv *h, uint32_t poolid, unsigned cpu)
+{
+    DISPATCH(h, pool_add_cpu, h, poolid, cpu);
+}
+
+int HV_PoolRemoveCpu(hv *h, uint32_t poolid, unsigned cpu)
+{
+    DISPATCH(h, pool_remove_cpu, h, poolid, cpu);
+}
+
+int HV_PoolMoveDomain(hv *h, uint32_t poolid, uint32_t domid)
+{
+    DISPATCH(h, pool_move_domain, h, poolid, domid);
+}
+
+int HV_SetNodeAffinity(hv *h, uint32_t domid, int node)
+{
+    DISPATCH(h, set_node_affinity, h, domid, node);
+}
+
+int HV_MoveMemory(hv *h, uint32_t domid, int node, uint64_t max_pages,
+                  hv_move_result *res)
+{
+    DISPATCH(h, move_memory, h, domid, node, max_pages, res);
+}
+
+int HV_XsRead(hv *h, const char *path, char **val)
+{
+    DISPATCH(h, xs_read, h, path, val);
+}
+
+int HV_XsWrite(hv *h, const char *path, const char *val)
+{
+    DISPATCH(h, xs_write, h, path, val);
+}
+
+int HV_XsRemove(hv *h, const char *path)
+{
+    DISPATCH(h, xs_remove, h, path);
+}
+
+uint64_t HV_NowMs(hv *h)
+{
+    return h->ops->now_ms(h);
+}
+
+void HV_SleepMs(hv *h, unsigned ms)
+{
+    h->ops->sleep_ms(h, ms);
+}
+
+const char *HV_DomTypeName(hv_dom_type t)
+{
+    switch (t) {
+    case HV_DOM_PV:  return "pv";
+    case HV_DOM_PVH: return "pvh";
+    case HV_DOM_HVM: return "hvm";
+    }
+    return "unknown";
+}
+
+const char *HV_StrError(int rc)
+{
+    switch (rc) {
+    case HV_OK:        return "success";
+    case HV_EFAIL:     return "operation failed";
+    case HV_ENODOMAIN: return "no such domain";
+    case HV_EINVAL:    return "invalid argument";
+    case HV_ENOSYS:    return "not supported by this hypervisor";
+    case HV_EBUSY:     return "resource busy";
+    case HV_ENOMEM:    return "not enough free host memory";
+    case HV_ENOENT:    return "no such entry";
+    }
+    return "unknown error";
+}

@@ -1,0 +1,32 @@
+/*
+ * hv_sim.h - test hooks of the simulated host (see hv_sim.c and
+ * docs/sim-fixture.md for the fixture format).
+ */
+#ifndef XENSHIFT_HV_SIM_H
+#define XENSHIFT_HV_SIM_H
+
+#include "hv.h"
+
+/* What an injected fault does. */
+typedef enum {
+    HVSIM_FAULT_FAIL,           /* HV_EFAIL */
+    HVSIM_FAULT_VANISH,         /* the domain disappears; HV_ENODOMAIN */
+    HVSIM_FAULT_NOMEM,          /* HV_ENOMEM */
+    HVSIM_FAULT_BUSY,           /* HV_EBUSY */
+} hvsim_fault_kind;
+
+/*
+ * Make the nth (1-based) call of op (an hv_ops member name such as
+ * "set_target") for domain (NULL: any domain, or an op without one)
+ * fail as kind.  Returns 0, or -1 when the table of faults is full or
+ * op is unknown.
+ */
+int HVSIM_AddFault(hv *h, const char *op, const char *domain, unsigned nth,
+                   hvsim_fault_kind kind);
+
+/* Jump the simulated wall clock (not the monotonic one) by seconds. */
+void HVSIM_JumpClock(hv *h, long long seconds);
+/* Simulated wall-clock time, epoch seconds. */
+long long HVSIM_WallTime(hv *h);
+
+#endif

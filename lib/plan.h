@@ -1,0 +1,134 @@
+/*
+ * plan.h - the planner: a pure function from (host snapshot, wanted
+ * state) to ordered steps, or a refusal that says exactly why.
+ *
+ * Order (the patent's Fig. 7): shrink every donor at once (balloon down,
+ * unplug vCPUs) -> relocate memory -> grow recipients at once (maxmem up,
+ * then target) -> plug vCPUs -> cpupools and pinning.  Never plans a
+ * domain below its floor nor the host's free memory below the reserve,
+ * at any point between stages.
+ *
+ * Dedicated pCPUs are realised as a cpupool per dedicated domain, named
+ * "xenshift-<domain>": a pool is the only way in Xen to keep every other
+ * domain (dom0 and domains created later included) off those pCPUs.
+ */
+#ifndef XENSHIFT_PLAN_H
+#define XENSHIFT_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpumap.h"
+#include "err.h"
+#include "hv.h"
+#include "snapshot.h"
+#include "table.h"
+
+#define PLAN_POOL_PREFIX "xenshift-"
+#define PLAN_POOL0_ID 0
+
+/* What one domain should look like; the planner's input. */
+typedef struct plan_target {
+    char domain[HV_NAME_MAX];
+    uint64_t memory_kib;
+    uint64_t floor_kib;         /* never below this at any stage */
+    int vcpus;                  /* TBL_KEEP or a count */
+    bool dedicated;
+    xs_cpumap pcpus;            /* dedicated: exactly these (if non-empty) */
+    unsigned pcpu_count;        /* dedicated: or this many, planner picks */
+    int node;                   /* TBL_KEEP or a NUMA node */
+} plan_target;
+
+typedef enum {
+    PLAN_STAGE_SHRINK,
+    PLAN_STAGE_RELOCATE,
+    PLAN_STAGE_GROW,
+    PLAN_STAGE_VCPUS,
+    PLAN_STAGE_CPUS,
+} plan_stage_kind;
+
+typedef enum {
+    PLAN_ACT_MEMORY,            /* shrink: target, wait, maxmem;
+                                   grow: maxmem, target, wait */
+    PLAN_ACT_VCPUS,             /* vCPUs online from -> to */
+    PLAN_ACT_RELOCATE,          /* memory to node */
+    PLAN_ACT_POOL_LEAVE,        /* move domain back to Pool-0, destroy its
+                                   pool, give the pCPUs back to Pool-0 */
+    PLAN_ACT_POOL_ENTER,        /* take pCPUs from Pool-0, create the
+                                   domain's pool, move the domain in */
+    PLAN_ACT_PIN,               /* hard affinity of every vCPU */
+} plan_act_kind;
+
+typedef struct plan_action {
+    plan_act_kind kind;
+    char domain[HV_NAME_MAX];
+    uint32_t domid;
+    uint64_t from_kib, to_kib;          /* MEMORY */
+    unsigned from_vcpus, to_vcpus;      /* VCPUS */
+    int node;                           /* RELOCATE */
+    xs_cpumap cpus;                     /* POOL_*, PIN */
+    char pool[HV_NAME_MAX];             /* POOL_* */
+} plan_action;
+
+typedef struct plan_stage {
+    plan_stage_kind kind;
+    plan_action *acts;          /* all acts of a stage run at once */
+    size_t nr_acts;
+} plan_stage;
+
+/* One line of the before/after table. */
+typedef struct plan_row {
+    char domain[HV_NAME_MAX];
+    bool running;
+    uint32_t domid;
+    uint64_t mem_before_kib, mem_after_kib;
+    unsigned vcpus_before, vcpus_after;
+    bool dedicated_before, dedicated_after;
+    xs_cpumap cpus_before, cpus_after;  /* pCPUs it may run on */
+    int node_after;                     /* TBL_KEEP when not asked */
+} plan_row;
+
+typedef struct plan {
+    char phase[HV_NAME_MAX];
+    plan_stage *stages;         /* empty when the host is already there */
+    size_t nr_stages;
+    plan_row *rows;
+    size_t nr_rows;
+    char **notes;               /* e.g. "vm4 is not running: skipped" */
+    size_t nr_notes;
+    uint64_t reserve_kib;
+    uint64_t free_before_kib, free_after_kib;
+    uint64_t free_min_kib;      /* lowest free memory between stages */
+} plan;
+
+void PLAN_Init(plan *p);
+void PLAN_Dispose(plan *p);
+
+/* The wanted state of every table domain in a phase. */
+int PLAN_TargetsFromPhase(const tbl_table *t, const char *phase,
+                          plan_target **targets, size_t *nr, xs_err *err);
+
+/*
+ * The general planner.  Domains in targets that are not running become
+ * notes; domains running but not in targets are left alone.
+ */
+int PLAN_MakeTo(const xs_snapshot *snap, const plan_target *targets,
+                size_t nr, uint64_t reserve_kib, const char *label,
+                plan *out, xs_err *err);
+
+/* Table phase -> plan: PLAN_TargetsFromPhase + PLAN_MakeTo. */
+int PLAN_Make(const xs_snapshot *snap, const tbl_table *t,
+              const char *phase, plan *out, xs_err *err);
+
+/* Targets that put every domain back as it is in snap (for rollback). */
+int PLAN_TargetsFromSnapshot(const xs_snapshot *snap,
+                             const plan_target *like, size_t nr,
+                             plan_target **targets, xs_err *err);
+
+const char *PLAN_StageName(plan_stage_kind k);  /* "shrink", ... */
+const char *PLAN_ActName(plan_act_kind k);      /* "memory", ... */
+/* One line describing an action: "vm2: memory 128 MiB -> 32 MiB". */
+const char *PLAN_DescribeAction(const plan_action *a, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * snapshot.c - the host as it is, taken once, for the pure planner.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "snapshot.h"
+
+void SNAP_Init(xs_snapshot *s)
+{
+    memset(s, 0, sizeof(*s));
+}
+
+void SNAP_Dispose(xs_snapshot *s)
+{
+    free(s->doms);
+    free(s->pools);
+    SNAP_Init(s);
+}
+
+int SNAP_Take(hv *h, xs_snapshot *s, xs_err *err)
+{
+    int rc;
+
+    SNAP_Dispose(s);
+    rc = HV_GetHost(h, &s->host);
+    if (rc)
+        goto out;
+    rc = HV_ListPools(h, &s->pools, &s->nr_pools);
+    if (rc)
+        goto out;
+    rc = HV_ListDomains(h, &s->doms, &s->nr_doms);
+out:
+    if (rc) {
+        if (err)
+            *err = *HV_LastError(h);
+        SNAP_Dispose(s);
+    }
+    return rc;
+}
+
+const hv_domain *SNAP_FindDomain(const xs_snapshot *s, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < s->nr_doms; i++)
+        if (strcmp(s->doms[i].name, name) == 0)
+            return &s->doms[i];
+    return NULL;
+}
+
+const hv_pool *SNAP_FindPool(const xs_snapshot *s, uint32_t id)
+{
+    size_t i;
+
+    for (i = 0; i < s->nr_pools; i++)
+        if (s->pools[i].id == id)
+            return &s->pools[i];
+    return NULL;
+}
+
+const hv_pool *SNAP_FindPoolByName(const xs_snapshot *s, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < s->nr_pools; i++)
+        if (strcmp(s->pools[i].name, name) == 0)
+            return &s->pools[i];
+    return NULL;
+}

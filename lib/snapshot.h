@@ -1,0 +1,28 @@
+/*
+ * snapshot.h - the host as it is, taken once, for the pure planner.
+ */
+#ifndef XENSHIFT_SNAPSHOT_H
+#define XENSHIFT_SNAPSHOT_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "hv.h"
+
+typedef struct xs_snapshot {
+    hv_host host;
+    hv_domain *doms;            /* dom0 included */
+    size_t nr_doms;
+    hv_pool *pools;
+    size_t nr_pools;
+} xs_snapshot;
+
+void SNAP_Init(xs_snapshot *s);
+void SNAP_Dispose(xs_snapshot *s);
+/* Read host, pools and domains through h. */
+int SNAP_Take(hv *h, xs_snapshot *s, xs_err *err);
+const hv_domain *SNAP_FindDomain(const xs_snapshot *s, const char *name);
+const hv_pool *SNAP_FindPool(const xs_snapshot *s, uint32_t id);
+const hv_pool *SNAP_FindPoolByName(const xs_snapshot *s, const char *name);
+
+#endif

@@ -1,0 +1,741 @@
+/*
+ * table.c - the configuration table (the patent's table 9000, Fig. 9).
+ *
+ * The whole file is parsed and checked before anything uses it; the
+ * first problem found is reported with file:line:col and what was
+ * expected.  See xenshift.json(5) for the format.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "json.h"
+#include "table.h"
+#include "units.h"
+
+#define TBL_MAX_FILE (4 * 1024 * 1024)
+
+/* Parsing context: the file name for messages and the error to fill. */
+typedef struct tctx {
+    const char *path;
+    xs_err *err;
+} tctx;
+
+static int fail_at(tctx *c, const json_value *v, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail_at(tctx *c, const json_value *v, const char *fmt, ...)
+{
+    char msg[sizeof(c->err->msg)];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    ERR_SetAt(c->err, c->path, JSON_Line(v), JSON_Column(v), "%s", msg);
+    return -1;
+}
+
+static int fail_key(tctx *c, const json_value *obj, size_t i,
+                    const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail_key(tctx *c, const json_value *obj, size_t i,
+                    const char *fmt, ...)
+{
+    char msg[sizeof(c->err->msg)];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    ERR_SetAt(c->err, c->path, JSON_ObjectKeyLine(obj, i),
+              JSON_ObjectKeyColumn(obj, i), "%s", msg);
+    return -1;
+}
+
+static tbl_pos pos_of(const json_value *v)
+{
+    tbl_pos p = { JSON_Line(v), JSON_Column(v) };
+
+    return p;
+}
+
+static tbl_pos key_pos(const json_value *obj, size_t i)
+{
+    tbl_pos p = { JSON_ObjectKeyLine(obj, i), JSON_ObjectKeyColumn(obj, i) };
+
+    return p;
+}
+
+static int expect_type(tctx *c, const json_value *v, json_type t,
+                       const char *what)
+{
+    if (JSON_Type(v) == t)
+        return 0;
+    return fail_at(c, v, "expected %s for %s, got %s",
+                   t == JSON_OBJECT ? "an object" :
+                   t == JSON_ARRAY ? "an array" :
+                   t == JSON_STRING ? "a string" : "a number",
+                   what, JSON_TypeName(JSON_Type(v)));
+}
+
+/* Every key of obj must be one of allowed (NULL-terminated). */
+static int check_keys(tctx *c, const json_value *obj,
+                      const char *const *allowed, const char *where)
+{
+    size_t i, j;
+
+    for (i = 0; i < JSON_ObjectSize(obj); i++) {
+        const char *k = JSON_ObjectKey(obj, i);
+        char list[256] = "";
+
+        for (j = 0; allowed[j]; j++)
+            if (strcmp(k, allowed[j]) == 0)
+                break;
+        if (allowed[j])
+            continue;
+        for (j = 0; allowed[j]; j++) {
+            strncat(list, j ? ", " : "", sizeof(list) - strlen(list) - 1);
+            strncat(list, allowed[j], sizeof(list) - strlen(list) - 1);
+        }
+        return fail_key(c, obj, i, "unknown key \"%s\" in %s; expected one "
+                        "of: %s", k, where, list);
+    }
+    return 0;
+}
+
+/* Names of phases, domains and events: they end up in xenstore paths. */
+static int check_name(tctx *c, const json_value *obj, size_t i,
+                      const char *kind)
+{
+    const char *n = JSON_ObjectKey(obj, i);
+    size_t len = strlen(n), k;
+
+    if (len == 0 || len >= HV_NAME_MAX)
+        return fail_key(c, obj, i, "%s name \"%s\" must be 1 to %d "
+                        "characters", kind, n, HV_NAME_MAX - 1);
+    for (k = 0; k < len; k++) {
+        char ch = n[k];
+
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+              (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
+              ch == '.'))
+            return fail_key(c, obj, i, "%s name \"%s\": character '%c' is "
+                            "not allowed (use letters, digits, '_', '-', "
+                            "'.')", kind, n, ch);
+    }
+    return 0;
+}
+
+/* A size: a string with a unit, or an integer meaning MiB (as xl.cfg). */
+static int parse_size(tctx *c, const json_value *v, const char *what,
+                      uint64_t *kib)
+{
+    char why[256];
+    long long mib;
+
+    if (JSON_Type(v) == JSON_NUMBER) {
+        if (JSON_Integer(v, &mib) || mib < 0 ||
+            (unsigned long long)mib > UINT64_MAX / 1024)
+            return fail_at(c, v, "%s: expected a whole, non-negative "
+                           "number of MiB, got %s", what,
+                           JSON_NumberText(v));
+        *kib = (uint64_t)mib * 1024;
+        return 0;
+    }
+    if (JSON_Type(v) != JSON_STRING)
+        return fail_at(c, v, "expected a size (\"512M\" or an integer "
+                       "number of MiB) for %s, got %s", what,
+                       JSON_TypeName(JSON_Type(v)));
+    if (UNITS_ParseSize(JSON_String(v), kib, why, sizeof(why)))
+        return fail_at(c, v, "%s: %s", what, why);
+    return 0;
+}
+
+static int parse_int(tctx *c, const json_value *v, const char *what,
+                     long long lo, long long hi, long long *out)
+{
+    if (JSON_Type(v) != JSON_NUMBER)
+        return fail_at(c, v, "expected an integer for %s, got %s", what,
+                       JSON_TypeName(JSON_Type(v)));
+    if (JSON_Integer(v, out))
+        return fail_at(c, v, "expected an integer for %s, got %s", what,
+                       JSON_NumberText(v));
+    if (*out < lo || *out > hi)
+        return fail_at(c, v, "%s %lld is out of range %lld-%lld", what,
+                       *out, lo, hi);
+    return 0;
+}
+
+static int parse_host(tctx *c, const json_value *v, tbl_table *t)
+{
+    static const char *const keys[] = { "reserve", NULL };
+    const json_value *r;
+
+    if (expect_type(c, v, JSON_OBJECT, "\"host\"") ||
+        check_keys(c, v, keys, "\"host\""))
+        return -1;
+    r = JSON_ObjectGet(v, "reserve");
+    if (r && parse_size(c, r, "host reserve", &t->reserve_kib))
+        return -1;
+    return 0;
+}
+
+static int parse_domains(tctx *c, const json_value *v, tbl_table *t)
+{
+    static const char *const keys[] = { "min", "max", NULL };
+    size_t i, n = JSON_ObjectSize(v);
+    char a[32], b[32];
+
+    if (expect_type(c, v, JSON_OBJECT, "\"domains\""))
+        return -1;
+    if (n == 0)
+        return fail_at(c, v, "\"domains\" is empty: declare at least one "
+                       "domain");
+    t->domains = calloc(n, sizeof(*t->domains));
+    if (!t->domains)
+        return fail_at(c, v, "out of memory");
+    for (i = 0; i < n; i++) {
+        const json_value *d = JSON_ObjectValue(v, i), *x;
+        tbl_domain *td = &t->domains[t->nr_domains];
+        char where[HV_NAME_MAX + 16];
+
+        if (check_name(c, v, i, "domain"))
+            return -1;
+        snprintf(where, sizeof(where), "domain \"%s\"", JSON_ObjectKey(v, i));
+        if (expect_type(c, d, JSON_OBJECT, where) ||
+            check_keys(c, d, keys, where))
+            return -1;
+        snprintf(td->name, sizeof(td->name), "%s", JSON_ObjectKey(v, i));
+        td->pos = key_pos(v, i);
+        td->max_kib = UINT64_MAX;
+        x = JSON_ObjectGet(d, "min");
+        if (x && parse_size(c, x, "min", &td->min_kib))
+            return -1;
+        x = JSON_ObjectGet(d, "max");
+        if (x && parse_size(c, x, "max", &td->max_kib))
+            return -1;
+        if (td->min_kib > td->max_kib)
+            return fail_at(c, x, "domain \"%s\": max %s is below min %s",
+                           td->name, UNITS_FormatSize(td->max_kib, a, 32),
+                           UNITS_FormatSize(td->min_kib, b, 32));
+        t->nr_domains++;
+    }
+    return 0;
+}
+
+static int parse_cpus(tctx *c, const json_value *cell, tbl_alloc *al,
+                      const char *where)
+{
+    const json_value *cpus = JSON_ObjectGet(cell, "cpus");
+    const json_value *pc = JSON_ObjectGet(cell, "pcpus");
+    long long n;
+
+    al->cpus = TBL_CPUS_SHARED;
+    if (cpus) {
+        const char *s;
+
+        if (expect_type(c, cpus, JSON_STRING, "\"cpus\""))
+            return -1;
+        s = JSON_String(cpus);
+        al->cpus_pos = pos_of(cpus);
+        if (strcmp(s, "dedicated") == 0)
+            al->cpus = TBL_CPUS_DEDICATED;
+        else if (strcmp(s, "shared") != 0)
+            return fail_at(c, cpus, "%s: \"cpus\" must be \"shared\" or "
+                           "\"dedicated\", got \"%s\"", where, s);
+    }
+    if (al->cpus == TBL_CPUS_SHARED) {
+        if (pc)
+            return fail_at(c, pc, "%s: \"pcpus\" needs \"cpus\": "
+                           "\"dedicated\"", where);
+        return 0;
+    }
+    if (!pc)
+        return fail_at(c, cpus, "%s: \"cpus\": \"dedicated\" needs "
+                       "\"pcpus\" (a count, or a list such as \"2-3\")",
+                       where);
+    al->pcpus_pos = pos_of(pc);
+    if (JSON_Type(pc) == JSON_NUMBER) {
+        if (parse_int(c, pc, "pcpus", 1, HV_MAX_CPUS - 1, &n))
+            return -1;
+        al->pcpu_count = (unsigned)n;
+        return 0;
+    }
+    if (JSON_Type(pc) == JSON_STRING) {
+        int bad = 0;
+
+        if (CPUMAP_Parse(JSON_String(pc), 0, &al->pcpu_list, &bad) ||
+            CPUMAP_IsEmpty(&al->pcpu_list)) {
+            ERR_SetAt(c->err, c->path, JSON_Line(pc),
+                      JSON_Column(pc) + 1 + bad, "%s: bad pCPU list \"%s\": "
+                      "expected numbers and ranges such as \"1\" or \"2-3,6\"",
+                      where, JSON_String(pc));
+            return -1;
+        }
+        al->has_pcpu_list = true;
+        al->pcpu_count = CPUMAP_Count(&al->pcpu_list);
+        return 0;
+    }
+    return fail_at(c, pc, "%s: expected a count or a pCPU list string for "
+                   "\"pcpus\", got %s", where, JSON_TypeName(JSON_Type(pc)));
+}
+
+static int parse_alloc(tctx *c, const tbl_table *t, const json_value *ph,
+                       size_t i, const char *phase, tbl_alloc *al)
+{
+    static const char *const keys[] = {
+        "memory", "cpus", "pcpus", "vcpus", "node", NULL
+    };
+    const json_value *cell = JSON_ObjectValue(ph, i), *x;
+    const tbl_domain *d;
+    char where[2 * HV_NAME_MAX + 32], a[32], b[32];
+    long long n;
+
+    snprintf(where, sizeof(where), "phase \"%s\" domain \"%s\"", phase,
+             JSON_ObjectKey(ph, i));
+    d = TBL_FindDomain(t, JSON_ObjectKey(ph, i));
+    if (!d)
+        return fail_key(c, ph, i, "phase \"%s\" names domain \"%s\", which "
+                        "is not declared in \"domains\"", phase,
+                        JSON_ObjectKey(ph, i));
+    if (expect_type(c, cell, JSON_OBJECT, where) ||
+        check_keys(c, cell, keys, where))
+        return -1;
+    snprintf(al->domain, sizeof(al->domain), "%s", d->name);
+    al->pos = key_pos(ph, i);
+    al->vcpus = TBL_KEEP;
+    al->node = TBL_KEEP;
+
+    x = JSON_ObjectGet(cell, "memory");
+    if (!x)
+        return fail_at(c, cell, "%s: \"memory\" is missing", where);
+    if (parse_size(c, x, "memory", &al->memory_kib))
+        return -1;
+    al->memory_pos = pos_of(x);
+    if (al->memory_kib < d->min_kib)
+        return fail_at(c, x, "%s: memory %s is below the domain's min %s "
+                       "(declared at %d:%d)", where,
+                       UNITS_FormatSize(al->memory_kib, a, 32),
+                       UNITS_FormatSize(d->min_kib, b, 32),
+                       d->pos.line, d->pos.col);
+    if (al->memory_kib > d->max_kib)
+        return fail_at(c, x, "%s: memory %s is above the domain's max %s "
+                       "(declared at %d:%d)", where,
+                       UNITS_FormatSize(al->memory_kib, a, 32),
+                       UNITS_FormatSize(d->max_kib, b, 32),
+                       d->pos.line, d->pos.col);
+    if (al->memory_kib == 0)
+        return fail_at(c, x, "%s: memory must not be 0", where);
+
+    if (parse_cpus(c, cell, al, where))
+        return -1;
+    x = JSON_ObjectGet(cell, "vcpus");
+    if (x) {
+        if (parse_int(c, x, "vcpus", 1, HV_MAX_CPUS, &n))
+            return -1;
+        al->vcpus = (int)n;
+        al->vcpus_pos = pos_of(x);
+    }
+    x = JSON_ObjectGet(cell, "node");
+    if (x) {
+        if (parse_int(c, x, "node", 0, HV_MAX_NODES - 1, &n))
+            return -1;
+        al->node = (int)n;
+        al->node_pos = pos_of(x);
+    }
+    return 0;
+}
+
+static int parse_phases(tctx *c, const json_value *v, tbl_table *t)
+{
+    size_t i, j, k, n = JSON_ObjectSize(v);
+
+    if (expect_type(c, v, JSON_OBJECT, "\"phases\""))
+        return -1;
+    if (n == 0)
+        return fail_at(c, v, "\"phases\" is empty: declare at least one "
+                       "phase");
+    t->phases = calloc(n, sizeof(*t->phases));
+    if (!t->phases)
+        return fail_at(c, v, "out of memory");
+    for (i = 0; i < n; i++) {
+        const json_value *ph = JSON_ObjectValue(v, i);
+        tbl_phase *tp = &t->phases[t->nr_phases];
+        char where[HV_NAME_MAX + 16];
+
+        if (check_name(c, v, i, "phase"))
+            return -1;
+        snprintf(where, sizeof(where), "phase \"%s\"", JSON_ObjectKey(v, i));
+        if (expect_type(c, ph, JSON_OBJECT, where))
+            return -1;
+        snprintf(tp->name, sizeof(tp->name), "%s", JSON_ObjectKey(v, i));
+        tp->pos = key_pos(v, i);
+        t->nr_phases++;
+        if (JSON_ObjectSize(ph) == 0)
+            return fail_at(c, ph, "phase \"%s\" is empty: give at least one "
+                           "domain its memory", tp->name);
+        tp->allocs = calloc(JSON_ObjectSize(ph), sizeof(*tp->allocs));
+        if (!tp->allocs)
+            return fail_at(c, ph, "out of memory");
+        for (j = 0; j < JSON_ObjectSize(ph); j++) {
+            if (parse_alloc(c, t, ph, j, tp->name, &tp->allocs[j]))
+                return -1;
+            tp->nr_allocs++;
+        }
+        /* Two domains can not both own a pCPU. */
+        for (j = 0; j < tp->nr_allocs; j++) {
+            const tbl_alloc *x = &tp->allocs[j];
+
+            if (!x->has_pcpu_list)
+                continue;
+            for (k = 0; k < j; k++) {
+                const tbl_alloc *y = &tp->allocs[k];
+                xs_cpumap both = x->pcpu_list;
+                char cpus[64];
+
+                if (!y->has_pcpu_list ||
+                    !CPUMAP_Intersects(&x->pcpu_list, &y->pcpu_list))
+                    continue;
+                {
+                    /* both = x & y, as x & ~(x & ~y) */
+                    xs_cpumap only_x = x->pcpu_list;
+
+                    CPUMAP_AndNot(&only_x, &y->pcpu_list);
+                    CPUMAP_AndNot(&both, &only_x);
+                }
+                ERR_SetAt(c->err, c->path, x->pcpus_pos.line,
+                          x->pcpus_pos.col, "phase \"%s\": pCPU %s dedicated "
+                          "to both \"%s\" and \"%s\" (at %d:%d)", tp->name,
+                          CPUMAP_Format(&both, cpus, sizeof(cpus)),
+                          x->domain, y->domain, y->pcpus_pos.line,
+                          y->pcpus_pos.col);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int parse_triggers(tctx *c, const json_value *v, tbl_table *t)
+{
+    static const char *const keys[] = { "phase", "at", "on", NULL };
+    size_t i, n = JSON_ArraySize(v);
+
+    if (expect_type(c, v, JSON_ARRAY, "\"triggers\""))
+        return -1;
+    if (n == 0)
+        return 0;
+    t->triggers = calloc(n, sizeof(*t->triggers));
+    if (!t->triggers)
+        return fail_at(c, v, "out of memory");
+    for (i = 0; i < n; i++) {
+        const json_value *tr = JSON_ArrayItem(v, i), *ph, *at, *on;
+        tbl_trigger *tt = &t->triggers[t->nr_triggers];
+
+        if (expect_type(c, tr, JSON_OBJECT, "a trigger") ||
+            check_keys(c, tr, keys, "a trigger"))
+            return -1;
+        tt->pos = pos_of(tr);
+        ph = JSON_ObjectGet(tr, "phase");
+        if (!ph)
+            return fail_at(c, tr, "trigger: \"phase\" is missing");
+        if (expect_type(c, ph, JSON_STRING, "\"phase\""))
+            return -1;
+        if (!TBL_FindPhase(t, JSON_String(ph)))
+            return fail_at(c, ph, "trigger names phase \"%s\", which is not "
+                           "in \"phases\"", JSON_String(ph));
+        snprintf(tt->phase, sizeof(tt->phase), "%s", JSON_String(ph));
+        at = JSON_ObjectGet(tr, "at");
+        on = JSON_ObjectGet(tr, "on");
+        if ((at != NULL) == (on != NULL))
+            return fail_at(c, tr, "trigger for phase \"%s\": give exactly "
+                           "one of \"at\" (a cron time) or \"on\" (an event "
+                           "name such as \"failover\")", tt->phase);
+        if (at) {
+            char why[256];
+            int bad = 0;
+
+            if (expect_type(c, at, JSON_STRING, "\"at\""))
+                return -1;
+            if (strlen(JSON_String(at)) >= sizeof(tt->at))
+                return fail_at(c, at, "\"at\" expression is too long");
+            if (SCHED_Parse(JSON_String(at), &tt->when, why, sizeof(why),
+                            &bad)) {
+                ERR_SetAt(c->err, c->path, JSON_Line(at),
+                          JSON_Column(at) + 1 + bad, "bad \"at\" time \"%s\": "
+                          "%s", JSON_String(at), why);
+                return -1;
+            }
+            tt->kind = TBL_TRIGGER_AT;
+            snprintf(tt->at, sizeof(tt->at), "%s", JSON_String(at));
+        } else {
+            const char *e;
+            size_t k;
+
+            if (expect_type(c, on, JSON_STRING, "\"on\""))
+                return -1;
+            e = JSON_String(on);
+            if (!*e || strlen(e) >= sizeof(tt->event))
+                return fail_at(c, on, "event name must be 1 to %d "
+                               "characters", HV_NAME_MAX - 1);
+            for (k = 0; e[k]; k++)
+                if (!strchr("abcdefghijklmnopqrstuvwxyz"
+                            "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.", e[k]))
+                    return fail_at(c, on, "event name \"%s\": character "
+                                   "'%c' is not allowed", e, e[k]);
+            tt->kind = TBL_TRIGGER_EVENT;
+            snprintf(tt->event, sizeof(tt->event), "%s", e);
+        }
+        t->nr_triggers++;
+    }
+    return 0;
+}
+
+void TBL_Init(tbl_table *t)
+{
+    memset(t, 0, sizeof(*t));
+}
+
+void TBL_Dispose(tbl_table *t)
+{
+    size_t i;
+
+    for (i = 0; i < t->nr_phases; i++)
+        free(t->phases[i].allocs);
+    free(t->phases);
+    free(t->domains);
+    free(t->triggers);
+    TBL_Init(t);
+}
+
+int TBL_Parse(const char *path, const char *text, size_t len,
+              tbl_table *t, xs_err *err)
+{
+    static const char *const keys[] = {
+        "host", "domains", "phases", "triggers", NULL
+    };
+    json_value *root = NULL;
+    const json_value *x;
+    xs_err local;
+    tctx c;
+    int rc = -1;
+
+    if (!err)
+        err = &local;
+    c.path = path;
+    c.err = err;
+    TBL_Dispose(t);
+    snprintf(t->path, sizeof(t->path), "%s", path);
+    if (JSON_Parse(path, text, len, &root, err))
+        goto out;
+    if (expect_type(&c, root, JSON_OBJECT, "the table") ||
+        check_keys(&c, root, keys, "the table"))
+        goto out;
+    x = JSON_ObjectGet(root, "host");
+    if (x && parse_host(&c, x, t))
+        goto out;
+    x = JSON_ObjectGet(root, "domains");
+    if (!x) {
+        fail_at(&c, root, "\"domains\" is missing: declare each domain's "
+                "min and max");
+        goto out;
+    }
+    if (parse_domains(&c, x, t))
+        goto out;
+    x = JSON_ObjectGet(root, "phases");
+    if (!x) {
+        fail_at(&c, root, "\"phases\" is missing: a table needs at least "
+                "one phase");
+        goto out;
+    }
+    if (parse_phases(&c, x, t))
+        goto out;
+    x = JSON_ObjectGet(root, "triggers");
+    if (x && parse_triggers(&c, x, t))
+        goto out;
+    rc = 0;
+out:
+    JSON_Free(root);
+    if (rc)
+        TBL_Dispose(t);
+    return rc;
+}
+
+int TBL_Load(const char *path, tbl_table *t, xs_err *err)
+{
+    FILE *f = NULL;
+    char *buf = NULL;
+    struct stat st;
+    size_t n;
+    int rc = -1;
+
+    f = fopen(path, "r");
+    if (!f) {
+        ERR_SetAt(err, path, 0, 0, "cannot open: %s", strerror(errno));
+        goto out;
+    }
+    if (fstat(fileno(f), &st)) {
+        ERR_SetAt(err, path, 0, 0, "cannot stat: %s", strerror(errno));
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        ERR_SetAt(err, path, 0, 0, "not a regular file");
+        goto out;
+    }
+    if (st.st_size > TBL_MAX_FILE) {
+        ERR_SetAt(err, path, 0, 0, "file is larger than %d MiB",
+                  TBL_MAX_FILE >> 20);
+        goto out;
+    }
+    buf = malloc((size_t)st.st_size + 1);
+    if (!buf) {
+        ERR_SetAt(err, path, 0, 0, "out of memory");
+        goto out;
+    }
+    n = fread(buf, 1, (size_t)st.st_size, f);
+    if (ferror(f)) {
+        ERR_SetAt(err, path, 0, 0, "read error: %s", strerror(errno));
+        goto out;
+    }
+    buf[n] = '\0';
+    rc = TBL_Parse(path, buf, n, t, err);
+out:
+    free(buf);
+    if (f)
+        fclose(f);
+    return rc;
+}
+
+int TBL_CheckHost(const tbl_table *t, const hv_host *host,
+                  const hv_domain *doms, size_t nr_doms, xs_err *err)
+{
+    size_t p, i, d;
+    char a[32], b[32], cc[32];
+
+    for (p = 0; p < t->nr_phases; p++) {
+        const tbl_phase *ph = &t->phases[p];
+        uint64_t total = 0, avail;
+        unsigned dedicated = 0;
+        xs_cpumap listed;
+
+        CPUMAP_Clear(&listed);
+        /* Memory: the phase's domains at their phase size, the rest as
+         * they are now (dom0 included). */
+        for (d = 0; d < nr_doms; d++) {
+            const tbl_alloc *al = TBL_FindAlloc(ph, doms[d].name);
+
+            total += al ? al->memory_kib : doms[d].mem_kib;
+        }
+        for (i = 0; i < ph->nr_allocs; i++) {
+            const tbl_alloc *al = &ph->allocs[i];
+            const hv_domain *run = NULL;
+
+            for (d = 0; d < nr_doms; d++)
+                if (strcmp(doms[d].name, al->domain) == 0)
+                    run = &doms[d];
+            if (run && run->static_max_kib &&
+                al->memory_kib > run->static_max_kib) {
+                ERR_SetAt(err, t->path, al->memory_pos.line,
+                          al->memory_pos.col, "phase \"%s\" domain \"%s\": "
+                          "memory %s is above the %s the domain was built "
+                          "with (its static max; Xen cannot grow it past "
+                          "that)", ph->name, al->domain,
+                          UNITS_FormatSize(al->memory_kib, a, 32),
+                          UNITS_FormatSize(run->static_max_kib, b, 32));
+                return -1;
+            }
+            if (al->node != TBL_KEEP && (unsigned)al->node >= host->nr_nodes) {
+                ERR_SetAt(err, t->path, al->node_pos.line, al->node_pos.col,
+                          "phase \"%s\" domain \"%s\": node %d does not "
+                          "exist (the host has %u)", ph->name, al->domain,
+                          al->node, host->nr_nodes);
+                return -1;
+            }
+            if (al->cpus != TBL_CPUS_DEDICATED)
+                continue;
+            dedicated += al->pcpu_count;
+            if (al->has_pcpu_list) {
+                int last = -1, cpu;
+
+                for (cpu = CPUMAP_Next(&al->pcpu_list, 0); cpu >= 0;
+                     cpu = CPUMAP_Next(&al->pcpu_list, (unsigned)cpu + 1))
+                    last = cpu;
+                if (last >= (int)host->nr_cpus) {
+                    ERR_SetAt(err, t->path, al->pcpus_pos.line,
+                              al->pcpus_pos.col, "phase \"%s\" domain "
+                              "\"%s\": pCPU %d does not exist (the host has "
+                              "%u: 0-%u)", ph->name, al->domain, last,
+                              host->nr_cpus, host->nr_cpus - 1);
+                    return -1;
+                }
+                CPUMAP_Or(&listed, &al->pcpu_list);
+            }
+        }
+        if (dedicated >= host->nr_cpus) {
+            ERR_SetAt(err, t->path, ph->pos.line, ph->pos.col,
+                      "phase \"%s\" dedicates %u pCPUs but the host has %u: "
+                      "at least one must stay shared (dom0 runs there)",
+                      ph->name, dedicated, host->nr_cpus);
+            return -1;
+        }
+        avail = host->total_kib > t->reserve_kib
+                    ? host->total_kib - t->reserve_kib : 0;
+        /* Xen's own memory is not in any domain: what it uses is the
+         * total less what domains hold less what is free. */
+        {
+            uint64_t held = 0, xen;
+
+            for (d = 0; d < nr_doms; d++)
+                held += doms[d].mem_kib;
+            xen = host->total_kib > held + host->free_kib
+                      ? host->total_kib - held - host->free_kib : 0;
+            avail = avail > xen ? avail - xen : 0;
+        }
+        if (total > avail) {
+            ERR_SetAt(err, t->path, ph->pos.line, ph->pos.col,
+                      "phase \"%s\" needs %s for its domains (with the "
+                      "others as they are now) but the host has %s after "
+                      "the %s reserve", ph->name,
+                      UNITS_FormatSize(total, a, 32),
+                      UNITS_FormatSize(avail, b, 32),
+                      UNITS_FormatSize(t->reserve_kib, cc, 32));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+const tbl_phase *TBL_FindPhase(const tbl_table *t, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < t->nr_phases; i++)
+        if (strcmp(t->phases[i].name, name) == 0)
+            return &t->phases[i];
+    return NULL;
+}
+
+const tbl_domain *TBL_FindDomain(const tbl_table *t, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < t->nr_domains; i++)
+        if (strcmp(t->domains[i].name, name) == 0)
+            return &t->domains[i];
+    return NULL;
+}
+
+const tbl_alloc *TBL_FindAlloc(const tbl_phase *p, const char *domain)
+{
+    size_t i;
+
+    for (i = 0; i < p->nr_allocs; i++)
+        if (strcmp(p->allocs[i].domain, domain) == 0)
+            return &p->allocs[i];
+    return NULL;
+}

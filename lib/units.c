@@ -1,0 +1,129 @@
+/*
+ * units.c - memory sizes as people write them.
+ *
+ * Multiples are binary whichever way they are spelt ("M", "MB", "MiB"),
+ * as in xl.  A decimal point is allowed when the result is a whole
+ * number of KiB ("1.5G"); a bare number is refused because "512" could
+ * mean bytes, KiB or MiB depending on whom you ask.
+ */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "units.h"
+
+static int why_set(char *why, size_t whylen, const char *fmt, const char *s)
+{
+    if (why && whylen)
+        snprintf(why, whylen, fmt, s);
+    return -1;
+}
+
+/* KiB per unit, or 0 for an unknown suffix. */
+static uint64_t unit_kib(const char *u)
+{
+    static const struct {
+        const char *name;
+        uint64_t kib;
+    } units[] = {
+        { "k", 1 }, { "kb", 1 }, { "kib", 1 },
+        { "m", 1024 }, { "mb", 1024 }, { "mib", 1024 },
+        { "g", 1024 * 1024 }, { "gb", 1024 * 1024 }, { "gib", 1024 * 1024 },
+        { "t", 1024ULL * 1024 * 1024 }, { "tb", 1024ULL * 1024 * 1024 },
+        { "tib", 1024ULL * 1024 * 1024 },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        if (strcasecmp(u, units[i].name) == 0)
+            return units[i].kib;
+    return 0;
+}
+
+int UNITS_ParseSize(const char *s, uint64_t *kib, char *why, size_t whylen)
+{
+    const char *p = s;
+    uint64_t whole = 0, frac = 0, frac_div = 1, mult, r;
+    char unit[8];
+    size_t ulen = 0;
+
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p == '-')
+        return why_set(why, whylen, "size \"%s\" is negative", s);
+    if (!isdigit((unsigned char)*p))
+        return why_set(why, whylen,
+                       "size \"%s\" does not start with a number", s);
+    while (isdigit((unsigned char)*p)) {
+        if (whole > (UINT64_MAX - 9) / 10)
+            return why_set(why, whylen, "size \"%s\" is too large", s);
+        whole = whole * 10 + (uint64_t)(*p - '0');
+        p++;
+    }
+    if (*p == '.') {
+        p++;
+        if (!isdigit((unsigned char)*p))
+            return why_set(why, whylen,
+                           "size \"%s\": expected digits after '.'", s);
+        while (isdigit((unsigned char)*p)) {
+            if (frac_div >= 1000000000ULL)
+                return why_set(why, whylen,
+                               "size \"%s\" has too many decimals", s);
+            frac = frac * 10 + (uint64_t)(*p - '0');
+            frac_div *= 10;
+            p++;
+        }
+    }
+    while (*p == ' ' || *p == '\t')
+        p++;
+    while (isalpha((unsigned char)*p) && ulen < sizeof(unit) - 1)
+        unit[ulen++] = *p++;
+    unit[ulen] = '\0';
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p)
+        return why_set(why, whylen,
+                       "size \"%s\": unexpected characters after the unit",
+                       s);
+    if (!ulen)
+        return why_set(why, whylen,
+                       "size \"%s\" has no unit: add K, M, G or T", s);
+    mult = unit_kib(unit);
+    if (!mult)
+        return why_set(why, whylen,
+                       "size \"%s\": unknown unit (use K, M, G or T, "
+                       "or KiB, MiB, GiB, TiB)", s);
+    if (whole > UINT64_MAX / mult)
+        return why_set(why, whylen, "size \"%s\" is too large", s);
+    r = whole * mult;
+    if (frac) {
+        /* frac/frac_div of a unit must be a whole number of KiB. */
+        if ((frac * mult) % frac_div)
+            return why_set(why, whylen,
+                           "size \"%s\" is not a whole number of KiB", s);
+        r += frac * mult / frac_div;
+    }
+    *kib = r;
+    return 0;
+}
+
+const char *UNITS_FormatSize(uint64_t kib, char *buf, size_t len)
+{
+    static const char *const names[] = { "KiB", "MiB", "GiB", "TiB" };
+    uint64_t div = 1;
+    int u = 0;
+
+    while (u < 3 && kib >= div * 1024)
+        div *= 1024, u++;
+    /* Step back down while the value is not exact to one decimal. */
+    while (u > 0 && (kib * 10) % div != 0)
+        div /= 1024, u--;
+    if (kib % div == 0)
+        snprintf(buf, len, "%" PRIu64 " %s", kib / div, names[u]);
+    else
+        snprintf(buf, len, "%" PRIu64 ".%" PRIu64 " %s", kib / div,
+                 (kib % div) * 10 / div, names[u]);
+    return buf;
+}

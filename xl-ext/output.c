@@ -1,0 +1,631 @@
+/*
+ * output.c - what xenshift prints: tables for people, JSON for programs.
+ *
+ * JSON keys are snake_case and stable; sizes are integers in KiB with a
+ * _kib suffix.  The JSON goes through lib/json.h only.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+#include "units.h"
+#include "xenshift.h"
+
+/*
+ * Sizes for people: exact when they are round, else MiB with two
+ * decimals (a balloon rarely stops on the exact page).
+ */
+const char *OUT_Size(uint64_t kib, char *buf, size_t len)
+{
+    UNITS_FormatSize(kib, buf, len);
+    if (kib >= 1024 && strstr(buf, "KiB"))
+        snprintf(buf, len, "%.2f MiB", (double)kib / 1024.0);
+    return buf;
+}
+
+void OUT_Error(const xs_cli *cli, const xs_err *err, const char *context)
+{
+    char buf[1200];
+
+    ERR_Format(err, buf, sizeof(buf));
+    if (context)
+        fprintf(stderr, "%s: %s: %s\n", cli->progname, context, buf);
+    else
+        fprintf(stderr, "%s\n", buf);
+}
+
+static void json_out(FILE *f, json_writer *w)
+{
+    size_t len;
+    const char *text = JSONW_Text(w, &len);
+
+    fwrite(text, 1, len, f);
+    if (len && text[len - 1] != '\n')
+        fputc('\n', f);
+    JSONW_Free(w);
+}
+
+/* --- phases ------------------------------------------------------------- */
+
+static const char *cell_text(const tbl_alloc *a, char *buf, size_t len)
+{
+    char sz[32], cpus[64];
+    int n;
+
+    if (!a) {
+        snprintf(buf, len, "-");
+        return buf;
+    }
+    n = snprintf(buf, len, "%s", OUT_Size(a->memory_kib, sz, sizeof(sz)));
+    if (a->cpus == TBL_CPUS_DEDICATED) {
+        if (a->has_pcpu_list)
+            n += snprintf(buf + n, len - (size_t)n, " pCPU %s dedicated",
+                          CPUMAP_Format(&a->pcpu_list, cpus, sizeof(cpus)));
+        else
+            n += snprintf(buf + n, len - (size_t)n, " %u pCPU%s dedicated",
+                          a->pcpu_count, a->pcpu_count == 1 ? "" : "s");
+    } else {
+        n += snprintf(buf + n, len - (size_t)n, " shared");
+    }
+    if (a->vcpus != TBL_KEEP && n > 0 && (size_t)n < len)
+        n += snprintf(buf + n, len - (size_t)n, ", %d vCPU%s", a->vcpus,
+                      a->vcpus == 1 ? "" : "s");
+    if (a->node != TBL_KEEP && n > 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, ", node %d", a->node);
+    return buf;
+}
+
+void OUT_Phases(FILE *f, const tbl_table *t)
+{
+    size_t d, p, w = 8;
+    char cell[128], sz1[32], sz2[32];
+
+    for (p = 0; p < t->nr_phases; p++) {
+        for (d = 0; d < t->nr_domains; d++) {
+            size_t l = strlen(cell_text(TBL_FindAlloc(&t->phases[p],
+                                        t->domains[d].name), cell,
+                                        sizeof(cell)));
+            if (l > w)
+                w = l;
+        }
+    }
+    fprintf(f, "%-12s %-19s", "domain", "min..max");
+    for (p = 0; p < t->nr_phases; p++)
+        fprintf(f, "  %-*s", (int)w, t->phases[p].name);
+    fprintf(f, "\n");
+    for (d = 0; d < t->nr_domains; d++) {
+        char range[80];
+
+        snprintf(range, sizeof(range), "%s..%s",
+                 OUT_Size(t->domains[d].min_kib, sz1, sizeof(sz1)),
+                 t->domains[d].max_kib == UINT64_MAX ? "" :
+                 OUT_Size(t->domains[d].max_kib, sz2, sizeof(sz2)));
+        fprintf(f, "%-12s %-19s", t->domains[d].name, range);
+        for (p = 0; p < t->nr_phases; p++)
+            fprintf(f, "  %-*s", (int)w,
+                    cell_text(TBL_FindAlloc(&t->phases[p],
+                                            t->domains[d].name),
+                              cell, sizeof(cell)));
+        fprintf(f, "\n");
+    }
+    fprintf(f, "\nhost reserve: %s\n",
+            OUT_Size(t->reserve_kib, sz1, sizeof(sz1)));
+    if (t->nr_triggers)
+        fprintf(f, "triggers:\n");
+    for (d = 0; d < t->nr_triggers; d++) {
+        const tbl_trigger *tr = &t->triggers[d];
+
+        if (tr->kind == TBL_TRIGGER_AT)
+            fprintf(f, "  at \"%s\" -> %s\n", tr->at, tr->phase);
+        else
+            fprintf(f, "  on %s -> %s\n", tr->event, tr->phase);
+    }
+}
+
+void OUT_PhasesJson(FILE *f, const tbl_table *t)
+{
+    json_writer *w = JSONW_New(true);
+    size_t p, a;
+    char cpus[64];
+
+    JSONW_ObjectOpen(w);
+    JSONW_Key(w, "config");
+    JSONW_String(w, t->path);
+    JSONW_Key(w, "reserve_kib");
+    JSONW_Uint(w, t->reserve_kib);
+    JSONW_Key(w, "domains");
+    JSONW_ArrayOpen(w);
+    for (a = 0; a < t->nr_domains; a++) {
+        JSONW_ObjectOpen(w);
+        JSONW_Key(w, "name");
+        JSONW_String(w, t->domains[a].name);
+        JSONW_Key(w, "min_kib");
+        JSONW_Uint(w, t->domains[a].min_kib);
+        JSONW_Key(w, "max_kib");
+        if (t->domains[a].max_kib == UINT64_MAX)
+            JSONW_Null(w);
+        else
+            JSONW_Uint(w, t->domains[a].max_kib);
+        JSONW_ObjectClose(w);
+    }
+    JSONW_ArrayClose(w);
+    JSONW_Key(w, "phases");
+    JSONW_ArrayOpen(w);
+    for (p = 0; p < t->nr_phases; p++) {
+        const tbl_phase *ph = &t->phases[p];
+
+        JSONW_ObjectOpen(w);
+        JSONW_Key(w, "name");
+        JSONW_String(w, ph->name);
+        JSONW_Key(w, "domains");
+        JSONW_ArrayOpen(w);
+        for (a = 0; a < ph->nr_allocs; a++) {
+            const tbl_alloc *al = &ph->allocs[a];
+
+            JSONW_ObjectOpen(w);
+            JSONW_Key(w, "name");
+            JSONW_String(w, al->domain);
+            JSONW_Key(w, "memory_kib");
+            JSONW_Uint(w, al->memory_kib);
+            JSONW_Key(w, "cpus");
+            JSONW_String(w, al->cpus == TBL_CPUS_DEDICATED ? "dedicated"
+                                                          : "shared");
+            if (al->cpus == TBL_CPUS_DEDICATED) {
+                JSONW_Key(w, "pcpu_count");
+                JSONW_Uint(w, al->pcpu_count);
+                JSONW_Key(w, "pcpus");
+                if (al->has_pcpu_list)
+                    JSONW_String(w, CPUMAP_Format(&al->pcpu_list, cpus,
+                                                  sizeof(cpus)));
+                else
+                    JSONW_Null(w);
+            }
+            JSONW_Key(w, "vcpus");
+            if (al->vcpus == TBL_KEEP)
+                JSONW_Null(w);
+            else
+                JSONW_Int(w, al->vcpus);
+            JSONW_Key(w, "node");
+            if (al->node == TBL_KEEP)
+                JSONW_Null(w);
+            else
+                JSONW_Int(w, al->node);
+            JSONW_ObjectClose(w);
+        }
+        JSONW_ArrayClose(w);
+        JSONW_ObjectClose(w);
+    }
+    JSONW_ArrayClose(w);
+    JSONW_Key(w, "triggers");
+    JSONW_ArrayOpen(w);
+    for (p = 0; p < t->nr_triggers; p++) {
+        const tbl_trigger *tr = &t->triggers[p];
+
+        JSONW_ObjectOpen(w);
+        JSONW_Key(w, "phase");
+        JSONW_String(w, tr->phase);
+        JSONW_Key(w, tr->kind == TBL_TRIGGER_AT ? "at" : "on");
+        JSONW_String(w, tr->kind == TBL_TRIGGER_AT ? tr->at : tr->event);
+        JSONW_ObjectClose(w);
+    }
+    JSONW_ArrayClose(w);
+    JSONW_ObjectClose(w);
+    json_out(f, w);
+}
+
+/* --- plan --------------------------------------------------------------- */
+
+static const char *cpus_text(const xs_cpumap *m, bool dedicated, char *buf,
+                             size_t len)
+{
+    char c[64];
+
+    snprintf(buf, len, "%s%s", CPUMAP_Format(m, c, sizeof(c)),
+             dedicated ? " dedicated" : "");
+    return buf;
+}
+
+static void plan_rows(FILE *f, const plan *p)
+{
+    size_t i;
+    char a[32], b[32], c1[96], c2[96], mem[80], vc[32];
+
+    fprintf(f, "%-12s %-24s %-8s %s\n", "domain", "memory", "vCPUs",
+            "pCPUs");
+    for (i = 0; i < p->nr_rows; i++) {
+        const plan_row *r = &p->rows[i];
+
+        if (!r->running) {
+            fprintf(f, "%-12s not running\n", r->domain);
+            continue;
+        }
+        if (r->mem_before_kib == r->mem_after_kib)
+            snprintf(mem, sizeof(mem), "%s",
+                     OUT_Size(r->mem_after_kib, a, sizeof(a)));
+        else
+            snprintf(mem, sizeof(mem), "%s -> %s",
+                     OUT_Size(r->mem_before_kib, a, sizeof(a)),
+                     OUT_Size(r->mem_after_kib, b, sizeof(b)));
+        if (r->vcpus_before == r->vcpus_after)
+            snprintf(vc, sizeof(vc), "%u", r->vcpus_after);
+        else
+            snprintf(vc, sizeof(vc), "%u -> %u", r->vcpus_before,
+                     r->vcpus_after);
+        cpus_text(&r->cpus_before, r->dedicated_before, c1, sizeof(c1));
+        cpus_text(&r->cpus_after, r->dedicated_after, c2, sizeof(c2));
+        if (strcmp(c1, c2) == 0)
+            fprintf(f, "%-12s %-24s %-8s %s\n", r->domain, mem, vc, c2);
+        else
+            fprintf(f, "%-12s %-24s %-8s %s -> %s\n", r->domain, mem, vc, c1,
+                    c2);
+    }
+}
+
+void OUT_Plan(FILE *f, const plan *p)
+{
+    size_t s, a, step = 1;
+    char buf[256], x[32], y[32], z[32], r[32];
+
+    for (s = 0; s < p->nr_notes; s++)
+        fprintf(f, "note: %s\n", p->notes[s]);
+    if (!p->nr_stages) {
+        fprintf(f, "The host is already in phase \"%s\": nothing to do.\n",
+                p->phase);
+        return;
+    }
+    fprintf(f, "Plan for phase \"%s\":\n", p->phase);
+    for (s = 0; s < p->nr_stages; s++) {
+        const plan_stage *st = &p->stages[s];
+
+        fprintf(f, "  stage %zu: %s%s\n", s + 1, PLAN_StageName(st->kind),
+                st->nr_acts > 1 && (st->kind == PLAN_STAGE_SHRINK ||
+                                    st->kind == PLAN_STAGE_GROW)
+                    ? " (all at once)" : "");
+        for (a = 0; a < st->nr_acts; a++)
+            fprintf(f, "    %2zu. %s\n", step++,
+                    PLAN_DescribeAction(&st->acts[a], buf, sizeof(buf)));
+    }
+    fprintf(f, "\n");
+    plan_rows(f, p);
+    fprintf(f, "\nfree host memory: %s now, %s at the lowest, %s after "
+            "(reserve %s)\n", OUT_Size(p->free_before_kib, x, sizeof(x)),
+            OUT_Size(p->free_min_kib, y, sizeof(y)),
+            OUT_Size(p->free_after_kib, z, sizeof(z)),
+            OUT_Size(p->reserve_kib, r, sizeof(r)));
+}
+
+static void json_plan_body(json_writer *w, const plan *p)
+{
+    size_t s, a;
+    char buf[256];
+
+    JSONW_Key(w, "phase");
+    JSONW_String(w, p->phase);
+    JSONW_Key(w, "stages");
+    JSONW_ArrayOpen(w);
+    for (s = 0; s < p->nr_stages; s++) {
+        const plan_stage *st = &p->stages[s];
+
+        JSONW_ObjectOpen(w);
+        JSONW_Key(w, "stage");
+        JSONW_String(w, PLAN_StageName(st->kind));
+        JSONW_Key(w, "actions");
+        JSONW_ArrayOpen(w);
+        for (a = 0; a < st->nr_acts; a++) {
+            const plan_action *ac = &st->acts[a];
+
+            JSONW_ObjectOpen(w);
+            JSONW_Key(w, "action");
+            JSONW_String(w, PLAN_ActName(ac->kind));
+            JSONW_Key(w, "domain");
+            JSONW_String(w, ac->domain);
+            JSONW_Key(w, "domid");
+            JSONW_Uint(w, ac->domid);
+            switch (ac->kind) {
+            case PLAN_ACT_MEMORY:
+                JSONW_Key(w, "from_kib");
+                JSONW_Uint(w, ac->from_kib);
+                JSONW_Key(w, "to_kib");
+                JSONW_Uint(w, ac->to_kib);
+                break;
+            case PLAN_ACT_VCPUS:
+                JSONW_Key(w, "from_vcpus");
+                JSONW_Uint(w, ac->from_vcpus);
+                JSONW_Key(w, "to_vcpus");
+                JSONW_Uint(w, ac->to_vcpus);
+                break;
+            case PLAN_ACT_RELOCATE:
+                JSONW_Key(w, "node");
+                JSONW_Int(w, ac->node);
+                break;
+            case PLAN_ACT_POOL_LEAVE:
+            case PLAN_ACT_POOL_ENTER:
+                JSONW_Key(w, "pool");
+                JSONW_String(w, ac->pool);
+                /* fall through */
+            case PLAN_ACT_PIN:
+                JSONW_Key(w, "pcpus");
+                JSONW_String(w, CPUMAP_Format(&ac->cpus, buf, sizeof(buf)));
+                break;
+            }
+            JSONW_Key(w, "description");
+            JSONW_String(w, PLAN_DescribeAction(ac, buf, sizeof(buf)));
+            JSONW_ObjectClose(w);
+        }
+        JSONW_ArrayClose(w);
+        JSONW_ObjectClose(w);
+    }
+    JSONW_ArrayClose(w);
+    JSONW_Key(w, "domains");
+    JSONW_ArrayOpen(w);
+    for (s = 0; s < p->nr_rows; s++) {
+        const plan_row *r = &p->rows[s];
+
+        JSONW_ObjectOpen(w);
+        JSONW_Key(w, "name");
+        JSONW_String(w, r->domain);
+        JSONW_Key(w, "running");
+        JSONW_Bool(w, r->running);
+        if (r->running) {
+            JSONW_Key(w, "domid");
+            JSONW_Uint(w, r->domid);
+            JSONW_Key(w, "memory_before_kib");
+            JSONW_Uint(w, r->mem_before_kib);
+            JSONW_Key(w, "memory_after_kib");
+            JSONW_Uint(w, r->mem_after_kib);
+            JSONW_Key(w, "vcpus_before");
+            JSONW_Uint(w, r->vcpus_before);
+            JSONW_Key(w, "vcpus_after");
+            JSONW_Uint(w, r->vcpus_after);
+            JSONW_Key(w, "pcpus_before");
+            JSONW_String(w, CPUMAP_Format(&r->cpus_before, buf, sizeof(buf)));
+            JSONW_Key(w, "pcpus_after");
+            JSONW_String(w, CPUMAP_Format(&r->cpus_after, buf, sizeof(buf)));
+            JSONW_Key(w, "dedicated_before");
+            JSONW_Bool(w, r->dedicated_before);
+            JSONW_Key(w, "dedicated_after");
+            JSONW_Bool(w, r->dedicated_after);
+        }
+        JSONW_ObjectClose(w);
+    }
+    JSONW_ArrayClose(w);
+    JSONW_Key(w, "notes");
+    JSONW_ArrayOpen(w);
+    for (s = 0; s < p->nr_notes; s++)
+        JSONW_String(w, p->notes[s]);
+    JSONW_ArrayClose(w);
+    JSONW_Key(w, "memory");
+    JSONW_ObjectOpen(w);
+    JSONW_Key(w, "free_before_kib");
+    JSONW_Uint(w, p->free_before_kib);
+    JSONW_Key(w, "free_min_kib");
+    JSONW_Uint(w, p->free_min_kib);
+    JSONW_Key(w, "free_after_kib");
+    JSONW_Uint(w, p->free_after_kib);
+    JSONW_Key(w, "reserve_kib");
+    JSONW_Uint(w, p->reserve_kib);
+    JSONW_ObjectClose(w);
+}
+
+void OUT_PlanJson(FILE *f, const plan *p)
+{
+    json_writer *w = JSONW_New(true);
+
+    JSONW_ObjectOpen(w);
+    json_plan_body(w, p);
+    JSONW_ObjectClose(w);
+    json_out(f, w);
+}
+
+/* --- apply report ------------------------------------------------------- */
+
+void OUT_Report(FILE *f, const plan *p, const exec_report *r)
+{
+    size_t i;
+    char sz[32];
+
+    for (i = 0; i < p->nr_notes; i++)
+        fprintf(f, "note: %s\n", p->notes[i]);
+    fprintf(f, "\n%-12s %-12s %-10s %-6s %s\n", "domain", "outcome",
+            "memory", "vCPUs", "");
+    for (i = 0; i < r->nr_doms; i++) {
+        const exec_dom_report *d = &r->doms[i];
+
+        if (d->outcome == EXEC_DOM_VANISHED) {
+            fprintf(f, "%-12s %-12s %-10s %-6s %s\n", d->domain,
+                    EXEC_OutcomeName(d->outcome), "-", "-", d->msg);
+            continue;
+        }
+        fprintf(f, "%-12s %-12s %-10s %-6u %s\n", d->domain,
+                EXEC_OutcomeName(d->outcome),
+                OUT_Size(d->mem_kib, sz, sizeof(sz)), d->vcpus, d->msg);
+    }
+    if (r->ok) {
+        fprintf(f, "\nreached phase \"%s\" in %.1f s\n", p->phase,
+                (double)r->elapsed_ms / 1000.0);
+        return;
+    }
+    fprintf(f, "\nFAILED: %s\n", r->cause.msg);
+    if (r->rolled_back)
+        fprintf(f, "rolled back: every domain is back as it was "
+                "(%.1f s in all)\n", (double)r->elapsed_ms / 1000.0);
+    else
+        fprintf(f, "NOT rolled back completely: see each domain above\n");
+}
+
+void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r)
+{
+    json_writer *w = JSONW_New(true);
+    size_t i;
+
+    JSONW_ObjectOpen(w);
+    JSONW_Key(w, "ok");
+    JSONW_Bool(w, r->ok);
+    JSONW_Key(w, "rolled_back");
+    JSONW_Bool(w, r->rolled_back);
+    JSONW_Key(w, "cause");
+    if (r->ok)
+        JSONW_Null(w);
+    else
+        JSONW_String(w, r->cause.msg);
+    JSONW_Key(w, "elapsed_ms");
+    JSONW_Uint(w, r->elapsed_ms);
+    JSONW_Key(w, "results");
+    JSONW_ArrayOpen(w);
+    for (i = 0; i < r->nr_doms; i++) {
+        const exec_dom_report *d = &r->doms[i];
+
+        JSONW_ObjectOpen(w);
+        JSONW_Key(w, "name");
+        JSONW_String(w, d->domain);
+        JSONW_Key(w, "outcome");
+        JSONW_String(w, EXEC_OutcomeName(d->outcome));
+        if (d->outcome != EXEC_DOM_VANISHED) {
+            JSONW_Key(w, "memory_kib");
+            JSONW_Uint(w, d->mem_kib);
+            JSONW_Key(w, "vcpus");
+            JSONW_Uint(w, d->vcpus);
+        }
+        JSONW_Key(w, "message");
+        JSONW_String(w, d->msg);
+        JSONW_ObjectClose(w);
+    }
+    JSONW_ArrayClose(w);
+    JSONW_Key(w, "plan");
+    JSONW_ObjectOpen(w);
+    json_plan_body(w, p);
+    JSONW_ObjectClose(w);
+    JSONW_ObjectClose(w);
+    json_out(f, w);
+}
+
+/* --- status ------------------------------------------------------------- */
+
+static const char *pool_name(const xs_snapshot *s, uint32_t id)
+{
+    const hv_pool *p = SNAP_FindPool(s, id);
+
+    return p ? p->name : "?";
+}
+
+void OUT_Status(FILE *f, const xs_snapshot *snap, const tbl_table *t,
+                const xs_phase_match *m, size_t nr, const char *driver)
+{
+    size_t i;
+    char a[32], b[32], c[32], cpus[64];
+    const char *now = NULL;
+
+    fprintf(f, "host (%s): %u pCPUs, %u node%s, %s total, %s free\n\n",
+            driver, snap->host.nr_cpus, snap->host.nr_nodes,
+            snap->host.nr_nodes == 1 ? "" : "s",
+            OUT_Size(snap->host.total_kib, a, sizeof(a)),
+            OUT_Size(snap->host.free_kib, b, sizeof(b)));
+    fprintf(f, "%-12s %5s  %-10s %-10s %-10s %-5s %-16s %s\n", "domain", "id",
+            "memory", "target", "maxmem", "vCPUs", "cpupool", "pCPUs");
+    for (i = 0; i < snap->nr_doms; i++) {
+        const hv_domain *d = &snap->doms[i];
+
+        fprintf(f, "%-12s %5u  %-10s %-10s %-10s %-5u %-16s %s\n", d->name,
+                d->domid, OUT_Size(d->mem_kib, a, sizeof(a)),
+                OUT_Size(d->target_kib, b, sizeof(b)),
+                OUT_Size(d->maxmem_kib, c, sizeof(c)), d->vcpus_online,
+                pool_name(snap, d->pool),
+                CPUMAP_Format(&d->hard_affinity, cpus, sizeof(cpus)));
+    }
+    for (i = 0; i < t->nr_domains; i++)
+        if (!SNAP_FindDomain(snap, t->domains[i].name))
+            fprintf(f, "%-12s not running\n", t->domains[i].name);
+    fprintf(f, "\n");
+    for (i = 0; i < nr; i++) {
+        if (m[i].matches && !now)
+            now = m[i].name;
+        fprintf(f, "phase %-12s %s%s\n", m[i].name,
+                m[i].matches ? "matches" : "differs: ", m[i].why);
+    }
+    fprintf(f, "\nphase now: %s\n", now ? now : "none (between phases)");
+}
+
+void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
+                    const xs_phase_match *m, size_t nr, const char *driver)
+{
+    json_writer *w = JSONW_New(true);
+    const char *now = NULL;
+    char cpus[64];
+    size_t i;
+
+    JSONW_ObjectOpen(w);
+    JSONW_Key(w, "host");
+    JSONW_ObjectOpen(w);
+    JSONW_Key(w, "driver");
+    JSONW_String(w, driver);
+    JSONW_Key(w, "nr_cpus");
+    JSONW_Uint(w, snap->host.nr_cpus);
+    JSONW_Key(w, "nr_nodes");
+    JSONW_Uint(w, snap->host.nr_nodes);
+    JSONW_Key(w, "total_kib");
+    JSONW_Uint(w, snap->host.total_kib);
+    JSONW_Key(w, "free_kib");
+    JSONW_Uint(w, snap->host.free_kib);
+    JSONW_ObjectClose(w);
+    JSONW_Key(w, "domains");
+    JSONW_ArrayOpen(w);
+    for (i = 0; i < snap->nr_doms; i++) {
+        const hv_domain *d = &snap->doms[i];
+
+        JSONW_ObjectOpen(w);
+        JSONW_Key(w, "name");
+        JSONW_String(w, d->name);
+        JSONW_Key(w, "domid");
+        JSONW_Uint(w, d->domid);
+        JSONW_Key(w, "type");
+        JSONW_String(w, HV_DomTypeName(d->type));
+        JSONW_Key(w, "memory_kib");
+        JSONW_Uint(w, d->mem_kib);
+        JSONW_Key(w, "target_kib");
+        JSONW_Uint(w, d->target_kib);
+        JSONW_Key(w, "maxmem_kib");
+        JSONW_Uint(w, d->maxmem_kib);
+        JSONW_Key(w, "vcpus");
+        JSONW_Uint(w, d->vcpus_online);
+        JSONW_Key(w, "max_vcpus");
+        JSONW_Uint(w, d->vcpus_max);
+        JSONW_Key(w, "cpupool");
+        JSONW_String(w, pool_name(snap, d->pool));
+        JSONW_Key(w, "hard_affinity");
+        JSONW_String(w, CPUMAP_Format(&d->hard_affinity, cpus, sizeof(cpus)));
+        JSONW_ObjectClose(w);
+    }
+    JSONW_ArrayClose(w);
+    JSONW_Key(w, "not_running");
+    JSONW_ArrayOpen(w);
+    for (i = 0; i < t->nr_domains; i++)
+        if (!SNAP_FindDomain(snap, t->domains[i].name))
+            JSONW_String(w, t->domains[i].name);
+    JSONW_ArrayClose(w);
+    JSONW_Key(w, "phases");
+    JSONW_ArrayOpen(w);
+    for (i = 0; i < nr; i++) {
+        if (m[i].matches && !now)
+            now = m[i].name;
+        JSONW_ObjectOpen(w);
+        JSONW_Key(w, "name");
+        JSONW_String(w, m[i].name);
+        JSONW_Key(w, "matches");
+        JSONW_Bool(w, m[i].matches);
+        JSONW_Key(w, "difference");
+        if (m[i].matches)
+            JSONW_Null(w);
+        else
+            JSONW_String(w, m[i].why);
+        JSONW_ObjectClose(w);
+    }
+    JSONW_ArrayClose(w);
+    JSONW_Key(w, "phase");
+    if (now)
+        JSONW_String(w, now);
+    else
+        JSONW_Null(w);
+    JSONW_ObjectClose(w);
+    json_out(f, w);
+}
