@@ -401,17 +401,22 @@ static void balloon_advance(sim *s, unsigned ms)
             d->carry = 0;
             continue;
         }
+        /* Whole pages only; the rest waits in carry (KiB x ms). */
         d->carry += d->rate_kib_s * ms;
         step = d->carry / 1000;
-        d->carry %= 1000;
         step -= step % SIM_PAGE_KIB;
+        d->carry -= step * 1000;
         if (want < d->d.mem_kib) {
-            if (step > d->d.mem_kib - want)
+            if (step > d->d.mem_kib - want) {
                 step = d->d.mem_kib - want;
+                d->carry = 0;
+            }
             mem_give(s, d, step);
         } else {
-            if (step > want - d->d.mem_kib)
+            if (step > want - d->d.mem_kib) {
                 step = want - d->d.mem_kib;
+                d->carry = 0;
+            }
             mem_take(s, d, step);
         }
     }

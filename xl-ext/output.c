@@ -270,8 +270,7 @@ void OUT_Plan(FILE *f, const plan *p)
     for (s = 0; s < p->nr_notes; s++)
         fprintf(f, "note: %s\n", p->notes[s]);
     if (!p->nr_stages) {
-        fprintf(f, "The host is already in phase \"%s\": nothing to do.\n",
-                p->phase);
+        fprintf(f, "Nothing to do.\n");
         return;
     }
     fprintf(f, "Plan for phase \"%s\":\n", p->phase);
@@ -432,7 +431,8 @@ void OUT_Report(FILE *f, const plan *p, const exec_report *r)
     for (i = 0; i < r->nr_doms; i++) {
         const exec_dom_report *d = &r->doms[i];
 
-        if (d->outcome == EXEC_DOM_VANISHED) {
+        if (d->outcome == EXEC_DOM_VANISHED ||
+            (i < p->nr_rows && !p->rows[i].running)) {
             fprintf(f, "%-12s %-12s %-10s %-6s %s\n", d->domain,
                     EXEC_OutcomeName(d->outcome), "-", "-", d->msg);
             continue;
@@ -481,7 +481,11 @@ void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r)
         JSONW_String(w, d->domain);
         JSONW_Key(w, "outcome");
         JSONW_String(w, EXEC_OutcomeName(d->outcome));
-        if (d->outcome != EXEC_DOM_VANISHED) {
+        JSONW_Key(w, "running");
+        JSONW_Bool(w, d->outcome != EXEC_DOM_VANISHED &&
+                      !(i < p->nr_rows && !p->rows[i].running));
+        if (d->outcome != EXEC_DOM_VANISHED &&
+            !(i < p->nr_rows && !p->rows[i].running)) {
             JSONW_Key(w, "memory_kib");
             JSONW_Uint(w, d->mem_kib);
             JSONW_Key(w, "vcpus");
