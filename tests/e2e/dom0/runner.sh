@@ -1,0 +1,62 @@
+#!/bin/sh
+# runner.sh - in dom0: start the Fig. 9 guests, run every scenario on the
+# payload disk, print the TAP plan.
+. /payload/dom0/tap.sh
+export XENSHIFT=/payload/bin/xenshift
+export XENSHIFT_TABLE=/payload/tables/fig9.json
+export XS_TAP_COUNTER
+
+cons=/var/log/xen/console
+rm -f "$cons"/*
+echo "XS-E2E: $(xl info | awk '/^xen_version|^nr_cpus|^nr_nodes|^total_memory|^free_memory/')"
+
+# Fig. 9 "before the event", memory x4: vm1 128, vm2 512, vm3 128 MiB.
+# maxmem 640 so that each can grow (its static max).
+for spec in vm1:128 vm2:512 vm3:128; do
+    name=${spec%%:*}
+    mem=${spec#*:}
+    cat > /etc/xen/$name.cfg <<CFG
+name = "$name"
+type = "pv"
+kernel = "/root/guest/vmlinuz"
+ramdisk = "/root/guest/initrd.gz"
+extra = "console=hvc0 loglevel=4"
+memory = $mem
+maxmem = 640
+vcpus = 1
+maxvcpus = 2
+on_crash = "preserve"
+CFG
+    t=$(now_ms)
+    if xl create /etc/xen/$name.cfg >/tmp/create-$name.log 2>&1; then
+        tap_diag "xl create $name: $(( $(now_ms) - t )) ms"
+    else
+        tap_fail "xl create $name"
+        sed 's/^/XS-TAP: #   /' /tmp/create-$name.log
+    fi
+done
+for name in vm1 vm2 vm3; do
+    i=0
+    while [ $i -lt 300 ] && ! grep -q XS-GUEST-HELLO "$cons/guest-$name.log" 2>/dev/null; do
+        sleep 1
+        i=$((i + 1))
+    done
+    tap_check "$name booted (hello on its console after ${i} s)" \
+        grep -q XS-GUEST-HELLO "$cons/guest-$name.log"
+done
+xl list
+
+if ! ldd "$XENSHIFT" | grep -q "not found"; then
+    tap_check "the host-built xenshift runs in dom0" "$XENSHIFT" version
+else
+    tap_fail "xenshift's libraries are missing in dom0: $(ldd "$XENSHIFT" | grep 'not found' | tr '\n' ' ')"
+fi
+
+for s in /payload/scenarios/*.sh; do
+    [ -f "$s" ] || continue
+    t=$(now_ms)
+    tap_diag "scenario $(basename "$s")"
+    sh "$s"
+    tap_diag "scenario $(basename "$s") took $(( $(now_ms) - t )) ms"
+done
+tap_plan

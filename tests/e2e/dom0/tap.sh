@@ -1,0 +1,60 @@
+# tap.sh - TAP for scenarios in dom0.  Every line carries the XS-TAP:
+# marker so kernel and Xen messages on the console cannot be mistaken
+# for results.  The test counter lives in a file: scenarios are separate
+# processes.
+XS_TAP_COUNTER=${XS_TAP_COUNTER:-/tmp/xs-tap.count}
+[ -f "$XS_TAP_COUNTER" ] || echo 0 > "$XS_TAP_COUNTER"
+
+tap_next() {
+    n=$(($(cat "$XS_TAP_COUNTER") + 1))
+    echo "$n" > "$XS_TAP_COUNTER"
+    echo "$n"
+}
+tap_ok()   { echo "XS-TAP: ok $(tap_next) - $*"; }
+tap_fail() { echo "XS-TAP: not ok $(tap_next) - $*"; }
+tap_diag() { echo "XS-TAP: # $*"; }
+# tap_check DESC CMD...: ok when CMD exits 0
+tap_check() {
+    d=$1
+    shift
+    if "$@"; then tap_ok "$d"; else tap_fail "$d (exit $?: $*)"; fi
+}
+# tap_is DESC GOT WANT
+tap_is() {
+    if [ "$2" = "$3" ]; then tap_ok "$1"; else tap_fail "$1: got '$2', want '$3'"; fi
+}
+tap_plan() { echo "XS-TAP: 1..$(cat "$XS_TAP_COUNTER")"; }
+
+# --- what xl itself says ---------------------------------------------------
+# Memory of a domain in MiB, from "xl list".
+xl_mem() { xl list "$1" 2>/dev/null | awk 'NR == 2 { print $3 }'; }
+# The cpupool a domain is in, from "xl list -c".
+xl_pool() { xl list -c "$1" 2>/dev/null | awk 'NR == 2 { print $NF }'; }
+# pCPUs of a cpupool, from "xl cpupool-list -c".
+xl_pool_cpus() { xl cpupool-list -c 2>/dev/null | awk -v p="$1" '$1 == p { print $2 }'; }
+# Hard affinity of every vCPU of a domain, from "xl vcpu-list" (unique).
+xl_affinity() {
+    xl vcpu-list "$1" 2>/dev/null |
+        awk 'NR > 1 && $3 ~ /^[0-9]+$/ { print $7 }' | sort -u | tr '\n' ' ' |
+        sed 's/ $//'
+}
+# pCPUs a domain's vCPUs are on now, from "xl vcpu-list".
+xl_running_on() {
+    xl vcpu-list "$1" 2>/dev/null |
+        awk 'NR > 1 && $4 ~ /^[0-9]+$/ { print $4 }' | sort -u | tr '\n' ' ' |
+        sed 's/ $//'
+}
+# near A B TOL: |A - B| <= TOL
+near() { [ -n "$1" ] && [ $(( $1 > $2 ? $1 - $2 : $2 - $1 )) -le "$3" ]; }
+# wait_mem DOM MIB SECONDS: until xl list shows it (within 1 MiB)
+wait_mem() {
+    i=0
+    while [ $i -lt $(($3 * 2)) ]; do
+        near "$(xl_mem "$1")" "$2" 1 && return 0
+        sleep 0.5
+        i=$((i + 1))
+    done
+    return 1
+}
+# ms since the epoch
+now_ms() { date +%s%3N; }

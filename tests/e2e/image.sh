@@ -1,0 +1,144 @@
+#!/bin/bash
+# image.sh CACHE_DIR - build (or reuse) the bootable Xen test image.
+#
+# Everything comes from Debian's archive: the Xen 4.17 hypervisor from
+# bookworm-security (so it matches the tools in dom0), Debian's kernel
+# for dom0 and the guests, a debootstrap dom0 with the Xen tools.
+# The result is cached in CACHE_DIR/<key>/ where the key is made of the
+# package versions and of this harness's own image files; a finished
+# image has a "ready" stamp.  Prints the image directory on stdout.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${1:?usage: image.sh CACHE_DIR}
+log() { echo "e2e-image: $*" >&2; }
+
+# The archive this host's apt uses, from apt-cache's own view.
+mirror_of() {   # $1 = suite, e.g. "bookworm" or "bookworm-security"
+    apt-cache policy | awk -v s="$1/main" '$3 == s && $2 ~ /^https?:/ {
+        print $2; exit }'
+}
+
+pkg_version() { apt-cache policy "$1" | awk '/Candidate:/ { print $2 }'; }
+
+kernel_pkg=$(apt-cache depends linux-image-amd64 |
+             awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+xen_ver=$(pkg_version xen-hypervisor-4.17-amd64)
+kernel_ver=$(pkg_version "$kernel_pkg")
+if [ -z "$kernel_pkg" ] || [ -z "$xen_ver" ] || [ "$xen_ver" = "(none)" ]; then
+    log "cannot find the Xen or kernel packages: run 'apt-get update' first"
+    exit 1
+fi
+key=$( { echo "$xen_ver $kernel_pkg $kernel_ver"
+         cat "$here/image.sh" "$here/dom0/dom0-init" "$here/dom0/initrd-init" \
+             "$here/guest/init"; } | sha256sum | cut -c1-16)
+out="$cache/$key"
+if [ -f "$out/ready" ]; then
+    log "cached image $out (xen $xen_ver, $kernel_pkg $kernel_ver)"
+    echo "$out"
+    exit 0
+fi
+
+log "building image $key: xen $xen_ver, $kernel_pkg $kernel_ver"
+main_mirror=$(mirror_of bookworm)
+sec_mirror=$(mirror_of bookworm-security)
+[ -n "$main_mirror" ] && [ -n "$sec_mirror" ] || {
+    log "apt has no bookworm and bookworm-security sources"; exit 1; }
+
+mkdir -p "$cache"
+work=$(mktemp -d "$cache/build.XXXXXX")
+cleanup() {
+    for m in proc dev sys; do
+        mountpoint -q "$work/rootfs/$m" 2>/dev/null && umount -l "$work/rootfs/$m"
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work"
+mkdir -p debs x/xen x/linux img
+
+# --- hypervisor and kernel ---------------------------------------------
+t=$SECONDS
+(cd debs && apt-get download -q "xen-hypervisor-4.17-amd64=$xen_ver" \
+     "$kernel_pkg=$kernel_ver" >&2)
+dpkg-deb -x debs/xen-hypervisor-4.17-amd64_*.deb x/xen
+dpkg-deb -x debs/"$kernel_pkg"_*.deb x/linux
+# QEMU's multiboot loader takes the uncompressed 32-bit ELF, not the .gz
+zcat x/xen/boot/xen-4.17-amd64.gz > img/xen
+kver=$(ls x/linux/lib/modules)
+cp x/linux/boot/vmlinuz-"$kver" img/vmlinuz
+depmod -b x/linux "$kver"
+log "fetched in $((SECONDS - t)) s"
+
+# Copy modules and what they depend on from the kernel package.
+copy_modules() {   # dest module...
+    local dest=$1 m f rel
+    shift
+    mkdir -p "$dest/lib/modules/$kver"
+    cp x/linux/lib/modules/"$kver"/modules.{order,builtin,builtin.modinfo} \
+       "$dest/lib/modules/$kver/"
+    for m in "$@"; do
+        modprobe -d x/linux -S "$kver" --show-depends "$m" |
+            awk '$1 == "insmod" { print $2 }'
+    done | sort -u | while read -r f; do
+        rel=${f#*x/linux/}
+        mkdir -p "$dest/$(dirname "$rel")"
+        cp "$f" "$dest/$rel"
+    done
+    depmod -b "$dest" "$kver"
+}
+
+# --- dom0 root filesystem ------------------------------------------------
+t=$SECONDS
+debootstrap --variant=minbase --include=busybox,kmod,procps bookworm \
+    rootfs "$main_mirror" >&2
+# The hypervisor is from bookworm-security: so must the tools be.
+cat > rootfs/etc/apt/sources.list <<EOF
+deb $main_mirror bookworm main
+deb $sec_mirror bookworm-security main
+EOF
+mount -t proc proc rootfs/proc
+mount --bind /dev rootfs/dev
+mount -t sysfs sys rootfs/sys
+chroot rootfs sh -c 'apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends xen-utils-4.17 \
+    xen-utils-common xenstore-utils libyajl2' >&2
+for m in proc dev sys; do umount -l "rootfs/$m"; done
+[ -x rootfs/usr/lib/xen-4.17/bin/xl ] || { log "xen-utils did not install"; exit 1; }
+tools_ver=$(chroot rootfs dpkg-query -W -f '${Version}' xen-utils-4.17)
+[ "$tools_ver" = "$xen_ver" ] || {
+    log "dom0 tools $tools_ver do not match the hypervisor $xen_ver"; exit 1; }
+rm -rf rootfs/var/cache/apt/archives/*.deb rootfs/var/lib/apt/lists/* \
+       rootfs/usr/share/doc/* rootfs/usr/share/man/* rootfs/usr/share/locale/*
+log "dom0 rootfs in $((SECONDS - t)) s"
+
+copy_modules rootfs xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd \
+    xen-blkback xen-netback virtio_pci virtio_blk ext4 loop
+install -m 755 "$here/dom0/dom0-init" rootfs/sbin/xenshift-dom0-init
+echo 'XENCONSOLED_ARGS="--log=guest --log-dir=/var/log/xen/console"' \
+    > rootfs/etc/default/xen
+mkdir -p rootfs/var/log/xen/console rootfs/payload rootfs/root/guest
+
+# --- the guests' kernel and initrd ----------------------------------------
+mkdir -p guest/bin guest/proc guest/sys guest/dev
+cp /bin/busybox guest/bin/busybox
+install -m 755 "$here/guest/init" guest/init
+(cd guest && find . | cpio -o -H newc 2>/dev/null | gzip -9) \
+    > rootfs/root/guest/initrd.gz
+cp img/vmlinuz rootfs/root/guest/vmlinuz
+
+# --- dom0's own initrd: mount the root disk, switch to it -----------------
+mkdir -p initrd/bin initrd/proc initrd/sys initrd/dev initrd/newroot
+cp /bin/busybox initrd/bin/
+copy_modules initrd virtio_pci virtio_blk crc32c_generic ext4
+install -m 755 "$here/dom0/initrd-init" initrd/init
+(cd initrd && find . | cpio -o -H newc 2>/dev/null | gzip -9) > img/initrd.gz
+
+size=$(( $(du -sm rootfs | cut -f1) * 13 / 10 + 64 ))
+mke2fs -q -t ext4 -L xenshift-dom0 -d rootfs img/rootfs.ext4 "${size}M" >&2
+echo "xen=$xen_ver kernel=$kernel_pkg/$kernel_ver kver=$kver" > img/versions
+touch img/ready
+rm -rf "$out"
+mv img "$out"
+log "image ready: $out"
+echo "$out"

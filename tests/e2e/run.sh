@@ -1,0 +1,105 @@
+#!/bin/bash
+# run.sh - xenshift's end-to-end tests on a real Xen 4.17 hypervisor
+# booted in QEMU (software emulation), with a Debian dom0 and three PV
+# guests.  Called by "make check-xen".
+#
+#   run.sh --srcdir DIR --builddir DIR [--scenario NAME]... [--keep]
+#          [--timeout SECONDS]
+#
+# Needs root (debootstrap, loop-free image building with mke2fs -d),
+# ~3.5 GB of RAM for QEMU, ~1 GB in the image cache
+# (XENSHIFT_E2E_CACHE, default /var/cache/xenshift-e2e).
+# Prints the scenarios' TAP; exits 0 only when every test passed.
+set -uo pipefail
+
+srcdir=
+builddir=
+scenarios=()
+keep=0
+timeout=${XENSHIFT_E2E_TIMEOUT:-1200}
+cache=${XENSHIFT_E2E_CACHE:-/var/cache/xenshift-e2e}
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --srcdir) srcdir=$2; shift 2 ;;
+    --builddir) builddir=$2; shift 2 ;;
+    --scenario) scenarios+=("$2"); shift 2 ;;
+    --keep) keep=1; shift ;;
+    --timeout) timeout=$2; shift 2 ;;
+    *) echo "run.sh: unknown argument '$1'" >&2; exit 2 ;;
+    esac
+done
+srcdir=${srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+builddir=${builddir:-$srcdir}
+here=$srcdir/tests/e2e
+fail() { echo "check-xen: $*" >&2; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || fail "needs root (debootstrap and QEMU image building)"
+"$srcdir/scripts/deps.sh" test || fail "cannot install the host packages"
+command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 is missing"
+bin=$builddir/xenshift
+[ -x "$bin" ] || fail "$bin is not built: run make first"
+
+t_all=$SECONDS
+image=$("$here/image.sh" "$cache") || fail "building the image failed"
+t_image=$((SECONDS - t_all))
+
+# The payload: this build of xenshift and the scenarios, on a disk of
+# its own so the cached root image stays untouched.
+work=$(mktemp -d /tmp/xenshift-e2e.XXXXXX)
+logdir=$builddir/tests/e2e/logs
+mkdir -p "$logdir"
+log=$logdir/check-xen.log
+cleanup() { [ $keep = 1 ] && echo "check-xen: kept $work" || rm -rf "$work"; }
+trap cleanup EXIT
+mkdir -p "$work/payload/bin" "$work/payload/scenarios" "$work/payload/tables"
+cp "$bin" "$work/payload/bin/"
+cp -r "$here/dom0" "$work/payload/"
+cp "$srcdir/examples/fig9.json" "$here"/tables/*.json "$work/payload/tables/"
+if [ ${#scenarios[@]} -eq 0 ]; then
+    cp "$here"/scenarios/*.sh "$work/payload/scenarios/"
+else
+    for s in "${scenarios[@]}"; do
+        cp "$here/scenarios/$s.sh" "$work/payload/scenarios/" ||
+            fail "no scenario $s"
+    done
+fi
+mke2fs -q -t ext4 -L payload -d "$work/payload" "$work/payload.ext4" 32M >/dev/null ||
+    fail "cannot build the payload disk"
+
+echo "check-xen: booting Xen ($(cat "$image/versions")); log: $log"
+t_boot=$SECONDS
+timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
+    -accel tcg -cpu max,-smap,-rdtscp -m 3072 -smp 2 \
+    -nographic -no-reboot -net none \
+    -kernel "$image/xen" \
+    -append "console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M loglvl=all guest_loglvl=all" \
+    -initrd "$image/vmlinuz console=hvc0 earlyprintk=xen root=/dev/vda rw loglevel=4,$image/initrd.gz" \
+    -drive file="$image/rootfs.ext4",format=raw,if=virtio,cache=unsafe,snapshot=on \
+    -drive file="$work/payload.ext4",format=raw,if=virtio,cache=unsafe,snapshot=on \
+    </dev/null > "$log" 2>&1
+qrc=$?
+t_boot=$((SECONDS - t_boot))
+tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
+
+# The results: lines after the XS-TAP: marker, as plain TAP.
+sed -n 's/^.*XS-TAP: //p' "$log" > "$work/tap"
+cat "$work/tap"
+times=$(sed -n 's/^.*XS-E2E-TIME //p' "$log")
+echo "# image: ${t_image} s, boot + scenarios: ${t_boot} s, all: $((SECONDS - t_all)) s"
+[ -n "$times" ] && echo "$times" | sed 's/^/# time (ms): /'
+
+if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
+    echo "check-xen: QEMU did not finish within $timeout s; the log's tail:" >&2
+    tail -n 40 "$log" >&2
+    exit 1
+fi
+if ! grep -q '^1\.\.[0-9][0-9]*$' "$work/tap"; then
+    echo "check-xen: the run did not finish (no TAP plan); the log's tail:" >&2
+    tail -n 40 "$log" >&2
+    exit 1
+fi
+if grep -q '^not ok' "$work/tap"; then
+    echo "check-xen: $(grep -c '^not ok' "$work/tap") test(s) failed" >&2
+    exit 1
+fi
+echo "check-xen: all $(grep -c '^ok' "$work/tap") tests passed"

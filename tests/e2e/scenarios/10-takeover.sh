@@ -1,0 +1,47 @@
+# xenshift apply takeover: the patent's Fig. 9 transition on real Xen,
+# asserted with what xl reports.
+. /payload/dom0/tap.sh
+t0=$(now_ms)
+"$XENSHIFT" -c "$XENSHIFT_TABLE" apply takeover > /tmp/takeover.out 2>&1
+rc=$?
+t1=$(now_ms)
+sed 's/^/XS-TAP: #   /' /tmp/takeover.out
+tap_is "apply takeover exits 0" "$rc" 0
+tap_diag "xenshift take-over: $((t1 - t0)) ms"
+echo "XS-E2E-TIME xenshift-takeover $((t1 - t0))"
+tap_check "vm2 shrank to 128 MiB (xl list: $(xl_mem vm2))" near "$(xl_mem vm2)" 128 1
+tap_check "vm1 grew to 512 MiB (xl list: $(xl_mem vm1))" near "$(xl_mem vm1)" 512 1
+tap_check "vm3 stayed at 128 MiB" near "$(xl_mem vm3)" 128 1
+tap_is "vm1 is in cpupool xenshift-vm1" "$(xl_pool vm1)" xenshift-vm1
+tap_is "cpupool xenshift-vm1 holds pCPU 1 only" "$(xl_pool_cpus xenshift-vm1)" 1
+tap_is "Pool-0 keeps pCPU 0 only: no other domain can run on pCPU 1" \
+    "$(xl_pool_cpus Pool-0)" 0
+tap_is "vm1's vCPUs are pinned to pCPU 1" "$(xl_affinity vm1)" 1
+tap_is "vm2 shares pCPU 0" "$(xl_affinity vm2)" 0
+tap_is "vm3 shares pCPU 0" "$(xl_affinity vm3)" 0
+tap_is "dom0 stays in Pool-0" "$(xl_pool Domain-0)" Pool-0
+for d in Domain-0 vm2 vm3; do
+    on=$(xl_running_on $d)
+    case " $on " in
+    *" 1 "*) tap_fail "$d has a vCPU on vm1's pCPU 1 ($on)" ;;
+    *) tap_ok "$d has no vCPU on pCPU 1 ($on)" ;;
+    esac
+done
+tap_is "vm1's balloon target in xenstore is 512 MiB" \
+    "$(xenstore-read /local/domain/$(xl domid vm1)/memory/target)" 524288
+tap_is "vm2's balloon target in xenstore is 128 MiB" \
+    "$(xenstore-read /local/domain/$(xl domid vm2)/memory/target)" 131072
+
+# xenshift status -j agrees with xl
+"$XENSHIFT" -c "$XENSHIFT_TABLE" status -j > /tmp/status.json 2>&1
+tap_is "status -j says phase takeover" \
+    "$(sed -n 's/^  "phase": "\(.*\)".*/\1/p' /tmp/status.json)" takeover
+for d in vm1 vm2 vm3; do
+    kib=$(awk -v d="\"$d\"" '$0 ~ "\"name\": " d { f = 1 }
+          f && /"memory_kib"/ { gsub(/[^0-9]/, ""); print; exit }' /tmp/status.json)
+    tap_check "status -j memory of $d ($kib KiB) agrees with xl list ($(xl_mem $d) MiB)" \
+        near "$((kib / 1024))" "$(xl_mem $d)" 1
+done
+tap_is "status -j: vm1's cpupool" \
+    "$(awk '/"name": "vm1"/ { f = 1 } f && /"cpupool"/ { print; exit }' /tmp/status.json | sed 's/.*: "\(.*\)".*/\1/')" \
+    "$(xl_pool vm1)"
