@@ -16,12 +16,18 @@
 
 #include <libxl.h>
 #include <libxl_utils.h>
+#include <xenctrl.h>
 #include <xenstore.h>
 #include <xentoollog.h>
 
 #include "hv.h"
 
 #define XEN_PAGE_KIB 4
+/*
+ * Xen's max for a domain is its target plus this slack: libxl adds the
+ * same (LIBXL_MAXMEM_CONSTANT) when it enforces a target.
+ */
+#define XEN_MAXMEM_SLACK_KIB 1024
 
 /* A xentoollog logger that keeps the last error line. */
 typedef struct capture_logger {
@@ -33,6 +39,7 @@ typedef struct xen {
     struct hv base;             /* must be first */
     capture_logger log;
     libxl_ctx *ctx;
+    xc_interface *xch;
     struct xs_handle *xs;
 } xen;
 
@@ -172,6 +179,8 @@ static void xen_close(hv *h)
 
     if (x->ctx)
         libxl_ctx_free(x->ctx);
+    if (x->xch)
+        xc_interface_close(x->xch);
     if (x->xs)
         xs_close(x->xs);
     free(x);
@@ -288,7 +297,8 @@ static int fill_domain(xen *x, const libxl_dominfo *info, hv_domain *d)
     d->mem_kib = d->mem_kib > video ? d->mem_kib - video : 0;
     d->target_kib = xs_dom_u64(x, info->domid, "memory/target");
     d->static_max_kib = xs_dom_u64(x, info->domid, "memory/static-max");
-    d->maxmem_kib = info->max_memkb > video ? info->max_memkb - video : 0;
+    d->maxmem_kib = info->max_memkb > video + XEN_MAXMEM_SLACK_KIB
+                        ? info->max_memkb - video - XEN_MAXMEM_SLACK_KIB : 0;
     if (!d->target_kib)
         d->target_kib = d->mem_kib;
     if (!d->static_max_kib)
@@ -364,17 +374,33 @@ out:
     return rc;
 }
 
+/*
+ * Xen's runtime limit, through libxenctrl: libxl_domain_setmaxmem also
+ * rewrites memory/static-max, the size the guest was built for, which
+ * would then cap every later growth.  This sets what "xl mem-set" sets
+ * (target, video RAM and the slack) and leaves static-max alone.
+ */
 static int xen_set_maxmem(hv *h, uint32_t domid, uint64_t kib)
 {
     xen *x = X(h);
-    int rc;
+    uint64_t video = xs_dom_u64(x, domid, "memory/videoram");
+    char label[HV_NAME_MAX + 32];
 
     x->log.last[0] = '\0';
-    /* libxl refuses a max below memory/target: callers order the calls. */
-    rc = libxl_domain_setmaxmem(x->ctx, domid, kib);
-    if (rc)
-        return dom_fail(x, domid, rc, "setting maxmem to %" PRIu64 " KiB",
-                        kib);
+    if (xc_domain_setmaxmem(x->xch, domid,
+                            kib + video + XEN_MAXMEM_SLACK_KIB)) {
+        int e = errno;
+
+        if (libxl_domain_info(x->ctx, NULL, domid) == ERROR_DOMAIN_NOTFOUND) {
+            ERR_Set(&x->base.err, "domain %u: setting maxmem: no longer "
+                    "exists", domid);
+            return HV_ENODOMAIN;
+        }
+        ERR_Set(&x->base.err, "%s: setting maxmem to %" PRIu64 " KiB "
+                "failed: %s", dom_label(x, domid, label, sizeof(label)), kib,
+                strerror(e));
+        return e == EINVAL ? HV_EINVAL : HV_EFAIL;
+    }
     return 0;
 }
 
@@ -675,6 +701,12 @@ hv *HV_OpenXen(xs_err *err)
         ERR_Set(err, "cannot open xenstore (%s): is this dom0 of a Xen host "
                 "with xenstored running? (use --sim FIXTURE for a simulated "
                 "host)", strerror(errno));
+        goto fail;
+    }
+    x->xch = xc_interface_open((xentoollog_logger *)&x->log, NULL, 0);
+    if (!x->xch) {
+        ERR_Set(err, "cannot open the Xen control interface (%s): is this "
+                "dom0 with privcmd loaded?", strerror(errno));
         goto fail;
     }
     if (libxl_ctx_alloc(&x->ctx, LIBXL_VERSION, 0,

@@ -3,9 +3,11 @@
  *
  * Each command parses its own options with getopt_long, opens what it
  * needs, and returns an exit code: 0 ok, 1 failure, 2 usage error.
+ * Everything it prints goes through output.c.
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,7 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "units.h"
 #include "xenshift.h"
 
 static int cmd_help(xs_cli *cli, int argc, char **argv);
@@ -27,32 +28,41 @@ static int cmd_status(xs_cli *cli, int argc, char **argv);
 const xs_cmd xs_cmds[] = {
     { "check", cmd_check, "validate the phase table",
       "[FILE]",
-      "" },
+      "  -j, --json     JSON output\n"
+      "  -v, --verbose  also say what was checked\n"
+      "  -h, --help     this help\n" },
     { "phases", cmd_phases, "show the phase table (Fig. 9 style)",
       "",
-      "  -j, --json     JSON output\n" },
+      "  -j, --json     JSON output\n"
+      "  -h, --help     this help\n" },
     { "plan", cmd_plan, "show the steps that would reach a phase",
       "PHASE",
-      "  -j, --json     JSON output\n" },
+      "  -j, --json     JSON output\n"
+      "  -v, --verbose  also show the host\n"
+      "  -h, --help     this help\n" },
     { "apply", cmd_apply, "move the host to a phase, step by step",
       "PHASE",
-      "  -j, --json              JSON output (the final report)\n"
+      "  -j, --json              JSON output (the final report only)\n"
       "  -n, --dry-run           only plan (same as 'plan')\n"
-      "      --stuck-timeout S   a balloon without progress for S seconds "
-      "is stuck (default 5)\n"
+      "      --stuck-timeout S   stuck after S seconds without progress "
+      "(default 5)\n"
       "      --timeout S         limit for each stage, seconds "
       "(default 120)\n"
       "      --no-rollback       leave the host as it is on failure\n"
-      "      --progress          progress lines on stderr with --json\n" },
+      "      --progress          progress lines on stderr with --json\n"
+      "  -v, --verbose           also the stages and every reading\n"
+      "  -h, --help              this help\n" },
     { "status", cmd_status, "show each domain now, and which phase matches",
       "",
-      "  -j, --json     JSON output\n" },
+      "  -j, --json     JSON output\n"
+      "  -v, --verbose  more columns: type, max vCPUs, soft affinity\n"
+      "  -h, --help     this help\n" },
     { "help", cmd_help, "show help for a command",
       "[COMMAND]",
-      "" },
+      "  -h, --help     this help\n" },
     { "version", cmd_version, "show the version",
       "",
-      "" },
+      "  -h, --help     this help\n" },
     { NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -66,16 +76,25 @@ const xs_cmd *CMD_Find(const char *name)
     return NULL;
 }
 
-void CMD_Usage(FILE *f, const char *progname, const xs_cmd *cmd)
+void CMD_List(FILE *f)
 {
-    fprintf(f, "Usage: %s [-c FILE] [--sim FIXTURE] %s%s%s\n\n%s.\n",
-            progname, cmd->name, cmd->usage[0] ? " " : "", cmd->usage,
-            cmd->summary);
-    if (cmd->options[0])
-        fprintf(f, "\nOptions:\n%s", cmd->options);
+    const xs_cmd *cmd;
+
+    for (cmd = xs_cmds; cmd->name; cmd++)
+        fprintf(f, "  %-10s %s\n", cmd->name, cmd->summary);
 }
 
-int CMD_UsageError(xs_cli *cli, const xs_cmd *cmd, const char *fmt, ...)
+void CMD_Usage(FILE *f, const char *progname, const xs_cmd *cmd)
+{
+    /* The summary as a sentence. */
+    fprintf(f, "Usage: %s [-c FILE] [--sim FIXTURE] %s [OPTIONS]%s%s\n\n"
+            "%c%s.\n\nOptions:\n%s", progname, cmd->name,
+            cmd->usage[0] ? " " : "", cmd->usage,
+            toupper((unsigned char)cmd->summary[0]), cmd->summary + 1,
+            cmd->options);
+}
+
+int CMD_UsageError(const xs_cli *cli, const xs_cmd *cmd, const char *fmt, ...)
 {
     va_list ap;
 
@@ -87,42 +106,87 @@ int CMD_UsageError(xs_cli *cli, const xs_cmd *cmd, const char *fmt, ...)
     return XS_EXIT_USAGE;
 }
 
+/* --- options ------------------------------------------------------------ */
+
+#define GO_ON (-1)      /* an option helper's "no exit code: carry on" */
+
 /*
- * Options shared by the simple commands: -j and -h.  Returns -1 to go
- * on, or an exit code.  Unknown options are usage errors.
+ * The options more than one command takes, and getopt's complaints.
+ * Returns GO_ON or an exit code.
  */
-static int simple_opts(xs_cli *cli, const xs_cmd *cmd, int argc, char **argv,
-                       int min_args, int max_args)
+static int common_opt(xs_cli *cli, const xs_cmd *cmd, int opt, char **argv)
 {
-    static const struct option opts[] = {
+    switch (opt) {
+    case 'j':
+        cli->json = true;
+        return GO_ON;
+    case 'v':
+        cli->verbose++;
+        return GO_ON;
+    case 'h':
+        CMD_Usage(stdout, cli->progname, cmd);
+        return XS_EXIT_OK;
+    case ':':
+        return CMD_UsageError(cli, cmd, "option '%s' needs an argument",
+                              argv[optind - 1]);
+    default:
+        if (optopt)
+            return CMD_UsageError(cli, cmd, "unknown option '-%c'", optopt);
+        return CMD_UsageError(cli, cmd, "unknown option '%s'",
+                              argv[optind - 1]);
+    }
+}
+
+/* After the options: between min and max arguments are left. */
+static int check_nargs(const xs_cli *cli, const xs_cmd *cmd, int argc,
+                       char **argv, int min, int max)
+{
+    int nargs = argc - optind;
+
+    if (nargs < min)
+        return CMD_UsageError(cli, cmd, "missing argument: %s", cmd->usage);
+    if (nargs > max)
+        return CMD_UsageError(cli, cmd, "unexpected argument '%s'",
+                              argv[optind + max]);
+    return GO_ON;
+}
+
+/*
+ * Commands whose only options are some of -j, -v, -h (shortopts says
+ * which).  Returns GO_ON or an exit code.
+ */
+static int simple_opts(xs_cli *cli, const xs_cmd *cmd, const char *shortopts,
+                       int argc, char **argv, int min_args, int max_args)
+{
+    static const struct option all[] = {
         { "json", no_argument, NULL, 'j' },
+        { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    int opt, nargs;
+    struct option opts[4];
+    char optstring[8];
+    size_t i, n = 0;
+    int opt, rc;
 
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'j':
-            cli->json = true;
-            break;
-        case 'h':
-            CMD_Usage(stdout, cli->progname, cmd);
-            return XS_EXIT_OK;
-        default:
-            return CMD_UsageError(cli, cmd, "unknown option '%s'",
-                                  argv[optind - 1]);
-        }
+    /* Only the long forms of the short options asked for. */
+    for (i = 0; all[i].name; i++)
+        if (strchr(shortopts, all[i].val))
+            opts[n++] = all[i];
+    memset(&opts[n], 0, sizeof(opts[n]));
+    snprintf(optstring, sizeof(optstring), ":%s", shortopts);
+
+    optind = 0;                 /* glibc: start afresh */
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, optstring, opts, NULL)) != -1) {
+        rc = common_opt(cli, cmd, opt, argv);
+        if (rc != GO_ON)
+            return rc;
     }
-    nargs = argc - optind;
-    if (nargs < min_args)
-        return CMD_UsageError(cli, cmd, "missing argument: %s", cmd->usage);
-    if (nargs > max_args)
-        return CMD_UsageError(cli, cmd, "unexpected argument '%s'",
-                              argv[optind + max_args]);
-    return -1;
+    return check_nargs(cli, cmd, argc, argv, min_args, max_args);
 }
+
+/* --- opening things ----------------------------------------------------- */
 
 static hv *open_host(const xs_cli *cli, xs_err *err)
 {
@@ -165,120 +229,18 @@ static void unknown_phase(const xs_cli *cli, const tbl_table *t,
 {
     size_t i;
 
-    fprintf(stderr, "%s: no phase \"%s\" in %s; the phases are:", cli->progname,
-            phase, t->path);
+    fprintf(stderr, "%s: no phase \"%s\" in %s; the phases are:",
+            cli->progname, phase, t->path);
     for (i = 0; i < t->nr_phases; i++)
         fprintf(stderr, " %s", t->phases[i].name);
     fprintf(stderr, "\n");
 }
 
-/* --- help, version ------------------------------------------------------ */
-
-static int cmd_help(xs_cli *cli, int argc, char **argv)
-{
-    const xs_cmd *self = CMD_Find("help"), *cmd;
-    int rc = simple_opts(cli, self, argc, argv, 0, 1);
-
-    if (rc >= 0)
-        return rc;
-    if (optind == argc) {
-        printf("Usage: %s [-c FILE] [--sim FIXTURE] [-v] [-j] COMMAND "
-               "[ARGS]\n\nCommands:\n", cli->progname);
-        for (cmd = xs_cmds; cmd->name; cmd++)
-            printf("  %-10s %s\n", cmd->name, cmd->summary);
-        printf("\nSee '%s help COMMAND' for a command's options.\n",
-               cli->progname);
-        return XS_EXIT_OK;
-    }
-    cmd = CMD_Find(argv[optind]);
-    if (!cmd)
-        return CMD_UsageError(cli, self, "unknown command '%s'",
-                              argv[optind]);
-    CMD_Usage(stdout, cli->progname, cmd);
-    return XS_EXIT_OK;
-}
-
-static int cmd_version(xs_cli *cli, int argc, char **argv)
-{
-    int rc = simple_opts(cli, CMD_Find("version"), argc, argv, 0, 0);
-
-    if (rc >= 0)
-        return rc;
-    printf("xenshift %s\n", PACKAGE_VERSION);
-    return XS_EXIT_OK;
-}
-
-/* --- check -------------------------------------------------------------- */
-
-static int cmd_check(xs_cli *cli, int argc, char **argv)
-{
-    tbl_table t;
-    xs_snapshot snap;
-    xs_err err;
-    hv *h = NULL;
-    int rc = simple_opts(cli, CMD_Find("check"), argc, argv, 0, 1);
-
-    if (rc >= 0)
-        return rc;
-    if (optind < argc)
-        cli->config = argv[optind];
-    TBL_Init(&t);
-    SNAP_Init(&snap);
-    rc = XS_EXIT_FAIL;
-    if (load_table(cli, &t))
-        goto out;
-    h = open_host(cli, &err);
-    if (!h) {
-        if (cli->sim) {
-            OUT_Error(cli, &err, "cannot open the simulated host");
-            goto out;
-        }
-        printf("%s: configuration OK (not checked against a host: %s)\n",
-               t.path, err.msg);
-        rc = XS_EXIT_OK;
-        goto out;
-    }
-    if (SNAP_Take(h, &snap, &err)) {
-        OUT_Error(cli, &err, "cannot read the host");
-        goto out;
-    }
-    if (TBL_CheckHost(&t, &snap.host, snap.doms, snap.nr_doms, &err)) {
-        OUT_Error(cli, &err, NULL);
-        goto out;
-    }
-    printf("%s: configuration OK\n", t.path);
-    rc = XS_EXIT_OK;
-out:
-    SNAP_Dispose(&snap);
-    HV_Close(h);
-    TBL_Dispose(&t);
-    return rc;
-}
-
-/* --- phases ------------------------------------------------------------- */
-
-static int cmd_phases(xs_cli *cli, int argc, char **argv)
-{
-    tbl_table t;
-    int rc = simple_opts(cli, CMD_Find("phases"), argc, argv, 0, 0);
-
-    if (rc >= 0)
-        return rc;
-    TBL_Init(&t);
-    if (load_table(cli, &t))
-        return XS_EXIT_FAIL;
-    if (cli->json)
-        OUT_PhasesJson(stdout, &t);
-    else
-        OUT_Phases(stdout, &t);
-    TBL_Dispose(&t);
-    return XS_EXIT_OK;
-}
-
-/* --- plan --------------------------------------------------------------- */
-
-/* Load the table, take a snapshot, make the plan: shared by plan/apply. */
-static int prepare(xs_cli *cli, const char *phase, tbl_table *t,
+/*
+ * Load the table, take a snapshot, make the plan: shared by plan and
+ * apply.  Errors printed; returns 0 or -1.
+ */
+static int prepare(const xs_cli *cli, const char *phase, tbl_table *t,
                    xs_snapshot *snap, plan *p, hv **hp)
 {
     xs_err err;
@@ -303,15 +265,169 @@ static int prepare(xs_cli *cli, const char *phase, tbl_table *t,
     return 0;
 }
 
+static void print_plan(const xs_cli *cli, const xs_snapshot *snap,
+                       const hv *h, const plan *p)
+{
+    if (cli->json) {
+        OUT_PlanJson(stdout, p);
+        return;
+    }
+    if (cli->verbose) {
+        OUT_Host(stdout, snap, HV_DriverName(h));
+        printf("\n");
+    }
+    OUT_Plan(stdout, p);
+}
+
+/* --- help, version ------------------------------------------------------ */
+
+static int cmd_help(xs_cli *cli, int argc, char **argv)
+{
+    const xs_cmd *self = CMD_Find("help"), *cmd;
+    int rc = simple_opts(cli, self, "h", argc, argv, 0, 1);
+
+    if (rc != GO_ON)
+        return rc;
+    if (optind == argc) {
+        printf("Usage: %s [-c FILE] [--sim FIXTURE] [-v] [-j] COMMAND "
+               "[ARGS]\n\nCommands:\n", cli->progname);
+        CMD_List(stdout);
+        printf("\nSee '%s help COMMAND' for a command's options.\n",
+               cli->progname);
+        return XS_EXIT_OK;
+    }
+    cmd = CMD_Find(argv[optind]);
+    if (!cmd)
+        return CMD_UsageError(cli, self, "unknown command '%s'",
+                              argv[optind]);
+    CMD_Usage(stdout, cli->progname, cmd);
+    return XS_EXIT_OK;
+}
+
+static int cmd_version(xs_cli *cli, int argc, char **argv)
+{
+    int rc = simple_opts(cli, CMD_Find("version"), "h", argc, argv, 0, 0);
+
+    if (rc != GO_ON)
+        return rc;
+    printf("xenshift %s\n", PACKAGE_VERSION);
+    return XS_EXIT_OK;
+}
+
+/* --- check -------------------------------------------------------------- */
+
+/*
+ * A table error: on stderr as file:line:col, and with -j also as the
+ * JSON document.
+ */
+static void check_failed(const xs_cli *cli, const char *path,
+                         const xs_err *err, const char *context,
+                         const char *driver)
+{
+    OUT_Error(cli, err, context);
+    if (cli->json)
+        OUT_CheckJson(stdout, path, err, driver, NULL);
+}
+
+static int cmd_check(xs_cli *cli, int argc, char **argv)
+{
+    tbl_table t;
+    xs_snapshot snap;
+    xs_err err;
+    hv *h = NULL;
+    int rc = simple_opts(cli, CMD_Find("check"), "jvh", argc, argv, 0, 1);
+
+    if (rc != GO_ON)
+        return rc;
+    if (optind < argc)
+        cli->config = argv[optind];
+    TBL_Init(&t);
+    SNAP_Init(&snap);
+    rc = XS_EXIT_FAIL;
+    if (TBL_Load(cli->config, &t, &err)) {
+        check_failed(cli, cli->config, &err, NULL, NULL);
+        goto out;
+    }
+    h = open_host(cli, &err);
+    if (!h) {
+        /* Asked for a simulated host: not having it is an error. */
+        if (cli->sim) {
+            check_failed(cli, t.path, &err, "cannot open the simulated host",
+                         NULL);
+            goto out;
+        }
+        if (cli->json) {
+            OUT_CheckJson(stdout, t.path, NULL, NULL, err.msg);
+        } else {
+            if (cli->verbose)
+                OUT_CheckSummary(stdout, &t);
+            printf("%s: configuration OK (not checked against a host: "
+                   "%s)\n", t.path, err.msg);
+        }
+        rc = XS_EXIT_OK;
+        goto out;
+    }
+    if (SNAP_Take(h, &snap, &err)) {
+        check_failed(cli, t.path, &err, "cannot read the host",
+                     HV_DriverName(h));
+        goto out;
+    }
+    if (TBL_CheckHost(&t, &snap.host, snap.doms, snap.nr_doms, &err)) {
+        check_failed(cli, t.path, &err, NULL, HV_DriverName(h));
+        goto out;
+    }
+    if (cli->json) {
+        OUT_CheckJson(stdout, t.path, NULL, HV_DriverName(h), NULL);
+    } else {
+        if (cli->verbose) {
+            OUT_CheckSummary(stdout, &t);
+            printf("checked against ");
+            OUT_Host(stdout, &snap, HV_DriverName(h));
+        }
+        printf("%s: configuration OK\n", t.path);
+    }
+    rc = XS_EXIT_OK;
+out:
+    SNAP_Dispose(&snap);
+    HV_Close(h);
+    TBL_Dispose(&t);
+    return rc;
+}
+
+/* --- phases ------------------------------------------------------------- */
+
+static int cmd_phases(xs_cli *cli, int argc, char **argv)
+{
+    tbl_table t;
+    int rc = simple_opts(cli, CMD_Find("phases"), "jh", argc, argv, 0, 0);
+
+    if (rc != GO_ON)
+        return rc;
+    TBL_Init(&t);
+    rc = XS_EXIT_FAIL;
+    if (load_table(cli, &t))
+        goto out;
+    if (cli->json)
+        OUT_PhasesJson(stdout, &t);
+    else
+        OUT_Phases(stdout, &t);
+    rc = XS_EXIT_OK;
+out:
+    TBL_Dispose(&t);
+    return rc;
+}
+
+/* --- plan --------------------------------------------------------------- */
+
 static int cmd_plan(xs_cli *cli, int argc, char **argv)
 {
     tbl_table t;
     xs_snapshot snap;
     plan p;
     hv *h = NULL;
-    int rc = simple_opts(cli, CMD_Find("plan"), argc, argv, 1, 1);
+    int rc = simple_opts(cli, CMD_Find("plan"), "jvh", argc, argv, 1, 1);
 
-    if (rc >= 0)
+    if (rc != GO_ON)
         return rc;
     TBL_Init(&t);
     SNAP_Init(&snap);
@@ -319,10 +435,7 @@ static int cmd_plan(xs_cli *cli, int argc, char **argv)
     rc = XS_EXIT_FAIL;
     if (prepare(cli, argv[optind], &t, &snap, &p, &h))
         goto out;
-    if (cli->json)
-        OUT_PlanJson(stdout, &p);
-    else
-        OUT_Plan(stdout, &p);
+    print_plan(cli, &snap, h, &p);
     rc = XS_EXIT_OK;
 out:
     PLAN_Dispose(&p);
@@ -334,88 +447,31 @@ out:
 
 /* --- apply -------------------------------------------------------------- */
 
-typedef struct progress_ctx {
-    FILE *f;                    /* NULL: quiet */
-    bool tty;                   /* rewrite a status line with \r */
-    bool status_shown;
-} progress_ctx;
-
-static void progress_line(progress_ctx *pc, const exec_event *ev,
-                          const char *what, const char *text)
-{
-    bool undo = ev->rolling_back && ev->kind != EXEC_EV_ROLLBACK_BEGIN &&
-                ev->kind != EXEC_EV_ROLLBACK_DONE;
-
-    if (pc->status_shown) {
-        fprintf(pc->f, "\r\033[K");
-        pc->status_shown = false;
-    }
-    fprintf(pc->f, "[%5.1fs] %s%s%s\n", (double)ev->elapsed_ms / 1000.0,
-            undo ? "undo " : "", what, text ? text : "");
-    fflush(pc->f);
-}
-
-static void on_progress(void *ctx, const exec_event *ev)
-{
-    progress_ctx *pc = ctx;
-    char buf[256], sz[32];
-
-    if (!pc->f)
-        return;
-    switch (ev->kind) {
-    case EXEC_EV_STAGE_BEGIN:
-        snprintf(buf, sizeof(buf), "%s (%zu step%s)",
-                 PLAN_StageName(ev->stage->kind), ev->stage->nr_acts,
-                 ev->stage->nr_acts == 1 ? "" : "s");
-        progress_line(pc, ev, "stage ", buf);
-        break;
-    case EXEC_EV_ACTION_BEGIN:
-        progress_line(pc, ev, "  start ",
-                      PLAN_DescribeAction(ev->act, buf, sizeof(buf)));
-        break;
-    case EXEC_EV_PROGRESS:
-        /* Only a terminal gets the moving numbers. */
-        if (!pc->tty)
-            break;
-        fprintf(pc->f, "\r\033[K[%5.1fs]   %s at %s",
-                (double)ev->elapsed_ms / 1000.0, ev->act->domain,
-                OUT_Size(ev->now_kib, sz, sizeof(sz)));
-        fflush(pc->f);
-        pc->status_shown = true;
-        break;
-    case EXEC_EV_ACTION_DONE:
-        progress_line(pc, ev, "  done  ",
-                      PLAN_DescribeAction(ev->act, buf, sizeof(buf)));
-        break;
-    case EXEC_EV_ACTION_FAILED:
-        progress_line(pc, ev, "  FAILED ", ev->msg);
-        break;
-    case EXEC_EV_ROLLBACK_BEGIN:
-        progress_line(pc, ev, "rolling back: ", ev->msg);
-        break;
-    case EXEC_EV_ROLLBACK_DONE:
-        progress_line(pc, ev, "rollback finished", NULL);
-        break;
-    case EXEC_EV_DONE:
-        break;
-    }
-}
-
+/* Seconds as people write them ("5", "0.5") into milliseconds. */
 static int parse_seconds(const char *s, unsigned *ms)
 {
     char *end;
     double v = strtod(s, &end);
 
-    if (end == s || *end || v < 0 || v > 86400)
+    if (end == s || *end || !(v >= 0) || v > 86400)
         return -1;
-    *ms = (unsigned)(v * 1000.0);
+    *ms = (unsigned)(v * 1000.0 + 0.5);
     return 0;
 }
 
-static int cmd_apply(xs_cli *cli, int argc, char **argv)
+typedef struct apply_args {
+    bool dry_run;
+    bool progress;              /* --progress: lines on stderr with -j */
+    exec_opts eo;
+    const char *phase;
+} apply_args;
+
+static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
+                      apply_args *a)
 {
     static const struct option opts[] = {
         { "json", no_argument, NULL, 'j' },
+        { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "dry-run", no_argument, NULL, 'n' },
         { "stuck-timeout", required_argument, NULL, 's' },
@@ -424,89 +480,88 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
         { "progress", no_argument, NULL, 'p' },
         { NULL, 0, NULL, 0 },
     };
-    const xs_cmd *self = CMD_Find("apply");
-    progress_ctx pc = { NULL, false, false };
-    bool dry_run = false, progress = false;
-    tbl_table t;
-    xs_snapshot snap;
-    exec_opts eo;
-    exec_report rep;
-    plan p;
-    hv *h = NULL;
     int opt, rc;
 
-    EXEC_DefaultOpts(&eo);
+    EXEC_DefaultOpts(&a->eo);
     optind = 0;
-    while ((opt = getopt_long(argc, argv, "+jhn", opts, NULL)) != -1) {
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":jvhn", opts, NULL)) != -1) {
         switch (opt) {
-        case 'j':
-            cli->json = true;
-            break;
-        case 'h':
-            CMD_Usage(stdout, cli->progname, self);
-            return XS_EXIT_OK;
         case 'n':
-            dry_run = true;
+            a->dry_run = true;
             break;
         case 's':
-            if (parse_seconds(optarg, &eo.stuck_ms))
+            if (parse_seconds(optarg, &a->eo.stuck_ms))
                 return CMD_UsageError(cli, self, "--stuck-timeout: expected "
                                       "seconds, got '%s'", optarg);
             break;
         case 't':
-            if (parse_seconds(optarg, &eo.stage_timeout_ms))
+            if (parse_seconds(optarg, &a->eo.stage_timeout_ms))
                 return CMD_UsageError(cli, self, "--timeout: expected "
                                       "seconds, got '%s'", optarg);
             break;
         case 'R':
-            eo.rollback = false;
+            a->eo.rollback = false;
             break;
         case 'p':
-            progress = true;
+            a->progress = true;
             break;
         default:
-            return CMD_UsageError(cli, self, "unknown or incomplete option "
-                                  "'%s'", argv[optind - 1]);
+            rc = common_opt(cli, self, opt, argv);
+            if (rc != GO_ON)
+                return rc;
         }
     }
-    if (argc - optind < 1)
-        return CMD_UsageError(cli, self, "missing argument: PHASE");
-    if (argc - optind > 1)
-        return CMD_UsageError(cli, self, "unexpected argument '%s'",
-                              argv[optind + 1]);
+    rc = check_nargs(cli, self, argc, argv, 1, 1);
+    if (rc != GO_ON)
+        return rc;
+    a->phase = argv[optind];
+    return GO_ON;
+}
+
+static int cmd_apply(xs_cli *cli, int argc, char **argv)
+{
+    const xs_cmd *self = CMD_Find("apply");
+    apply_args a = { .dry_run = false };
+    out_progress pg;
+    tbl_table t;
+    xs_snapshot snap;
+    exec_report rep;
+    plan p;
+    hv *h = NULL;
+    int rc;
+
+    rc = apply_opts(cli, self, argc, argv, &a);
+    if (rc != GO_ON)
+        return rc;
 
     TBL_Init(&t);
     SNAP_Init(&snap);
     PLAN_Init(&p);
     EXEC_ReportInit(&rep);
+    OUT_ProgressInit(&pg, NULL, false, cli->verbose);
     rc = XS_EXIT_FAIL;
-    if (prepare(cli, argv[optind], &t, &snap, &p, &h))
+    if (prepare(cli, a.phase, &t, &snap, &p, &h))
         goto out;
-    if (dry_run) {
-        if (cli->json)
-            OUT_PlanJson(stdout, &p);
-        else
-            OUT_Plan(stdout, &p);
+    if (a.dry_run) {
+        print_plan(cli, &snap, h, &p);
         rc = XS_EXIT_OK;
         goto out;
     }
-    if (!cli->json) {
-        pc.f = stdout;
-        pc.tty = isatty(STDOUT_FILENO);
-    } else if (progress) {
-        pc.f = stderr;
-        pc.tty = isatty(STDERR_FILENO);
-    }
-    if (pc.f && p.nr_stages)
-        fprintf(pc.f, "Moving the host to phase \"%s\" (%zu stage%s):\n",
-                p.phase, p.nr_stages, p.nr_stages == 1 ? "" : "s");
-    rc = EXEC_Run(h, &snap, &p, &eo, on_progress, &pc, &rep)
+    /* In JSON mode stdout holds only the final document. */
+    if (!cli->json)
+        OUT_ProgressInit(&pg, stdout, isatty(STDOUT_FILENO), cli->verbose);
+    else if (a.progress)
+        OUT_ProgressInit(&pg, stderr, isatty(STDERR_FILENO), cli->verbose);
+    OUT_ProgressHeader(&pg, &p);
+    rc = EXEC_Run(h, &snap, &p, &a.eo, OUT_Progress, &pg, &rep)
              ? XS_EXIT_FAIL : XS_EXIT_OK;
     if (cli->json)
         OUT_ReportJson(stdout, &p, &rep);
     else
-        OUT_Report(stdout, &p, &rep);
+        OUT_Report(stdout, &p, &rep, a.eo.rollback);
 out:
+    OUT_ProgressDispose(&pg);
     EXEC_ReportDispose(&rep);
     PLAN_Dispose(&p);
     SNAP_Dispose(&snap);
@@ -517,16 +572,45 @@ out:
 
 /* --- status ------------------------------------------------------------- */
 
+/*
+ * Whether the host is in each phase: exactly when the plan to it is
+ * empty.  Otherwise why holds the plan's first step (the first
+ * difference), or why the phase cannot be planned at all.
+ */
+static void match_phases(const xs_snapshot *snap, const tbl_table *t,
+                         xs_phase_match *m)
+{
+    size_t i;
+
+    for (i = 0; i < t->nr_phases; i++) {
+        plan p;
+        xs_err err;
+
+        PLAN_Init(&p);
+        m[i].name = t->phases[i].name;
+        m[i].matches = false;
+        m[i].why[0] = '\0';
+        if (PLAN_Make(snap, t, t->phases[i].name, &p, &err))
+            snprintf(m[i].why, sizeof(m[i].why), "cannot be planned: %s",
+                     err.msg);
+        else if (p.nr_stages && p.stages[0].nr_acts)
+            PLAN_DescribeAction(&p.stages[0].acts[0], m[i].why,
+                                sizeof(m[i].why));
+        else
+            m[i].matches = true;
+        PLAN_Dispose(&p);
+    }
+}
+
 static int cmd_status(xs_cli *cli, int argc, char **argv)
 {
     tbl_table t;
     xs_snapshot snap;
     xs_phase_match *m = NULL;
     hv *h = NULL;
-    size_t i;
-    int rc = simple_opts(cli, CMD_Find("status"), argc, argv, 0, 0);
+    int rc = simple_opts(cli, CMD_Find("status"), "jvh", argc, argv, 0, 0);
 
-    if (rc >= 0)
+    if (rc != GO_ON)
         return rc;
     TBL_Init(&t);
     SNAP_Init(&snap);
@@ -536,31 +620,17 @@ static int cmd_status(xs_cli *cli, int argc, char **argv)
     h = open_snapshot(cli, &snap);
     if (!h)
         goto out;
-    m = calloc(t.nr_phases, sizeof(*m));
-    if (!m)
+    m = calloc(t.nr_phases ? t.nr_phases : 1, sizeof(*m));
+    if (!m) {
+        fprintf(stderr, "%s: out of memory\n", cli->progname);
         goto out;
-    /* The host is in a phase exactly when the plan to it is empty. */
-    for (i = 0; i < t.nr_phases; i++) {
-        plan p;
-        xs_err err;
-
-        PLAN_Init(&p);
-        m[i].name = t.phases[i].name;
-        if (PLAN_Make(&snap, &t, t.phases[i].name, &p, &err)) {
-            snprintf(m[i].why, sizeof(m[i].why), "cannot be planned: %s",
-                     err.msg);
-        } else if (p.nr_stages) {
-            PLAN_DescribeAction(&p.stages[0].acts[0], m[i].why,
-                                sizeof(m[i].why));
-        } else {
-            m[i].matches = true;
-        }
-        PLAN_Dispose(&p);
     }
+    match_phases(&snap, &t, m);
     if (cli->json)
         OUT_StatusJson(stdout, &snap, &t, m, t.nr_phases, HV_DriverName(h));
     else
-        OUT_Status(stdout, &snap, &t, m, t.nr_phases, HV_DriverName(h));
+        OUT_Status(stdout, &snap, &t, m, t.nr_phases, HV_DriverName(h),
+                   cli->verbose);
     rc = XS_EXIT_OK;
 out:
     free(m);

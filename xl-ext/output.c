@@ -5,7 +5,9 @@
  * _kib suffix.  The JSON goes through lib/json.h only.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -33,6 +35,16 @@ void OUT_Error(const xs_cli *cli, const xs_err *err, const char *context)
         fprintf(stderr, "%s: %s: %s\n", cli->progname, context, buf);
     else
         fprintf(stderr, "%s\n", buf);
+}
+
+/* Print a line of a column table without its trailing blanks. */
+static void put_line(FILE *f, const char *line)
+{
+    size_t n = strlen(line);
+
+    while (n && line[n - 1] == ' ')
+        n--;
+    fprintf(f, "%.*s\n", (int)n, line);
 }
 
 static void json_out(FILE *f, json_writer *w)
@@ -229,10 +241,17 @@ static const char *cpus_text(const xs_cpumap *m, bool dedicated, char *buf,
 static void plan_rows(FILE *f, const plan *p)
 {
     size_t i;
-    char a[32], b[32], c1[96], c2[96], mem[80], vc[32];
+    char a[32], b[32], c1[96], c2[96], mem[80], vc[32], cpus[200];
+    char line[512], node[16];
+    bool nodes = false;
 
-    fprintf(f, "%-12s %-24s %-8s %s\n", "domain", "memory", "vCPUs",
-            "pCPUs");
+    /* A node column only when the phase asks for one. */
+    for (i = 0; i < p->nr_rows; i++)
+        if (p->rows[i].running && p->rows[i].node_after != TBL_KEEP)
+            nodes = true;
+    snprintf(line, sizeof(line), "%-12s %-24s %-8s %-24s %s", "domain",
+             "memory", "vCPUs", "pCPUs", nodes ? "node" : "");
+    put_line(f, line);
     for (i = 0; i < p->nr_rows; i++) {
         const plan_row *r = &p->rows[i];
 
@@ -255,10 +274,15 @@ static void plan_rows(FILE *f, const plan *p)
         cpus_text(&r->cpus_before, r->dedicated_before, c1, sizeof(c1));
         cpus_text(&r->cpus_after, r->dedicated_after, c2, sizeof(c2));
         if (strcmp(c1, c2) == 0)
-            fprintf(f, "%-12s %-24s %-8s %s\n", r->domain, mem, vc, c2);
+            snprintf(cpus, sizeof(cpus), "%s", c2);
         else
-            fprintf(f, "%-12s %-24s %-8s %s -> %s\n", r->domain, mem, vc, c1,
-                    c2);
+            snprintf(cpus, sizeof(cpus), "%s -> %s", c1, c2);
+        node[0] = '\0';
+        if (r->node_after != TBL_KEEP)
+            snprintf(node, sizeof(node), "%d", r->node_after);
+        snprintf(line, sizeof(line), "%-12s %-24s %-8s %-24s %s", r->domain,
+                 mem, vc, cpus, node);
+        put_line(f, line);
     }
 }
 
@@ -385,6 +409,11 @@ static void json_plan_body(json_writer *w, const plan *p)
             JSONW_Bool(w, r->dedicated_before);
             JSONW_Key(w, "dedicated_after");
             JSONW_Bool(w, r->dedicated_after);
+            JSONW_Key(w, "node_after");
+            if (r->node_after == TBL_KEEP)
+                JSONW_Null(w);
+            else
+                JSONW_Int(w, r->node_after);
         }
         JSONW_ObjectClose(w);
     }
@@ -419,39 +448,50 @@ void OUT_PlanJson(FILE *f, const plan *p)
 
 /* --- apply report ------------------------------------------------------- */
 
-void OUT_Report(FILE *f, const plan *p, const exec_report *r)
+void OUT_Report(FILE *f, const plan *p, const exec_report *r,
+                bool rollback)
 {
     size_t i;
-    char sz[32];
+    char sz[32], line[512];
 
     for (i = 0; i < p->nr_notes; i++)
         fprintf(f, "note: %s\n", p->notes[i]);
-    fprintf(f, "\n%-12s %-12s %-10s %-6s %s\n", "domain", "outcome",
-            "memory", "vCPUs", "");
+    fprintf(f, "\n");
+    snprintf(line, sizeof(line), "%-12s %-12s %-10s %-6s %s", "domain",
+             "outcome", "memory", "vCPUs", "detail");
+    put_line(f, line);
     for (i = 0; i < r->nr_doms; i++) {
         const exec_dom_report *d = &r->doms[i];
+        char vc[16];
 
+        /* report->doms follows plan->rows */
         if (d->outcome == EXEC_DOM_VANISHED ||
             (i < p->nr_rows && !p->rows[i].running)) {
-            fprintf(f, "%-12s %-12s %-10s %-6s %s\n", d->domain,
-                    EXEC_OutcomeName(d->outcome), "-", "-", d->msg);
-            continue;
+            snprintf(line, sizeof(line), "%-12s %-12s %-10s %-6s %s",
+                     d->domain, EXEC_OutcomeName(d->outcome), "-", "-",
+                     d->msg[0] ? d->msg : "not running");
+        } else {
+            snprintf(vc, sizeof(vc), "%u", d->vcpus);
+            snprintf(line, sizeof(line), "%-12s %-12s %-10s %-6s %s",
+                     d->domain, EXEC_OutcomeName(d->outcome),
+                     OUT_Size(d->mem_kib, sz, sizeof(sz)), vc, d->msg);
         }
-        fprintf(f, "%-12s %-12s %-10s %-6u %s\n", d->domain,
-                EXEC_OutcomeName(d->outcome),
-                OUT_Size(d->mem_kib, sz, sizeof(sz)), d->vcpus, d->msg);
+        put_line(f, line);
     }
     if (r->ok) {
-        fprintf(f, "\nreached phase \"%s\" in %.1f s\n", p->phase,
+        fprintf(f, "\nreached phase %s in %.1f s\n", p->phase,
                 (double)r->elapsed_ms / 1000.0);
         return;
     }
-    fprintf(f, "\nFAILED: %s\n", r->cause.msg);
+    fprintf(f, "\nFAILED: %s; ", r->cause.msg);
     if (r->rolled_back)
         fprintf(f, "rolled back: every domain is back as it was "
                 "(%.1f s in all)\n", (double)r->elapsed_ms / 1000.0);
+    else if (!rollback)
+        fprintf(f, "not rolled back (--no-rollback): the domains are as "
+                "shown above\n");
     else
-        fprintf(f, "NOT rolled back completely: see each domain above\n");
+        fprintf(f, "the rollback did not complete: see each domain above\n");
 }
 
 void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r)
@@ -504,6 +544,70 @@ void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r)
     json_out(f, w);
 }
 
+
+/* --- host, check -------------------------------------------------------- */
+
+void OUT_Host(FILE *f, const xs_snapshot *snap, const char *driver)
+{
+    char a[32], b[32];
+
+    fprintf(f, "host (%s): %u pCPU%s, %u node%s, %s total, %s free\n",
+            driver, snap->host.nr_cpus, snap->host.nr_cpus == 1 ? "" : "s",
+            snap->host.nr_nodes, snap->host.nr_nodes == 1 ? "" : "s",
+            OUT_Size(snap->host.total_kib, a, sizeof(a)),
+            OUT_Size(snap->host.free_kib, b, sizeof(b)));
+}
+
+void OUT_CheckSummary(FILE *f, const tbl_table *t)
+{
+    char sz[32];
+
+    fprintf(f, "%zu domain%s, %zu phase%s, %zu trigger%s, host reserve %s\n",
+            t->nr_domains, t->nr_domains == 1 ? "" : "s",
+            t->nr_phases, t->nr_phases == 1 ? "" : "s",
+            t->nr_triggers, t->nr_triggers == 1 ? "" : "s",
+            OUT_Size(t->reserve_kib, sz, sizeof(sz)));
+}
+
+void OUT_CheckJson(FILE *f, const char *path, const xs_err *err,
+                   const char *driver, const char *not_checked)
+{
+    json_writer *w = JSONW_New(true);
+
+    JSONW_ObjectOpen(w);
+    JSONW_Key(w, "config");
+    JSONW_String(w, path);
+    JSONW_Key(w, "ok");
+    JSONW_Bool(w, err == NULL);
+    JSONW_Key(w, "host");
+    if (driver)
+        JSONW_String(w, driver);
+    else
+        JSONW_Null(w);
+    JSONW_Key(w, "not_checked_against_host");
+    if (not_checked)
+        JSONW_String(w, not_checked);
+    else
+        JSONW_Null(w);
+    JSONW_Key(w, "error");
+    if (err) {
+        JSONW_ObjectOpen(w);
+        JSONW_Key(w, "file");
+        JSONW_String(w, err->file);
+        JSONW_Key(w, "line");
+        JSONW_Int(w, err->line);
+        JSONW_Key(w, "column");
+        JSONW_Int(w, err->col);
+        JSONW_Key(w, "message");
+        JSONW_String(w, err->msg);
+        JSONW_ObjectClose(w);
+    } else {
+        JSONW_Null(w);
+    }
+    JSONW_ObjectClose(w);
+    json_out(f, w);
+}
+
 /* --- status ------------------------------------------------------------- */
 
 static const char *pool_name(const xs_snapshot *s, uint32_t id)
@@ -513,48 +617,86 @@ static const char *pool_name(const xs_snapshot *s, uint32_t id)
     return p ? p->name : "?";
 }
 
-void OUT_Status(FILE *f, const xs_snapshot *snap, const tbl_table *t,
-                const xs_phase_match *m, size_t nr, const char *driver)
+/* Table domains that are not running: how many. */
+static size_t nr_not_running(const xs_snapshot *snap, const tbl_table *t)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < t->nr_domains; i++)
+        if (!SNAP_FindDomain(snap, t->domains[i].name))
+            n++;
+    return n;
+}
+
+/* The first phase the host is in, or NULL. */
+static const char *phase_now(const xs_phase_match *m, size_t nr)
 {
     size_t i;
-    char a[32], b[32], c[32], cpus[64];
-    const char *now = NULL;
 
-    fprintf(f, "host (%s): %u pCPUs, %u node%s, %s total, %s free\n\n",
-            driver, snap->host.nr_cpus, snap->host.nr_nodes,
-            snap->host.nr_nodes == 1 ? "" : "s",
-            OUT_Size(snap->host.total_kib, a, sizeof(a)),
-            OUT_Size(snap->host.free_kib, b, sizeof(b)));
-    fprintf(f, "%-12s %5s  %-10s %-10s %-10s %-5s %-16s %s\n", "domain", "id",
-            "memory", "target", "maxmem", "vCPUs", "cpupool", "pCPUs");
+    for (i = 0; i < nr; i++)
+        if (m[i].matches)
+            return m[i].name;
+    return NULL;
+}
+
+void OUT_Status(FILE *f, const xs_snapshot *snap, const tbl_table *t,
+                const xs_phase_match *m, size_t nr, const char *driver,
+                int verbose)
+{
+    size_t i, w = 8;
+    char line[512], a[32], b[32], c[32], cpus[64], soft[64];
+    const char *now = phase_now(m, nr);
+    const char *all = nr_not_running(snap, t) ? "all running domains match"
+                                              : "all domains match";
+
+    OUT_Host(f, snap, driver);
+    snprintf(line, sizeof(line), "%-12s %5s  %-10s %-10s %-10s %-5s %-12s "
+             "%-11s %-4s %-9s %s", "domain", "id", "memory", "target",
+             "maxmem", "vCPUs", "cpupool", "pCPUs",
+             verbose ? "type" : "", verbose ? "max vCPUs" : "",
+             verbose ? "soft affinity" : "");
+    fprintf(f, "\n");
+    put_line(f, line);
     for (i = 0; i < snap->nr_doms; i++) {
         const hv_domain *d = &snap->doms[i];
+        int n;
 
-        fprintf(f, "%-12s %5u  %-10s %-10s %-10s %-5u %-16s %s\n", d->name,
-                d->domid, OUT_Size(d->mem_kib, a, sizeof(a)),
-                OUT_Size(d->target_kib, b, sizeof(b)),
-                OUT_Size(d->maxmem_kib, c, sizeof(c)), d->vcpus_online,
-                pool_name(snap, d->pool),
-                CPUMAP_Format(&d->hard_affinity, cpus, sizeof(cpus)));
+        n = snprintf(line, sizeof(line), "%-12s %5u  %-10s %-10s %-10s "
+                     "%-5u %-12s %-11s", d->name, d->domid,
+                     OUT_Size(d->mem_kib, a, sizeof(a)),
+                     OUT_Size(d->target_kib, b, sizeof(b)),
+                     OUT_Size(d->maxmem_kib, c, sizeof(c)),
+                     d->vcpus_online, pool_name(snap, d->pool),
+                     CPUMAP_Format(&d->hard_affinity, cpus, sizeof(cpus)));
+        if (verbose && n > 0 && (size_t)n < sizeof(line))
+            snprintf(line + n, sizeof(line) - (size_t)n, " %-4s %-9u %s",
+                     HV_DomTypeName(d->type), d->vcpus_max,
+                     CPUMAP_Format(&d->soft_affinity, soft, sizeof(soft)));
+        put_line(f, line);
     }
     for (i = 0; i < t->nr_domains; i++)
         if (!SNAP_FindDomain(snap, t->domains[i].name))
-            fprintf(f, "%-12s not running\n", t->domains[i].name);
-    fprintf(f, "\n");
-    for (i = 0; i < nr; i++) {
-        if (m[i].matches && !now)
-            now = m[i].name;
-        fprintf(f, "phase %-12s %s%s\n", m[i].name,
-                m[i].matches ? "matches" : "differs: ", m[i].why);
-    }
-    fprintf(f, "\nphase now: %s\n", now ? now : "none (between phases)");
+            fprintf(f, "%-12s %5s  not running\n", t->domains[i].name, "-");
+
+    for (i = 0; i < nr; i++)
+        if (strlen(m[i].name) > w)
+            w = strlen(m[i].name);
+    fprintf(f, "\nphases:\n");
+    for (i = 0; i < nr; i++)
+        fprintf(f, "  %-*s  %s%s\n", (int)w, m[i].name,
+                m[i].matches ? all : "first difference: ",
+                m[i].matches ? "" : m[i].why);
+    if (now)
+        fprintf(f, "\nphase: %s (%s)\n", now, all);
+    else
+        fprintf(f, "\nphase: none (between phases)\n");
 }
 
 void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
                     const xs_phase_match *m, size_t nr, const char *driver)
 {
     json_writer *w = JSONW_New(true);
-    const char *now = NULL;
+    const char *now = phase_now(m, nr);
     char cpus[64];
     size_t i;
 
@@ -584,6 +726,8 @@ void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
         JSONW_Uint(w, d->domid);
         JSONW_Key(w, "type");
         JSONW_String(w, HV_DomTypeName(d->type));
+        JSONW_Key(w, "in_table");
+        JSONW_Bool(w, TBL_FindDomain(t, d->name) != NULL);
         JSONW_Key(w, "memory_kib");
         JSONW_Uint(w, d->mem_kib);
         JSONW_Key(w, "target_kib");
@@ -598,6 +742,8 @@ void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
         JSONW_String(w, pool_name(snap, d->pool));
         JSONW_Key(w, "hard_affinity");
         JSONW_String(w, CPUMAP_Format(&d->hard_affinity, cpus, sizeof(cpus)));
+        JSONW_Key(w, "soft_affinity");
+        JSONW_String(w, CPUMAP_Format(&d->soft_affinity, cpus, sizeof(cpus)));
         JSONW_ObjectClose(w);
     }
     JSONW_ArrayClose(w);
@@ -610,8 +756,6 @@ void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
     JSONW_Key(w, "phases");
     JSONW_ArrayOpen(w);
     for (i = 0; i < nr; i++) {
-        if (m[i].matches && !now)
-            now = m[i].name;
         JSONW_ObjectOpen(w);
         JSONW_Key(w, "name");
         JSONW_String(w, m[i].name);
@@ -632,4 +776,229 @@ void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
         JSONW_Null(w);
     JSONW_ObjectClose(w);
     json_out(f, w);
+}
+
+/* --- apply progress ----------------------------------------------------- */
+
+#define OUT_READING_EVERY_MS 1000
+
+void OUT_ProgressInit(out_progress *pg, FILE *f, bool tty, int verbose)
+{
+    memset(pg, 0, sizeof(*pg));
+    pg->f = f;
+    pg->tty = tty;
+    pg->verbose = verbose;
+}
+
+void OUT_ProgressDispose(out_progress *pg)
+{
+    free(pg->moving);
+    pg->moving = NULL;
+    pg->nr_moving = 0;
+}
+
+void OUT_ProgressHeader(out_progress *pg, const plan *p)
+{
+    size_t s, n = 0;
+
+    if (!pg->f || !p->nr_stages)
+        return;
+    for (s = 0; s < p->nr_stages; s++)
+        n += p->stages[s].nr_acts;
+    fprintf(pg->f, "Moving the host to phase \"%s\" (%zu stage%s, %zu "
+            "step%s):\n", p->phase, p->nr_stages,
+            p->nr_stages == 1 ? "" : "s", n, n == 1 ? "" : "s");
+    fflush(pg->f);
+}
+
+static out_moving *moving_of(out_progress *pg, const plan_action *a)
+{
+    size_t i;
+
+    for (i = 0; i < pg->nr_moving; i++)
+        if (pg->moving[i].act == a)
+            return &pg->moving[i];
+    return NULL;
+}
+
+/* Take the \r status line off the screen before a line of its own. */
+static void clear_status(out_progress *pg)
+{
+    if (!pg->status_shown)
+        return;
+    fprintf(pg->f, "\r\033[K");
+    pg->status_shown = false;
+}
+
+static void progress_line(out_progress *pg, const exec_event *ev,
+                          const char *tag, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void progress_line(out_progress *pg, const exec_event *ev,
+                          const char *tag, const char *fmt, ...)
+{
+    va_list ap;
+
+    clear_status(pg);
+    fprintf(pg->f, "[%5.1fs] %-7s ", (double)ev->elapsed_ms / 1000.0, tag);
+    va_start(ap, fmt);
+    vfprintf(pg->f, fmt, ap);
+    va_end(ap);
+    fprintf(pg->f, "\n");
+    fflush(pg->f);
+}
+
+/* "vm2 at 420 MiB" (memory) or "vm1: 300 MiB off node 1" (relocation). */
+static const char *reading_text(const out_moving *mv, char *buf, size_t len)
+{
+    char sz[32];
+
+    if (mv->act->kind == PLAN_ACT_RELOCATE)
+        snprintf(buf, len, "%s: %s off node %d", mv->act->domain,
+                 OUT_Size(mv->now_kib, sz, sizeof(sz)), mv->act->node);
+    else
+        snprintf(buf, len, "%s at %s", mv->act->domain,
+                 OUT_Size(mv->now_kib, sz, sizeof(sz)));
+    return buf;
+}
+
+/* The \r line: every domain of the stage whose memory is moving. */
+static void show_status(out_progress *pg, const exec_event *ev)
+{
+    char buf[128], to[32];
+    size_t i;
+    bool first = true;
+
+    fprintf(pg->f, "\r\033[K[%5.1fs]        ",
+            (double)ev->elapsed_ms / 1000.0);
+    for (i = 0; i < pg->nr_moving; i++) {
+        const out_moving *mv = &pg->moving[i];
+
+        if (!mv->active || !mv->seen)
+            continue;
+        fprintf(pg->f, "%s %s", first ? "" : ",", reading_text(mv, buf,
+                                                               sizeof(buf)));
+        if (mv->act->kind == PLAN_ACT_MEMORY)
+            fprintf(pg->f, " (to %s)",
+                    OUT_Size(mv->act->to_kib, to, sizeof(to)));
+        first = false;
+    }
+    fflush(pg->f);
+    pg->status_shown = true;
+}
+
+/* Where the action left its domain, for the "done" line. */
+static const char *done_text(const out_moving *mv, const plan_action *a,
+                             char *buf, size_t len)
+{
+    char c[64];
+
+    switch (a->kind) {
+    case PLAN_ACT_MEMORY:
+        snprintf(buf, len, "%s at %s", a->domain,
+                 OUT_Size(mv && mv->seen ? mv->now_kib : a->to_kib, c,
+                          sizeof(c)));
+        break;
+    case PLAN_ACT_VCPUS:
+        snprintf(buf, len, "%s with %u vCPU%s online", a->domain,
+                 a->to_vcpus, a->to_vcpus == 1 ? "" : "s");
+        break;
+    case PLAN_ACT_RELOCATE:
+        snprintf(buf, len, "%s: memory on node %d", a->domain, a->node);
+        break;
+    case PLAN_ACT_POOL_ENTER:
+        snprintf(buf, len, "%s in cpupool %s", a->domain, a->pool);
+        break;
+    case PLAN_ACT_POOL_LEAVE:
+        snprintf(buf, len, "%s back in Pool-0", a->domain);
+        break;
+    case PLAN_ACT_PIN:
+        snprintf(buf, len, "%s on pCPUs %s", a->domain,
+                 CPUMAP_Format(&a->cpus, c, sizeof(c)));
+        break;
+    }
+    return buf;
+}
+
+static void stage_begin(out_progress *pg, const exec_event *ev)
+{
+    const plan_stage *st = ev->stage;
+    out_moving *v;
+    size_t i;
+
+    /* Readings belong to the stage's actions; start afresh. */
+    pg->nr_moving = 0;
+    v = realloc(pg->moving, (st->nr_acts ? st->nr_acts : 1) * sizeof(*v));
+    if (v) {
+        pg->moving = v;
+        for (i = 0; i < st->nr_acts; i++) {
+            memset(&v[i], 0, sizeof(v[i]));
+            v[i].act = &st->acts[i];
+        }
+        pg->nr_moving = st->nr_acts;
+    }
+    if (pg->verbose)
+        progress_line(pg, ev, ev->rolling_back ? "undo" : "stage",
+                      "%s, %zu step%s%s", PLAN_StageName(st->kind),
+                      st->nr_acts, st->nr_acts == 1 ? "" : "s",
+                      st->nr_acts > 1 ? " at once" : "");
+}
+
+void OUT_Progress(void *ctx, const exec_event *ev)
+{
+    out_progress *pg = ctx;
+    out_moving *mv = ev->act ? moving_of(pg, ev->act) : NULL;
+    char buf[256];
+
+    if (!pg->f)
+        return;
+    switch (ev->kind) {
+    case EXEC_EV_STAGE_BEGIN:
+        stage_begin(pg, ev);
+        break;
+    case EXEC_EV_ACTION_BEGIN:
+        if (mv)
+            mv->active = true;
+        progress_line(pg, ev, ev->rolling_back ? "undo" :
+                      PLAN_StageName(ev->stage->kind), "%s",
+                      PLAN_DescribeAction(ev->act, buf, sizeof(buf)));
+        break;
+    case EXEC_EV_PROGRESS:
+        if (!mv)
+            break;
+        mv->now_kib = ev->now_kib;
+        mv->seen = true;
+        if (pg->tty)
+            show_status(pg, ev);
+        else if (pg->verbose &&
+                 (!mv->printed_ms || ev->elapsed_ms >= mv->printed_ms +
+                                     OUT_READING_EVERY_MS)) {
+            /* a line a second is enough for a log */
+            mv->printed_ms = ev->elapsed_ms ? ev->elapsed_ms : 1;
+            progress_line(pg, ev, "", "%s", reading_text(mv, buf,
+                                                         sizeof(buf)));
+        }
+        break;
+    case EXEC_EV_ACTION_DONE:
+        if (mv)
+            mv->active = false;
+        progress_line(pg, ev, "done", "%s",
+                      done_text(mv, ev->act, buf, sizeof(buf)));
+        break;
+    case EXEC_EV_ACTION_FAILED:
+        if (mv)
+            mv->active = false;
+        progress_line(pg, ev, "FAILED", "%s", ev->msg);
+        break;
+    case EXEC_EV_ROLLBACK_BEGIN:
+        progress_line(pg, ev, "", "rolling back every domain to where it "
+                      "was");
+        break;
+    case EXEC_EV_ROLLBACK_DONE:
+        progress_line(pg, ev, "", "%s", ev->msg);
+        break;
+    case EXEC_EV_DONE:
+        clear_status(pg);
+        break;
+    }
 }

@@ -2,6 +2,9 @@
  * xenshift.c - main(): global options, then the command from the table.
  *
  *   xenshift [-c FILE] [--sim FIXTURE] [-v] [-j] COMMAND [ARGS...]
+ *
+ * main() owns the only process-wide state (the xs_cli record); the
+ * commands get it by pointer.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -12,8 +15,6 @@
 
 static void main_usage(FILE *f, const char *prog)
 {
-    size_t i;
-
     fprintf(f, "Usage: %s [-c FILE] [--sim FIXTURE] [-v] [-j] COMMAND "
             "[ARGS]\n\n", prog);
     fprintf(f, "Re-divide the memory and CPUs of running Xen domains by "
@@ -22,12 +23,18 @@ static void main_usage(FILE *f, const char *prog)
             "  -c, --config FILE    the phase table (default %s)\n"
             "      --sim FIXTURE    use a simulated host loaded from FIXTURE\n"
             "  -j, --json           machine-readable output\n"
-            "  -v, --verbose        more detail\n"
+            "  -v, --verbose        more detail (repeatable)\n"
             "  -h, --help           this help\n\n", XS_DEFAULT_CONFIG);
     fprintf(f, "Commands:\n");
-    for (i = 0; xs_cmds[i].name; i++)
-        fprintf(f, "  %-10s %s\n", xs_cmds[i].name, xs_cmds[i].summary);
+    CMD_List(f);
     fprintf(f, "\nSee '%s help COMMAND' for a command's options.\n", prog);
+}
+
+static int global_usage_error(const char *prog, const char *what,
+                              const char *opt)
+{
+    fprintf(stderr, "%s: %s '%s'\nSee '%s help'.\n", prog, what, opt, prog);
+    return XS_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -45,11 +52,15 @@ int main(int argc, char **argv)
         .progname = "xenshift",
     };
     const xs_cmd *cmd;
+    char shortopt[3] = "-?";
     int opt;
 
-    /* '+': stop at the command; its options are its own. */
+    /*
+     * '+': stop at the command, its options are its own; ':': tell a
+     * missing argument from an unknown option.
+     */
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "+c:jvh", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+:c:jvh", opts, NULL)) != -1) {
         switch (opt) {
         case 'c':
             cli.config = optarg;
@@ -66,18 +77,17 @@ int main(int argc, char **argv)
         case 'h':
             main_usage(stdout, cli.progname);
             return XS_EXIT_OK;
+        case ':':
+            return global_usage_error(cli.progname, "missing argument to",
+                                      argv[optind - 1]);
         default:
-            if (optopt && strchr("c", optopt))
-                fprintf(stderr, "%s: option -%c needs an argument\n",
-                        cli.progname, optopt);
-            else if (optopt)
-                fprintf(stderr, "%s: unknown option -%c\n", cli.progname,
-                        optopt);
-            else
-                fprintf(stderr, "%s: unknown or incomplete option '%s'\n",
-                        cli.progname, argv[optind - 1]);
-            fprintf(stderr, "See '%s help'.\n", cli.progname);
-            return XS_EXIT_USAGE;
+            if (optopt) {
+                shortopt[1] = (char)optopt;
+                return global_usage_error(cli.progname, "unknown option",
+                                          shortopt);
+            }
+            return global_usage_error(cli.progname, "unknown option",
+                                      argv[optind - 1]);
         }
     }
     if (optind >= argc) {
@@ -85,13 +95,9 @@ int main(int argc, char **argv)
         return XS_EXIT_USAGE;
     }
     cmd = CMD_Find(argv[optind]);
-    if (!cmd) {
-        fprintf(stderr, "%s: unknown command '%s'\nSee '%s help'.\n",
-                cli.progname, argv[optind], cli.progname);
-        return XS_EXIT_USAGE;
-    }
+    if (!cmd)
+        return global_usage_error(cli.progname, "unknown command",
+                                  argv[optind]);
     /* The command sees argv[0] = its name, as xl's commands do. */
-    argc -= optind;
-    argv += optind;
-    return cmd->fn(&cli, argc, argv);
+    return cmd->fn(&cli, argc - optind, argv + optind);
 }

@@ -1,10 +1,15 @@
 /*
  * xenshift.h - shared declarations of the xenshift command.
+ *
+ * xenshift.c: main(), the global options, dispatch.
+ * cmd_table.c: the command table and the commands.
+ * output.c: everything printed, for people and as JSON.
  */
 #ifndef XENSHIFT_CLI_H
 #define XENSHIFT_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "exec.h"
@@ -20,11 +25,11 @@
 #define XS_EXIT_FAIL 1
 #define XS_EXIT_USAGE 2
 
-/* Options that come before the command. */
+/* Options that come before the command; owned by main(). */
 typedef struct xs_cli {
     const char *config;         /* -c FILE */
     const char *sim;            /* --sim FIXTURE, or NULL: the real host */
-    bool json;                  /* -j */
+    bool json;                  /* -j (also after the command) */
     int verbose;                /* -v, repeatable */
     const char *progname;
 } xs_cli;
@@ -34,24 +39,31 @@ typedef struct xs_cmd {
     int (*fn)(xs_cli *cli, int argc, char **argv);
     const char *summary;
     const char *usage;          /* arguments after the command name */
-    const char *options;        /* one option per line, or "" */
+    const char *options;        /* one option per line, -h included */
 } xs_cmd;
 
 /* cmd_table.c */
 extern const xs_cmd xs_cmds[];
 const xs_cmd *CMD_Find(const char *name);
+void CMD_List(FILE *f);
 void CMD_Usage(FILE *f, const char *progname, const xs_cmd *cmd);
-int CMD_UsageError(xs_cli *cli, const xs_cmd *cmd, const char *fmt, ...)
+int CMD_UsageError(const xs_cli *cli, const xs_cmd *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* output.c: text and JSON renderings */
 const char *OUT_Size(uint64_t kib, char *buf, size_t len);
 void OUT_Error(const xs_cli *cli, const xs_err *err, const char *context);
+void OUT_Host(FILE *f, const xs_snapshot *snap, const char *driver);
+void OUT_CheckSummary(FILE *f, const tbl_table *t);
+/* err NULL: OK; not_checked: why no host was at hand, or NULL. */
+void OUT_CheckJson(FILE *f, const char *path, const xs_err *err,
+                   const char *driver, const char *not_checked);
 void OUT_Phases(FILE *f, const tbl_table *t);
 void OUT_PhasesJson(FILE *f, const tbl_table *t);
 void OUT_Plan(FILE *f, const plan *p);
 void OUT_PlanJson(FILE *f, const plan *p);
-void OUT_Report(FILE *f, const plan *p, const exec_report *r);
+void OUT_Report(FILE *f, const plan *p, const exec_report *r,
+                bool rollback);
 void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r);
 
 /* A phase and whether the host is in it now (for status). */
@@ -62,8 +74,37 @@ typedef struct xs_phase_match {
 } xs_phase_match;
 
 void OUT_Status(FILE *f, const xs_snapshot *snap, const tbl_table *t,
-                const xs_phase_match *m, size_t nr, const char *driver);
+                const xs_phase_match *m, size_t nr, const char *driver,
+                int verbose);
 void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
                     const xs_phase_match *m, size_t nr, const char *driver);
+
+/*
+ * Progress of apply, fed by EXEC_Run's callback (OUT_Progress).  One
+ * line per step as it begins and ends; on a terminal also one status
+ * line, rewritten with \r, with the memory of every domain that moves;
+ * with verbose, the stages and (not on a terminal) every reading.
+ */
+typedef struct out_moving {
+    const plan_action *act;
+    uint64_t now_kib;
+    bool seen;                  /* now_kib is a reading */
+    bool active;
+    uint64_t printed_ms;        /* last reading printed as a line */
+} out_moving;
+
+typedef struct out_progress {
+    FILE *f;                    /* NULL: print nothing */
+    bool tty;
+    int verbose;
+    bool status_shown;          /* a \r line is on the screen */
+    out_moving *moving;         /* the current stage's actions */
+    size_t nr_moving;
+} out_progress;
+
+void OUT_ProgressInit(out_progress *pg, FILE *f, bool tty, int verbose);
+void OUT_ProgressDispose(out_progress *pg);
+void OUT_ProgressHeader(out_progress *pg, const plan *p);
+exec_progress_fn OUT_Progress;
 
 #endif

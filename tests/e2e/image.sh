@@ -140,5 +140,9 @@ echo "xen=$xen_ver kernel=$kernel_pkg/$kernel_ver kver=$kver" > img/versions
 touch img/ready
 rm -rf "$out"
 mv img "$out"
+# Older images (other package versions or harness files) are not needed.
+for old in "$cache"/*/; do
+    [ "${old%/}" = "$out" ] || [ "${old%/}" = "$work" ] || rm -rf "${old%/}"
+done
 log "image ready: $out"
 echo "$out"

@@ -34,9 +34,14 @@ xl_pool() { xl list -c "$1" 2>/dev/null | awk 'NR == 2 { print $NF }'; }
 xl_pool_cpus() { xl cpupool-list -c 2>/dev/null | awk -v p="$1" '$1 == p { print $2 }'; }
 # Hard affinity of every vCPU of a domain, from "xl vcpu-list" (unique).
 xl_affinity() {
-    xl vcpu-list "$1" 2>/dev/null |
-        awk 'NR > 1 && $3 ~ /^[0-9]+$/ { print $7 }' | sort -u | tr '\n' ' ' |
-        sed 's/ $//'
+    for try in 1 2 3; do
+        a=$(xl vcpu-list "$1" 2>/dev/null |
+            awk 'NR > 1 && $3 ~ /^[0-9]+$/ { print $7 }' | sort -u |
+            tr '\n' ' ' | sed 's/ $//')
+        [ -n "$a" ] && break
+        sleep 0.5     # xl itself failed: once seen under emulation
+    done
+    echo "$a"
 }
 # pCPUs a domain's vCPUs are on now, from "xl vcpu-list".
 xl_running_on() {
@@ -58,3 +63,5 @@ wait_mem() {
 }
 # ms since the epoch
 now_ms() { date +%s%3N; }
+# tap_show CMD...: a command's output as TAP comments (for diagnosis)
+tap_show() { "$@" 2>&1 | sed 's/^/XS-TAP: #   | /'; }

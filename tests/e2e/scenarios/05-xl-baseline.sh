@@ -35,6 +35,9 @@ wait_mem vm1 128 60
 xl mem-set vm2 512m
 wait_mem vm2 512 60
 t1=$(now_ms)
+# "xl mem-max" also rewrote memory/static-max: put the bed back as built.
+xl mem-max vm1 640m
+xl mem-max vm2 640m
 tap_is "by hand, back: vm1 at 128 MiB" "$(xl_mem vm1)" 128
 tap_is "by hand, back: vm2 at 512 MiB" "$(xl_mem vm2)" 512
 tap_is "by hand, back: Pool-0 has 0-1" "$(xl_pool_cpus Pool-0)" "0,1"

@@ -16,6 +16,7 @@ tap_is "vm1 is in cpupool xenshift-vm1" "$(xl_pool vm1)" xenshift-vm1
 tap_is "cpupool xenshift-vm1 holds pCPU 1 only" "$(xl_pool_cpus xenshift-vm1)" 1
 tap_is "Pool-0 keeps pCPU 0 only: no other domain can run on pCPU 1" \
     "$(xl_pool_cpus Pool-0)" 0
+tap_show xl vcpu-list
 tap_is "vm1's vCPUs are pinned to pCPU 1" "$(xl_affinity vm1)" 1
 tap_is "vm2 shares pCPU 0" "$(xl_affinity vm2)" 0
 tap_is "vm3 shares pCPU 0" "$(xl_affinity vm3)" 0
