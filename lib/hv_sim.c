@@ -774,7 +774,8 @@ static int sim_set_node_affinity(hv *h, uint32_t domid, int node)
     rc = fault(s, "set_node_affinity", d);
     if (rc)
         return rc;
-    if (node != HV_NO_NODE && (node < 0 || (unsigned)node >= s->host.nr_nodes)) {
+    if (node != HV_NO_NODE &&
+        (node < 0 || (unsigned)node >= s->host.nr_nodes)) {
         ERR_Set(&s->base.err, "%s: set_node_affinity %d: no such node",
                 d->d.name, node);
         return HV_EINVAL;

@@ -651,6 +651,30 @@ void JSONW_Null(json_writer *w)
     check(yajl_gen_null(w->g));
 }
 
+void JSONW_KeyString(json_writer *w, const char *key, const char *s)
+{
+    JSONW_Key(w, key);
+    JSONW_String(w, s);
+}
+
+void JSONW_KeyInt(json_writer *w, const char *key, long long v)
+{
+    JSONW_Key(w, key);
+    JSONW_Int(w, v);
+}
+
+void JSONW_KeyUint(json_writer *w, const char *key, unsigned long long v)
+{
+    JSONW_Key(w, key);
+    JSONW_Uint(w, v);
+}
+
+void JSONW_KeyBool(json_writer *w, const char *key, bool v)
+{
+    JSONW_Key(w, key);
+    JSONW_Bool(w, v);
+}
+
 const char *JSONW_Text(json_writer *w, size_t *len)
 {
     const unsigned char *buf;

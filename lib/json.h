@@ -72,6 +72,11 @@ void JSONW_Int(json_writer *w, long long v);
 void JSONW_Uint(json_writer *w, unsigned long long v);
 void JSONW_Bool(json_writer *w, bool v);
 void JSONW_Null(json_writer *w);
+/* A key and its value in one call. */
+void JSONW_KeyString(json_writer *w, const char *key, const char *s);
+void JSONW_KeyInt(json_writer *w, const char *key, long long v);
+void JSONW_KeyUint(json_writer *w, const char *key, unsigned long long v);
+void JSONW_KeyBool(json_writer *w, const char *key, bool v);
 /* The text so far (NUL-terminated, owned by the writer). */
 const char *JSONW_Text(json_writer *w, size_t *len);
 

@@ -142,18 +142,14 @@ void OUT_PhasesJson(FILE *f, const tbl_table *t)
     char cpus[64];
 
     JSONW_ObjectOpen(w);
-    JSONW_Key(w, "config");
-    JSONW_String(w, t->path);
-    JSONW_Key(w, "reserve_kib");
-    JSONW_Uint(w, t->reserve_kib);
+    JSONW_KeyString(w, "config", t->path);
+    JSONW_KeyUint(w, "reserve_kib", t->reserve_kib);
     JSONW_Key(w, "domains");
     JSONW_ArrayOpen(w);
     for (a = 0; a < t->nr_domains; a++) {
         JSONW_ObjectOpen(w);
-        JSONW_Key(w, "name");
-        JSONW_String(w, t->domains[a].name);
-        JSONW_Key(w, "min_kib");
-        JSONW_Uint(w, t->domains[a].min_kib);
+        JSONW_KeyString(w, "name", t->domains[a].name);
+        JSONW_KeyUint(w, "min_kib", t->domains[a].min_kib);
         JSONW_Key(w, "max_kib");
         if (t->domains[a].max_kib == UINT64_MAX)
             JSONW_Null(w);
@@ -168,24 +164,19 @@ void OUT_PhasesJson(FILE *f, const tbl_table *t)
         const tbl_phase *ph = &t->phases[p];
 
         JSONW_ObjectOpen(w);
-        JSONW_Key(w, "name");
-        JSONW_String(w, ph->name);
+        JSONW_KeyString(w, "name", ph->name);
         JSONW_Key(w, "domains");
         JSONW_ArrayOpen(w);
         for (a = 0; a < ph->nr_allocs; a++) {
             const tbl_alloc *al = &ph->allocs[a];
 
             JSONW_ObjectOpen(w);
-            JSONW_Key(w, "name");
-            JSONW_String(w, al->domain);
-            JSONW_Key(w, "memory_kib");
-            JSONW_Uint(w, al->memory_kib);
-            JSONW_Key(w, "cpus");
-            JSONW_String(w, al->cpus == TBL_CPUS_DEDICATED ? "dedicated"
-                                                          : "shared");
+            JSONW_KeyString(w, "name", al->domain);
+            JSONW_KeyUint(w, "memory_kib", al->memory_kib);
+            JSONW_KeyString(w, "cpus", al->cpus == TBL_CPUS_DEDICATED
+                                           ? "dedicated" : "shared");
             if (al->cpus == TBL_CPUS_DEDICATED) {
-                JSONW_Key(w, "pcpu_count");
-                JSONW_Uint(w, al->pcpu_count);
+                JSONW_KeyUint(w, "pcpu_count", al->pcpu_count);
                 JSONW_Key(w, "pcpus");
                 if (al->has_pcpu_list)
                     JSONW_String(w, CPUMAP_Format(&al->pcpu_list, cpus,
@@ -215,8 +206,7 @@ void OUT_PhasesJson(FILE *f, const tbl_table *t)
         const tbl_trigger *tr = &t->triggers[p];
 
         JSONW_ObjectOpen(w);
-        JSONW_Key(w, "phase");
-        JSONW_String(w, tr->phase);
+        JSONW_KeyString(w, "phase", tr->phase);
         JSONW_Key(w, tr->kind == TBL_TRIGGER_AT ? "at" : "on");
         JSONW_String(w, tr->kind == TBL_TRIGGER_AT ? tr->at : tr->event);
         JSONW_ObjectClose(w);
@@ -323,57 +313,46 @@ static void json_plan_body(json_writer *w, const plan *p)
     size_t s, a;
     char buf[256];
 
-    JSONW_Key(w, "phase");
-    JSONW_String(w, p->phase);
+    JSONW_KeyString(w, "phase", p->phase);
     JSONW_Key(w, "stages");
     JSONW_ArrayOpen(w);
     for (s = 0; s < p->nr_stages; s++) {
         const plan_stage *st = &p->stages[s];
 
         JSONW_ObjectOpen(w);
-        JSONW_Key(w, "stage");
-        JSONW_String(w, PLAN_StageName(st->kind));
+        JSONW_KeyString(w, "stage", PLAN_StageName(st->kind));
         JSONW_Key(w, "actions");
         JSONW_ArrayOpen(w);
         for (a = 0; a < st->nr_acts; a++) {
             const plan_action *ac = &st->acts[a];
 
             JSONW_ObjectOpen(w);
-            JSONW_Key(w, "action");
-            JSONW_String(w, PLAN_ActName(ac->kind));
-            JSONW_Key(w, "domain");
-            JSONW_String(w, ac->domain);
-            JSONW_Key(w, "domid");
-            JSONW_Uint(w, ac->domid);
+            JSONW_KeyString(w, "action", PLAN_ActName(ac->kind));
+            JSONW_KeyString(w, "domain", ac->domain);
+            JSONW_KeyUint(w, "domid", ac->domid);
             switch (ac->kind) {
             case PLAN_ACT_MEMORY:
-                JSONW_Key(w, "from_kib");
-                JSONW_Uint(w, ac->from_kib);
-                JSONW_Key(w, "to_kib");
-                JSONW_Uint(w, ac->to_kib);
+                JSONW_KeyUint(w, "from_kib", ac->from_kib);
+                JSONW_KeyUint(w, "to_kib", ac->to_kib);
                 break;
             case PLAN_ACT_VCPUS:
-                JSONW_Key(w, "from_vcpus");
-                JSONW_Uint(w, ac->from_vcpus);
-                JSONW_Key(w, "to_vcpus");
-                JSONW_Uint(w, ac->to_vcpus);
+                JSONW_KeyUint(w, "from_vcpus", ac->from_vcpus);
+                JSONW_KeyUint(w, "to_vcpus", ac->to_vcpus);
                 break;
             case PLAN_ACT_RELOCATE:
-                JSONW_Key(w, "node");
-                JSONW_Int(w, ac->node);
+                JSONW_KeyInt(w, "node", ac->node);
                 break;
             case PLAN_ACT_POOL_LEAVE:
             case PLAN_ACT_POOL_ENTER:
-                JSONW_Key(w, "pool");
-                JSONW_String(w, ac->pool);
+                JSONW_KeyString(w, "pool", ac->pool);
                 /* fall through */
             case PLAN_ACT_PIN:
-                JSONW_Key(w, "pcpus");
-                JSONW_String(w, CPUMAP_Format(&ac->cpus, buf, sizeof(buf)));
+                JSONW_KeyString(w, "pcpus",
+                                CPUMAP_Format(&ac->cpus, buf, sizeof(buf)));
                 break;
             }
-            JSONW_Key(w, "description");
-            JSONW_String(w, PLAN_DescribeAction(ac, buf, sizeof(buf)));
+            JSONW_KeyString(w, "description",
+                            PLAN_DescribeAction(ac, buf, sizeof(buf)));
             JSONW_ObjectClose(w);
         }
         JSONW_ArrayClose(w);
@@ -386,29 +365,20 @@ static void json_plan_body(json_writer *w, const plan *p)
         const plan_row *r = &p->rows[s];
 
         JSONW_ObjectOpen(w);
-        JSONW_Key(w, "name");
-        JSONW_String(w, r->domain);
-        JSONW_Key(w, "running");
-        JSONW_Bool(w, r->running);
+        JSONW_KeyString(w, "name", r->domain);
+        JSONW_KeyBool(w, "running", r->running);
         if (r->running) {
-            JSONW_Key(w, "domid");
-            JSONW_Uint(w, r->domid);
-            JSONW_Key(w, "memory_before_kib");
-            JSONW_Uint(w, r->mem_before_kib);
-            JSONW_Key(w, "memory_after_kib");
-            JSONW_Uint(w, r->mem_after_kib);
-            JSONW_Key(w, "vcpus_before");
-            JSONW_Uint(w, r->vcpus_before);
-            JSONW_Key(w, "vcpus_after");
-            JSONW_Uint(w, r->vcpus_after);
-            JSONW_Key(w, "pcpus_before");
-            JSONW_String(w, CPUMAP_Format(&r->cpus_before, buf, sizeof(buf)));
-            JSONW_Key(w, "pcpus_after");
-            JSONW_String(w, CPUMAP_Format(&r->cpus_after, buf, sizeof(buf)));
-            JSONW_Key(w, "dedicated_before");
-            JSONW_Bool(w, r->dedicated_before);
-            JSONW_Key(w, "dedicated_after");
-            JSONW_Bool(w, r->dedicated_after);
+            JSONW_KeyUint(w, "domid", r->domid);
+            JSONW_KeyUint(w, "memory_before_kib", r->mem_before_kib);
+            JSONW_KeyUint(w, "memory_after_kib", r->mem_after_kib);
+            JSONW_KeyUint(w, "vcpus_before", r->vcpus_before);
+            JSONW_KeyUint(w, "vcpus_after", r->vcpus_after);
+            JSONW_KeyString(w, "pcpus_before",
+                            CPUMAP_Format(&r->cpus_before, buf, sizeof(buf)));
+            JSONW_KeyString(w, "pcpus_after",
+                            CPUMAP_Format(&r->cpus_after, buf, sizeof(buf)));
+            JSONW_KeyBool(w, "dedicated_before", r->dedicated_before);
+            JSONW_KeyBool(w, "dedicated_after", r->dedicated_after);
             JSONW_Key(w, "node_after");
             if (r->node_after == TBL_KEEP)
                 JSONW_Null(w);
@@ -425,14 +395,10 @@ static void json_plan_body(json_writer *w, const plan *p)
     JSONW_ArrayClose(w);
     JSONW_Key(w, "memory");
     JSONW_ObjectOpen(w);
-    JSONW_Key(w, "free_before_kib");
-    JSONW_Uint(w, p->free_before_kib);
-    JSONW_Key(w, "free_min_kib");
-    JSONW_Uint(w, p->free_min_kib);
-    JSONW_Key(w, "free_after_kib");
-    JSONW_Uint(w, p->free_after_kib);
-    JSONW_Key(w, "reserve_kib");
-    JSONW_Uint(w, p->reserve_kib);
+    JSONW_KeyUint(w, "free_before_kib", p->free_before_kib);
+    JSONW_KeyUint(w, "free_min_kib", p->free_min_kib);
+    JSONW_KeyUint(w, "free_after_kib", p->free_after_kib);
+    JSONW_KeyUint(w, "reserve_kib", p->reserve_kib);
     JSONW_ObjectClose(w);
 }
 
@@ -500,39 +466,30 @@ void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r)
     size_t i;
 
     JSONW_ObjectOpen(w);
-    JSONW_Key(w, "ok");
-    JSONW_Bool(w, r->ok);
-    JSONW_Key(w, "rolled_back");
-    JSONW_Bool(w, r->rolled_back);
+    JSONW_KeyBool(w, "ok", r->ok);
+    JSONW_KeyBool(w, "rolled_back", r->rolled_back);
     JSONW_Key(w, "cause");
     if (r->ok)
         JSONW_Null(w);
     else
         JSONW_String(w, r->cause.msg);
-    JSONW_Key(w, "elapsed_ms");
-    JSONW_Uint(w, r->elapsed_ms);
+    JSONW_KeyUint(w, "elapsed_ms", r->elapsed_ms);
     JSONW_Key(w, "results");
     JSONW_ArrayOpen(w);
     for (i = 0; i < r->nr_doms; i++) {
         const exec_dom_report *d = &r->doms[i];
+        bool running = d->outcome != EXEC_DOM_VANISHED &&
+                       !(i < p->nr_rows && !p->rows[i].running);
 
         JSONW_ObjectOpen(w);
-        JSONW_Key(w, "name");
-        JSONW_String(w, d->domain);
-        JSONW_Key(w, "outcome");
-        JSONW_String(w, EXEC_OutcomeName(d->outcome));
-        JSONW_Key(w, "running");
-        JSONW_Bool(w, d->outcome != EXEC_DOM_VANISHED &&
-                      !(i < p->nr_rows && !p->rows[i].running));
-        if (d->outcome != EXEC_DOM_VANISHED &&
-            !(i < p->nr_rows && !p->rows[i].running)) {
-            JSONW_Key(w, "memory_kib");
-            JSONW_Uint(w, d->mem_kib);
-            JSONW_Key(w, "vcpus");
-            JSONW_Uint(w, d->vcpus);
+        JSONW_KeyString(w, "name", d->domain);
+        JSONW_KeyString(w, "outcome", EXEC_OutcomeName(d->outcome));
+        JSONW_KeyBool(w, "running", running);
+        if (running) {
+            JSONW_KeyUint(w, "memory_kib", d->mem_kib);
+            JSONW_KeyUint(w, "vcpus", d->vcpus);
         }
-        JSONW_Key(w, "message");
-        JSONW_String(w, d->msg);
+        JSONW_KeyString(w, "message", d->msg);
         JSONW_ObjectClose(w);
     }
     JSONW_ArrayClose(w);
@@ -575,10 +532,8 @@ void OUT_CheckJson(FILE *f, const char *path, const xs_err *err,
     json_writer *w = JSONW_New(true);
 
     JSONW_ObjectOpen(w);
-    JSONW_Key(w, "config");
-    JSONW_String(w, path);
-    JSONW_Key(w, "ok");
-    JSONW_Bool(w, err == NULL);
+    JSONW_KeyString(w, "config", path);
+    JSONW_KeyBool(w, "ok", err == NULL);
     JSONW_Key(w, "host");
     if (driver)
         JSONW_String(w, driver);
@@ -592,14 +547,10 @@ void OUT_CheckJson(FILE *f, const char *path, const xs_err *err,
     JSONW_Key(w, "error");
     if (err) {
         JSONW_ObjectOpen(w);
-        JSONW_Key(w, "file");
-        JSONW_String(w, err->file);
-        JSONW_Key(w, "line");
-        JSONW_Int(w, err->line);
-        JSONW_Key(w, "column");
-        JSONW_Int(w, err->col);
-        JSONW_Key(w, "message");
-        JSONW_String(w, err->msg);
+        JSONW_KeyString(w, "file", err->file);
+        JSONW_KeyInt(w, "line", err->line);
+        JSONW_KeyInt(w, "column", err->col);
+        JSONW_KeyString(w, "message", err->msg);
         JSONW_ObjectClose(w);
     } else {
         JSONW_Null(w);
@@ -703,16 +654,11 @@ void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
     JSONW_ObjectOpen(w);
     JSONW_Key(w, "host");
     JSONW_ObjectOpen(w);
-    JSONW_Key(w, "driver");
-    JSONW_String(w, driver);
-    JSONW_Key(w, "nr_cpus");
-    JSONW_Uint(w, snap->host.nr_cpus);
-    JSONW_Key(w, "nr_nodes");
-    JSONW_Uint(w, snap->host.nr_nodes);
-    JSONW_Key(w, "total_kib");
-    JSONW_Uint(w, snap->host.total_kib);
-    JSONW_Key(w, "free_kib");
-    JSONW_Uint(w, snap->host.free_kib);
+    JSONW_KeyString(w, "driver", driver);
+    JSONW_KeyUint(w, "nr_cpus", snap->host.nr_cpus);
+    JSONW_KeyUint(w, "nr_nodes", snap->host.nr_nodes);
+    JSONW_KeyUint(w, "total_kib", snap->host.total_kib);
+    JSONW_KeyUint(w, "free_kib", snap->host.free_kib);
     JSONW_ObjectClose(w);
     JSONW_Key(w, "domains");
     JSONW_ArrayOpen(w);
@@ -720,30 +666,20 @@ void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
         const hv_domain *d = &snap->doms[i];
 
         JSONW_ObjectOpen(w);
-        JSONW_Key(w, "name");
-        JSONW_String(w, d->name);
-        JSONW_Key(w, "domid");
-        JSONW_Uint(w, d->domid);
-        JSONW_Key(w, "type");
-        JSONW_String(w, HV_DomTypeName(d->type));
-        JSONW_Key(w, "in_table");
-        JSONW_Bool(w, TBL_FindDomain(t, d->name) != NULL);
-        JSONW_Key(w, "memory_kib");
-        JSONW_Uint(w, d->mem_kib);
-        JSONW_Key(w, "target_kib");
-        JSONW_Uint(w, d->target_kib);
-        JSONW_Key(w, "maxmem_kib");
-        JSONW_Uint(w, d->maxmem_kib);
-        JSONW_Key(w, "vcpus");
-        JSONW_Uint(w, d->vcpus_online);
-        JSONW_Key(w, "max_vcpus");
-        JSONW_Uint(w, d->vcpus_max);
-        JSONW_Key(w, "cpupool");
-        JSONW_String(w, pool_name(snap, d->pool));
-        JSONW_Key(w, "hard_affinity");
-        JSONW_String(w, CPUMAP_Format(&d->hard_affinity, cpus, sizeof(cpus)));
-        JSONW_Key(w, "soft_affinity");
-        JSONW_String(w, CPUMAP_Format(&d->soft_affinity, cpus, sizeof(cpus)));
+        JSONW_KeyString(w, "name", d->name);
+        JSONW_KeyUint(w, "domid", d->domid);
+        JSONW_KeyString(w, "type", HV_DomTypeName(d->type));
+        JSONW_KeyBool(w, "in_table", TBL_FindDomain(t, d->name) != NULL);
+        JSONW_KeyUint(w, "memory_kib", d->mem_kib);
+        JSONW_KeyUint(w, "target_kib", d->target_kib);
+        JSONW_KeyUint(w, "maxmem_kib", d->maxmem_kib);
+        JSONW_KeyUint(w, "vcpus", d->vcpus_online);
+        JSONW_KeyUint(w, "max_vcpus", d->vcpus_max);
+        JSONW_KeyString(w, "cpupool", pool_name(snap, d->pool));
+        JSONW_KeyString(w, "hard_affinity",
+                        CPUMAP_Format(&d->hard_affinity, cpus, sizeof(cpus)));
+        JSONW_KeyString(w, "soft_affinity",
+                        CPUMAP_Format(&d->soft_affinity, cpus, sizeof(cpus)));
         JSONW_ObjectClose(w);
     }
     JSONW_ArrayClose(w);
@@ -757,10 +693,8 @@ void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
     JSONW_ArrayOpen(w);
     for (i = 0; i < nr; i++) {
         JSONW_ObjectOpen(w);
-        JSONW_Key(w, "name");
-        JSONW_String(w, m[i].name);
-        JSONW_Key(w, "matches");
-        JSONW_Bool(w, m[i].matches);
+        JSONW_KeyString(w, "name", m[i].name);
+        JSONW_KeyBool(w, "matches", m[i].matches);
         JSONW_Key(w, "difference");
         if (m[i].matches)
             JSONW_Null(w);
