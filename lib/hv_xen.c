@@ -1,10 +1,15 @@
 /*
  * hv_xen.c - the real host behind hv.h: libxl for what it offers,
- * libxenstore for xenstore.  See docs/xen-backend.md.
+ * libxenctrl for Xen's runtime memory limit, libxenstore for xenstore.
+ * docs/xen-backend.md says which Xen call does what and which libxl
+ * behaviours this file relies on.
  *
- * libxl's log messages are captured (not printed) so that a failing
- * call's error can say what libxl said, next to the domain and the
- * operation.
+ * libxl's log messages are captured (never printed): a failing call's
+ * error names the domain, the operation and the first error libxl
+ * logged, which is the cause (later lines are consequences).
+ *
+ * Memory is in libxl's user units throughout: what `xl mem-set` takes
+ * and what `xl list` shows, video RAM included.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -21,18 +26,21 @@
 #include <xentoollog.h>
 
 #include "hv.h"
+#include "units.h"
 
 #define XEN_PAGE_KIB 4
 /*
- * Xen's max for a domain is its target plus this slack: libxl adds the
- * same (LIBXL_MAXMEM_CONSTANT) when it enforces a target.
+ * libxl's LIBXL_MAXMEM_CONSTANT (libxl_internal.h, not installed): libxl
+ * always sets Xen's max 1 MiB above the memory it gives a domain.
  */
 #define XEN_MAXMEM_SLACK_KIB 1024
+/* Xen's XEN_INVALID_MAX_VCPU_ID (domctl.h, tools-only): no vCPUs yet. */
+#define DOM_NO_VCPU_ID (~0U)
 
-/* A xentoollog logger that keeps the last error line. */
+/* A xentoollog logger that keeps the first error since the last reset. */
 typedef struct capture_logger {
     xentoollog_logger vtable;
-    char last[512];
+    char first[512];
 } capture_logger;
 
 typedef struct xen {
@@ -43,9 +51,51 @@ typedef struct xen {
     struct xs_handle *xs;
 } xen;
 
+/* A domain looked up at the start of an operation. */
+typedef struct dom_ref {
+    uint32_t domid;
+    char name[HV_NAME_MAX];
+    libxl_dominfo info;
+} dom_ref;
+
 static xen *X(hv *h)
 {
     return (xen *)h;
+}
+
+/* --- libxl's log -------------------------------------------------------- */
+
+/* Skip libxl's "file.c:123:function: " and "Domain 5:" prefixes. */
+static const char *strip_location(const char *s)
+{
+    const char *p = s, *q;
+
+    while (*p && *p != ':' && *p != ' ')
+        p++;
+    if (p - s > 2 && strncmp(p - 2, ".c", 2) == 0 && p[0] == ':' &&
+        p[1] >= '0' && p[1] <= '9') {
+        q = p + 1;
+        while (*q >= '0' && *q <= '9')
+            q++;
+        if (*q == ':') {
+            q++;
+            while (*q && *q != ':' && *q != ' ')
+                q++;
+            if (q[0] == ':' && q[1] == ' ')
+                s = q + 2;
+        }
+    }
+    if (strncmp(s, "Domain ", 7) == 0) {
+        p = s + 7;
+        while (*p >= '0' && *p <= '9')
+            p++;
+        if (p > s + 7 && *p == ':') {
+            s = p + 1;
+            while (*s == ' ')
+                s++;
+        }
+    }
+    return s;
 }
 
 static void capture_vmessage(xentoollog_logger *lg, xentoollog_level level,
@@ -53,16 +103,18 @@ static void capture_vmessage(xentoollog_logger *lg, xentoollog_level level,
                              const char *format, va_list al)
 {
     capture_logger *c = (capture_logger *)lg;
+    char buf[512];
     size_t n;
 
-    if (level < XTL_ERROR)
+    if (level < XTL_ERROR || c->first[0])
         return;
-    vsnprintf(c->last, sizeof(c->last), format, al);
-    n = strlen(c->last);
-    while (n && c->last[n - 1] == '\n')
-        c->last[--n] = '\0';
-    if (errnoval > 0 && n + 3 < sizeof(c->last))
-        snprintf(c->last + n, sizeof(c->last) - n, ": %s",
+    vsnprintf(buf, sizeof(buf), format, al);
+    snprintf(c->first, sizeof(c->first), "%s", strip_location(buf));
+    n = strlen(c->first);
+    while (n && (c->first[n - 1] == '\n' || c->first[n - 1] == ' '))
+        c->first[--n] = '\0';
+    if (errnoval > 0 && n + 3 < sizeof(c->first))
+        snprintf(c->first + n, sizeof(c->first) - n, ": %s",
                  strerror(errnoval));
 }
 
@@ -76,114 +128,265 @@ static void capture_destroy(xentoollog_logger *lg)
 {
 }
 
-/* Name of a domain for messages ("vm2 (domain 5)"). */
-static const char *dom_label(xen *x, uint32_t domid, char *buf, size_t len)
+/* Forget what libxl said before: called before each operation. */
+static void begin(xen *x)
 {
-    char *name = libxl_domid_to_name(x->ctx, domid);
+    x->log.first[0] = '\0';
+}
 
-    snprintf(buf, len, "%s (domain %u)", name ? name : "?", domid);
-    free(name);
+/* ": what libxl said" into buf, or "" when it said nothing. */
+static const char *said(xen *x, char *buf, size_t len)
+{
+    if (x->log.first[0])
+        snprintf(buf, len, ": %s", x->log.first);
+    else
+        buf[0] = '\0';
     return buf;
 }
 
-/*
- * Turn a failed libxl call on a domain into an HV_E* code with a message
- * naming the domain, the operation and what libxl said.
- */
-static int dom_fail(xen *x, uint32_t domid, int lrc, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int dom_fail(xen *x, uint32_t domid, int lrc, const char *fmt, ...)
+static const char *size_str(uint64_t kib, char *buf, size_t len)
 {
-    char what[256], label[HV_NAME_MAX + 32];
-    va_list ap;
+    return UNITS_FormatSize(kib, buf, len);
+}
 
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
-    va_end(ap);
-    if (lrc == ERROR_DOMAIN_NOTFOUND ||
-        libxl_domain_info(x->ctx, NULL, domid) == ERROR_DOMAIN_NOTFOUND) {
-        ERR_Set(&x->base.err, "domain %u: %s: no longer exists", domid, what);
-        return HV_ENODOMAIN;
+/* --- small readers ------------------------------------------------------ */
+
+/* A decimal xenstore value under /local/domain/<domid>/; false if absent. */
+static bool xs_dom_u64(xen *x, uint32_t domid, const char *leaf,
+                       uint64_t *out)
+{
+    char path[128], *v, *end;
+    unsigned int len;
+    bool found = false;
+
+    snprintf(path, sizeof(path), "/local/domain/%u/%s", domid, leaf);
+    v = xs_read(x->xs, XBT_NULL, path, &len);
+    if (v) {
+        errno = 0;
+        *out = strtoull(v, &end, 10);
+        found = end != v && *end == '\0' && errno == 0;
+        free(v);
     }
-    ERR_Set(&x->base.err, "%s: %s failed%s%s", dom_label(x, domid, label,
-            sizeof(label)), what, x->log.last[0] ? ": " : "", x->log.last);
-    if (lrc == ERROR_NOMEM)
-        return HV_ENOMEM;
-    if (lrc == ERROR_INVAL)
-        return HV_EINVAL;
-    return HV_EFAIL;
+    return found;
 }
 
-static int host_fail(xen *x, int lrc, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int host_fail(xen *x, int lrc, const char *fmt, ...)
+static void dom_name(xen *x, uint32_t domid, char *buf, size_t len)
 {
-    char what[256];
-    va_list ap;
+    char *name = libxl_domid_to_name(x->ctx, domid);
 
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
-    va_end(ap);
-    ERR_Set(&x->base.err, "%s failed%s%s", what, x->log.last[0] ? ": " : "",
-            x->log.last);
-    return lrc == ERROR_INVAL ? HV_EINVAL : HV_EFAIL;
+    /* dom0's name is written by xen-init-dom0; a bare dom0 has none. */
+    snprintf(buf, len, "%s", name ? name : domid == 0 ? "Domain-0" : "?");
+    free(name);
 }
+
+/*
+ * Xen only knows "HVM container or not": a PVH guest looks like HVM in
+ * its domain info.  libxl records the type it built under /libxl/<id>/type
+ * (the same place libxl__domain_type reads).
+ */
+static hv_dom_type dom_type(xen *x, const libxl_dominfo *info)
+{
+    char path[64], *v;
+    unsigned int len;
+    libxl_domain_type t = LIBXL_DOMAIN_TYPE_HVM;
+
+    if (info->domain_type != LIBXL_DOMAIN_TYPE_HVM)
+        return HV_DOM_PV;
+    snprintf(path, sizeof(path), "/libxl/%u/type", info->domid);
+    v = xs_read(x->xs, XBT_NULL, path, &len);
+    if (v) {
+        if (libxl_domain_type_from_string(v, &t))
+            t = LIBXL_DOMAIN_TYPE_HVM;
+        free(v);
+    }
+    return t == LIBXL_DOMAIN_TYPE_PVH ? HV_DOM_PVH : HV_DOM_HVM;
+}
+
+/* --- cpumaps ------------------------------------------------------------ */
 
 static void to_cpumap(const libxl_bitmap *b, xs_cpumap *m)
 {
     int i;
 
     CPUMAP_Clear(m);
-    libxl_for_each_set_bit(i, *b)
-        if (i < HV_MAX_CPUS)
+    for (i = 0; i < (int)b->size * 8 && i < HV_MAX_CPUS; i++) {
+        if (libxl_bitmap_test(b, i))
             CPUMAP_Set(m, (unsigned)i);
+    }
 }
 
-static int from_cpumap(xen *x, const xs_cpumap *m, libxl_bitmap *b)
+/*
+ * A libxl cpumap of the host's size.  -1 when it cannot be sized, or with
+ * *bad_cpu set when m names a pCPU beyond it.
+ */
+static int from_cpumap(xen *x, const xs_cpumap *m, libxl_bitmap *b,
+                       int *bad_cpu)
 {
     int cpu;
 
-    libxl_bitmap_init(b);
     if (libxl_cpu_bitmap_alloc(x->ctx, b, 0))
         return -1;
     for (cpu = CPUMAP_Next(m, 0); cpu >= 0;
-         cpu = CPUMAP_Next(m, (unsigned)cpu + 1))
-        if ((unsigned)cpu < b->size * 8)
-            libxl_bitmap_set(b, cpu);
+         cpu = CPUMAP_Next(m, (unsigned)cpu + 1)) {
+        if (cpu >= (int)b->size * 8) {
+            *bad_cpu = cpu;
+            return -1;
+        }
+        libxl_bitmap_set(b, cpu);
+    }
     return 0;
 }
 
-/* A xenstore number under /local/domain/<domid>/; 0 when absent. */
-static uint64_t xs_dom_u64(xen *x, uint32_t domid, const char *leaf)
-{
-    char path[128], *v;
-    unsigned int len;
-    uint64_t n = 0;
+/* --- errors ------------------------------------------------------------- */
 
-    snprintf(path, sizeof(path), "/local/domain/%u/%s", domid, leaf);
-    v = xs_read(x->xs, XBT_NULL, path, &len);
-    if (v) {
-        n = strtoull(v, NULL, 10);
-        free(v);
-    }
-    return n;
+static int host_fail(xen *x, int lrc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int host_fail(xen *x, int lrc, const char *fmt, ...)
+{
+    char what[256], s[520];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    ERR_Set(&x->base.err, "%s failed%s", what, said(x, s, sizeof(s)));
+    return lrc == ERROR_INVAL ? HV_EINVAL : HV_EFAIL;
 }
 
-/* --- hv_ops -------------------------------------------------------------- */
-
-static void xen_close(hv *h)
+/* Why a domain that exists cannot be worked on, or NULL if it can. */
+static const char *dom_gone_why(const libxl_dominfo *info)
 {
-    xen *x = X(h);
+    if (info->dying)
+        return "is being destroyed";
+    if (!info->shutdown)
+        return NULL;
+    switch (info->shutdown_reason) {
+    case LIBXL_SHUTDOWN_REASON_CRASH:
+        return "has crashed";
+    case LIBXL_SHUTDOWN_REASON_SUSPEND:
+        return "is suspended";
+    default:
+        return "has shut down";
+    }
+}
 
-    if (x->ctx)
-        libxl_ctx_free(x->ctx);
-    if (x->xch)
-        xc_interface_close(x->xch);
-    if (x->xs)
-        xs_close(x->xs);
-    free(x);
+/*
+ * Look a domain up before working on it.  HV_ENODOMAIN when it does not
+ * exist or no longer runs (crashed, shut down, dying).  what names the
+ * operation for the message.  dom_put disposes of it, also after failure.
+ */
+static int dom_get(xen *x, uint32_t domid, dom_ref *d, const char *what)
+{
+    const char *why;
+    char s[520];
+    int rc;
+
+    begin(x);
+    d->domid = domid;
+    snprintf(d->name, sizeof(d->name), "?");
+    libxl_dominfo_init(&d->info);
+    rc = libxl_domain_info(x->ctx, &d->info, domid);
+    if (rc == ERROR_DOMAIN_NOTFOUND) {
+        ERR_Set(&x->base.err, "domain %u: %s: no such domain", domid, what);
+        return HV_ENODOMAIN;
+    }
+    if (rc) {
+        ERR_Set(&x->base.err, "domain %u: %s: cannot read its state%s", domid,
+                what, said(x, s, sizeof(s)));
+        return HV_EFAIL;
+    }
+    dom_name(x, domid, d->name, sizeof(d->name));
+    why = dom_gone_why(&d->info);
+    if (why) {
+        ERR_Set(&x->base.err, "domain %u (%s): %s: it %s", domid, d->name,
+                what, why);
+        return HV_ENODOMAIN;
+    }
+    return 0;
+}
+
+static void dom_put(dom_ref *d)
+{
+    libxl_dominfo_dispose(&d->info);
+}
+
+/* Whether the domain went away (or stopped running): the reason, or NULL. */
+static const char *dom_vanished(xen *x, uint32_t domid)
+{
+    libxl_dominfo now;
+    const char *why = NULL;
+    int rc;
+
+    libxl_dominfo_init(&now);
+    rc = libxl_domain_info(x->ctx, &now, domid);
+    if (rc == ERROR_DOMAIN_NOTFOUND)
+        why = "no longer exists";
+    else if (rc == 0)
+        why = dom_gone_why(&now);
+    libxl_dominfo_dispose(&now);
+    return why;
+}
+
+/*
+ * An operation on d failed with libxl code lrc: say whether the domain
+ * vanished meanwhile, else what libxl said.
+ */
+static int dom_fail(xen *x, const dom_ref *d, int lrc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int dom_fail(xen *x, const dom_ref *d, int lrc, const char *fmt, ...)
+{
+    char what[256], s[520];
+    const char *why;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    said(x, s, sizeof(s));      /* before libxl_domain_info logs more */
+    why = dom_vanished(x, d->domid);
+    if (why) {
+        ERR_Set(&x->base.err, "domain %u (%s): %s (while %s)", d->domid,
+                d->name, why, what);
+        return HV_ENODOMAIN;
+    }
+    ERR_Set(&x->base.err, "domain %u (%s): %s failed%s", d->domid, d->name,
+            what, s);
+    return lrc == ERROR_INVAL ? HV_EINVAL : HV_EFAIL;
+}
+
+/* --- host --------------------------------------------------------------- */
+
+static int xen_list_pools(hv *h, hv_pool **pools, size_t *nr);
+
+/* Every online pCPU: each is in exactly one cpupool or free. */
+static int online_cpus(xen *x, xs_cpumap *m)
+{
+    hv_pool *pools = NULL;
+    libxl_bitmap freemap;
+    xs_cpumap f;
+    size_t nr = 0, i;
+    int rc;
+
+    CPUMAP_Clear(m);
+    libxl_bitmap_init(&freemap);
+    rc = xen_list_pools(&x->base, &pools, &nr);
+    if (rc)
+        goto out;
+    for (i = 0; i < nr; i++)
+        CPUMAP_Or(m, &pools[i].cpus);
+    if (libxl_get_freecpus(x->ctx, &freemap)) {
+        rc = host_fail(x, ERROR_FAIL, "reading the free pCPUs");
+        goto out;
+    }
+    to_cpumap(&freemap, &f);
+    CPUMAP_Or(m, &f);
+    rc = 0;
+out:
+    libxl_bitmap_dispose(&freemap);
+    free(pools);
+    return rc;
 }
 
 static int xen_get_host(hv *h, hv_host *out)
@@ -194,6 +397,7 @@ static int xen_get_host(hv *h, hv_host *out)
     libxl_numainfo *numa = NULL;
     int nr_topo = 0, nr_numa = 0, i, rc;
 
+    begin(x);
     memset(out, 0, sizeof(*out));
     libxl_physinfo_init(&pi);
     rc = libxl_get_physinfo(x->ctx, &pi);
@@ -206,22 +410,35 @@ static int xen_get_host(hv *h, hv_host *out)
     if (out->nr_nodes > HV_MAX_NODES)
         out->nr_nodes = HV_MAX_NODES;
     out->total_kib = pi.total_pages * XEN_PAGE_KIB;
-    out->free_kib = pi.free_pages * XEN_PAGE_KIB;
+    /* As `xl info` counts free_memory: claimed pages are not free. */
+    out->free_kib = (pi.free_pages > pi.outstanding_pages ?
+                     pi.free_pages - pi.outstanding_pages : 0) * XEN_PAGE_KIB;
     for (i = 0; i < HV_MAX_CPUS; i++)
         out->cpu_to_node[i] = HV_NO_NODE;
     topo = libxl_get_cpu_topology(x->ctx, &nr_topo);
-    for (i = 0; topo && i < nr_topo && i < HV_MAX_CPUS; i++)
-        if (topo[i].node != LIBXL_CPUTOPOLOGY_INVALID_ENTRY)
+    if (!topo) {
+        rc = host_fail(x, ERROR_FAIL, "reading the host's CPU topology");
+        goto out;
+    }
+    for (i = 0; i < nr_topo && i < HV_MAX_CPUS; i++) {
+        if (topo[i].node != LIBXL_CPUTOPOLOGY_INVALID_ENTRY &&
+            topo[i].node < HV_MAX_NODES)
             out->cpu_to_node[i] = (int)topo[i].node;
+    }
     numa = libxl_get_numainfo(x->ctx, &nr_numa);
-    for (i = 0; numa && i < nr_numa && i < HV_MAX_NODES; i++) {
+    if (!numa) {
+        rc = host_fail(x, ERROR_FAIL, "reading the host's NUMA nodes");
+        goto out;
+    }
+    for (i = 0; i < nr_numa && i < HV_MAX_NODES; i++) {
         if (numa[i].size == LIBXL_NUMAINFO_INVALID_ENTRY)
             continue;
-        /* libxl reports node sizes in bytes. */
+        /* Xen reports node sizes in bytes (xl info -n shifts by 20). */
         out->node_total_kib[i] = numa[i].size / 1024;
-        out->node_free_kib[i] = numa[i].free / 1024;
+        if (numa[i].free != LIBXL_NUMAINFO_INVALID_ENTRY)
+            out->node_free_kib[i] = numa[i].free / 1024;
     }
-    out->guarded = false;
+    out->guarded = false;       /* stock Xen: no move guard */
     rc = 0;
 out:
     if (topo)
@@ -236,15 +453,26 @@ static int xen_list_pools(hv *h, hv_pool **pools, size_t *nr)
 {
     xen *x = X(h);
     libxl_cpupoolinfo *info;
+    const char *sched;
     int n = 0, i;
 
+    begin(x);
+    *pools = NULL;
+    *nr = 0;
     info = libxl_list_cpupool(x->ctx, &n);
-    if (!info)
-        return host_fail(x, ERROR_FAIL, "listing cpupools");
-    *pools = calloc(n ? (size_t)n : 1, sizeof(**pools));
+    if (!info || n == 0) {
+        if (info)
+            libxl_cpupoolinfo_list_free(info, n);
+        /* libxl stops at the first pool without /local/pool/<id>/name. */
+        return host_fail(x, ERROR_FAIL, "listing cpupools (is "
+                         "/local/pool/0/name in xenstore? xen-init-dom0 "
+                         "writes it)");
+    }
+    *pools = calloc((size_t)n, sizeof(**pools));
     if (!*pools) {
         libxl_cpupoolinfo_list_free(info, n);
-        return HV_ENOMEM;
+        ERR_Set(&x->base.err, "listing cpupools: out of memory");
+        return HV_EFAIL;
     }
     for (i = 0; i < n; i++) {
         hv_pool *p = &(*pools)[i];
@@ -252,8 +480,8 @@ static int xen_list_pools(hv *h, hv_pool **pools, size_t *nr)
         p->id = info[i].poolid;
         snprintf(p->name, sizeof(p->name), "%s",
                  info[i].pool_name ? info[i].pool_name : "");
-        snprintf(p->sched, sizeof(p->sched), "%s",
-                 libxl_scheduler_to_string(info[i].sched));
+        sched = libxl_scheduler_to_string(info[i].sched);
+        snprintf(p->sched, sizeof(p->sched), "%s", sched ? sched : "unknown");
         to_cpumap(&info[i].cpumap, &p->cpus);
         p->nr_domains = info[i].n_dom;
     }
@@ -262,54 +490,105 @@ static int xen_list_pools(hv *h, hv_pool **pools, size_t *nr)
     return 0;
 }
 
-/* Fill d from libxl's view of one domain plus xenstore and its vCPUs. */
-static int fill_domain(xen *x, const libxl_dominfo *info, hv_domain *d)
+/* One cpupool by id: 0, HV_ENOENT (message set) or another failure. */
+static int pool_get(xen *x, uint32_t poolid, hv_pool *out, const char *what)
+{
+    hv_pool *pools = NULL;
+    size_t nr = 0, i;
+    int rc;
+
+    rc = xen_list_pools(&x->base, &pools, &nr);
+    if (rc)
+        return rc;
+    rc = HV_ENOENT;
+    for (i = 0; i < nr; i++) {
+        if (pools[i].id == poolid) {
+            *out = pools[i];
+            rc = 0;
+            break;
+        }
+    }
+    free(pools);
+    if (rc)
+        ERR_Set(&x->base.err, "cpupool %u: %s: no such cpupool", poolid,
+                what);
+    return rc;
+}
+
+/* --- domains ------------------------------------------------------------ */
+
+/*
+ * Memory in libxl's units: libxl_set_memory_target(kib) writes
+ * memory/target = kib - videoram, Xen's page count includes the video
+ * RAM, and `xl list` shows current + outstanding.  So memory is the page
+ * count and the target is memory/target + videoram: set_target(T) reads
+ * back as T.  Xen's max is the maxmem asked plus libxl's 1 MiB slack
+ * (xen_set_maxmem sets it so; libxl does at build and in `xl mem-set`).
+ */
+static void fill_memory(xen *x, const libxl_dominfo *info, hv_domain *d)
+{
+    uint64_t video = 0, v = 0;
+
+    xs_dom_u64(x, info->domid, "memory/videoram", &video);
+    d->mem_kib = info->current_memkb;
+    if (info->outstanding_memkb != LIBXL_MEMKB_DEFAULT)   /* init value */
+        d->mem_kib += info->outstanding_memkb;
+    if (xs_dom_u64(x, info->domid, "memory/target", &v))
+        d->target_kib = v + video;
+    else
+        d->target_kib = d->mem_kib;     /* dom0 before its first mem-set */
+    d->maxmem_kib = info->max_memkb > XEN_MAXMEM_SLACK_KIB ?
+                    info->max_memkb - XEN_MAXMEM_SLACK_KIB : info->max_memkb;
+    /*
+     * The maxmem= it was built with; libxl_set_memory_target refuses a
+     * target above it.  xenshift never rewrites it (see xen_set_maxmem).
+     */
+    if (xs_dom_u64(x, info->domid, "memory/static-max", &v))
+        d->static_max_kib = v;
+    else
+        d->static_max_kib = d->maxmem_kib;
+}
+
+/*
+ * Fill d from libxl's view of one domain, xenstore and its vCPUs.  online
+ * clips affinities to pCPUs that exist (Xen's "all" has every bit set).
+ * HV_ENODOMAIN when the domain went away meanwhile.
+ */
+static int fill_domain(xen *x, const libxl_dominfo *info,
+                       const xs_cpumap *online, hv_domain *d)
 {
     libxl_vcpuinfo *vcpus;
     int nr_vcpus = 0, nr_cpus = 0, i;
     char *name;
-    uint64_t video;
+    char s[520];
 
     memset(d, 0, sizeof(*d));
     d->domid = info->domid;
     name = libxl_domid_to_name(x->ctx, info->domid);
-    if (!name)
-        return HV_ENODOMAIN;
-    snprintf(d->name, sizeof(d->name), "%s", name);
+    if (!name && info->domid != 0)
+        return HV_ENODOMAIN;    /* gone, or not built yet */
+    snprintf(d->name, sizeof(d->name), "%s", name ? name : "Domain-0");
     free(name);
-    switch (info->domain_type) {
-    case LIBXL_DOMAIN_TYPE_HVM:
-        d->type = HV_DOM_HVM;
-        break;
-    case LIBXL_DOMAIN_TYPE_PVH:
-        d->type = HV_DOM_PVH;
-        break;
-    default:
-        d->type = HV_DOM_PV;
-        break;
-    }
-    /*
-     * libxl writes memory/target without the video RAM, which Xen counts
-     * in the domain's pages: take it off so memory and target compare.
-     */
-    video = xs_dom_u64(x, info->domid, "memory/videoram");
-    d->mem_kib = info->current_memkb + info->outstanding_memkb;
-    d->mem_kib = d->mem_kib > video ? d->mem_kib - video : 0;
-    d->target_kib = xs_dom_u64(x, info->domid, "memory/target");
-    d->static_max_kib = xs_dom_u64(x, info->domid, "memory/static-max");
-    d->maxmem_kib = info->max_memkb > video + XEN_MAXMEM_SLACK_KIB
-                        ? info->max_memkb - video - XEN_MAXMEM_SLACK_KIB : 0;
-    if (!d->target_kib)
-        d->target_kib = d->mem_kib;
-    if (!d->static_max_kib)
-        d->static_max_kib = d->maxmem_kib;
+    d->type = dom_type(x, info);
+    fill_memory(x, info, d);
     d->vcpus_online = info->vcpu_online;
-    d->vcpus_max = info->vcpu_max_id + 1;
+    d->vcpus_max = info->vcpu_max_id == DOM_NO_VCPU_ID ? 0 :
+                   info->vcpu_max_id + 1;
     d->pool = info->cpupool;
-    d->node_known = false;
+    d->node_known = false;      /* per-node counts need debug key 'u' */
+    if (!d->vcpus_max)
+        return 0;
+
+    begin(x);
     vcpus = libxl_list_vcpu(x->ctx, info->domid, &nr_vcpus, &nr_cpus);
-    if (!vcpus)
-        return HV_ENODOMAIN;
+    if (!vcpus) {
+        said(x, s, sizeof(s));
+        if (dom_vanished(x, info->domid))
+            return HV_ENODOMAIN;
+        ERR_Set(&x->base.err, "domain %u (%s): reading its vCPUs failed%s",
+                d->domid, d->name, s);
+        return HV_EFAIL;
+    }
     for (i = 0; i < nr_vcpus; i++) {
         xs_cpumap hard, soft;
 
@@ -319,6 +598,10 @@ static int fill_domain(xen *x, const libxl_dominfo *info, hv_domain *d)
         CPUMAP_Or(&d->soft_affinity, &soft);
     }
     libxl_vcpuinfo_list_free(vcpus, nr_vcpus);
+    for (i = 0; i < HV_MAX_CPUS / 64; i++) {
+        d->hard_affinity.bits[i] &= online->bits[i];
+        d->soft_affinity.bits[i] &= online->bits[i];
+    }
     return 0;
 }
 
@@ -326,132 +609,207 @@ static int xen_list_domains(hv *h, hv_domain **doms, size_t *nr)
 {
     xen *x = X(h);
     libxl_dominfo *info;
-    int n = 0, i;
+    xs_cpumap online;
+    int n = 0, i, rc;
     size_t k = 0;
 
+    begin(x);
+    *doms = NULL;
+    *nr = 0;
     info = libxl_list_domain(x->ctx, &n);
     if (!info)
         return host_fail(x, ERROR_FAIL, "listing domains");
+    rc = online_cpus(x, &online);
+    if (rc)
+        goto out;
     *doms = calloc(n ? (size_t)n : 1, sizeof(**doms));
     if (!*doms) {
-        libxl_dominfo_list_free(info, n);
-        return HV_ENOMEM;
+        ERR_Set(&x->base.err, "listing domains: out of memory");
+        rc = HV_EFAIL;
+        goto out;
     }
     for (i = 0; i < n; i++) {
-        /* A domain going away between the list and the look is skipped. */
-        if (info[i].dying || info[i].shutdown)
+        /* Crashed, shut down or dying domains do not run: not listed. */
+        if (dom_gone_why(&info[i]))
             continue;
-        if (fill_domain(x, &info[i], &(*doms)[k]) == 0)
-            k++;
+        rc = fill_domain(x, &info[i], &online, &(*doms)[k]);
+        if (rc == HV_ENODOMAIN)
+            continue;           /* went away between the list and the look */
+        if (rc)
+            goto out;
+        k++;
     }
     *nr = k;
+    rc = 0;
+out:
+    if (rc) {
+        free(*doms);
+        *doms = NULL;
+    }
     libxl_dominfo_list_free(info, n);
-    return 0;
+    return rc;
 }
 
 static int xen_get_domain(hv *h, uint32_t domid, hv_domain *out)
 {
     xen *x = X(h);
-    libxl_dominfo info;
+    xs_cpumap online;
+    dom_ref d;
     int rc;
 
-    libxl_dominfo_init(&info);
-    rc = libxl_domain_info(x->ctx, &info, domid);
-    if (rc) {
-        rc = dom_fail(x, domid, rc, "reading its state");
+    rc = dom_get(x, domid, &d, "reading its state");
+    if (rc)
         goto out;
-    }
-    if (info.dying || info.shutdown) {
-        ERR_Set(&x->base.err, "domain %u: is shutting down", domid);
-        rc = HV_ENODOMAIN;
+    rc = online_cpus(x, &online);
+    if (rc)
         goto out;
-    }
-    rc = fill_domain(x, &info, out);
+    rc = fill_domain(x, &d.info, &online, out);
     if (rc == HV_ENODOMAIN)
-        ERR_Set(&x->base.err, "domain %u: no longer exists", domid);
+        ERR_Set(&x->base.err, "domain %u (%s): no longer exists", domid,
+                d.name);
 out:
-    libxl_dominfo_dispose(&info);
+    dom_put(&d);
     return rc;
 }
 
+/* --- memory ------------------------------------------------------------- */
+
 /*
- * Xen's runtime limit, through libxenctrl: libxl_domain_setmaxmem also
- * rewrites memory/static-max, the size the guest was built for, which
- * would then cap every later growth.  This sets what "xl mem-set" sets
- * (target, video RAM and the slack) and leaves static-max alone.
+ * Xen's runtime limit through libxenctrl, as libxl sets it (kib + 1 MiB).
+ * Not libxl_domain_setmaxmem: it also rewrites memory/static-max to kib,
+ * after which libxl_set_memory_target refuses every growth above it.
  */
 static int xen_set_maxmem(hv *h, uint32_t domid, uint64_t kib)
 {
     xen *x = X(h);
-    uint64_t video = xs_dom_u64(x, domid, "memory/videoram");
-    char label[HV_NAME_MAX + 32];
+    hv_domain cur;
+    const char *why;
+    dom_ref d;
+    char a[32], b[32];
+    int rc, e;
 
-    x->log.last[0] = '\0';
-    if (xc_domain_setmaxmem(x->xch, domid,
-                            kib + video + XEN_MAXMEM_SLACK_KIB)) {
-        int e = errno;
-
-        if (libxl_domain_info(x->ctx, NULL, domid) == ERROR_DOMAIN_NOTFOUND) {
-            ERR_Set(&x->base.err, "domain %u: setting maxmem: no longer "
-                    "exists", domid);
-            return HV_ENODOMAIN;
-        }
-        ERR_Set(&x->base.err, "%s: setting maxmem to %" PRIu64 " KiB "
-                "failed: %s", dom_label(x, domid, label, sizeof(label)), kib,
-                strerror(e));
-        return e == EINVAL ? HV_EINVAL : HV_EFAIL;
+    rc = dom_get(x, domid, &d, "setting maxmem");
+    if (rc)
+        goto out;
+    memset(&cur, 0, sizeof(cur));
+    fill_memory(x, &d.info, &cur);
+    /* Xen would take it; the guest's balloon target would be unreachable. */
+    if (kib < cur.target_kib) {
+        ERR_Set(&x->base.err, "domain %u (%s): setting maxmem to %s: below "
+                "its balloon target %s (lower the target first)", domid,
+                d.name, size_str(kib, a, sizeof(a)),
+                size_str(cur.target_kib, b, sizeof(b)));
+        rc = HV_EINVAL;
+        goto out;
     }
-    return 0;
+    if (kib > cur.static_max_kib) {
+        ERR_Set(&x->base.err, "domain %u (%s): setting maxmem to %s: above "
+                "its static maximum %s (maxmem= when it was built)", domid,
+                d.name, size_str(kib, a, sizeof(a)),
+                size_str(cur.static_max_kib, b, sizeof(b)));
+        rc = HV_EINVAL;
+        goto out;
+    }
+    begin(x);
+    if (xc_domain_setmaxmem(x->xch, domid, kib + XEN_MAXMEM_SLACK_KIB)) {
+        e = errno;
+        why = dom_vanished(x, domid);
+        if (why) {
+            ERR_Set(&x->base.err, "domain %u (%s): %s (while setting maxmem "
+                    "to %s)", domid, d.name, why,
+                    size_str(kib, a, sizeof(a)));
+            rc = HV_ENODOMAIN;
+        } else {
+            ERR_Set(&x->base.err, "domain %u (%s): setting maxmem to %s "
+                    "failed: %s", domid, d.name, size_str(kib, a, sizeof(a)),
+                    strerror(e));
+            rc = e == EINVAL ? HV_EINVAL : HV_EFAIL;
+        }
+    }
+out:
+    dom_put(&d);
+    return rc;
 }
 
 static int xen_set_target(hv *h, uint32_t domid, uint64_t kib)
 {
     xen *x = X(h);
+    hv_domain cur;
+    dom_ref d;
+    char a[32], b[32];
     int rc;
 
-    x->log.last[0] = '\0';
-    /* enforce = 0: maxmem is set by the executor in its own order. */
+    rc = dom_get(x, domid, &d, "setting the balloon target");
+    if (rc)
+        goto out;
+    memset(&cur, 0, sizeof(cur));
+    fill_memory(x, &d.info, &cur);
+    /*
+     * With enforce = 0 libxl leaves Xen's max alone: a target above it
+     * would leave the balloon stuck at maxmem.
+     */
+    if (kib > cur.maxmem_kib) {
+        ERR_Set(&x->base.err, "domain %u (%s): setting the balloon target to "
+                "%s: above its maxmem %s (raise maxmem first)", domid,
+                d.name, size_str(kib, a, sizeof(a)),
+                size_str(cur.maxmem_kib, b, sizeof(b)));
+        rc = HV_EINVAL;
+        goto out;
+    }
+    begin(x);
+    /*
+     * Absolute (relative = 0), enforce = 0: only memory/target (minus the
+     * video RAM) and, for HVM/PVH, the PoD target change; the executor
+     * orders maxmem itself.  It does not wait for the guest.
+     */
     rc = libxl_set_memory_target(x->ctx, domid, (int64_t)kib, 0, 0);
     if (rc)
-        return dom_fail(x, domid, rc, "setting the balloon target to %"
-                        PRIu64 " KiB", kib);
-    return 0;
+        rc = dom_fail(x, &d, rc, "setting the balloon target to %s",
+                      size_str(kib, a, sizeof(a)));
+out:
+    dom_put(&d);
+    return rc;
 }
+
+/* --- vCPUs and affinity ------------------------------------------------- */
 
 static int xen_set_vcpus_online(hv *h, uint32_t domid, unsigned nr)
 {
     xen *x = X(h);
     libxl_bitmap map;
-    libxl_dominfo info;
-    unsigned i;
+    unsigned i, max;
+    dom_ref d;
     int rc;
 
-    x->log.last[0] = '\0';
-    libxl_dominfo_init(&info);
     libxl_bitmap_init(&map);
-    rc = libxl_domain_info(x->ctx, &info, domid);
-    if (rc) {
-        rc = dom_fail(x, domid, rc, "reading its vCPUs");
+    rc = dom_get(x, domid, &d, "setting vCPUs online");
+    if (rc)
         goto out;
-    }
-    if (nr < 1 || nr > info.vcpu_max_id + 1) {
-        ERR_Set(&x->base.err, "domain %u: %u vCPUs asked, it has 1-%u",
-                domid, nr, info.vcpu_max_id + 1);
+    max = d.info.vcpu_max_id == DOM_NO_VCPU_ID ? 0 : d.info.vcpu_max_id + 1;
+    if (nr < 1 || nr > max) {
+        ERR_Set(&x->base.err, "domain %u (%s): setting %u vCPUs online: it "
+                "has 1-%u", domid, d.name, nr, max);
         rc = HV_EINVAL;
         goto out;
     }
-    if (libxl_cpu_bitmap_alloc(x->ctx, &map, (int)info.vcpu_max_id + 1)) {
-        rc = HV_ENOMEM;
+    if (nr < d.info.vcpu_online && dom_type(x, &d.info) == HV_DOM_HVM) {
+        ERR_Set(&x->base.err, "domain %u (%s): setting %u vCPUs online: HVM "
+                "guests cannot unplug vCPUs (%u online)", domid, d.name, nr,
+                d.info.vcpu_online);
+        rc = HV_EINVAL;
         goto out;
     }
+    libxl_bitmap_alloc(x->ctx, &map, (int)max);     /* cannot fail */
     for (i = 0; i < nr; i++)
         libxl_bitmap_set(&map, (int)i);
+    begin(x);
+    /* ao_how NULL: synchronous.  PV/PVH: cpu/N/availability in xenstore. */
     rc = libxl_set_vcpuonline(x->ctx, domid, &map, NULL);
     if (rc)
-        rc = dom_fail(x, domid, rc, "setting %u vCPUs online", nr);
+        rc = dom_fail(x, &d, rc, "setting %u vCPUs online", nr);
 out:
     libxl_bitmap_dispose(&map);
-    libxl_dominfo_dispose(&info);
+    dom_put(&d);
     return rc;
 }
 
@@ -460,159 +818,353 @@ static int xen_set_affinity(hv *h, uint32_t domid, const xs_cpumap *hard,
 {
     xen *x = X(h);
     libxl_bitmap bh, bs;
-    libxl_dominfo info;
-    int rc;
+    hv_pool pool;
+    dom_ref d;
+    char c[64], c2[64];
+    int rc, bad = -1;
 
-    x->log.last[0] = '\0';
-    libxl_dominfo_init(&info);
     libxl_bitmap_init(&bh);
     libxl_bitmap_init(&bs);
-    rc = libxl_domain_info(x->ctx, &info, domid);
-    if (rc) {
-        rc = dom_fail(x, domid, rc, "reading its vCPUs");
+    rc = dom_get(x, domid, &d, "pinning its vCPUs");
+    if (rc)
+        goto out;
+    if (!hard && !soft)
+        goto out;               /* nothing asked, nothing changed */
+    if (hard) {
+        rc = pool_get(x, d.info.cpupool, &pool, "pinning a domain");
+        if (rc)
+            goto out;
+        /* Xen refuses a hard affinity with no pCPU of the cpupool. */
+        if (!CPUMAP_Intersects(hard, &pool.cpus)) {
+            ERR_Set(&x->base.err, "domain %u (%s): pinning to pCPUs %s: no "
+                    "pCPU of its cpupool %s (%s) in the set", domid, d.name,
+                    CPUMAP_Format(hard, c, sizeof(c)), pool.name,
+                    CPUMAP_Format(&pool.cpus, c2, sizeof(c2)));
+            rc = HV_EINVAL;
+            goto out;
+        }
+    }
+    if ((hard && from_cpumap(x, hard, &bh, &bad)) ||
+        (soft && from_cpumap(x, soft, &bs, &bad))) {
+        if (bad >= 0)
+            ERR_Set(&x->base.err, "domain %u (%s): pinning: pCPU %d does "
+                    "not exist", domid, d.name, bad);
+        else
+            ERR_Set(&x->base.err, "domain %u (%s): pinning: cannot size a "
+                    "cpumap", domid, d.name);
+        rc = bad >= 0 ? HV_EINVAL : HV_EFAIL;
         goto out;
     }
-    if ((hard && from_cpumap(x, hard, &bh)) ||
-        (soft && from_cpumap(x, soft, &bs))) {
-        rc = HV_ENOMEM;
-        goto out;
-    }
-    rc = libxl_set_vcpuaffinity_all(x->ctx, domid, info.vcpu_max_id + 1,
+    begin(x);
+    /* Every vCPU, online or not; NULL leaves that kind unchanged. */
+    rc = libxl_set_vcpuaffinity_all(x->ctx, domid, d.info.vcpu_max_id + 1,
                                     hard ? &bh : NULL, soft ? &bs : NULL);
-    if (rc) {
-        char c[64];
-
-        rc = dom_fail(x, domid, rc, "pinning to pCPUs %s",
-                      hard ? CPUMAP_Format(hard, c, sizeof(c)) : "(soft)");
-    }
+    if (rc)
+        rc = dom_fail(x, &d, rc, "pinning to pCPUs %s",
+                      hard ? CPUMAP_Format(hard, c, sizeof(c)) :
+                      "(soft only)");
 out:
     libxl_bitmap_dispose(&bh);
     libxl_bitmap_dispose(&bs);
-    libxl_dominfo_dispose(&info);
+    dom_put(&d);
     return rc;
 }
+
+/* --- cpupools ----------------------------------------------------------- */
 
 static int xen_pool_create(hv *h, const char *name, const char *sched,
                            uint32_t *poolid)
 {
     xen *x = X(h);
-    libxl_scheduler s = LIBXL_SCHEDULER_CREDIT2;
+    libxl_scheduler s;
     libxl_bitmap empty;
     libxl_uuid uuid;
+    hv_pool *pools = NULL;
+    size_t nr = 0, i;
+    uint32_t id = LIBXL_CPUPOOL_POOLID_ANY;
     int rc;
 
-    x->log.last[0] = '\0';
-    if (sched && libxl_scheduler_from_string(sched, &s)) {
-        ERR_Set(&x->base.err, "cpupool %s: unknown scheduler \"%s\"", name,
-                sched);
-        return HV_EINVAL;
-    }
     libxl_bitmap_init(&empty);
-    if (libxl_cpu_bitmap_alloc(x->ctx, &empty, 0))
-        return HV_ENOMEM;
-    libxl_uuid_generate(&uuid);
-    *poolid = LIBXL_CPUPOOL_POOLID_ANY;
-    rc = libxl_cpupool_create(x->ctx, name, s, empty, &uuid, poolid);
-    libxl_bitmap_dispose(&empty);
+    if (!name || !name[0]) {
+        ERR_Set(&x->base.err, "creating a cpupool: it needs a name");
+        rc = HV_EINVAL;
+        goto out;
+    }
+    rc = xen_list_pools(h, &pools, &nr);
     if (rc)
-        return host_fail(x, rc, "creating cpupool %s", name);
-    return 0;
+        goto out;
+    /* libxl does not check; xl does. */
+    for (i = 0; i < nr; i++) {
+        if (strcmp(pools[i].name, name) == 0) {
+            ERR_Set(&x->base.err, "creating cpupool %s: a cpupool of that "
+                    "name exists (id %u)", name, pools[i].id);
+            rc = HV_EINVAL;
+            goto out;
+        }
+    }
+    begin(x);
+    if (sched) {
+        if (libxl_scheduler_from_string(sched, &s)) {
+            ERR_Set(&x->base.err, "creating cpupool %s: unknown scheduler "
+                    "\"%s\"", name, sched);
+            rc = HV_EINVAL;
+            goto out;
+        }
+    } else {
+        /* As xl cpupool-create: the scheduler Xen runs by default. */
+        rc = libxl_get_scheduler(x->ctx);
+        if (rc < 0) {
+            rc = host_fail(x, rc, "creating cpupool %s: reading the default "
+                           "scheduler", name);
+            goto out;
+        }
+        s = (libxl_scheduler)rc;
+    }
+    if (libxl_cpu_bitmap_alloc(x->ctx, &empty, 0)) {
+        rc = host_fail(x, ERROR_FAIL, "creating cpupool %s: sizing a cpumap",
+                       name);
+        goto out;
+    }
+    libxl_uuid_generate(&uuid);
+    /* Created without pCPUs; HV_PoolAddCpu gives it some. */
+    rc = libxl_cpupool_create(x->ctx, name, s, empty, &uuid, &id);
+    if (rc) {
+        rc = host_fail(x, rc, "creating cpupool %s", name);
+        goto out;
+    }
+    *poolid = id;
+out:
+    libxl_bitmap_dispose(&empty);
+    free(pools);
+    return rc;
 }
 
 static int xen_pool_destroy(hv *h, uint32_t poolid)
 {
     xen *x = X(h);
+    hv_pool p;
     int rc;
 
-    x->log.last[0] = '\0';
-    /* libxl gives the pool's pCPUs back to the free set first. */
+    rc = pool_get(x, poolid, &p, "destroying it");
+    if (rc)
+        return rc;
+    if (poolid == 0) {
+        ERR_Set(&x->base.err, "cpupool %s: Pool-0 cannot be destroyed",
+                p.name);
+        return HV_EINVAL;
+    }
+    /* libxl says ERROR_INVAL and logs nothing when domains are left. */
+    if (p.nr_domains) {
+        ERR_Set(&x->base.err, "destroying cpupool %s: %u domain(s) still in "
+                "it", p.name, p.nr_domains);
+        return HV_EBUSY;
+    }
+    begin(x);
+    /* libxl takes the pool's pCPUs out (they become free), then destroys. */
     rc = libxl_cpupool_destroy(x->ctx, poolid);
     if (rc)
-        return host_fail(x, rc, "destroying cpupool %u", poolid);
+        return host_fail(x, rc, "destroying cpupool %s", p.name);
     return 0;
 }
 
 static int xen_pool_add_cpu(hv *h, uint32_t poolid, unsigned cpu)
 {
     xen *x = X(h);
+    hv_pool *pools = NULL, *p = NULL;
+    xs_cpumap online;
+    size_t nr = 0, i;
     int rc;
 
-    x->log.last[0] = '\0';
+    rc = online_cpus(x, &online);
+    if (rc)
+        goto out;
+    rc = xen_list_pools(h, &pools, &nr);
+    if (rc)
+        goto out;
+    for (i = 0; i < nr; i++) {
+        if (pools[i].id == poolid)
+            p = &pools[i];
+    }
+    if (!p) {
+        ERR_Set(&x->base.err, "cpupool %u: adding pCPU %u: no such cpupool",
+                poolid, cpu);
+        rc = HV_ENOENT;
+        goto out;
+    }
+    if (cpu >= HV_MAX_CPUS || !CPUMAP_Test(&online, cpu)) {
+        ERR_Set(&x->base.err, "cpupool %s: adding pCPU %u: no such pCPU "
+                "online", p->name, cpu);
+        rc = HV_EINVAL;
+        goto out;
+    }
+    for (i = 0; i < nr; i++) {
+        if (CPUMAP_Test(&pools[i].cpus, cpu)) {
+            ERR_Set(&x->base.err, "cpupool %s: adding pCPU %u: it is in "
+                    "cpupool %s (remove it there first)", p->name, cpu,
+                    pools[i].name);
+            rc = pools[i].id == poolid ? HV_EINVAL : HV_EBUSY;
+            goto out;
+        }
+    }
+    begin(x);
     rc = libxl_cpupool_cpuadd(x->ctx, poolid, (int)cpu);
     if (rc)
-        return host_fail(x, rc, "adding pCPU %u to cpupool %u", cpu, poolid);
-    return 0;
+        rc = host_fail(x, rc, "adding pCPU %u to cpupool %s", cpu, p->name);
+out:
+    free(pools);
+    return rc;
 }
 
 static int xen_pool_remove_cpu(hv *h, uint32_t poolid, unsigned cpu)
 {
     xen *x = X(h);
+    hv_pool p;
     int rc;
 
-    x->log.last[0] = '\0';
+    rc = pool_get(x, poolid, &p, "removing a pCPU");
+    if (rc)
+        return rc;
+    if (cpu >= HV_MAX_CPUS || !CPUMAP_Test(&p.cpus, cpu)) {
+        ERR_Set(&x->base.err, "cpupool %s: removing pCPU %u: it is not in "
+                "it", p.name, cpu);
+        return HV_EINVAL;
+    }
+    if (CPUMAP_Count(&p.cpus) == 1 && p.nr_domains) {
+        ERR_Set(&x->base.err, "cpupool %s: removing pCPU %u: it is its last "
+                "and %u domain(s) run there", p.name, cpu, p.nr_domains);
+        return HV_EBUSY;
+    }
+    begin(x);
     rc = libxl_cpupool_cpuremove(x->ctx, poolid, (int)cpu);
     if (rc)
-        return host_fail(x, rc, "removing pCPU %u from cpupool %u", cpu,
-                         poolid);
+        return host_fail(x, rc, "removing pCPU %u from cpupool %s", cpu,
+                         p.name);
     return 0;
 }
 
 static int xen_pool_move_domain(hv *h, uint32_t poolid, uint32_t domid)
 {
     xen *x = X(h);
+    hv_pool p;
+    dom_ref d;
     int rc;
 
-    x->log.last[0] = '\0';
+    rc = dom_get(x, domid, &d, "moving it to another cpupool");
+    if (rc)
+        goto out;
+    rc = pool_get(x, poolid, &p, "moving a domain into it");
+    if (rc) {
+        if (rc == HV_ENOENT)
+            ERR_Set(&x->base.err, "domain %u (%s): moving it to cpupool %u: "
+                    "no such cpupool", domid, d.name, poolid);
+        goto out;
+    }
+    if (domid == 0) {
+        /* Xen refuses a domain moving itself, and xenshift runs in dom0. */
+        ERR_Set(&x->base.err, "domain 0 (%s): dom0 cannot leave its "
+                "cpupool", d.name);
+        rc = HV_EINVAL;
+        goto out;
+    }
+    if (CPUMAP_IsEmpty(&p.cpus)) {
+        ERR_Set(&x->base.err, "domain %u (%s): moving it to cpupool %s: the "
+                "cpupool has no pCPU", domid, d.name, p.name);
+        rc = HV_EINVAL;
+        goto out;
+    }
+    begin(x);
+    /* Xen resets hard and soft affinity to all, unless already there. */
     rc = libxl_cpupool_movedomain(x->ctx, poolid, domid);
     if (rc)
-        return dom_fail(x, domid, rc, "moving to cpupool %u", poolid);
-    return 0;
+        rc = dom_fail(x, &d, rc, "moving it to cpupool %s", p.name);
+out:
+    dom_put(&d);
+    return rc;
 }
+
+/* --- memory placement --------------------------------------------------- */
 
 static int xen_set_node_affinity(hv *h, uint32_t domid, int node)
 {
     xen *x = X(h);
     libxl_bitmap nodes;
-    int rc, n;
+    dom_ref d;
+    int rc, max;
 
-    x->log.last[0] = '\0';
     libxl_bitmap_init(&nodes);
-    if (libxl_node_bitmap_alloc(x->ctx, &nodes, 0))
-        return HV_ENOMEM;
-    if (node == HV_NO_NODE) {
-        for (n = 0; n < (int)nodes.size * 8; n++)
-            libxl_bitmap_set(&nodes, n);
-    } else {
-        libxl_bitmap_set(&nodes, node);
-    }
-    rc = libxl_domain_set_nodeaffinity(x->ctx, domid, &nodes);
-    libxl_bitmap_dispose(&nodes);
+    rc = dom_get(x, domid, &d, "setting its node affinity");
     if (rc)
-        return dom_fail(x, domid, rc, "setting node affinity to %d", node);
-    return 0;
+        goto out;
+    max = libxl_get_max_nodes(x->ctx);
+    if (max <= 0) {
+        rc = host_fail(x, ERROR_FAIL, "domain %u (%s): setting its node "
+                       "affinity: reading the number of nodes", domid,
+                       d.name);
+        goto out;
+    }
+    if (node != HV_NO_NODE && (node < 0 || node >= max)) {
+        ERR_Set(&x->base.err, "domain %u (%s): setting its node affinity to "
+                "%d: no such node (the host has %d)", domid, d.name, node,
+                max);
+        rc = HV_EINVAL;
+        goto out;
+    }
+    if (libxl_node_bitmap_alloc(x->ctx, &nodes, 0)) {
+        rc = host_fail(x, ERROR_FAIL, "domain %u (%s): setting its node "
+                       "affinity: sizing a nodemap", domid, d.name);
+        goto out;
+    }
+    /*
+     * HV_NO_NODE: every node.  Xen only takes a full 64-node map as "back
+     * to automatic", which libxc's nodemap size cannot express; every
+     * node of the host places pages the same way.
+     */
+    if (node == HV_NO_NODE)
+        libxl_bitmap_set_any(&nodes);
+    else
+        libxl_bitmap_set(&nodes, node);
+    begin(x);
+    rc = libxl_domain_set_nodeaffinity(x->ctx, domid, &nodes);
+    if (rc)
+        rc = dom_fail(x, &d, rc, "setting its node affinity to %d", node);
+out:
+    libxl_bitmap_dispose(&nodes);
+    dom_put(&d);
+    return rc;
 }
 
 static int xen_move_memory(hv *h, uint32_t domid, int node,
                            uint64_t max_pages, hv_move_result *res)
 {
     xen *x = X(h);
+    dom_ref d;
+    int rc;
 
     memset(res, 0, sizeof(*res));
-    ERR_Set(&x->base.err, "domain %u: direct page moves need the xenshift "
-            "hypervisor guard (xen-patches/); this Xen has none", domid);
-    return HV_ENOSYS;
+    rc = dom_get(x, domid, &d, "moving its memory");
+    if (rc == 0) {
+        ERR_Set(&x->base.err, "domain %u (%s): direct page moves need the "
+                "xenshift hypervisor guard (xen-patches/); this Xen has none",
+                domid, d.name);
+        rc = HV_ENOSYS;
+    }
+    dom_put(&d);
+    return rc;
 }
+
+/* --- xenstore ----------------------------------------------------------- */
 
 static int xen_xs_read(hv *h, const char *path, char **val)
 {
     xen *x = X(h);
     unsigned int len;
+    int e;
 
     *val = xs_read(x->xs, XBT_NULL, path, &len);
     if (!*val) {
-        int e = errno;
-
-        ERR_Set(&x->base.err, "xenstore read %s: %s", path, strerror(e));
+        e = errno;
+        ERR_Set(&x->base.err, "xenstore read %s: %s", path,
+                e == ENOENT ? "no such node" : strerror(e));
         return e == ENOENT ? HV_ENOENT : HV_EFAIL;
     }
     return 0;
@@ -632,15 +1184,30 @@ static int xen_xs_write(hv *h, const char *path, const char *val)
 static int xen_xs_remove(hv *h, const char *path)
 {
     xen *x = X(h);
+    unsigned int len;
+    char *v;
+    int e;
 
+    /*
+     * xenstored answers success for a missing node whose parent exists;
+     * hv.h (and the simulated host) say HV_ENOENT.
+     */
+    v = xs_read(x->xs, XBT_NULL, path, &len);
+    if (!v && errno == ENOENT) {
+        ERR_Set(&x->base.err, "xenstore remove %s: no such node", path);
+        return HV_ENOENT;
+    }
+    free(v);
     if (!xs_rm(x->xs, XBT_NULL, path)) {
-        int e = errno;
-
-        ERR_Set(&x->base.err, "xenstore remove %s: %s", path, strerror(e));
+        e = errno;
+        ERR_Set(&x->base.err, "xenstore remove %s: %s", path,
+                e == ENOENT ? "no such node" : strerror(e));
         return e == ENOENT ? HV_ENOENT : HV_EFAIL;
     }
     return 0;
 }
+
+/* --- time --------------------------------------------------------------- */
 
 static uint64_t xen_now_ms(hv *h)
 {
@@ -656,6 +1223,21 @@ static void xen_sleep_ms(hv *h, unsigned ms)
 
     while (nanosleep(&ts, &ts) && errno == EINTR)
         ;
+}
+
+/* --- open / close ------------------------------------------------------- */
+
+static void xen_close(hv *h)
+{
+    xen *x = X(h);
+
+    if (x->ctx)
+        libxl_ctx_free(x->ctx);     /* does not destroy our logger */
+    if (x->xch)
+        xc_interface_close(x->xch);
+    if (x->xs)
+        xs_close(x->xs);
+    free(x);
 }
 
 static const hv_ops xen_ops = {
@@ -683,38 +1265,45 @@ static const hv_ops xen_ops = {
     .sleep_ms = xen_sleep_ms,
 };
 
+#define OPEN_HINT "is this dom0 with xenfs mounted and xenstored running? " \
+    "(use --sim FIXTURE for a simulated host)"
+
 hv *HV_OpenXen(xs_err *err)
 {
     xen *x = calloc(1, sizeof(*x));
+    int e;
 
     if (!x) {
-        ERR_Set(err, "out of memory");
+        ERR_Set(err, "cannot open the Xen host: out of memory");
         return NULL;
     }
     x->base.ops = &xen_ops;
     x->log.vtable.vmessage = capture_vmessage;
     x->log.vtable.progress = capture_progress;
     x->log.vtable.destroy = capture_destroy;
-    /* Check for Xen first: libxl_ctx_alloc alone says little. */
-    x->xs = xs_open(0);
-    if (!x->xs) {
-        ERR_Set(err, "cannot open xenstore (%s): is this dom0 of a Xen host "
-                "with xenstored running? (use --sim FIXTURE for a simulated "
-                "host)", strerror(errno));
-        goto fail;
-    }
-    x->xch = xc_interface_open((xentoollog_logger *)&x->log, NULL, 0);
-    if (!x->xch) {
-        ERR_Set(err, "cannot open the Xen control interface (%s): is this "
-                "dom0 with privcmd loaded?", strerror(errno));
-        goto fail;
-    }
+    /* libxl opens privcmd (libxenctrl) and xenstore; it logs the cause. */
     if (libxl_ctx_alloc(&x->ctx, LIBXL_VERSION, 0,
                         (xentoollog_logger *)&x->log)) {
-        ERR_Set(err, "cannot open the Xen control interface%s%s: is this "
-                "dom0 with xenfs mounted on /proc/xen?",
-                x->log.last[0] ? ": " : "", x->log.last);
         x->ctx = NULL;
+        ERR_Set(err, "cannot open the Xen control interface%s%s%s: "
+                OPEN_HINT, x->log.first[0] ? " (" : "", x->log.first,
+                x->log.first[0] ? ")" : "");
+        goto fail;
+    }
+    begin(x);
+    x->xch = xc_interface_open((xentoollog_logger *)&x->log, NULL, 0);
+    if (!x->xch) {
+        ERR_Set(err, "cannot open the Xen control interface%s%s%s: "
+                OPEN_HINT, x->log.first[0] ? " (" : "", x->log.first,
+                x->log.first[0] ? ")" : "");
+        goto fail;
+    }
+    errno = 0;
+    x->xs = xs_open(0);
+    if (!x->xs) {
+        e = errno;
+        ERR_Set(err, "cannot open the Xen control interface (xenstore: %s): "
+                OPEN_HINT, e ? strerror(e) : "cannot connect");
         goto fail;
     }
     return &x->base;
