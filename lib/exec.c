@@ -149,6 +149,12 @@ static void map_and(xs_cpumap *dst, const xs_cpumap *src)
  * An action failed: remember the first cause, tell the callback, mark
  * its domain.  rc is the hv code when the failure came from a call.
  */
+/* The text of the hv handle's last error, for messages. */
+static const char *hv_why(run_ctx *c)
+{
+    return HV_LastError(c->h)->msg;
+}
+
 static void act_failed(run_ctx *c, const plan_stage *st,
                        const plan_action *a, int rc, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -164,8 +170,9 @@ static void act_failed(run_ctx *c, const plan_stage *st,
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     if (rc == HV_ENODOMAIN) {
-        snprintf(msg, sizeof(msg), "%s vanished (while: %s)", a->domain,
-                 PLAN_ActName(a->kind));
+        /* Gone, crashed or shut down: the driver says which. */
+        snprintf(msg, sizeof(msg), "%s is gone (during %s): %.400s", a->domain,
+                 PLAN_ActName(a->kind), hv_why(c));
         if (d)
             d->vanished = true;
     }
@@ -184,11 +191,6 @@ static void act_failed(run_ctx *c, const plan_stage *st,
     emit(c, EXEC_EV_ACTION_FAILED, st, a, 0, msg);
 }
 
-/* The text of the hv handle's last error, for messages. */
-static const char *hv_why(run_ctx *c)
-{
-    return HV_LastError(c->h)->msg;
-}
 
 static int get_dom(run_ctx *c, const plan_stage *st, const plan_action *a,
                    hv_domain *d)
