@@ -16,7 +16,7 @@ srcdir=
 builddir=
 scenarios=()
 keep=0
-timeout=${XENSHIFT_E2E_TIMEOUT:-1200}
+timeout=${XENSHIFT_E2E_TIMEOUT:-900}
 cache=${XENSHIFT_E2E_CACHE:-/var/cache/xenshift-e2e}
 while [ $# -gt 0 ]; do
     case "$1" in
