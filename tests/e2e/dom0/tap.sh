@@ -26,10 +26,11 @@ tap_is() {
 tap_plan() { echo "XS-TAP: 1..$(cat "$XS_TAP_COUNTER")"; }
 
 # --- what xl itself says ---------------------------------------------------
-# xl under a time limit, tried up to three times.  Under emulation an xl
-# query has been seen to fail, and once to spin at 100% CPU until killed
-# (twice, both "xl vcpu-list vm2" right after the take-over); every
-# retry is reported so a flake is visible, not hidden.
+# xl under a time limit, tried up to three times.  Under emulation,
+# "xl vcpu-list NAME" (the form that looks the name up) failed or spun
+# at 100% CPU now and then right after the take-over, while the plain
+# "xl vcpu-list" never did: the helpers below use the plain forms and
+# filter by name.  Every retry is printed, so a flake stays visible.
 xlq() {
     for try in 1 2 3; do
         out=$(timeout 20 xl "$@" 2>/dev/null) && [ -n "$out" ] && {
@@ -42,22 +43,22 @@ xlq() {
     return 1
 }
 # Memory of a domain in MiB, from "xl list".
-xl_mem() { xlq list "$1" | awk 'NR == 2 { print $3 }'; }
+xl_mem() { xlq list | awk -v d="$1" '$1 == d { print $3 }'; }
 # The cpupool a domain is in, from "xl list -c".
-xl_pool() { xlq list -c "$1" | awk 'NR == 2 { print $NF }'; }
+xl_pool() { xlq list -c | awk -v d="$1" '$1 == d { print $NF }'; }
 # pCPUs of a cpupool, from "xl cpupool-list -c".
 xl_pool_cpus() { xlq cpupool-list -c | awk -v p="$1" '$1 == p { print $2 }'; }
 # Hard affinity of every vCPU of a domain, from "xl vcpu-list" (unique).
 xl_affinity() {
-    xlq vcpu-list "$1" |
-        awk 'NR > 1 && $3 ~ /^[0-9]+$/ { print $7 }' | sort -u | tr '\n' ' ' |
-        sed 's/ $//'
+    xlq vcpu-list |
+        awk -v d="$1" '$1 == d && $3 ~ /^[0-9]+$/ { print $7 }' | sort -u |
+        tr '\n' ' ' | sed 's/ $//'
 }
 # pCPUs a domain's vCPUs are on now, from "xl vcpu-list".
 xl_running_on() {
-    xlq vcpu-list "$1" |
-        awk 'NR > 1 && $4 ~ /^[0-9]+$/ { print $4 }' | sort -u | tr '\n' ' ' |
-        sed 's/ $//'
+    xlq vcpu-list |
+        awk -v d="$1" '$1 == d && $4 ~ /^[0-9]+$/ { print $4 }' | sort -u |
+        tr '\n' ' ' | sed 's/ $//'
 }
 # near A B TOL: |A - B| <= TOL
 near() { [ -n "$1" ] && [ $(( $1 > $2 ? $1 - $2 : $2 - $1 )) -le "$3" ]; }
