@@ -5,6 +5,11 @@
  * builds our tree here and every value and key remembers the line and
  * column where its token starts.  yajl reports, inside a callback, the
  * offset just after the token; the start is found from there.
+ *
+ * yajl's error offsets and messages are rough (a multi-line message, an
+ * offset that is sometimes inside the bad token and sometimes after
+ * it), so on a syntax error a small scanner of our own re-reads the
+ * text to find the offending token and say what was expected.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +30,8 @@ struct json_value {
     char **keys;                /* objects */
     int *key_line, *key_col;
     json_value **items;
+    size_t *hash;               /* big objects: key index + 1 per slot */
+    size_t hash_cap;            /* 0, or a power of two > 2 * n */
 };
 
 #define JSON_MAX_DEPTH 64
@@ -33,33 +40,80 @@ typedef struct parse_ctx {
     const char *text;
     size_t len;
     const char *file;
+    size_t *lines;              /* offset where each line starts */
+    size_t nr_lines;
     yajl_handle yh;
+    bool completing;            /* inside yajl_complete_parse */
     json_value *root;
     json_value *stack[JSON_MAX_DEPTH];
     int depth;
+    size_t root_end;            /* offset just after the whole document */
     /* An object key waiting for its value. */
     char *key;
     int key_line, key_col;
     xs_err *err;
-    bool failed;
+    bool failed;                /* a callback gave up (err set if not OOM) */
 } parse_ctx;
 
-/* Offset -> 1-based line and column (columns count bytes). */
+static bool is_blank(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
+static int index_lines(parse_ctx *c)
+{
+    size_t i, n = 1;
+
+    for (i = 0; i < c->len; i++)
+        if (c->text[i] == '\n')
+            n++;
+    c->lines = malloc(n * sizeof(*c->lines));
+    if (!c->lines)
+        return -1;
+    c->lines[0] = 0;
+    c->nr_lines = 1;
+    for (i = 0; i < c->len; i++)
+        if (c->text[i] == '\n')
+            c->lines[c->nr_lines++] = i + 1;
+    return 0;
+}
+
+/*
+ * Offset -> 1-based line and column.  Columns count characters (UTF-8
+ * sequences count one), as a reader counts them.
+ */
 static void position(const parse_ctx *c, size_t off, int *line, int *col)
 {
-    size_t i, start = 0;
-    int l = 1;
+    size_t lo = 0, hi = c->nr_lines, i;
+    int n = 1;
 
     if (off > c->len)
         off = c->len;
-    for (i = 0; i < off; i++) {
-        if (c->text[i] == '\n') {
-            l++;
-            start = i + 1;
-        }
+    while (hi - lo > 1) {       /* last line starting at or before off */
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (c->lines[mid] <= off)
+            lo = mid;
+        else
+            hi = mid;
     }
-    *line = l;
-    *col = (int)(off - start) + 1;
+    for (i = c->lines[lo]; i < off; i++)
+        if (((unsigned char)c->text[i] & 0xc0) != 0x80)
+            n++;
+    *line = (int)lo + 1;
+    *col = n;
+}
+
+/* The offset just after the token the parser is handing us. */
+static size_t token_end(const parse_ctx *c)
+{
+    /*
+     * A number that ends the text is only known to be complete in
+     * yajl_complete_parse, which counts from a fresh, empty buffer.
+     */
+    if (c->completing)
+        return c->len;
+    return yajl_get_bytes_consumed(c->yh);
 }
 
 /* The offset where the token that ends at 'end' begins. */
@@ -71,11 +125,16 @@ static size_t token_start(const parse_ctx *c, size_t end, bool is_string)
         return 0;
     if (!is_string) {
         i = end;
-        while (i > 0 && !strchr(" \t\r\n,:[]{}/", c->text[i - 1]))
+        while (i > 0 && !is_blank(c->text[i - 1]) &&
+               !strchr(",:[]{}/", c->text[i - 1]))
             i--;
         return i;
     }
-    /* end - 1 is the closing quote: find the unescaped opening one. */
+    /*
+     * end - 1 is the closing quote: the opening one is the nearest quote
+     * before it that is not escaped (not preceded by an odd run of
+     * backslashes).
+     */
     for (i = end - 1; i > 0; i--) {
         size_t bs = 0, j = i - 1;
 
@@ -95,7 +154,7 @@ static json_value *new_value(parse_ctx *c, json_type t, bool is_string,
                              bool one_char)
 {
     json_value *v = calloc(1, sizeof(*v));
-    size_t end = yajl_get_bytes_consumed(c->yh);
+    size_t end = token_end(c);
     size_t start;
 
     if (!v) {
@@ -137,6 +196,68 @@ static int grow(json_value *p)
     return 0;
 }
 
+#define JSON_HASH_FROM 16        /* members before a key index pays off */
+
+static size_t hash_of(const char *s, size_t len)
+{
+    size_t h = 14695981039346656037ULL, i;
+
+    for (i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* Index the keys of a big object so duplicates are found quickly. */
+static int hash_add(json_value *p, size_t i)
+{
+    size_t j, h;
+
+    if (p->n < JSON_HASH_FROM)
+        return 0;
+    if (2 * p->n >= p->hash_cap) {
+        size_t cap = p->hash_cap ? p->hash_cap * 2 : 4 * JSON_HASH_FROM;
+        size_t *t = calloc(cap, sizeof(*t));
+
+        if (!t)
+            return -1;
+        free(p->hash);
+        p->hash = t;
+        p->hash_cap = cap;
+        for (j = 0; j < p->n; j++) {
+            h = hash_of(p->keys[j], strlen(p->keys[j])) & (cap - 1);
+            while (t[h])
+                h = (h + 1) & (cap - 1);
+            t[h] = j + 1;
+        }
+        return 0;
+    }
+    h = hash_of(p->keys[i], strlen(p->keys[i])) & (p->hash_cap - 1);
+    while (p->hash[h])
+        h = (h + 1) & (p->hash_cap - 1);
+    p->hash[h] = i + 1;
+    return 0;
+}
+
+/* Index of key s in object p, or -1. */
+static long find_key(const json_value *p, const char *s, size_t len)
+{
+    size_t i, h;
+
+    if (!p->hash) {
+        for (i = 0; i < p->n; i++)
+            if (strlen(p->keys[i]) == len && !memcmp(p->keys[i], s, len))
+                return (long)i;
+        return -1;
+    }
+    for (h = hash_of(s, len) & (p->hash_cap - 1); p->hash[h];
+         h = (h + 1) & (p->hash_cap - 1)) {
+        i = p->hash[h] - 1;
+        if (strlen(p->keys[i]) == len && !memcmp(p->keys[i], s, len))
+            return (long)i;
+    }
+    return -1;
+}
+
 /* Attach v to the container on top of the stack (or make it the root). */
 static int attach(parse_ctx *c, json_value *v)
 {
@@ -146,6 +267,7 @@ static int attach(parse_ctx *c, json_value *v)
         return 0;
     if (c->depth == 0) {
         c->root = v;
+        c->root_end = token_end(c);
         return 1;
     }
     p = c->stack[c->depth - 1];
@@ -161,6 +283,10 @@ static int attach(parse_ctx *c, json_value *v)
         c->key = NULL;
     }
     p->items[p->n++] = v;
+    if (p->type == JSON_OBJECT && hash_add(p, p->n - 1)) {
+        c->failed = true;
+        return 0;
+    }
     return 1;
 }
 
@@ -214,23 +340,36 @@ static int cb_number(void *ctx, const char *s, size_t len)
     return attach(c, v);
 }
 
+/* A copy of a decoded string; NULL (err set when not OOM) on failure. */
+static char *copy_string(parse_ctx *c, const unsigned char *s, size_t len,
+                         int line, int col)
+{
+    char *r;
+
+    if (memchr(s, '\0', len)) {
+        /* "\u0000": C strings can not hold it, nothing needs it. */
+        ERR_SetAt(c->err, c->file, line, col,
+                  "string contains a NUL character (\\u0000)");
+        c->failed = true;
+        return NULL;
+    }
+    r = strndup((const char *)s, len);
+    if (!r)
+        c->failed = true;
+    return r;
+}
+
 static int cb_string(void *ctx, const unsigned char *s, size_t len)
 {
     parse_ctx *c = ctx;
     json_value *v = new_value(c, JSON_STRING, true, false);
 
-    if (v) {
-        v->s = strndup((const char *)s, len);
-        if (!v->s || strlen(v->s) != len) {
-            bool nul = v->s != NULL;
-
-            if (nul)
-                ERR_SetAt(c->err, c->file, v->line, v->col,
-                          "string contains a NUL character");
-            JSON_Free(v);
-            c->failed = true;
-            return 0;
-        }
+    if (!v)
+        return 0;
+    v->s = copy_string(c, s, len, v->line, v->col);
+    if (!v->s) {
+        JSON_Free(v);
+        return 0;
     }
     return attach(c, v);
 }
@@ -246,25 +385,22 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
 {
     parse_ctx *c = ctx;
     json_value *p = c->stack[c->depth - 1];
-    size_t end = yajl_get_bytes_consumed(c->yh), i;
+    long i;
     int line, col;
 
-    position(c, token_start(c, end, true), &line, &col);
-    for (i = 0; i < p->n; i++) {
-        if (strlen(p->keys[i]) == len && memcmp(p->keys[i], s, len) == 0) {
-            ERR_SetAt(c->err, c->file, line, col,
-                      "duplicate key \"%s\" (first at %d:%d)", p->keys[i],
-                      p->key_line[i], p->key_col[i]);
-            c->failed = true;
-            return 0;
-        }
-    }
-    free(c->key);
-    c->key = strndup((const char *)s, len);
-    if (!c->key) {
+    position(c, token_start(c, token_end(c), true), &line, &col);
+    i = find_key(p, (const char *)s, len);
+    if (i >= 0) {
+        ERR_SetAt(c->err, c->file, line, col,
+                  "duplicate key \"%s\" (first at %d:%d)", p->keys[i],
+                  p->key_line[i], p->key_col[i]);
         c->failed = true;
         return 0;
     }
+    free(c->key);
+    c->key = copy_string(c, s, len, line, col);
+    if (!c->key)
+        return 0;
     c->key_line = line;
     c->key_col = col;
     return 1;
@@ -274,7 +410,8 @@ static int cb_end(void *ctx)
 {
     parse_ctx *c = ctx;
 
-    c->depth--;
+    if (--c->depth == 0)
+        c->root_end = token_end(c);
     return 1;
 }
 
@@ -297,89 +434,389 @@ static const yajl_callbacks callbacks = {
     .yajl_end_array = cb_end,
 };
 
-/* First non-blank, non-comment offset at or after off, or len. */
-static size_t skip_blank(const char *t, size_t len, size_t off)
+/* --- locating syntax errors ---------------------------------------------- */
+
+typedef enum {
+    TK_END,                     /* no more tokens */
+    TK_PUNCT,                   /* { } [ ] , : */
+    TK_STRING,
+    TK_NUMBER,
+    TK_WORD,                    /* letters and digits: true, tru, abc */
+    TK_OTHER,                   /* any other byte */
+    TK_OPEN_STRING,             /* a string the text ends inside */
+    TK_OPEN_COMMENT,            /* a comment the text ends inside */
+} tk_kind;
+
+typedef struct tok {
+    tk_kind kind;
+    size_t start, end;
+    const char *bad;            /* TK_NUMBER: why it is malformed */
+} tok;
+
+static bool is_digit(char ch)
 {
+    return ch >= '0' && ch <= '9';
+}
+
+static bool is_word(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+           is_digit(ch) || ch == '_';
+}
+
+/* A number by JSON's grammar; t->bad says what is wrong with it. */
+static void scan_number(const char *t, size_t len, tok *k)
+{
+    size_t p = k->start;
+
+    if (t[p] == '-')
+        p++;
+    if (p < len && t[p] == '0') {
+        p++;
+    } else if (p < len && is_digit(t[p])) {
+        while (p < len && is_digit(t[p]))
+            p++;
+    } else {
+        k->bad = "a digit must follow '-'";
+    }
+    if (!k->bad && p < len && t[p] == '.') {
+        p++;
+        if (p < len && is_digit(t[p]))
+            while (p < len && is_digit(t[p]))
+                p++;
+        else
+            k->bad = "a digit must follow '.'";
+    }
+    if (!k->bad && p < len && (t[p] == 'e' || t[p] == 'E')) {
+        p++;
+        if (p < len && (t[p] == '+' || t[p] == '-'))
+            p++;
+        if (p < len && is_digit(t[p]))
+            while (p < len && is_digit(t[p]))
+                p++;
+        else
+            k->bad = "a digit must follow the exponent";
+    }
+    if (k->bad)                 /* show the whole of what was written */
+        while (p < len && (is_digit(t[p]) || strchr(".eE+-", t[p])))
+            p++;
+    k->end = p;
+}
+
+/* The next token at or after off, skipping blanks and comments. */
+static tok scan(const char *t, size_t len, size_t off)
+{
+    tok k = { TK_END, len, len, NULL };
+
     while (off < len) {
-        if (strchr(" \t\r\n", t[off])) {
+        if (is_blank(t[off])) {
             off++;
         } else if (t[off] == '/' && off + 1 < len && t[off + 1] == '/') {
             while (off < len && t[off] != '\n')
                 off++;
         } else if (t[off] == '/' && off + 1 < len && t[off + 1] == '*') {
-            const char *e = strstr(t + off + 2, "*/");
+            size_t p = off + 2;
 
-            if (!e)
-                return off;
-            off = (size_t)(e - t) + 2;
+            while (p + 1 < len && !(t[p] == '*' && t[p + 1] == '/'))
+                p++;
+            if (p + 1 >= len) {
+                k.kind = TK_OPEN_COMMENT;
+                k.start = off;
+                return k;
+            }
+            off = p + 2;
         } else {
             break;
         }
     }
-    return off;
+    if (off >= len)
+        return k;
+    k.start = off;
+    k.end = off + 1;
+    if (strchr("{}[],:", t[off]) && t[off]) {
+        k.kind = TK_PUNCT;
+    } else if (t[off] == '"') {
+        size_t p = off + 1;
+
+        while (p < len && t[p] != '"')
+            p += t[p] == '\\' ? 2 : 1;
+        if (p >= len) {
+            k.kind = TK_OPEN_STRING;
+            k.end = len;
+        } else {
+            k.kind = TK_STRING;
+            k.end = p + 1;
+        }
+    } else if (t[off] == '-' || is_digit(t[off])) {
+        k.kind = TK_NUMBER;
+        scan_number(t, len, &k);
+    } else if (is_word(t[off])) {
+        static const char *const lit[] = { "true", "false", "null" };
+        size_t i;
+
+        k.kind = TK_WORD;
+        while (k.end < len && is_word(t[k.end]))
+            k.end++;
+        /* yajl ends a literal after its last letter: "true1" is two. */
+        for (i = 0; i < 3; i++)
+            if (k.end - off > strlen(lit[i]) &&
+                !strncmp(t + off, lit[i], strlen(lit[i])))
+                k.end = off + strlen(lit[i]);
+    } else {
+        k.kind = TK_OTHER;
+    }
+    return k;
 }
 
-/* Turn yajl's verbose, multi-line message into one clear line. */
+/* Length of a valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    size_t need, i;
+
+    if (s[0] < 0x80)
+        return 1;
+    if ((s[0] & 0xe0) == 0xc0)
+        need = 2;
+    else if ((s[0] & 0xf0) == 0xe0)
+        need = 3;
+    else if ((s[0] & 0xf8) == 0xf0)
+        need = 4;
+    else
+        return 0;
+    if (need > n)
+        return 0;
+    for (i = 1; i < need; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    return need;
+}
+
+static bool is_hex(char ch)
+{
+    return is_digit(ch) || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+}
+
+/*
+ * The first fault inside a string token: its offset and what it is.
+ * Returns false when the string looks fine to us.
+ */
+static bool string_fault(const char *t, const tok *k, size_t *at,
+                         const char **what)
+{
+    size_t p = k->start + 1, end = k->kind == TK_STRING ? k->end - 1 : k->end;
+
+    while (p < end) {
+        unsigned char ch = (unsigned char)t[p];
+
+        if (ch == '\n' || ch == '\r') {
+            /* Most likely the closing quote was forgotten. */
+            *at = k->start;
+            *what = "unterminated string: the line ends before its "
+                    "closing '\"'";
+            return true;
+        }
+        if (ch < 0x20) {
+            *at = p;
+            *what = "control character in a string: write it as an "
+                    "escape such as \\t";
+            return true;
+        }
+        if (ch == '\\') {
+            char e = p + 1 < end ? t[p + 1] : '\0';
+
+            if (e == 'u') {
+                size_t i;
+
+                for (i = 2; i < 6; i++)
+                    if (p + i >= end || !is_hex(t[p + i]))
+                        break;
+                if (i < 6) {
+                    *at = p;
+                    *what = "invalid \\u escape in a string: expected "
+                            "four hex digits";
+                    return true;
+                }
+                p += 6;
+                continue;
+            }
+            if (!e || !strchr("\"\\/bfnrt", e)) {
+                *at = p;
+                *what = "invalid escape in a string (use \\\" \\\\ \\/ "
+                        "\\b \\f \\n \\r \\t or \\uXXXX)";
+                return true;
+            }
+            p += 2;
+            continue;
+        }
+        if (ch >= 0x80) {
+            size_t n = utf8_len((const unsigned char *)t + p, end - p);
+
+            if (!n) {
+                *at = p;
+                *what = "invalid UTF-8 in a string";
+                return true;
+            }
+            p += n;
+            continue;
+        }
+        p++;
+    }
+    return false;
+}
+
+/* A token yajl's lexer would refuse. */
+static bool lexically_bad(const char *t, const tok *k)
+{
+    size_t at;
+    const char *what;
+    size_t n = k->end - k->start;
+
+    switch (k->kind) {
+    case TK_STRING:
+        return string_fault(t, k, &at, &what);
+    case TK_NUMBER:
+        return k->bad != NULL;
+    case TK_WORD:
+        return !((n == 4 && !memcmp(t + k->start, "true", 4)) ||
+                 (n == 5 && !memcmp(t + k->start, "false", 5)) ||
+                 (n == 4 && !memcmp(t + k->start, "null", 4)));
+    case TK_OTHER:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool is_punct(const char *t, const tok *k, char ch)
+{
+    return k->kind == TK_PUNCT && t[k->start] == ch;
+}
+
+/*
+ * Describe the syntax error yajl stopped at.  consumed is yajl's offset
+ * (c->len when the error came out of yajl_complete_parse).
+ */
 static void syntax_error(parse_ctx *c, size_t consumed)
 {
-    unsigned char *msg = yajl_get_error(c->yh, 0, NULL, 0);
-    const char *m = (const char *)msg;
-    const char *what = NULL;
-    size_t off = consumed ? consumed - 1 : 0;
+    unsigned char *ymsg = yajl_get_error(c->yh, 0, NULL, 0);
+    const char *m = (const char *)ymsg, *t = c->text, *fault;
+    char what[256] = "";
+    tok prev = { TK_END, 0, 0, NULL }, cur;
+    size_t at, off = 0, x;
     int line, col;
 
+    /*
+     * The offending token is the one that holds consumed - 1, or the
+     * first after it.  After an object member yajl steps back to the
+     * token's start, so there it is the first token ending after
+     * consumed.
+     */
+    x = strstr(m, "inside map") ? consumed + 1 : consumed;
+    x = x ? x - 1 : 0;
+    if (strstr(m, "trailing garbage"))
+        off = c->root_end;
+    for (;;) {
+        cur = scan(t, c->len, off);
+        if (cur.kind == TK_END || cur.kind == TK_OPEN_STRING ||
+            cur.kind == TK_OPEN_COMMENT)
+            break;
+        if (strstr(m, "lexical error")) {
+            /* yajl lexes in order: it stopped at the first bad token. */
+            if (lexically_bad(t, &cur))
+                break;
+        } else if (strstr(m, "trailing garbage") ||
+                   (!strstr(m, "premature EOF") && cur.end > x)) {
+            break;
+        }
+        prev = cur;
+        off = cur.end;
+    }
+    if (cur.kind == TK_END && strstr(m, "lexical error")) {
+        /* We see nothing wrong: fall back to yajl's offset. */
+        prev.kind = TK_END;
+        cur = scan(t, c->len, x);
+    }
+    at = cur.kind == TK_END ? prev.end : cur.start;
+
     if (strstr(m, "premature EOF")) {
-        size_t end = c->len;
+        if (cur.kind == TK_OPEN_STRING) {
+            if (!string_fault(t, &cur, &at, &fault))
+                fault = "unterminated string: the file ends before its "
+                        "closing '\"'";
+            snprintf(what, sizeof(what), "%s", fault);
+        } else if (cur.kind == TK_OPEN_COMMENT) {
+            snprintf(what, sizeof(what), "unterminated comment: the file "
+                     "ends before its closing '*/'");
+        } else if (c->depth > 0) {
+            const json_value *open = c->stack[c->depth - 1];
 
-        while (end > 0 && strchr(" \t\r\n", c->text[end - 1]))
-            end--;
-        off = end;
-        what = c->depth > 0 ? "unexpected end of file: a '}' or ']' is "
-                              "missing"
-                            : "unexpected end of file";
+            snprintf(what, sizeof(what), "unexpected end of file: the %s "
+                     "opened at %d:%d is not closed",
+                     JSON_TypeName(open->type), open->line, open->col);
+        } else {
+            snprintf(what, sizeof(what), "unexpected end of file");
+        }
+    } else if ((cur.kind == TK_STRING || cur.kind == TK_OPEN_STRING) &&
+               string_fault(t, &cur, &at, &fault)) {
+        snprintf(what, sizeof(what), "%s", fault);
+    } else if (cur.kind == TK_NUMBER && cur.bad) {
+        snprintf(what, sizeof(what), "malformed number \"%.*s\": %s",
+                 (int)(cur.end - cur.start), t + cur.start, cur.bad);
+    } else if (cur.kind == TK_WORD && strstr(m, "lexical error")) {
+        snprintf(what, sizeof(what), "invalid word \"%.*s\": expected true, "
+                 "false, null, a number or a \"quoted string\"",
+                 (int)(cur.end - cur.start > 40 ? 40 : cur.end - cur.start),
+                 t + cur.start);
+    } else if (cur.kind == TK_OTHER) {
+        unsigned char ch = (unsigned char)t[cur.start];
+
+        if (ch == '\'')
+            snprintf(what, sizeof(what), "unexpected character '\\'': "
+                     "strings and keys take double quotes");
+        else if (ch == '/')
+            snprintf(what, sizeof(what), "unexpected character '/': "
+                     "comments start with // or /*");
+        else if (ch > 0x20 && ch < 0x7f)
+            snprintf(what, sizeof(what), "unexpected character '%c'", ch);
+        else
+            snprintf(what, sizeof(what), "unexpected byte 0x%02x", ch);
     } else if (strstr(m, "trailing garbage")) {
-        what = "trailing garbage after the JSON document";
+        snprintf(what, sizeof(what), "trailing garbage after the JSON "
+                 "document");
     } else if (strstr(m, "invalid object key")) {
-        what = "expected a quoted key or '}'";
+        if (is_punct(t, &prev, ','))
+            snprintf(what, sizeof(what), "expected a quoted key after ','%s",
+                     is_punct(t, &cur, '}') ? " (JSON allows no trailing "
+                     "comma)" : "");
+        else
+            snprintf(what, sizeof(what), "expected a quoted key or '}'");
     } else if (strstr(m, "separated by a colon")) {
-        what = "expected ':' after the key";
-    } else if (strstr(m, "inside map, I expect")) {
-        what = "expected ',' or '}' after an object member";
+        snprintf(what, sizeof(what), "expected ':' after the key");
+    } else if (strstr(m, "inside map")) {
+        snprintf(what, sizeof(what), "expected ',' or '}' after an object "
+                 "member");
     } else if (strstr(m, "after array element")) {
-        what = "expected ',' or ']' after an array item";
-    } else if (strstr(m, "invalid string in json text") ||
-               strstr(m, "unallowed token")) {
-        if (strstr(m, "invalid string in json text"))
-            off = token_start(c, consumed, false);
-        what = "expected a value (string, number, object, array, true, "
-               "false or null)";
-    } else if (strstr(m, "invalid character inside string")) {
-        what = "control character in a string: escape it";
-    } else if (strstr(m, "occurs before a character")) {
-        what = "invalid escape sequence in a string";
-    } else if (strstr(m, "hex")) {
-        what = "invalid \\u escape in a string";
-    } else if (strstr(m, "malformed number") || strstr(m, "numeric")) {
-        what = "malformed number";
-    } else if (strstr(m, "UTF8")) {
-        what = "invalid UTF-8 in a string";
-    } else if (strstr(m, "comment")) {
-        what = "malformed comment";
-    }
-    position(c, off, &line, &col);
-    if (what) {
-        ERR_SetAt(c->err, c->file, line, col, "%s", what);
+        snprintf(what, sizeof(what), "expected ',' or ']' after an array "
+                 "item");
+    } else if (strstr(m, "unallowed token")) {
+        if (is_punct(t, &prev, ',') && is_punct(t, &cur, ']'))
+            snprintf(what, sizeof(what), "expected a value after ',' (JSON "
+                     "allows no trailing comma)");
+        else
+            snprintf(what, sizeof(what), "expected a value (string, number, "
+                     "object, array, true, false or null)");
     } else {
-        char one[256];
-        size_t n;
-
-        /* Unknown wording: keep yajl's first line. */
-        snprintf(one, sizeof(one), "%s", m);
-        n = strcspn(one, "\n");
-        one[n] = '\0';
-        ERR_SetAt(c->err, c->file, line, col, "%s", one);
+        /* Unknown wording: keep the first line of yajl's. */
+        if (strncmp(m, "lexical error: ", 15) == 0)
+            m += 15;
+        else if (strncmp(m, "parse error: ", 13) == 0)
+            m += 13;
+        snprintf(what, sizeof(what), "%.*s", (int)strcspn(m, ".\n"), m);
+        at = x;
     }
-    yajl_free_error(c->yh, msg);
+    position(c, at, &line, &col);
+    ERR_SetAt(c->err, c->file, line, col, "%s", what);
+    yajl_free_error(c->yh, ymsg);
 }
 
 int JSON_Parse(const char *file, const char *text, size_t len,
@@ -387,8 +824,12 @@ int JSON_Parse(const char *file, const char *text, size_t len,
 {
     parse_ctx c;
     yajl_status st;
+    tok first;
+    xs_err local;
     int rc = -1;
 
+    if (!err)
+        err = &local;
     memset(&c, 0, sizeof(c));
     c.text = text;
     c.len = len;
@@ -397,34 +838,48 @@ int JSON_Parse(const char *file, const char *text, size_t len,
     *out = NULL;
     ERR_Clear(err);
 
-    if (skip_blank(text, len, 0) >= len) {
+    if (index_lines(&c)) {
+        ERR_Set(err, "out of memory");
+        goto out;
+    }
+    first = scan(text, len, 0);
+    if (first.kind == TK_END) {
         ERR_SetAt(err, c.file, 1, 1, "empty document: expected a JSON value");
-        return -1;
+        goto out;
     }
     c.yh = yajl_alloc(&callbacks, NULL, &c);
     if (!c.yh) {
         ERR_Set(err, "out of memory");
-        return -1;
+        goto out;
     }
     yajl_config(c.yh, yajl_allow_comments, 1);
-    yajl_config(c.yh, yajl_dont_validate_strings, 0);
 
     st = yajl_parse(c.yh, (const unsigned char *)text, len);
-    if (st == yajl_status_ok)
+    if (st == yajl_status_ok) {
+        c.completing = true;
         st = yajl_complete_parse(c.yh);
-    if (st != yajl_status_ok) {
-        if (!c.failed || !err || !err->msg[0]) {
-            size_t off = yajl_get_bytes_consumed(c.yh);
-
-            if (st == yajl_status_client_canceled && !err->msg[0])
-                ERR_Set(err, "out of memory");
-            else if (st != yajl_status_client_canceled)
-                syntax_error(&c, off);
-        }
+    }
+    if (st == yajl_status_client_canceled || c.failed) {
+        if (!err->msg[0])
+            ERR_Set(err, "out of memory");
         goto out;
     }
-    if (c.failed)
+    if (st != yajl_status_ok) {
+        syntax_error(&c, c.completing ? len : yajl_get_bytes_consumed(c.yh));
         goto out;
+    }
+    /* yajl accepts a comment left open after the document. */
+    for (first = scan(text, len, 0); first.kind != TK_END;
+         first = scan(text, len, first.end)) {
+        if (first.kind == TK_OPEN_COMMENT) {
+            int line, col;
+
+            position(&c, first.start, &line, &col);
+            ERR_SetAt(err, c.file, line, col, "unterminated comment: the "
+                      "file ends before its closing '*/'");
+            goto out;
+        }
+    }
     *out = c.root;
     c.root = NULL;
     rc = 0;
@@ -432,7 +887,9 @@ out:
     /* On failure the partial tree hangs from the root. */
     JSON_Free(c.root);
     free(c.key);
-    yajl_free(c.yh);
+    free(c.lines);
+    if (c.yh)
+        yajl_free(c.yh);
     return rc;
 }
 
@@ -451,6 +908,7 @@ void JSON_Free(json_value *v)
     free(v->keys);
     free(v->key_line);
     free(v->key_col);
+    free(v->hash);
     free(v->s);
     free(v);
 }
@@ -540,14 +998,12 @@ const json_value *JSON_ObjectValue(const json_value *v, size_t i)
 
 const json_value *JSON_ObjectGet(const json_value *v, const char *key)
 {
-    size_t i;
+    long i;
 
     if (v->type != JSON_OBJECT)
         return NULL;
-    for (i = 0; i < v->n; i++)
-        if (strcmp(v->keys[i], key) == 0)
-            return v->items[i];
-    return NULL;
+    i = find_key(v, key, strlen(key));
+    return i < 0 ? NULL : v->items[i];
 }
 
 size_t JSON_ArraySize(const json_value *v)

@@ -37,8 +37,9 @@ void JSON_Free(json_value *v);
 
 json_type JSON_Type(const json_value *v);
 const char *JSON_TypeName(json_type t);       /* "object", "string", ... */
-int JSON_Line(const json_value *v);           /* 1-based */
-int JSON_Column(const json_value *v);         /* 1-based */
+/* 1-based; columns count characters (a UTF-8 sequence or a tab is one). */
+int JSON_Line(const json_value *v);
+int JSON_Column(const json_value *v);
 
 bool JSON_Bool(const json_value *v);
 const char *JSON_String(const json_value *v);

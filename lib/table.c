@@ -83,6 +83,35 @@ static int expect_type(tctx *c, const json_value *v, json_type t,
                    what, JSON_TypeName(JSON_Type(v)));
 }
 
+/* The value of key in an object about 'where' must be of type t. */
+static int expect_member(tctx *c, const json_value *v, json_type t,
+                         const char *where, const char *key)
+{
+    if (JSON_Type(v) == t)
+        return 0;
+    return fail_at(c, v, "%s: expected %s for \"%s\", got %s", where,
+                   t == JSON_OBJECT ? "an object" :
+                   t == JSON_ARRAY ? "an array" :
+                   t == JSON_STRING ? "a string" : "a number",
+                   key, JSON_TypeName(JSON_Type(v)));
+}
+
+/*
+ * The column of byte 'bad' of string value v: its opening quote, one,
+ * and the characters before it (escapes in the source are not undone:
+ * names and cron times do not need them).
+ */
+static int string_col(const json_value *v, int bad)
+{
+    const char *s = JSON_String(v);
+    int i, col = JSON_Column(v) + 1;
+
+    for (i = 0; i < bad && s[i]; i++)
+        if (((unsigned char)s[i] & 0xc0) != 0x80)
+            col++;
+    return col;
+}
+
 /* Every key of obj must be one of allowed (NULL-terminated). */
 static int check_keys(tctx *c, const json_value *obj,
                       const char *const *allowed, const char *where)
@@ -131,43 +160,46 @@ static int check_name(tctx *c, const json_value *obj, size_t i,
     return 0;
 }
 
-/* A size: a string with a unit, or an integer meaning MiB (as xl.cfg). */
-static int parse_size(tctx *c, const json_value *v, const char *what,
-                      uint64_t *kib)
+/*
+ * A size: a string with a unit, or an integer meaning MiB (as xl.cfg's
+ * memory=).  where names the object, key the member ("memory").
+ */
+static int parse_size(tctx *c, const json_value *v, const char *where,
+                      const char *key, uint64_t *kib)
 {
     char why[256];
     long long mib;
 
     if (JSON_Type(v) == JSON_NUMBER) {
-        if (JSON_Integer(v, &mib) || mib < 0 ||
-            (unsigned long long)mib > UINT64_MAX / 1024)
-            return fail_at(c, v, "%s: expected a whole, non-negative "
-                           "number of MiB, got %s", what,
+        if (JSON_Integer(v, &mib) || mib < 0)
+            return fail_at(c, v, "%s: \"%s\" as a number is a whole, "
+                           "non-negative count of MiB, got %s", where, key,
                            JSON_NumberText(v));
         *kib = (uint64_t)mib * 1024;
         return 0;
     }
     if (JSON_Type(v) != JSON_STRING)
-        return fail_at(c, v, "expected a size (\"512M\" or an integer "
-                       "number of MiB) for %s, got %s", what,
+        return fail_at(c, v, "%s: expected a string or integer size for "
+                       "\"%s\", got %s", where, key,
                        JSON_TypeName(JSON_Type(v)));
     if (UNITS_ParseSize(JSON_String(v), kib, why, sizeof(why)))
-        return fail_at(c, v, "%s: %s", what, why);
+        return fail_at(c, v, "%s: \"%s\": %s", where, key, why);
     return 0;
 }
 
-static int parse_int(tctx *c, const json_value *v, const char *what,
-                     long long lo, long long hi, long long *out)
+static int parse_int(tctx *c, const json_value *v, const char *where,
+                     const char *key, long long lo, long long hi,
+                     long long *out)
 {
     if (JSON_Type(v) != JSON_NUMBER)
-        return fail_at(c, v, "expected an integer for %s, got %s", what,
-                       JSON_TypeName(JSON_Type(v)));
+        return fail_at(c, v, "%s: expected an integer for \"%s\", got %s",
+                       where, key, JSON_TypeName(JSON_Type(v)));
     if (JSON_Integer(v, out))
-        return fail_at(c, v, "expected an integer for %s, got %s", what,
-                       JSON_NumberText(v));
+        return fail_at(c, v, "%s: expected an integer for \"%s\", got %s",
+                       where, key, JSON_NumberText(v));
     if (*out < lo || *out > hi)
-        return fail_at(c, v, "%s %lld is out of range %lld-%lld", what,
-                       *out, lo, hi);
+        return fail_at(c, v, "%s: \"%s\" %lld is out of range "
+                       "%lld-%lld", where, key, *out, lo, hi);
     return 0;
 }
 
@@ -180,7 +212,7 @@ static int parse_host(tctx *c, const json_value *v, tbl_table *t)
         check_keys(c, v, keys, "\"host\""))
         return -1;
     r = JSON_ObjectGet(v, "reserve");
-    if (r && parse_size(c, r, "host reserve", &t->reserve_kib))
+    if (r && parse_size(c, r, "host", "reserve", &t->reserve_kib))
         return -1;
     return 0;
 }
@@ -214,11 +246,13 @@ static int parse_domains(tctx *c, const json_value *v, tbl_table *t)
         td->pos = key_pos(v, i);
         td->max_kib = UINT64_MAX;
         x = JSON_ObjectGet(d, "min");
-        if (x && parse_size(c, x, "min", &td->min_kib))
+        if (x && parse_size(c, x, where, "min", &td->min_kib))
             return -1;
         x = JSON_ObjectGet(d, "max");
-        if (x && parse_size(c, x, "max", &td->max_kib))
+        if (x && parse_size(c, x, where, "max", &td->max_kib))
             return -1;
+        if (x && td->max_kib == 0)
+            return fail_at(c, x, "%s: \"max\" must not be 0", where);
         if (td->min_kib > td->max_kib)
             return fail_at(c, x, "domain \"%s\": max %s is below min %s",
                            td->name, UNITS_FormatSize(td->max_kib, a, 32),
@@ -239,7 +273,7 @@ static int parse_cpus(tctx *c, const json_value *cell, tbl_alloc *al,
     if (cpus) {
         const char *s;
 
-        if (expect_type(c, cpus, JSON_STRING, "\"cpus\""))
+        if (expect_member(c, cpus, JSON_STRING, where, "cpus"))
             return -1;
         s = JSON_String(cpus);
         al->cpus_pos = pos_of(cpus);
@@ -261,7 +295,7 @@ static int parse_cpus(tctx *c, const json_value *cell, tbl_alloc *al,
                        where);
     al->pcpus_pos = pos_of(pc);
     if (JSON_Type(pc) == JSON_NUMBER) {
-        if (parse_int(c, pc, "pcpus", 1, HV_MAX_CPUS - 1, &n))
+        if (parse_int(c, pc, where, "pcpus", 1, HV_MAX_CPUS - 1, &n))
             return -1;
         al->pcpu_count = (unsigned)n;
         return 0;
@@ -272,7 +306,7 @@ static int parse_cpus(tctx *c, const json_value *cell, tbl_alloc *al,
         if (CPUMAP_Parse(JSON_String(pc), 0, &al->pcpu_list, &bad) ||
             CPUMAP_IsEmpty(&al->pcpu_list)) {
             ERR_SetAt(c->err, c->path, JSON_Line(pc),
-                      JSON_Column(pc) + 1 + bad, "%s: bad pCPU list \"%s\": "
+                      string_col(pc, bad), "%s: bad pCPU list \"%s\": "
                       "expected numbers and ranges such as \"1\" or \"2-3,6\"",
                       where, JSON_String(pc));
             return -1;
@@ -314,9 +348,11 @@ static int parse_alloc(tctx *c, const tbl_table *t, const json_value *ph,
     x = JSON_ObjectGet(cell, "memory");
     if (!x)
         return fail_at(c, cell, "%s: \"memory\" is missing", where);
-    if (parse_size(c, x, "memory", &al->memory_kib))
+    if (parse_size(c, x, where, "memory", &al->memory_kib))
         return -1;
     al->memory_pos = pos_of(x);
+    if (al->memory_kib == 0)
+        return fail_at(c, x, "%s: \"memory\" must not be 0", where);
     if (al->memory_kib < d->min_kib)
         return fail_at(c, x, "%s: memory %s is below the domain's min %s "
                        "(declared at %d:%d)", where,
@@ -329,21 +365,19 @@ static int parse_alloc(tctx *c, const tbl_table *t, const json_value *ph,
                        UNITS_FormatSize(al->memory_kib, a, 32),
                        UNITS_FormatSize(d->max_kib, b, 32),
                        d->pos.line, d->pos.col);
-    if (al->memory_kib == 0)
-        return fail_at(c, x, "%s: memory must not be 0", where);
 
     if (parse_cpus(c, cell, al, where))
         return -1;
     x = JSON_ObjectGet(cell, "vcpus");
     if (x) {
-        if (parse_int(c, x, "vcpus", 1, HV_MAX_CPUS, &n))
+        if (parse_int(c, x, where, "vcpus", 1, HV_MAX_CPUS, &n))
             return -1;
         al->vcpus = (int)n;
         al->vcpus_pos = pos_of(x);
     }
     x = JSON_ObjectGet(cell, "node");
     if (x) {
-        if (parse_int(c, x, "node", 0, HV_MAX_NODES - 1, &n))
+        if (parse_int(c, x, where, "node", 0, HV_MAX_NODES - 1, &n))
             return -1;
         al->node = (int)n;
         al->node_pos = pos_of(x);
@@ -421,76 +455,107 @@ static int parse_phases(tctx *c, const json_value *v, tbl_table *t)
     return 0;
 }
 
-static int parse_triggers(tctx *c, const json_value *v, tbl_table *t)
+/* An event name: the same rules as phase and domain names. */
+static int check_event(tctx *c, const json_value *on)
+{
+    const char *e = JSON_String(on);
+    size_t k;
+
+    if (!*e || strlen(e) >= HV_NAME_MAX)
+        return fail_at(c, on, "trigger: event name \"%s\" must be 1 to %d "
+                       "characters", e, HV_NAME_MAX - 1);
+    for (k = 0; e[k]; k++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyz"
+                    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.", e[k])) {
+            ERR_SetAt(c->err, c->path, JSON_Line(on),
+                      string_col(on, (int)k), "trigger: event name \"%s\": "
+                      "character '%c' is not allowed (use letters, digits, "
+                      "'_', '-', '.')", e, e[k]);
+            return -1;
+        }
+    return 0;
+}
+
+static int parse_trigger(tctx *c, const json_value *tr, const tbl_table *t,
+                         tbl_trigger *tt)
 {
     static const char *const keys[] = { "phase", "at", "on", NULL };
-    size_t i, n = JSON_ArraySize(v);
+    const json_value *ph, *at, *on;
+    size_t i;
+
+    if (expect_type(c, tr, JSON_OBJECT, "a trigger") ||
+        check_keys(c, tr, keys, "a trigger"))
+        return -1;
+    tt->pos = pos_of(tr);
+    ph = JSON_ObjectGet(tr, "phase");
+    if (!ph)
+        return fail_at(c, tr, "trigger: \"phase\" is missing (the phase "
+                       "it selects)");
+    if (expect_member(c, ph, JSON_STRING, "trigger", "phase"))
+        return -1;
+    if (!TBL_FindPhase(t, JSON_String(ph)))
+        return fail_at(c, ph, "trigger names phase \"%s\", which is not "
+                       "in \"phases\"", JSON_String(ph));
+    snprintf(tt->phase, sizeof(tt->phase), "%s", JSON_String(ph));
+    at = JSON_ObjectGet(tr, "at");
+    on = JSON_ObjectGet(tr, "on");
+    if ((at != NULL) == (on != NULL))
+        return fail_at(c, tr, "trigger for phase \"%s\": give exactly one "
+                       "of \"at\" (a cron time) or \"on\" (an event name "
+                       "such as \"failover\")", tt->phase);
+    if (at) {
+        char why[256];
+        int bad = 0;
+
+        if (expect_member(c, at, JSON_STRING, "trigger", "at"))
+            return -1;
+        if (strlen(JSON_String(at)) >= sizeof(tt->at))
+            return fail_at(c, at, "trigger: \"at\" is longer than %zu "
+                           "characters", sizeof(tt->at) - 1);
+        if (SCHED_Parse(JSON_String(at), &tt->when, why, sizeof(why),
+                        &bad)) {
+            ERR_SetAt(c->err, c->path, JSON_Line(at), string_col(at, bad),
+                      "bad \"at\" time \"%s\": %s", JSON_String(at), why);
+            return -1;
+        }
+        tt->kind = TBL_TRIGGER_AT;
+        snprintf(tt->at, sizeof(tt->at), "%s", JSON_String(at));
+        return 0;
+    }
+    if (expect_member(c, on, JSON_STRING, "trigger", "on") ||
+        check_event(c, on))
+        return -1;
+    /* One event, one phase: otherwise which one would win? */
+    for (i = 0; i < t->nr_triggers; i++) {
+        const tbl_trigger *o = &t->triggers[i];
+
+        if (o->kind == TBL_TRIGGER_EVENT &&
+            strcmp(o->event, JSON_String(on)) == 0)
+            return fail_at(c, on, "trigger: event \"%s\" already selects "
+                           "phase \"%s\" (at %d:%d)", o->event, o->phase,
+                           o->pos.line, o->pos.col);
+    }
+    tt->kind = TBL_TRIGGER_EVENT;
+    snprintf(tt->event, sizeof(tt->event), "%s", JSON_String(on));
+    return 0;
+}
+
+static int parse_triggers(tctx *c, const json_value *v, tbl_table *t)
+{
+    size_t i, n;
 
     if (expect_type(c, v, JSON_ARRAY, "\"triggers\""))
         return -1;
+    n = JSON_ArraySize(v);
     if (n == 0)
         return 0;
     t->triggers = calloc(n, sizeof(*t->triggers));
     if (!t->triggers)
         return fail_at(c, v, "out of memory");
     for (i = 0; i < n; i++) {
-        const json_value *tr = JSON_ArrayItem(v, i), *ph, *at, *on;
-        tbl_trigger *tt = &t->triggers[t->nr_triggers];
-
-        if (expect_type(c, tr, JSON_OBJECT, "a trigger") ||
-            check_keys(c, tr, keys, "a trigger"))
+        if (parse_trigger(c, JSON_ArrayItem(v, i), t,
+                          &t->triggers[t->nr_triggers]))
             return -1;
-        tt->pos = pos_of(tr);
-        ph = JSON_ObjectGet(tr, "phase");
-        if (!ph)
-            return fail_at(c, tr, "trigger: \"phase\" is missing");
-        if (expect_type(c, ph, JSON_STRING, "\"phase\""))
-            return -1;
-        if (!TBL_FindPhase(t, JSON_String(ph)))
-            return fail_at(c, ph, "trigger names phase \"%s\", which is not "
-                           "in \"phases\"", JSON_String(ph));
-        snprintf(tt->phase, sizeof(tt->phase), "%s", JSON_String(ph));
-        at = JSON_ObjectGet(tr, "at");
-        on = JSON_ObjectGet(tr, "on");
-        if ((at != NULL) == (on != NULL))
-            return fail_at(c, tr, "trigger for phase \"%s\": give exactly "
-                           "one of \"at\" (a cron time) or \"on\" (an event "
-                           "name such as \"failover\")", tt->phase);
-        if (at) {
-            char why[256];
-            int bad = 0;
-
-            if (expect_type(c, at, JSON_STRING, "\"at\""))
-                return -1;
-            if (strlen(JSON_String(at)) >= sizeof(tt->at))
-                return fail_at(c, at, "\"at\" expression is too long");
-            if (SCHED_Parse(JSON_String(at), &tt->when, why, sizeof(why),
-                            &bad)) {
-                ERR_SetAt(c->err, c->path, JSON_Line(at),
-                          JSON_Column(at) + 1 + bad, "bad \"at\" time \"%s\": "
-                          "%s", JSON_String(at), why);
-                return -1;
-            }
-            tt->kind = TBL_TRIGGER_AT;
-            snprintf(tt->at, sizeof(tt->at), "%s", JSON_String(at));
-        } else {
-            const char *e;
-            size_t k;
-
-            if (expect_type(c, on, JSON_STRING, "\"on\""))
-                return -1;
-            e = JSON_String(on);
-            if (!*e || strlen(e) >= sizeof(tt->event))
-                return fail_at(c, on, "event name must be 1 to %d "
-                               "characters", HV_NAME_MAX - 1);
-            for (k = 0; e[k]; k++)
-                if (!strchr("abcdefghijklmnopqrstuvwxyz"
-                            "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.", e[k]))
-                    return fail_at(c, on, "event name \"%s\": character "
-                                   "'%c' is not allowed", e, e[k]);
-            tt->kind = TBL_TRIGGER_EVENT;
-            snprintf(tt->event, sizeof(tt->event), "%s", e);
-        }
         t->nr_triggers++;
     }
     return 0;
@@ -619,11 +684,9 @@ int TBL_CheckHost(const tbl_table *t, const hv_host *host,
 
     for (p = 0; p < t->nr_phases; p++) {
         const tbl_phase *ph = &t->phases[p];
-        uint64_t total = 0, avail;
+        uint64_t total = 0, held = 0, avail, xen;
         unsigned dedicated = 0;
-        xs_cpumap listed;
 
-        CPUMAP_Clear(&listed);
         /* Memory: the phase's domains at their phase size, the rest as
          * they are now (dom0 included). */
         for (d = 0; d < nr_doms; d++) {
@@ -649,6 +712,15 @@ int TBL_CheckHost(const tbl_table *t, const hv_host *host,
                           UNITS_FormatSize(run->static_max_kib, b, 32));
                 return -1;
             }
+            if (run && run->vcpus_max && al->vcpus != TBL_KEEP &&
+                (unsigned)al->vcpus > run->vcpus_max) {
+                ERR_SetAt(err, t->path, al->vcpus_pos.line,
+                          al->vcpus_pos.col, "phase \"%s\" domain \"%s\": "
+                          "vcpus %d is above the %u the domain was built "
+                          "with (its maxvcpus; Xen cannot add more)",
+                          ph->name, al->domain, al->vcpus, run->vcpus_max);
+                return -1;
+            }
             if (al->node != TBL_KEEP && (unsigned)al->node >= host->nr_nodes) {
                 ERR_SetAt(err, t->path, al->node_pos.line, al->node_pos.col,
                           "phase \"%s\" domain \"%s\": node %d does not "
@@ -660,20 +732,16 @@ int TBL_CheckHost(const tbl_table *t, const hv_host *host,
                 continue;
             dedicated += al->pcpu_count;
             if (al->has_pcpu_list) {
-                int last = -1, cpu;
+                int missing = CPUMAP_Next(&al->pcpu_list, host->nr_cpus);
 
-                for (cpu = CPUMAP_Next(&al->pcpu_list, 0); cpu >= 0;
-                     cpu = CPUMAP_Next(&al->pcpu_list, (unsigned)cpu + 1))
-                    last = cpu;
-                if (last >= (int)host->nr_cpus) {
+                if (missing >= 0) {
                     ERR_SetAt(err, t->path, al->pcpus_pos.line,
                               al->pcpus_pos.col, "phase \"%s\" domain "
                               "\"%s\": pCPU %d does not exist (the host has "
-                              "%u: 0-%u)", ph->name, al->domain, last,
+                              "%u: 0-%u)", ph->name, al->domain, missing,
                               host->nr_cpus, host->nr_cpus - 1);
                     return -1;
                 }
-                CPUMAP_Or(&listed, &al->pcpu_list);
             }
         }
         if (dedicated >= host->nr_cpus) {
@@ -683,27 +751,29 @@ int TBL_CheckHost(const tbl_table *t, const hv_host *host,
                       ph->name, dedicated, host->nr_cpus);
             return -1;
         }
-        avail = host->total_kib > t->reserve_kib
-                    ? host->total_kib - t->reserve_kib : 0;
-        /* Xen's own memory is not in any domain: what it uses is the
-         * total less what domains hold less what is free. */
-        {
-            uint64_t held = 0, xen;
-
-            for (d = 0; d < nr_doms; d++)
-                held += doms[d].mem_kib;
-            xen = host->total_kib > held + host->free_kib
-                      ? host->total_kib - held - host->free_kib : 0;
-            avail = avail > xen ? avail - xen : 0;
-        }
+        /*
+         * Xen's own memory is in no domain: what it uses is the total
+         * less what domains hold less what is free.
+         */
+        for (d = 0; d < nr_doms; d++)
+            held += doms[d].mem_kib;
+        xen = host->total_kib > held + host->free_kib
+                  ? host->total_kib - held - host->free_kib : 0;
+        avail = host->total_kib > t->reserve_kib + xen
+                    ? host->total_kib - t->reserve_kib - xen : 0;
         if (total > avail) {
+            char x[32], with_xen[64] = "";
+
+            if (xen)
+                snprintf(with_xen, sizeof(with_xen), " and the %s Xen "
+                         "uses itself", UNITS_FormatSize(xen, x, 32));
             ERR_SetAt(err, t->path, ph->pos.line, ph->pos.col,
                       "phase \"%s\" needs %s for its domains (with the "
                       "others as they are now) but the host has %s after "
-                      "the %s reserve", ph->name,
+                      "the %s reserve%s", ph->name,
                       UNITS_FormatSize(total, a, 32),
                       UNITS_FormatSize(avail, b, 32),
-                      UNITS_FormatSize(t->reserve_kib, cc, 32));
+                      UNITS_FormatSize(t->reserve_kib, cc, 32), with_xen);
             return -1;
         }
     }

@@ -5,6 +5,11 @@
  * as in xl.  A decimal point is allowed when the result is a whole
  * number of KiB ("1.5G"); a bare number is refused because "512" could
  * mean bytes, KiB or MiB depending on whom you ask.
+ *
+ * Accepted: a number, optional blanks, a unit; blanks around the whole
+ * are ignored.  Units, in any case: K KB KiB, M MB MiB, G GB GiB,
+ * T TB TiB.  0 is a valid size here; callers for which it makes no
+ * sense (a domain's memory) refuse it themselves.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -78,9 +83,13 @@ int UNITS_ParseSize(const char *s, uint64_t *kib, char *why, size_t whylen)
     }
     while (*p == ' ' || *p == '\t')
         p++;
-    while (isalpha((unsigned char)*p) && ulen < sizeof(unit) - 1)
-        unit[ulen++] = *p++;
-    unit[ulen] = '\0';
+    while (isalpha((unsigned char)*p)) {
+        if (ulen < sizeof(unit) - 1)
+            unit[ulen] = *p;
+        ulen++;
+        p++;
+    }
+    unit[ulen < sizeof(unit) ? ulen : sizeof(unit) - 1] = '\0';
     while (isspace((unsigned char)*p))
         p++;
     if (*p)
@@ -89,8 +98,8 @@ int UNITS_ParseSize(const char *s, uint64_t *kib, char *why, size_t whylen)
                        s);
     if (!ulen)
         return why_set(why, whylen,
-                       "size \"%s\" has no unit: add K, M, G or T", s);
-    mult = unit_kib(unit);
+                       "size \"%s\": missing unit (K, M, G or T)", s);
+    mult = ulen < sizeof(unit) ? unit_kib(unit) : 0;
     if (!mult)
         return why_set(why, whylen,
                        "size \"%s\": unknown unit (use K, M, G or T, "
@@ -103,6 +112,8 @@ int UNITS_ParseSize(const char *s, uint64_t *kib, char *why, size_t whylen)
         if ((frac * mult) % frac_div)
             return why_set(why, whylen,
                            "size \"%s\" is not a whole number of KiB", s);
+        if (r > UINT64_MAX - frac * mult / frac_div)
+            return why_set(why, whylen, "size \"%s\" is too large", s);
         r += frac * mult / frac_div;
     }
     *kib = r;

@@ -323,8 +323,8 @@ static void bad_fixtures(void)
                          "\"1M\"}]}"),
            "2:64: domain Domain-0: name or domid used twice",
            "duplicate domain");
-    is_str(fixture_error("{\"host\": "), "1:9: unexpected end of file: a '}' "
-           "or ']' is missing", "JSON syntax error");
+    is_str(fixture_error("{\"host\": "), "1:9: unexpected end of file: the "
+           "object opened at 1:1 is not closed", "JSON syntax error");
 }
 
 int main(void)

@@ -1,25 +1,25 @@
-/* test_units.c - sizes as people write them. */
+/* test_units.c - sizes as people write them: parse, format, each error. */
 #include "tap.h"
 #include "units.h"
 
 static void good(const char *s, uint64_t want)
 {
     uint64_t kib = 0;
-    char why[128];
+    char why[128] = "";
 
     ok(UNITS_ParseSize(s, &kib, why, sizeof(why)) == 0 && kib == want,
-       "\"%s\" is %llu KiB (got %llu)", s, (unsigned long long)want,
-       (unsigned long long)kib);
+       "\"%s\" is %llu KiB (got %llu) %s", s, (unsigned long long)want,
+       (unsigned long long)kib, why);
 }
 
 static void bad(const char *s, const char *want_why)
 {
-    uint64_t kib = 0;
+    uint64_t kib = 12345;
     char why[128] = "";
 
-    ok(UNITS_ParseSize(s, &kib, why, sizeof(why)) != 0, "\"%s\" refused", s);
-    ok(strstr(why, want_why) != NULL, "\"%s\": says '%s' (%s)", s, want_why,
-       why);
+    ok(UNITS_ParseSize(s, &kib, why, sizeof(why)) == -1 && kib == 12345,
+       "\"%s\" refused, result untouched", s);
+    is_str(why, want_why, "\"%s\": the reason", s);
 }
 
 static void fmt(uint64_t kib, const char *want)
@@ -32,31 +32,79 @@ static void fmt(uint64_t kib, const char *want)
 
 int main(void)
 {
+    uint64_t kib;
+    char tiny[4];
+
     good("512M", 512 * 1024);
     good("1G", 1024 * 1024);
     good("64MiB", 64 * 1024);
     good("1024K", 1024);
     good("2T", 2ULL * 1024 * 1024 * 1024);
     good("1.5G", 1536 * 1024);
+    good("0.5M", 512);
+    good("1.25g", 1280 * 1024);
     good("128 mb", 128 * 1024);
+    good("128MB", 128 * 1024);
+    good("3kb", 3);
+    good("1 gib", 1024 * 1024);
+    good("1TiB", 1024ULL * 1024 * 1024);
     good(" 4 GiB ", 4ULL * 1024 * 1024);
+    good("4\tG", 4ULL * 1024 * 1024);
     good("0M", 0);
-    bad("512", "no unit");
-    bad("-1M", "negative");
-    bad("1.3K", "whole number of KiB");
-    bad("12X", "unknown unit");
-    bad("99999999999999999999G", "too large");
-    bad("", "does not start with a number");
-    bad("M", "does not start with a number");
-    bad("1.G", "digits after '.'");
-    bad("5M junk", "unexpected characters");
+    good("16777215T", 16777215ULL << 30);
+    good("17592186044415K", 17592186044415ULL);
+    good("17179869183.5T", 18446744073172680704ULL);   /* near 2^64 KiB */
+
+    bad("512", "size \"512\": missing unit (K, M, G or T)");
+    bad("1.5", "size \"1.5\": missing unit (K, M, G or T)");
+    bad("-1M", "size \"-1M\" is negative");
+    bad(" -1M", "size \" -1M\" is negative");
+    bad("1.3K", "size \"1.3K\" is not a whole number of KiB");
+    bad("0.1M", "size \"0.1M\" is not a whole number of KiB");
+    bad("12X", "size \"12X\": unknown unit (use K, M, G or T, or KiB, MiB, "
+        "GiB, TiB)");
+    bad("12 bytes", "size \"12 bytes\": unknown unit (use K, M, G or T, or "
+        "KiB, MiB, GiB, TiB)");
+    bad("5 Megabytes", "size \"5 Megabytes\": unknown unit (use K, M, G or "
+        "T, or KiB, MiB, GiB, TiB)");
+    bad("99999999999999999999G", "size \"99999999999999999999G\" is too "
+        "large");
+    bad("18446744073709551615K", "size \"18446744073709551615K\" is too "
+        "large");
+    bad("17179869184T", "size \"17179869184T\" is too large");
+    bad("1.0000000001G", "size \"1.0000000001G\" has too many decimals");
+    bad("", "size \"\" does not start with a number");
+    bad("M", "size \"M\" does not start with a number");
+    bad("+5M", "size \"+5M\" does not start with a number");
+    bad(".5M", "size \".5M\" does not start with a number");
+    bad("1.G", "size \"1.G\": expected digits after '.'");
+    bad("5M junk", "size \"5M junk\": unexpected characters after the unit");
+    bad("5M2", "size \"5M2\": unexpected characters after the unit");
+    bad("1,5G", "size \"1,5G\": unexpected characters after the unit");
+    ok(UNITS_ParseSize("7", &kib, NULL, 0) == -1, "why may be NULL");
+    ok(UNITS_ParseSize("7", &kib, tiny, sizeof(tiny)) == -1 &&
+       strlen(tiny) == 3, "a short why is cut, not overrun");
+
     fmt(0, "0 KiB");
+    fmt(1, "1 KiB");
     fmt(512, "512 KiB");
+    fmt(1023, "1023 KiB");
     fmt(1024, "1 MiB");
+    fmt(1536, "1.5 MiB");
     fmt(128 * 1024, "128 MiB");
+    fmt(1024 * 1024, "1 GiB");
     fmt(1536 * 1024, "1.5 GiB");
     fmt(1280 * 1024, "1280 MiB");
     fmt(102401, "102401 KiB");
     fmt(3ULL * 1024 * 1024 * 1024, "3 TiB");
+    fmt(5ULL * 1024 * 1024 * 1024 * 1024, "5120 TiB");
+    {
+        char buf[32];
+        uint64_t back;
+
+        ok(UNITS_ParseSize(UNITS_FormatSize(1536 * 1024, buf, sizeof(buf)),
+                           &back, NULL, 0) == 0 && back == 1536 * 1024,
+           "formatted sizes parse back");
+    }
     return done_testing();
 }
