@@ -1,14 +1,10 @@
 # xenshift apply takeover: the patent's Fig. 9 transition on real Xen,
 # asserted with what xl reports.
 . /payload/dom0/tap.sh
-t0=$(now_ms)
-"$XENSHIFT" -c "$XENSHIFT_TABLE" apply takeover > /tmp/takeover.out 2>&1
-rc=$?
-t1=$(now_ms)
-sed 's/^/XS-TAP: #   /' /tmp/takeover.out
-tap_is "apply takeover exits 0" "$rc" 0
-tap_diag "xenshift take-over: $((t1 - t0)) ms"
-echo "XS-E2E-TIME xenshift-takeover $((t1 - t0))"
+xs_apply "$XENSHIFT_TABLE" takeover
+tap_is "apply takeover exits 0" "$XS_RC" 0
+tap_diag "xenshift take-over: $XS_MS ms"
+echo "XS-E2E-TIME xenshift-takeover $XS_MS"
 tap_check "vm2 shrank to 128 MiB (xl list: $(xl_mem vm2))" near "$(xl_mem vm2)" 128 1
 tap_check "vm1 grew to 512 MiB (xl list: $(xl_mem vm1))" near "$(xl_mem vm1)" 512 1
 tap_check "vm3 stayed at 128 MiB" near "$(xl_mem vm3)" 128 1

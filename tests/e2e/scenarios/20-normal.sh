@@ -1,12 +1,8 @@
 # xenshift apply normal: everything back as before the event.
 . /payload/dom0/tap.sh
-t0=$(now_ms)
-"$XENSHIFT" -c "$XENSHIFT_TABLE" apply normal > /tmp/normal.out 2>&1
-rc=$?
-t1=$(now_ms)
-sed 's/^/XS-TAP: #   /' /tmp/normal.out
-tap_is "apply normal exits 0" "$rc" 0
-tap_diag "xenshift back to normal: $((t1 - t0)) ms"
+xs_apply "$XENSHIFT_TABLE" normal
+tap_is "apply normal exits 0" "$XS_RC" 0
+tap_diag "xenshift back to normal: $XS_MS ms"
 tap_check "vm1 back to 128 MiB (xl list: $(xl_mem vm1))" near "$(xl_mem vm1)" 128 1
 tap_check "vm2 back to 512 MiB (xl list: $(xl_mem vm2))" near "$(xl_mem vm2)" 512 1
 tap_is "vm1 back in Pool-0" "$(xl_pool vm1)" Pool-0
@@ -17,6 +13,6 @@ tap_is "vm2 may run on every pCPU" "$(xl_affinity vm2)" "all"
 "$XENSHIFT" -c "$XENSHIFT_TABLE" status -j > /tmp/status.json 2>&1
 tap_is "status -j says phase normal" \
     "$(sed -n 's/^  "phase": "\(.*\)".*/\1/p' /tmp/status.json)" normal
-"$XENSHIFT" -c "$XENSHIFT_TABLE" apply normal > /tmp/again.out 2>&1
-tap_is "apply normal again: nothing to do, exit 0" "$?" 0
-tap_check "apply normal again says so" grep -q "already in phase normal" /tmp/again.out
+xs_apply "$XENSHIFT_TABLE" normal
+tap_is "apply normal again: nothing to do, exit 0" "$XS_RC" 0
+tap_check "apply normal again says so" grep -q "already in phase normal" /tmp/apply.out

@@ -25,17 +25,13 @@ sleep 1
 tap_show tail -n 3 /var/log/xen/console/guest-donor.log
 before1=$(xl_mem vm1)
 befored=$(xl_mem donor)
-t0=$(now_ms)
-"$XENSHIFT" -c /payload/tables/stuck.json apply squeeze > /tmp/stuck.out 2>&1
-rc=$?
-t1=$(now_ms)
-sed 's/^/XS-TAP: #   /' /tmp/stuck.out
+xs_apply /payload/tables/stuck.json squeeze
 tap_show xl list
 tap_show tail -n 8 /var/log/xen/console/guest-donor.log
-tap_is "apply squeeze fails (exit 1)" "$rc" 1
-tap_check "the report says the balloon is stuck" grep -q "stuck at" /tmp/stuck.out
-tap_check "the report says it rolled back" grep -q "rolled back: every domain is back" /tmp/stuck.out
-tap_diag "stuck detected and rolled back in $((t1 - t0)) ms"
+tap_is "apply squeeze fails (exit 1)" "$XS_RC" 1
+tap_check "the report says the balloon is stuck" grep -q "stuck at" /tmp/apply.out
+tap_check "the report says it rolled back" grep -q "rolled back: every domain is back" /tmp/apply.out
+tap_diag "stuck detected and rolled back in $XS_MS ms"
 wait_mem donor "$befored" 30
 tap_check "the donor is back at $befored MiB (xl list: $(xl_mem donor))" near "$(xl_mem donor)" "$befored" 1
 tap_is "the donor's balloon target is back in xenstore" \
