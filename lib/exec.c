@@ -727,6 +727,12 @@ static void describe(const plan_action *a, char *buf, size_t len)
  * Run one stage.  keep_going (rollback): a failed action does not stop
  * the others.  Returns 0 when every action is done.
  */
+/* The caller asked to stop (only the forward run can be stopped). */
+static bool canceled(const run_ctx *c)
+{
+    return !c->rolling_back && c->o->cancel && *c->o->cancel;
+}
+
 static int run_stage(run_ctx *c, const plan_stage *st, bool keep_going)
 {
     act_run *runs;
@@ -772,6 +778,17 @@ static int run_stage(run_ctx *c, const plan_stage *st, bool keep_going)
         /* a 0 poll would spin without the sim's clock moving */
         HV_SleepMs(c->h, c->o->poll_ms ? c->o->poll_ms : 1);
         now = HV_NowMs(c->h);
+        if (canceled(c)) {
+            for (i = 0; i < st->nr_acts; i++) {
+                if (!runs[i].pending)
+                    continue;
+                runs[i].pending = false;
+                failed = true;
+                act_failed(c, st, runs[i].a, 0, "interrupted: %s not done",
+                           runs[i].a->domain);
+            }
+            goto out;
+        }
         for (i = 0; i < st->nr_acts; i++) {
             act_run *r = &runs[i];
 
@@ -1031,6 +1048,12 @@ int EXEC_Run(hv *h, const xs_snapshot *snap, const plan *p,
         const plan_stage *st = &p->stages[i];
         uint64_t t = HV_NowMs(h);
 
+        if (canceled(&c)) {
+            c.failed = true;
+            ERR_Set(&c.cause, "interrupted before the %s stage",
+                    PLAN_StageName(st->kind));
+            break;
+        }
         run_stage(&c, st, false);
         if ((unsigned)st->kind < 5)
             report->stage_ms[st->kind] += HV_NowMs(h) - t;

@@ -26,6 +26,12 @@ typedef struct exec_opts {
     unsigned stage_timeout_ms;  /* a whole stage's limit */
     uint64_t tolerance_kib;     /* "at target" when this close */
     bool rollback;              /* undo everything on failure */
+    /*
+     * When set (by a signal handler, say) while the transition runs
+     * forward: stop at the next look at the host and roll back, as for
+     * a failure.  NULL: never.  The way back is not interrupted.
+     */
+    const volatile int *cancel;
 } exec_opts;
 
 void EXEC_DefaultOpts(exec_opts *o);

@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -519,8 +520,44 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
     return GO_ON;
 }
 
+/*
+ * Ctrl-C, SIGTERM or SIGHUP during apply must not leave the host
+ * between two phases: the handler only raises this flag, the executor
+ * sees it at its next look at the host and rolls everything back.  A
+ * signal handler can only reach a file-scope variable.
+ */
+static volatile int apply_interrupted;
+
+static void on_interrupt(int sig)
+{
+    apply_interrupted = sig;
+}
+
+static void catch_interrupts(struct sigaction *saved)
+{
+    static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
+    struct sigaction sa;
+    int i;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    for (i = 0; i < 3; i++)
+        sigaction(sigs[i], &sa, &saved[i]);
+}
+
+static void restore_interrupts(const struct sigaction *saved)
+{
+    static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
+    int i;
+
+    for (i = 0; i < 3; i++)
+        sigaction(sigs[i], &saved[i], NULL);
+}
+
 static int cmd_apply(xs_cli *cli, int argc, char **argv)
 {
+    struct sigaction saved[3];
     const xs_cmd *self = CMD_Find("apply");
     apply_args a = { .dry_run = false };
     out_progress pg;
@@ -554,8 +591,12 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
     else if (a.progress)
         OUT_ProgressInit(&pg, stderr, isatty(STDERR_FILENO), cli->verbose);
     OUT_ProgressHeader(&pg, &p);
+    apply_interrupted = 0;
+    a.eo.cancel = &apply_interrupted;
+    catch_interrupts(saved);
     rc = EXEC_Run(h, &snap, &p, &a.eo, OUT_Progress, &pg, &rep)
              ? XS_EXIT_FAIL : XS_EXIT_OK;
+    restore_interrupts(saved);
     if (cli->json)
         OUT_ReportJson(stdout, &p, &rep);
     else

@@ -1022,6 +1022,87 @@ static void test_names(void)
     is_str(EXEC_OutcomeName(EXEC_DOM_VANISHED), "vanished", "name 2");
 }
 
+/* Interrupted (Ctrl-C in the CLI) while vm2's balloon is moving. */
+typedef struct cancel_ctx {
+    volatile int flag;
+    unsigned progress_seen;
+} cancel_ctx;
+
+static void cancel_on_progress(void *ctx, const exec_event *ev)
+{
+    cancel_ctx *cc = ctx;
+
+    if (ev->kind == EXEC_EV_PROGRESS && !ev->rolling_back &&
+        ++cc->progress_seen == 3)
+        cc->flag = 1;
+}
+
+static void test_cancel(void)
+{
+    hv *h = open_sim("fig9-slow.json");
+    xs_snapshot s0, s1;
+    plan_target t[3];
+    plan p;
+    exec_opts o;
+    exec_report r;
+    xs_err err;
+    hv_domain d;
+    cancel_ctx cc = { 0, 0 };
+    int rc;
+
+    SNAP_Init(&s0);
+    SNAP_Init(&s1);
+    PLAN_Init(&p);
+    EXEC_ReportInit(&r);
+    EXEC_DefaultOpts(&o);
+    o.cancel = &cc.flag;
+    ok(h != NULL, "cancel: sim opened");
+    if (!h)
+        return;
+    SNAP_Take(h, &s0, &err);
+    takeover_targets(&s0, t);
+    rc = make(h, &s1, t, 3, "takeover", &p);
+    is_int(rc, 0, "cancel: planned");
+    rc = EXEC_Run(h, &s1, &p, &o, cancel_on_progress, &cc, &r);
+    ok(rc != 0 && !r.ok, "cancel: the phase is not reached");
+    ok(strstr(r.cause.msg, "interrupted") != NULL, "cancel: cause '%s'",
+       r.cause.msg);
+    ok(r.rolled_back, "cancel: rolled back");
+    ok(HV_FindDomain(h, "vm2", &d) == 0 &&
+       diff(d.mem_kib, 512 * MIB) <= 1024 && d.target_kib == 512 * MIB,
+       "cancel: vm2 back at 512 MiB, target too");
+    ok(HV_FindDomain(h, "vm1", &d) == 0 && d.pool == 0 &&
+       diff(d.mem_kib, 128 * MIB) <= 1024, "cancel: vm1 untouched");
+    EXEC_ReportDispose(&r);
+    PLAN_Dispose(&p);
+    SNAP_Dispose(&s0);
+    SNAP_Dispose(&s1);
+    HV_Close(h);
+
+    /* Set before anything ran: nothing is changed at all. */
+    h = open_sim("fig9-host.json");
+    if (!h)
+        return;
+    SNAP_Init(&s0);
+    SNAP_Init(&s1);
+    PLAN_Init(&p);
+    EXEC_ReportInit(&r);
+    cc.flag = 1;
+    SNAP_Take(h, &s0, &err);
+    takeover_targets(&s0, t);
+    make(h, &s1, t, 3, "takeover", &p);
+    rc = EXEC_Run(h, &s1, &p, &o, NULL, NULL, &r);
+    ok(rc != 0 && strstr(r.cause.msg, "interrupted before the shrink stage"),
+       "cancel before start: '%s'", r.cause.msg);
+    ok(HV_FindDomain(h, "vm2", &d) == 0 && d.target_kib == 512 * MIB &&
+       d.mem_kib == 512 * MIB, "cancel before start: vm2 never touched");
+    EXEC_ReportDispose(&r);
+    PLAN_Dispose(&p);
+    SNAP_Dispose(&s0);
+    SNAP_Dispose(&s1);
+    HV_Close(h);
+}
+
 int main(void)
 {
     uint64_t shrink_ms = 0;
@@ -1034,5 +1115,6 @@ int main(void)
     test_missing();
     test_vcpus();
     test_names();
+    test_cancel();
     return done_testing();
 }

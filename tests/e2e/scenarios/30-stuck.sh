@@ -41,4 +41,22 @@ tap_is "vm1 still in Pool-0" "$(xl_pool vm1)" Pool-0
 tap_is "no xenshift cpupool left behind" "$(xl_pool_cpus xenshift-vm1)" ""
 tap_is "Pool-0 still has both pCPUs" "$(xl_pool_cpus Pool-0)" "0,1"
 tap_check "the donor is still running" sh -c "xl list donor | awk 'NR == 2 && \$5 !~ /[cd]/ { f = 1 } END { exit !f }'"
+
+# The same transition stopped from outside (SIGTERM, as systemd or a
+# Ctrl-C would) while the donor's balloon moves: rolled back, not left
+# between two phases.
+"$XENSHIFT" -c /payload/tables/stuck.json apply squeeze > /tmp/int.out 2>&1 &
+pid=$!
+sleep 2
+kill -TERM $pid
+wait $pid
+rc=$?
+sed 's/^/XS-TAP: #   /' /tmp/int.out
+tap_is "apply stopped by SIGTERM exits 1" "$rc" 1
+tap_check "it says it was interrupted" grep -q "interrupted" /tmp/int.out
+tap_check "and that it rolled back" grep -q "rolled back: every domain is back" /tmp/int.out
+wait_mem donor "$befored" 30
+tap_check "the donor is back at $befored MiB (xl list: $(xl_mem donor))" near "$(xl_mem donor)" "$befored" 1
+tap_is "the donor's target is back too" \
+    "$(xenstore-read /local/domain/$(xl domid donor)/memory/target)" $((befored * 1024))
 xl destroy donor
