@@ -951,9 +951,14 @@ const char *PLAN_DescribeAction(const plan_action *a, char *buf, size_t len)
 
     switch (a->kind) {
     case PLAN_ACT_MEMORY:
-        snprintf(buf, len, "%s: memory %s -> %s", a->domain,
-                 fmt_size(a->from_kib, s1, sizeof(s1)),
-                 fmt_size(a->to_kib, s2, sizeof(s2)));
+        /* Memory already there, target elsewhere (an undo, typically). */
+        if (a->from_kib == a->to_kib)
+            snprintf(buf, len, "%s: balloon target back to %s", a->domain,
+                     fmt_size(a->to_kib, s2, sizeof(s2)));
+        else
+            snprintf(buf, len, "%s: memory %s -> %s", a->domain,
+                     fmt_size(a->from_kib, s1, sizeof(s1)),
+                     fmt_size(a->to_kib, s2, sizeof(s2)));
         break;
     case PLAN_ACT_VCPUS:
         snprintf(buf, len, "%s: vCPUs %u -> %u", a->domain, a->from_vcpus,
