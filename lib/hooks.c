@@ -1,0 +1,903 @@
+/*
+ * hooks.c - the hook runner: run-parts without a shell.
+ *
+ * Choices made here:
+ *  - Each hook gets its own process group, so a time limit's SIGTERM
+ *    and SIGKILL reach what the hook started too (a shell waiting for
+ *    a sleep would otherwise leave the sleep holding the pipe).
+ *  - The runner waits for the hook process, not for the end of its
+ *    output: what a hook left running in the background may keep the
+ *    pipe open, and is not waited for.  When a hook timed out, its
+ *    whole group is SIGKILLed before it is reaped (the zombie keeps the
+ *    group's id from being reused).
+ *  - execve's failure is told to the parent through a close-on-exec
+ *    pipe, so "could not be run: Exec format error" is not confused
+ *    with a hook that exits 127.
+ *  - All signals are blocked around fork, so none of the caller's
+ *    handlers can run in the child before it resets them.
+ *  - A pre hook that does not exit 0, for whatever reason (timed out,
+ *    killed, could not be run), vetoes: when unsure, do not go on.
+ *  - Hooks run with "/" as the working directory.
+ */
+#define _GNU_SOURCE
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hooks.h"
+
+/* Without a pidfd, how often to look whether the hook has exited. */
+#define HOOK_TICK_MS 20
+/* After the hook exited, read at most this much more of its output. */
+#define HOOK_DRAIN_MAX (1024u * 1024u)
+/* Chunks of 8 KiB read in one go before the clock is looked at again. */
+#define HOOK_READ_CHUNKS 16
+
+static const char *const event_names[HOOK_NR_EVENTS] = {
+    [HOOK_PRE_TRANSITION] = "pre-transition",
+    [HOOK_POST_TRANSITION] = "post-transition",
+    [HOOK_PRE_DOMAIN] = "pre-domain",
+    [HOOK_POST_DOMAIN] = "post-domain",
+    [HOOK_FAILED] = "failed",
+};
+
+/* Left behind by package managers and editors (as run-parts skips). */
+static const char *const backup_suffixes[] = {
+    "~", ".dpkg-old", ".dpkg-dist", ".dpkg-new", ".dpkg-tmp",
+    ".rpmsave", ".rpmnew", ".rpmorig",
+};
+
+const char *HOOK_EventName(hook_event e)
+{
+    if ((unsigned)e >= HOOK_NR_EVENTS)
+        return "unknown";
+    return event_names[e];
+}
+
+int HOOK_EventFromName(const char *name, hook_event *e)
+{
+    unsigned i;
+
+    for (i = 0; name && i < HOOK_NR_EVENTS; i++) {
+        if (strcmp(name, event_names[i]) == 0) {
+            *e = (hook_event)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+bool HOOK_EventIsPre(hook_event e)
+{
+    return e == HOOK_PRE_TRANSITION || e == HOOK_PRE_DOMAIN;
+}
+
+void HOOK_CallInit(hook_call *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->event = HOOK_PRE_TRANSITION;
+    c->domid = -1;
+}
+
+void HOOK_DefaultOpts(hook_opts *o)
+{
+    o->dir = NULL;
+    o->timeout_ms = HOOK_DEFAULT_TIMEOUT_MS;
+    o->grace_ms = HOOK_DEFAULT_GRACE_MS;
+    o->max_output = HOOK_DEFAULT_MAX_OUTPUT;
+}
+
+bool HOOK_ResultOk(const hook_result *r)
+{
+    return r->kind == HOOK_RES_EXITED && r->status == 0;
+}
+
+void HOOK_ReportInit(hook_report *r)
+{
+    memset(r, 0, sizeof(*r));
+}
+
+void HOOK_ReportDispose(hook_report *r)
+{
+    size_t i;
+
+    for (i = 0; i < r->nr_results; i++)
+        free(r->results[i].output);
+    free(r->results);
+    free(r->skipped);
+    HOOK_ReportInit(r);
+}
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0) {
+        close(*fd);
+        *fd = -1;
+    }
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int add_skip(hook_report *rep, const char *name, const char *why,
+                    xs_err *err)
+{
+    hook_skip *s;
+
+    s = realloc(rep->skipped, (rep->nr_skipped + 1) * sizeof(*s));
+    if (!s) {
+        ERR_Set(err, "out of memory");
+        return -1;
+    }
+    rep->skipped = s;
+    s = &rep->skipped[rep->nr_skipped++];
+    snprintf(s->name, sizeof(s->name), "%s", name);
+    snprintf(s->why, sizeof(s->why), "%s", why);
+    return 0;
+}
+
+static void free_names(char **names, size_t n)
+{
+    size_t i;
+
+    for (i = 0; names && i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/*
+ * The hooks of dir, sorted; the rest go to rep->skipped.  Returns 0,
+ * 1 when dir does not exist, -1 on error.
+ */
+static int list_hooks(const char *dir, hook_report *rep, char ***out,
+                      size_t *nr_out, xs_err *err)
+{
+    DIR *d = NULL;
+    struct dirent *de;
+    char **all = NULL, **run = NULL, **p;
+    size_t nr_all = 0, nr_run = 0, i, k;
+    struct stat st;
+    int rc;
+
+    *out = NULL;
+    *nr_out = 0;
+    d = opendir(dir);
+    if (!d) {
+        if (errno == ENOENT) {
+            rc = 1;
+            goto out;
+        }
+        ERR_Set(err, "hook directory %s: %s", dir, strerror(errno));
+        rc = -1;
+        goto out;
+    }
+    for (;;) {
+        errno = 0;
+        de = readdir(d);
+        if (!de) {
+            if (errno) {
+                ERR_Set(err, "hook directory %s: %s", dir, strerror(errno));
+                rc = -1;
+                goto out;
+            }
+            break;
+        }
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        p = realloc(all, (nr_all + 1) * sizeof(*p));
+        if (!p)
+            goto oom;
+        all = p;
+        all[nr_all] = strdup(de->d_name);
+        if (!all[nr_all])
+            goto oom;
+        nr_all++;
+    }
+    if (nr_all)
+        qsort(all, nr_all, sizeof(*all), cmp_names);
+
+    run = calloc(nr_all ? nr_all : 1, sizeof(*run));
+    if (!run)
+        goto oom;
+    for (i = 0; i < nr_all; i++) {
+        const char *name = all[i], *why = NULL;
+        char buf[128];
+
+        if (name[0] == '.')
+            why = "hidden (name starts with '.')";
+        for (k = 0; !why && k < sizeof(backup_suffixes) /
+                 sizeof(backup_suffixes[0]); k++) {
+            if (ends_with(name, backup_suffixes[k]))
+                why = "backup file";
+        }
+        if (!why && fstatat(dirfd(d), name, &st, 0) != 0) {
+            snprintf(buf, sizeof(buf), "cannot stat: %s", strerror(errno));
+            why = buf;
+        }
+        if (!why && !S_ISREG(st.st_mode))
+            why = "not a regular file";
+        if (!why && ((st.st_mode & 0111) == 0 ||
+                     faccessat(dirfd(d), name, X_OK, AT_EACCESS) != 0))
+            why = "not executable";
+        if (why) {
+            if (add_skip(rep, name, why, err) < 0) {
+                rc = -1;
+                goto out;
+            }
+            continue;
+        }
+        run[nr_run++] = all[i];
+        all[i] = NULL;
+    }
+    *out = run;
+    *nr_out = nr_run;
+    run = NULL;
+    rc = 0;
+    goto out;
+
+oom:
+    ERR_Set(err, "out of memory");
+    rc = -1;
+out:
+    free_names(all, nr_all);
+    free_names(run, nr_run);
+    if (d)
+        closedir(d);
+    return rc;
+}
+
+/* The environment, built once per run: PATH and the XENSHIFT_* known. */
+static int build_env(const hook_call *c, char **env, size_t max, xs_err *err)
+{
+    size_t n = 0;
+    int rc = 0;
+
+#define ENV_ADD(...)                                            \
+    do {                                                        \
+        if (n + 1 >= max || asprintf(&env[n], __VA_ARGS__) < 0) { \
+            env[n] = NULL;                                      \
+            rc = -1;                                            \
+            goto out;                                           \
+        }                                                       \
+        n++;                                                    \
+    } while (0)
+
+    ENV_ADD("PATH=%s", HOOK_PATH);
+    ENV_ADD("XENSHIFT_EVENT=%s", HOOK_EventName(c->event));
+    ENV_ADD("XENSHIFT_PHASE=%s", c->phase);
+    if (c->from_phase && *c->from_phase)
+        ENV_ADD("XENSHIFT_FROM_PHASE=%s", c->from_phase);
+    if (c->domain && *c->domain)
+        ENV_ADD("XENSHIFT_DOMAIN=%s", c->domain);
+    if (c->domid >= 0)
+        ENV_ADD("XENSHIFT_DOMID=%d", c->domid);
+    if (c->memory_kib)
+        ENV_ADD("XENSHIFT_MEMORY_KIB=%llu",
+                (unsigned long long)c->memory_kib);
+    if (c->vcpus)
+        ENV_ADD("XENSHIFT_VCPUS=%u", c->vcpus);
+    if (c->request_id && *c->request_id)
+        ENV_ADD("XENSHIFT_REQUEST_ID=%s", c->request_id);
+    if (c->result && *c->result)
+        ENV_ADD("XENSHIFT_RESULT=%s", c->result);
+    if (c->message && *c->message)
+        ENV_ADD("XENSHIFT_MESSAGE=%s", c->message);
+#undef ENV_ADD
+
+out:
+    env[n] = NULL;
+    if (rc < 0)
+        ERR_Set(err, "out of memory");
+    return rc;
+}
+
+/* What a forked child needs, all prepared before fork. */
+typedef struct child_args {
+    const char *path;
+    char **argv;
+    char **envp;
+    int in, out, errpipe;
+    int maxfd;                  /* for the close loop without close_range */
+    const sigset_t *empty;
+    const struct sigaction *dfl;
+} child_args;
+
+/*
+ * glibc's sigaction refuses the signals it keeps for itself (32, 33),
+ * but a caller may have them ignored (GNU make does) and an ignored
+ * signal survives execve: reset them through the system call.  The
+ * kernel's struct sigaction, as on x86-64 and arm64.
+ */
+static void reset_reserved_signal(int sig)
+{
+#if defined(SYS_rt_sigaction) && (defined(__x86_64__) || defined(__aarch64__))
+    struct {
+        void *handler;
+        unsigned long flags;
+        void *restorer;
+        unsigned long mask;
+    } ksa;
+
+    ksa.handler = NULL;                 /* SIG_DFL */
+    ksa.flags = 0;
+    ksa.restorer = NULL;
+    ksa.mask = 0;
+    syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
+#endif
+}
+
+/* After fork: async-signal-safe calls only. */
+static void __attribute__((noreturn)) run_child(const child_args *a)
+{
+    int ef = a->errpipe, in, out, e, s, fd;
+
+    setpgid(0, 0);
+    for (s = 1; s < NSIG; s++) {
+        if (sigaction(s, a->dfl, NULL) != 0 && s != SIGKILL && s != SIGSTOP)
+            reset_reserved_signal(s);
+    }
+    sigprocmask(SIG_SETMASK, a->empty, NULL);
+
+    /* Above 2 first, so the dup2s below cannot clobber one another. */
+    in = fcntl(a->in, F_DUPFD_CLOEXEC, 10);
+    if (in < 0)
+        goto fail;
+    out = fcntl(a->out, F_DUPFD_CLOEXEC, 10);
+    if (out < 0)
+        goto fail;
+    e = fcntl(ef, F_DUPFD_CLOEXEC, 10);
+    if (e < 0)
+        goto fail;
+    ef = e;
+    if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+        goto fail;
+    if (dup2(ef, 3) < 0)
+        goto fail;
+    ef = 3;
+    if (fcntl(3, F_SETFD, FD_CLOEXEC) < 0)
+        goto fail;
+    if (close_range(4, ~0u, 0) != 0) {
+        for (fd = 4; fd < a->maxfd; fd++)
+            close(fd);
+    }
+    if (chdir("/") < 0)
+        goto fail;
+    execve(a->path, a->argv, a->envp);
+
+fail:
+    e = errno;
+    if (write(ef, &e, sizeof(e)) < 0)
+        _exit(127);
+    _exit(127);
+}
+
+typedef struct outbuf {
+    char *buf;
+    size_t len, cap, max;
+    bool truncated;
+} outbuf;
+
+/* Keep up to max bytes; count the rest as truncated. -1: out of memory. */
+static int out_add(outbuf *ob, const char *data, size_t n)
+{
+    size_t keep = n, cap;
+    char *p;
+
+    if (ob->len + keep > ob->max) {
+        keep = ob->max - ob->len;
+        ob->truncated = true;
+    }
+    if (ob->len + keep + 1 > ob->cap) {
+        cap = ob->cap ? ob->cap : 4096;
+        while (cap < ob->len + keep + 1)
+            cap *= 2;
+        p = realloc(ob->buf, cap);
+        if (!p)
+            return -1;
+        ob->buf = p;
+        ob->cap = cap;
+    }
+    memcpy(ob->buf + ob->len, data, keep);
+    ob->len += keep;
+    ob->buf[ob->len] = '\0';
+    return 0;
+}
+
+/*
+ * Read what is there, at most HOOK_READ_CHUNKS chunks (a hook that
+ * writes without end must not keep the caller from its clock).
+ * Returns 1 at end of file, 0 when nothing more for now, -1 when out
+ * of memory.  *total counts all bytes read.
+ */
+static int out_read(int fd, outbuf *ob, size_t *total)
+{
+    char chunk[8192];
+    ssize_t n;
+    int i;
+
+    for (i = 0; i < HOOK_READ_CHUNKS; i++) {
+        n = read(fd, chunk, sizeof(chunk));
+        if (n == 0)
+            return 1;
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return 0;
+            return 1;           /* treat a broken pipe as its end */
+        }
+        *total += (size_t)n;
+        if (out_add(ob, chunk, (size_t)n) < 0)
+            return -1;
+        if ((size_t)n < sizeof(chunk))
+            return 0;
+    }
+    return 0;
+}
+
+/* Has pid exited?  Leaves it a zombie, so its group id stays taken. */
+static int child_exited(pid_t pid)
+{
+    siginfo_t si;
+
+    memset(&si, 0, sizeof(si));
+    if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+        return errno == EINTR ? 0 : -1;
+    return si.si_pid == pid;
+}
+
+static int open_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+    long fd = syscall(SYS_pidfd_open, pid, 0);
+
+    if (fd >= 0) {
+        if (fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0) {
+            close((int)fd);
+            return -1;
+        }
+        return (int)fd;
+    }
+#endif
+    return -1;
+}
+
+static void describe_limit(char *buf, size_t len, unsigned ms)
+{
+    if (ms % 1000 == 0)
+        snprintf(buf, len, "%u s", ms / 1000);
+    else
+        snprintf(buf, len, "%u.%03u s", ms / 1000, ms % 1000);
+}
+
+static const char *sig_abbrev(int sig)
+{
+    const char *s = sigabbrev_np(sig);
+
+    return s ? s : "?";
+}
+
+static void describe(hook_result *r)
+{
+    char lim[32];
+
+    switch (r->kind) {
+    case HOOK_RES_EXITED:
+        snprintf(r->what, sizeof(r->what), "exited with status %d",
+                 r->status);
+        break;
+    case HOOK_RES_SIGNALED:
+        snprintf(r->what, sizeof(r->what), "killed by signal %d (SIG%s)",
+                 r->sig, sig_abbrev(r->sig));
+        break;
+    case HOOK_RES_TIMED_OUT:
+        describe_limit(lim, sizeof(lim), r->limit_ms);
+        snprintf(r->what, sizeof(r->what), "timed out after %s%s", lim,
+                 r->sig == SIGKILL ? ", killed with SIGKILL" : "");
+        break;
+    case HOOK_RES_EXEC_FAILED:
+        snprintf(r->what, sizeof(r->what), "could not be run: %s",
+                 strerror(r->sys_errno));
+        break;
+    case HOOK_RES_START_FAILED:
+        break;                  /* set where it failed */
+    }
+}
+
+/* Finish the captured output: the truncation line, a non-NULL buffer. */
+static int out_finish(outbuf *ob, hook_result *r)
+{
+    static const char note[] = HOOK_TRUNCATED "\n";
+    bool tr = ob->truncated;
+
+    ob->max = SIZE_MAX;
+    if (tr && ob->len && ob->buf[ob->len - 1] != '\n' &&
+        out_add(ob, "\n", 1) < 0)
+        return -1;
+    if (tr && out_add(ob, note, sizeof(note) - 1) < 0)
+        return -1;
+    if (!ob->buf && out_add(ob, "", 0) < 0)
+        return -1;
+    r->output = ob->buf;
+    r->output_len = ob->len;
+    r->truncated = tr;
+    ob->buf = NULL;
+    return 0;
+}
+
+/*
+ * Run one hook into r.  Returns 0 when it ran (whatever it did), -1
+ * with err set when it could not be started or waited for (r says so
+ * too: START_FAILED).
+ */
+static int run_one(const hook_opts *o, const char *path, char **argv,
+                   char **envp, int maxfd, hook_result *r, xs_err *err)
+{
+    int outp[2] = {-1, -1}, errp[2] = {-1, -1}, devnull = -1, pidfd = -1;
+    const char *what = NULL;
+    sigset_t all, old, empty;
+    struct sigaction dfl;
+    child_args ca;
+    outbuf ob;
+    pid_t pid = -1;
+    bool term = false, killed = false, eof = false;
+    uint64_t t0, now, deadline, kill_at = UINT64_MAX, next;
+    size_t total = 0;
+    struct pollfd pfd[2];
+    nfds_t nfds;
+    int rc, n, wait_ms, exec_errno = 0, st, e, ex;
+    ssize_t got;
+
+    memset(&ob, 0, sizeof(ob));
+    ob.max = o->max_output;
+    r->limit_ms = o->timeout_ms;
+    t0 = now_ms();
+
+    devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (devnull < 0) {
+        what = "could not be started: /dev/null";
+        goto start_failed;
+    }
+    if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+        what = "could not be started: pipe";
+        goto start_failed;
+    }
+
+    sigemptyset(&empty);
+    sigfillset(&all);
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    ca.path = path;
+    ca.argv = argv;
+    ca.envp = envp;
+    ca.in = devnull;
+    ca.out = outp[1];
+    ca.errpipe = errp[1];
+    ca.maxfd = maxfd;
+    ca.empty = &empty;
+    ca.dfl = &dfl;
+
+    sigprocmask(SIG_BLOCK, &all, &old);
+    pid = fork();
+    if (pid == 0)
+        run_child(&ca);
+    e = errno;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (pid < 0) {
+        errno = e;
+        what = "could not be started: fork";
+        goto start_failed;
+    }
+    close_fd(&devnull);
+    close_fd(&outp[1]);
+    close_fd(&errp[1]);
+
+    /* EOF: execve succeeded and closed its end; an int: its errno. */
+    do {
+        got = read(errp[0], &e, sizeof(e));
+    } while (got < 0 && errno == EINTR);
+    close_fd(&errp[0]);
+    if (got == (ssize_t)sizeof(e))
+        exec_errno = e;
+
+    if (!exec_errno) {
+        if (fcntl(outp[0], F_SETFL, O_NONBLOCK) < 0) {
+            what = "could not be started: fcntl";
+            goto wait_failed;
+        }
+        pidfd = open_pidfd(pid);
+        deadline = o->timeout_ms ? t0 + o->timeout_ms : UINT64_MAX;
+        for (;;) {
+            ex = child_exited(pid);
+            if (ex < 0) {
+                what = "could not be waited for: waitid";
+                goto wait_failed;
+            }
+            if (ex) {
+                /* What it wrote before it exited is in the pipe. */
+                while (!eof && total < HOOK_DRAIN_MAX) {
+                    n = out_read(outp[0], &ob, &total);
+                    if (n < 0)
+                        goto oom;
+                    if (n == 0)
+                        break;
+                    eof = true;
+                }
+                break;
+            }
+            now = now_ms();
+            if (!term && now >= deadline) {
+                kill(-pid, SIGTERM);
+                term = true;
+                kill_at = now + o->grace_ms;
+            }
+            if (term && !killed && now >= kill_at) {
+                kill(-pid, SIGKILL);
+                killed = true;
+            }
+            next = !term ? deadline : !killed ? kill_at : UINT64_MAX;
+            wait_ms = next == UINT64_MAX ? -1 :
+                next - now > INT_MAX ? INT_MAX : (int)(next - now);
+            if (pidfd < 0 && (wait_ms < 0 || wait_ms > HOOK_TICK_MS))
+                wait_ms = HOOK_TICK_MS;
+            nfds = 0;
+            if (!eof) {
+                pfd[nfds].fd = outp[0];
+                pfd[nfds++].events = POLLIN;
+            }
+            if (pidfd >= 0) {
+                pfd[nfds].fd = pidfd;
+                pfd[nfds++].events = POLLIN;
+            }
+            n = poll(pfd, nfds, wait_ms);
+            if (n < 0) {
+                if (errno != EINTR)
+                    poll(NULL, 0, HOOK_TICK_MS);
+                continue;
+            }
+            if (!eof && pfd[0].revents) {
+                n = out_read(outp[0], &ob, &total);
+                if (n < 0)
+                    goto oom;
+                if (n > 0)
+                    eof = true;
+            }
+        }
+        /* Whatever the hook started goes with it. */
+        if (term)
+            kill(-pid, SIGKILL);
+    }
+
+    do {
+        n = waitpid(pid, &st, 0);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        what = "could not be waited for: waitpid";
+        pid = -1;
+        goto wait_failed;
+    }
+    pid = -1;
+    r->elapsed_ms = now_ms() - t0;
+    if (exec_errno) {
+        r->kind = HOOK_RES_EXEC_FAILED;
+        r->sys_errno = exec_errno;
+    } else if (term) {
+        r->kind = HOOK_RES_TIMED_OUT;
+        r->sig = killed ? SIGKILL : SIGTERM;
+    } else if (WIFEXITED(st)) {
+        r->kind = HOOK_RES_EXITED;
+        r->status = WEXITSTATUS(st);
+    } else {
+        r->kind = HOOK_RES_SIGNALED;
+        r->sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+    }
+    describe(r);
+    if (out_finish(&ob, r) < 0)
+        goto oom;
+    rc = 0;
+    goto out;
+
+oom:
+    errno = ENOMEM;
+    what = "output lost";
+wait_failed:
+    /* Do not leave it running unwatched. */
+    e = errno;
+    if (pid > 0) {
+        kill(-pid, SIGKILL);
+        kill(pid, SIGKILL);
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
+        pid = -1;
+    }
+    errno = e;
+start_failed:
+    e = errno;
+    r->kind = HOOK_RES_START_FAILED;
+    r->sys_errno = e;
+    r->elapsed_ms = now_ms() - t0;
+    snprintf(r->what, sizeof(r->what), "%s: %s", what, strerror(e));
+    ERR_Set(err, "hook %s %s", r->name, r->what);
+    if (out_finish(&ob, r) < 0)
+        r->output = NULL;       /* HOOK_Run drops this result */
+    rc = -1;
+out:
+    free(ob.buf);
+    close_fd(&devnull);
+    close_fd(&outp[0]);
+    close_fd(&outp[1]);
+    close_fd(&errp[0]);
+    close_fd(&errp[1]);
+    close_fd(&pidfd);
+    return rc;
+}
+
+static void first_line(const char *s, char *buf, size_t len)
+{
+    size_t n = strcspn(s, "\r\n");
+
+    if (n >= len)
+        n = len - 1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+}
+
+static int max_fd(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur > (1u << 20))
+        return 1 << 20;
+    return (int)rl.rlim_cur;
+}
+
+int HOOK_Run(const hook_opts *o, const hook_call *c, hook_result_fn *done,
+             void *ctx, hook_report *report, xs_err *err)
+{
+    hook_opts def;
+    char **names = NULL, *env[16] = {NULL}, *argv[5], *path = NULL;
+    size_t nr = 0, i;
+    bool pre, failed_start = false;
+    xs_err first, one;
+    hook_result *r;
+    int rc, maxfd;
+
+    HOOK_ReportDispose(report);
+    ERR_Clear(&first);
+    if (!o) {
+        HOOK_DefaultOpts(&def);
+        o = &def;
+    }
+    if (!c || (unsigned)c->event >= HOOK_NR_EVENTS) {
+        ERR_Set(err, "hooks: no such event");
+        rc = -1;
+        goto out;
+    }
+    if (!c->phase || !*c->phase) {
+        ERR_Set(err, "hooks: %s without a phase", HOOK_EventName(c->event));
+        rc = -1;
+        goto out;
+    }
+    pre = HOOK_EventIsPre(c->event);
+    if ((size_t)snprintf(report->dir, sizeof(report->dir), "%s",
+                         o->dir ? o->dir : HOOK_DEFAULT_DIR) >=
+        sizeof(report->dir)) {
+        ERR_Set(err, "hook directory name too long");
+        rc = -1;
+        goto out;
+    }
+
+    rc = list_hooks(report->dir, report, &names, &nr, err);
+    if (rc < 0)
+        goto out;
+    if (rc == 1) {
+        report->dir_missing = true;
+        rc = 0;
+        goto out;
+    }
+    if (!nr)
+        goto out;
+    if (build_env(c, env, sizeof(env) / sizeof(env[0]), err) < 0) {
+        rc = -1;
+        goto out;
+    }
+    report->results = calloc(nr, sizeof(*report->results));
+    if (!report->results) {
+        ERR_Set(err, "out of memory");
+        rc = -1;
+        goto out;
+    }
+    argv[1] = (char *)HOOK_EventName(c->event);
+    argv[2] = (char *)c->phase;
+    argv[3] = c->domain && *c->domain ? (char *)c->domain : NULL;
+    argv[4] = NULL;
+    maxfd = max_fd();
+
+    for (i = 0; i < nr; i++) {
+        free(path);
+        if (asprintf(&path, "%s/%s", report->dir, names[i]) < 0) {
+            path = NULL;
+            ERR_Set(err, "out of memory");
+            rc = -1;
+            goto out;
+        }
+        argv[0] = path;
+        r = &report->results[report->nr_results];
+        snprintf(r->name, sizeof(r->name), "%s", names[i]);
+        if (run_one(o, path, argv, env, maxfd, r, &one) < 0) {
+            if (!r->output) {
+                ERR_Set(err, "out of memory");
+                rc = -1;
+                goto out;
+            }
+            if (!failed_start)
+                first = one;
+            failed_start = true;
+        }
+        report->nr_results++;
+        if (!HOOK_ResultOk(r))
+            report->nr_failed++;
+        if (done)
+            done(ctx, r);
+        if (failed_start && pre)
+            break;
+        if (pre && !HOOK_ResultOk(r)) {
+            report->vetoed = true;
+            snprintf(report->veto_hook, sizeof(report->veto_hook), "%s",
+                     r->name);
+            report->veto_status = r->kind == HOOK_RES_EXITED ? r->status : -1;
+            first_line(r->output, report->veto_msg, sizeof(report->veto_msg));
+            if (!report->veto_msg[0])
+                snprintf(report->veto_msg, sizeof(report->veto_msg), "%s",
+                         r->what);
+            rc = HOOK_VETOED;
+            goto out;
+        }
+    }
+    if (failed_start) {
+        if (err)
+            *err = first;
+        rc = -1;
+        goto out;
+    }
+    rc = 0;
+
+out:
+    free(path);
+    for (i = 0; env[i]; i++)
+        free(env[i]);
+    free_names(names, nr);
+    return rc;
+}
