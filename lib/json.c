@@ -1131,6 +1131,15 @@ void JSONW_KeyBool(json_writer *w, const char *key, bool v)
     JSONW_Bool(w, v);
 }
 
+void JSONW_KeyStringOrNull(json_writer *w, const char *key, const char *s)
+{
+    JSONW_Key(w, key);
+    if (s)
+        JSONW_String(w, s);
+    else
+        JSONW_Null(w);
+}
+
 const char *JSONW_Text(json_writer *w, size_t *len)
 {
     const unsigned char *buf;

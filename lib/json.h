@@ -78,6 +78,8 @@ void JSONW_KeyString(json_writer *w, const char *key, const char *s);
 void JSONW_KeyInt(json_writer *w, const char *key, long long v);
 void JSONW_KeyUint(json_writer *w, const char *key, unsigned long long v);
 void JSONW_KeyBool(json_writer *w, const char *key, bool v);
+/* s, or null when s is NULL. */
+void JSONW_KeyStringOrNull(json_writer *w, const char *key, const char *s);
 /* The text so far (NUL-terminated, owned by the writer). */
 const char *JSONW_Text(json_writer *w, size_t *len);
 

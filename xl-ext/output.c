@@ -534,16 +534,8 @@ void OUT_CheckJson(FILE *f, const char *path, const xs_err *err,
     JSONW_ObjectOpen(w);
     JSONW_KeyString(w, "config", path);
     JSONW_KeyBool(w, "ok", err == NULL);
-    JSONW_Key(w, "host");
-    if (driver)
-        JSONW_String(w, driver);
-    else
-        JSONW_Null(w);
-    JSONW_Key(w, "not_checked_against_host");
-    if (not_checked)
-        JSONW_String(w, not_checked);
-    else
-        JSONW_Null(w);
+    JSONW_KeyStringOrNull(w, "host", driver);
+    JSONW_KeyStringOrNull(w, "not_checked_against_host", not_checked);
     JSONW_Key(w, "error");
     if (err) {
         JSONW_ObjectOpen(w);
@@ -703,11 +695,7 @@ void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
         JSONW_ObjectClose(w);
     }
     JSONW_ArrayClose(w);
-    JSONW_Key(w, "phase");
-    if (now)
-        JSONW_String(w, now);
-    else
-        JSONW_Null(w);
+    JSONW_KeyStringOrNull(w, "phase", now);
     JSONW_ObjectClose(w);
     json_out(f, w);
 }
