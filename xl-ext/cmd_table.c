@@ -527,6 +527,7 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
  * signal handler can only reach a file-scope variable.
  */
 static volatile int apply_interrupted;
+static const int apply_signals[3] = { SIGINT, SIGTERM, SIGHUP };
 
 static void on_interrupt(int sig)
 {
@@ -535,7 +536,6 @@ static void on_interrupt(int sig)
 
 static void catch_interrupts(struct sigaction *saved)
 {
-    static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
     struct sigaction sa;
     int i;
 
@@ -543,16 +543,15 @@ static void catch_interrupts(struct sigaction *saved)
     sa.sa_handler = on_interrupt;
     sigemptyset(&sa.sa_mask);
     for (i = 0; i < 3; i++)
-        sigaction(sigs[i], &sa, &saved[i]);
+        sigaction(apply_signals[i], &sa, &saved[i]);
 }
 
 static void restore_interrupts(const struct sigaction *saved)
 {
-    static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
     int i;
 
     for (i = 0; i < 3; i++)
-        sigaction(sigs[i], &saved[i], NULL);
+        sigaction(apply_signals[i], &saved[i], NULL);
 }
 
 static int cmd_apply(xs_cli *cli, int argc, char **argv)
