@@ -154,6 +154,53 @@ int HV_XsRemove(hv *h, const char *path)
     DISPATCH(h, xs_remove, h, path);
 }
 
+int HV_XsDirectory(hv *h, const char *path, char ***names, size_t *nr)
+{
+    *names = NULL;
+    *nr = 0;
+    DISPATCH(h, xs_directory, h, path, names, nr);
+}
+
+void HV_FreeNames(char **names, size_t nr)
+{
+    size_t i;
+
+    for (i = 0; i < nr; i++)
+        free(names[i]);
+    free(names);
+}
+
+int HV_XsRestrict(hv *h, const char *path)
+{
+    DISPATCH(h, xs_restrict, h, path);
+}
+
+int HV_XsWatch(hv *h, const char *path, const char *token)
+{
+    DISPATCH(h, xs_watch, h, path, token);
+}
+
+int HV_XsUnwatch(hv *h, const char *path, const char *token)
+{
+    DISPATCH(h, xs_unwatch, h, path, token);
+}
+
+int HV_XsWatchFd(hv *h)
+{
+    return h->ops->xs_watch_fd(h);
+}
+
+int HV_XsReadWatch(hv *h, char **path, char **token)
+{
+    int rc;
+
+    *path = NULL;
+    *token = NULL;
+    ERR_Clear(&h->err);
+    rc = h->ops->xs_read_watch(h, path, token);
+    return rc < 0 ? finish(h, rc, "xs_read_watch") : rc;
+}
+
 uint64_t HV_NowMs(hv *h)
 {
     return h->ops->now_ms(h);
@@ -187,4 +234,9 @@ const char *HV_StrError(int rc)
     case HV_ENOENT:    return "no such entry";
     }
     return "unknown error";
+}
+
+long long HV_WallMs(hv *h)
+{
+    return h->ops->wall_ms(h);
 }

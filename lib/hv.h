@@ -145,10 +145,36 @@ int HV_MoveMemory(hv *h, uint32_t domid, int node, uint64_t max_pages,
 int HV_XsRead(hv *h, const char *path, char **val);
 int HV_XsWrite(hv *h, const char *path, const char *val);
 int HV_XsRemove(hv *h, const char *path);
+/*
+ * The children of path, as a malloc'd array of malloc'd names
+ * (HV_FreeNames); HV_ENOENT when path does not exist.
+ */
+int HV_XsDirectory(hv *h, const char *path, char ***names, size_t *nr);
+void HV_FreeNames(char **names, size_t nr);
+/*
+ * Create path if needed and make it (and what is created below it
+ * later) readable and writable by dom0 only: a guest can neither ask
+ * for a phase nor forge an answer.
+ */
+int HV_XsRestrict(hv *h, const char *path);
+
+/*
+ * Xenstore watches.  An event is queued when path or a node below it
+ * changes, and once when the watch is set (as xenstored does).
+ * HV_XsWatchFd is readable while events are queued (-1 before the first
+ * watch); HV_XsReadWatch takes one: 1 with path and token malloc'd, 0
+ * when none is queued, or an HV_E* code.
+ */
+int HV_XsWatch(hv *h, const char *path, const char *token);
+int HV_XsUnwatch(hv *h, const char *path, const char *token);
+int HV_XsWatchFd(hv *h);
+int HV_XsReadWatch(hv *h, char **path, char **token);
 
 /* Time: real on Xen, simulated (advanced only by sleeps) in the sim. */
 uint64_t HV_NowMs(hv *h);
 void HV_SleepMs(hv *h, unsigned ms);
+/* Milliseconds since the epoch: the real clock, or the simulated one. */
+long long HV_WallMs(hv *h);
 
 const char *HV_DomTypeName(hv_dom_type t);
 /* Human text for an HV_E* code. */
@@ -182,8 +208,15 @@ typedef struct hv_ops {
     int (*xs_read)(hv *h, const char *path, char **val);
     int (*xs_write)(hv *h, const char *path, const char *val);
     int (*xs_remove)(hv *h, const char *path);
+    int (*xs_directory)(hv *h, const char *path, char ***names, size_t *nr);
+    int (*xs_restrict)(hv *h, const char *path);
+    int (*xs_watch)(hv *h, const char *path, const char *token);
+    int (*xs_unwatch)(hv *h, const char *path, const char *token);
+    int (*xs_watch_fd)(hv *h);
+    int (*xs_read_watch)(hv *h, char **path, char **token);
     uint64_t (*now_ms)(hv *h);
     void (*sleep_ms)(hv *h, unsigned ms);
+    long long (*wall_ms)(hv *h);
 } hv_ops;
 
 /* The common head of every driver's handle. */

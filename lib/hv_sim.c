@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "hv_sim.h"
 #include "json.h"
@@ -50,6 +52,11 @@ typedef struct xs_node {
     char *val;
 } xs_node;
 
+typedef struct xs_event {
+    char *path;
+    char *token;
+} xs_event;
+
 typedef struct sim {
     struct hv base;             /* must be first */
     char path[256];
@@ -63,6 +70,14 @@ typedef struct sim {
     size_t nr_faults;
     xs_node *xs;
     size_t nr_xs;
+    xs_event *watches;          /* path + token of each watch */
+    size_t nr_watches;
+    xs_event *events;           /* queued, oldest first */
+    size_t nr_events;
+    int event_fd;               /* readable while events are queued */
+    bool crash_armed;           /* see HVSIM_Crash */
+    unsigned crash_left;
+    bool crash_hit;             /* a change was refused */
     uint64_t now_ms;
     long long wall_start;
 } sim;
@@ -84,6 +99,45 @@ static xs_node *xs_find(sim *s, const char *path)
     return NULL;
 }
 
+static bool path_within(const char *path, const char *top)
+{
+    size_t len = strlen(top);
+
+    return strncmp(path, top, len) == 0 &&
+           (path[len] == '\0' || path[len] == '/');
+}
+
+static void queue_event(sim *s, const char *path, const char *token)
+{
+    xs_event *v = realloc(s->events, (s->nr_events + 1) * sizeof(*v));
+    uint64_t one = 1;
+
+    if (!v)
+        return;
+    s->events = v;
+    v[s->nr_events].path = strdup(path);
+    v[s->nr_events].token = strdup(token);
+    if (!v[s->nr_events].path || !v[s->nr_events].token) {
+        free(v[s->nr_events].path);
+        free(v[s->nr_events].token);
+        return;
+    }
+    s->nr_events++;
+    if (s->event_fd >= 0 && write(s->event_fd, &one, sizeof(one)) < 0)
+        return;     /* the counter is already non-zero: still readable */
+}
+
+/* A change at path fires the watches on it, above it and below it. */
+static void fire_watches(sim *s, const char *path)
+{
+    size_t i;
+
+    for (i = 0; i < s->nr_watches; i++)
+        if (path_within(path, s->watches[i].path) ||
+            path_within(s->watches[i].path, path))
+            queue_event(s, path, s->watches[i].token);
+}
+
 static int xs_set(sim *s, const char *path, const char *val)
 {
     xs_node *n = xs_find(s, path), *v;
@@ -91,6 +145,7 @@ static int xs_set(sim *s, const char *path, const char *val)
 
     if (!copy)
         return HV_EFAIL;
+    fire_watches(s, path);
     if (n) {
         free(n->val);
         n->val = copy;
@@ -138,6 +193,8 @@ static int xs_rm_tree(sim *s, const char *path)
             i++;
         }
     }
+    if (removed)
+        fire_watches(s, path);
     return removed ? 0 : HV_ENOENT;
 }
 
@@ -208,9 +265,33 @@ static void vanish(sim *s, sim_dom *d)
  * Count this call and fire a fault when one is due.  Returns 0 or the
  * HV_E* code of the fault (with the error set).
  */
+static bool is_change(const char *op)
+{
+    static const char *const reads[] = {
+        "get_host", "list_pools", "list_domains", "get_domain", "xs_read",
+        "xs_directory", "xs_read_watch", NULL
+    };
+    size_t i;
+
+    for (i = 0; reads[i]; i++)
+        if (strcmp(reads[i], op) == 0)
+            return false;
+    return true;
+}
+
 static int fault(sim *s, const char *op, sim_dom *d)
 {
     size_t i;
+
+    if (s->crash_armed && is_change(op)) {
+        if (!s->crash_left) {
+            s->crash_hit = true;
+            ERR_Set(&s->base.err, "%s: the process was killed (simulated "
+                    "crash)", op);
+            return HV_EFAIL;
+        }
+        s->crash_left--;
+    }
 
     for (i = 0; i < s->nr_faults; i++) {
         sim_fault *f = &s->faults[i];
@@ -254,7 +335,7 @@ static const char *const fault_ops[] = {
     "set_target", "set_vcpus_online", "set_affinity", "pool_create",
     "pool_destroy", "pool_add_cpu", "pool_remove_cpu", "pool_move_domain",
     "set_node_affinity", "move_memory", "xs_read", "xs_write", "xs_remove",
-    NULL
+    "xs_directory", "xs_restrict", NULL
 };
 
 static bool known_op(const char *op)
@@ -284,6 +365,23 @@ int HVSIM_AddFault(hv *h, const char *op, const char *domain, unsigned nth,
     return 0;
 }
 
+void HVSIM_Crash(hv *h, unsigned changes)
+{
+    S(h)->crash_armed = true;
+    S(h)->crash_left = changes;
+    S(h)->crash_hit = false;
+}
+
+void HVSIM_Revive(hv *h)
+{
+    S(h)->crash_armed = false;
+}
+
+bool HVSIM_Crashed(hv *h)
+{
+    return S(h)->crash_armed && S(h)->crash_hit;
+}
+
 void HVSIM_JumpClock(hv *h, long long seconds)
 {
     S(h)->wall_start += seconds;
@@ -294,6 +392,13 @@ long long HVSIM_WallTime(hv *h)
     sim *s = S(h);
 
     return s->wall_start + (long long)(s->now_ms / 1000);
+}
+
+static long long sim_wall_ms(hv *h)
+{
+    sim *s = S(h);
+
+    return s->wall_start * 1000 + (long long)s->now_ms;
 }
 
 /* --- memory model ------------------------------------------------------- */
@@ -434,6 +539,18 @@ static void sim_close(hv *h)
         free(s->xs[i].val);
     }
     free(s->xs);
+    for (i = 0; i < s->nr_watches; i++) {
+        free(s->watches[i].path);
+        free(s->watches[i].token);
+    }
+    free(s->watches);
+    for (i = 0; i < s->nr_events; i++) {
+        free(s->events[i].path);
+        free(s->events[i].token);
+    }
+    free(s->events);
+    if (s->event_fd >= 0)
+        close(s->event_fd);
     free(s->doms);
     free(s);
 }
@@ -878,6 +995,138 @@ static int sim_xs_remove(hv *h, const char *path)
     return rc;
 }
 
+static int sim_xs_directory(hv *h, const char *path, char ***names,
+                            size_t *nr)
+{
+    sim *s = S(h);
+    size_t i, j, len = strlen(path), n = 0;
+    char **out = NULL, **v;
+    bool exists = false;
+    int rc = fault(s, "xs_directory", NULL);
+
+    if (rc)
+        return rc;
+    for (i = 0; i < s->nr_xs; i++) {
+        const char *p = s->xs[i].path, *child, *end;
+        size_t clen;
+
+        if (!path_within(p, path))
+            continue;
+        exists = true;
+        if (p[len] != '/')
+            continue;
+        child = p + len + 1;
+        end = strchr(child, '/');
+        clen = end ? (size_t)(end - child) : strlen(child);
+        for (j = 0; j < n; j++)
+            if (strlen(out[j]) == clen && strncmp(out[j], child, clen) == 0)
+                break;
+        if (j < n)
+            continue;
+        v = realloc(out, (n + 1) * sizeof(*v));
+        if (!v)
+            goto nomem;
+        out = v;
+        out[n] = strndup(child, clen);
+        if (!out[n])
+            goto nomem;
+        n++;
+    }
+    if (!exists) {
+        free(out);
+        ERR_Set(&s->base.err, "xenstore directory %s: no such node", path);
+        return HV_ENOENT;
+    }
+    *names = out;
+    *nr = n;
+    return 0;
+nomem:
+    HV_FreeNames(out, n);
+    ERR_Set(&s->base.err, "xenstore directory %s: out of memory", path);
+    return HV_EFAIL;
+}
+
+static int sim_xs_restrict(hv *h, const char *path)
+{
+    sim *s = S(h);
+    int rc = fault(s, "xs_restrict", NULL);
+
+    if (rc)
+        return rc;
+    /* Only dom0 runs in the simulation: existence is all there is. */
+    if (!xs_find(s, path))
+        return xs_set(s, path, "");
+    return 0;
+}
+
+static int sim_xs_watch(hv *h, const char *path, const char *token)
+{
+    sim *s = S(h);
+    xs_event *v;
+
+    if (s->event_fd < 0) {
+        s->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (s->event_fd < 0) {
+            ERR_Set(&s->base.err, "xenstore watch %s: eventfd: %s", path,
+                    strerror(errno));
+            return HV_EFAIL;
+        }
+    }
+    v = realloc(s->watches, (s->nr_watches + 1) * sizeof(*v));
+    if (!v)
+        return HV_EFAIL;
+    s->watches = v;
+    v[s->nr_watches].path = strdup(path);
+    v[s->nr_watches].token = strdup(token);
+    if (!v[s->nr_watches].path || !v[s->nr_watches].token) {
+        free(v[s->nr_watches].path);
+        free(v[s->nr_watches].token);
+        return HV_EFAIL;
+    }
+    s->nr_watches++;
+    queue_event(s, path, token);
+    return 0;
+}
+
+static int sim_xs_unwatch(hv *h, const char *path, const char *token)
+{
+    sim *s = S(h);
+    size_t i;
+
+    for (i = 0; i < s->nr_watches; i++) {
+        if (strcmp(s->watches[i].path, path) == 0 &&
+            strcmp(s->watches[i].token, token) == 0) {
+            free(s->watches[i].path);
+            free(s->watches[i].token);
+            s->watches[i] = s->watches[--s->nr_watches];
+            return 0;
+        }
+    }
+    ERR_Set(&s->base.err, "xenstore unwatch %s: no such watch", path);
+    return HV_ENOENT;
+}
+
+static int sim_xs_watch_fd(hv *h)
+{
+    return S(h)->event_fd;
+}
+
+static int sim_xs_read_watch(hv *h, char **path, char **token)
+{
+    sim *s = S(h);
+    uint64_t count;
+
+    if (!s->nr_events)
+        return 0;
+    *path = s->events[0].path;
+    *token = s->events[0].token;
+    memmove(s->events, s->events + 1, (s->nr_events - 1) * sizeof(*s->events));
+    if (--s->nr_events == 0 && s->event_fd >= 0 &&
+        read(s->event_fd, &count, sizeof(count)) < 0)
+        return 1;   /* already drained */
+    return 1;
+}
+
 static uint64_t sim_now_ms(hv *h)
 {
     return S(h)->now_ms;
@@ -918,8 +1167,15 @@ static const hv_ops sim_ops = {
     .xs_read = sim_xs_read,
     .xs_write = sim_xs_write,
     .xs_remove = sim_xs_remove,
+    .xs_directory = sim_xs_directory,
+    .xs_restrict = sim_xs_restrict,
+    .xs_watch = sim_xs_watch,
+    .xs_unwatch = sim_xs_unwatch,
+    .xs_watch_fd = sim_xs_watch_fd,
+    .xs_read_watch = sim_xs_read_watch,
     .now_ms = sim_now_ms,
     .sleep_ms = sim_sleep_ms,
+    .wall_ms = sim_wall_ms,
 };
 
 /* --- fixture loading ---------------------------------------------------- */
@@ -1368,6 +1624,7 @@ hv *HV_OpenSim(const char *fixture_path, xs_err *err)
         return NULL;
     }
     s->base.ops = &sim_ops;
+    s->event_fd = -1;
     snprintf(s->path, sizeof(s->path), "%s", fixture_path);
     f = fopen(fixture_path, "r");
     if (!f) {

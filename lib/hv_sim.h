@@ -5,6 +5,8 @@
 #ifndef XENSHIFT_HV_SIM_H
 #define XENSHIFT_HV_SIM_H
 
+#include <stdbool.h>
+
 #include "hv.h"
 
 /* What an injected fault does. */
@@ -26,6 +28,17 @@ int HVSIM_AddFault(hv *h, const char *op, const char *domain, unsigned nth,
 
 /* Jump the simulated wall clock (not the monotonic one) by seconds. */
 void HVSIM_JumpClock(hv *h, long long seconds);
+
+/*
+ * A toolstack process killed mid-transition: after `changes` more calls
+ * that change the host or xenstore succeed, every such call fails (reads
+ * still work, guests keep ballooning towards what they were told), until
+ * HVSIM_Revive.  What was done stays done, as after a SIGKILL.
+ */
+void HVSIM_Crash(hv *h, unsigned changes);
+void HVSIM_Revive(hv *h);
+/* True once a change was refused because of HVSIM_Crash. */
+bool HVSIM_Crashed(hv *h);
 /* Simulated wall-clock time, epoch seconds. */
 long long HVSIM_WallTime(hv *h);
 

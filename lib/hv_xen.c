@@ -1207,6 +1207,112 @@ static int xen_xs_remove(hv *h, const char *path)
     return 0;
 }
 
+static int xen_xs_directory(hv *h, const char *path, char ***names,
+                            size_t *nr)
+{
+    xen *x = X(h);
+    unsigned int n, i;
+    char **v, **out;
+    int e;
+
+    v = xs_directory(x->xs, XBT_NULL, path, &n);
+    if (!v) {
+        e = errno;
+        ERR_Set(&x->base.err, "xenstore directory %s: %s", path,
+                e == ENOENT ? "no such node" : strerror(e));
+        return e == ENOENT ? HV_ENOENT : HV_EFAIL;
+    }
+    /* One block from libxenstore; hand out separate strings. */
+    out = calloc(n ? n : 1, sizeof(*out));
+    if (!out)
+        goto nomem;
+    for (i = 0; i < n; i++) {
+        out[i] = strdup(v[i]);
+        if (!out[i]) {
+            HV_FreeNames(out, i);
+            goto nomem;
+        }
+    }
+    free(v);
+    *names = out;
+    *nr = n;
+    return 0;
+nomem:
+    free(v);
+    ERR_Set(&x->base.err, "xenstore directory %s: out of memory", path);
+    return HV_EFAIL;
+}
+
+static int xen_xs_restrict(hv *h, const char *path)
+{
+    xen *x = X(h);
+    /* The first entry is the owner and what everyone else may do. */
+    struct xs_permissions perm = { .id = 0, .perms = XS_PERM_NONE };
+
+    if (!xs_mkdir(x->xs, XBT_NULL, path) ||
+        !xs_set_permissions(x->xs, XBT_NULL, path, &perm, 1)) {
+        ERR_Set(&x->base.err, "xenstore: cannot make %s dom0-only: %s",
+                path, strerror(errno));
+        return HV_EFAIL;
+    }
+    return 0;
+}
+
+static int xen_xs_watch(hv *h, const char *path, const char *token)
+{
+    xen *x = X(h);
+
+    if (!xs_watch(x->xs, path, token)) {
+        ERR_Set(&x->base.err, "xenstore watch %s: %s", path,
+                strerror(errno));
+        return HV_EFAIL;
+    }
+    return 0;
+}
+
+static int xen_xs_unwatch(hv *h, const char *path, const char *token)
+{
+    xen *x = X(h);
+
+    if (!xs_unwatch(x->xs, path, token)) {
+        ERR_Set(&x->base.err, "xenstore unwatch %s: %s", path,
+                strerror(errno));
+        return HV_EFAIL;
+    }
+    return 0;
+}
+
+static int xen_xs_watch_fd(hv *h)
+{
+    return xs_fileno(X(h)->xs);
+}
+
+static int xen_xs_read_watch(hv *h, char **path, char **token)
+{
+    xen *x = X(h);
+    char **v = xs_check_watch(x->xs);
+
+    if (!v) {
+        if (errno == EAGAIN)
+            return 0;
+        ERR_Set(&x->base.err, "xenstore: reading a watch event: %s",
+                strerror(errno));
+        return HV_EFAIL;
+    }
+    *path = strdup(v[XS_WATCH_PATH]);
+    *token = strdup(v[XS_WATCH_TOKEN]);
+    free(v);
+    if (!*path || !*token) {
+        free(*path);
+        free(*token);
+        *path = *token = NULL;
+        ERR_Set(&x->base.err, "xenstore: reading a watch event: out of "
+                "memory");
+        return HV_EFAIL;
+    }
+    return 1;
+}
+
 /* --- time --------------------------------------------------------------- */
 
 static uint64_t xen_now_ms(hv *h)
@@ -1223,6 +1329,15 @@ static void xen_sleep_ms(hv *h, unsigned ms)
 
     while (nanosleep(&ts, &ts) && errno == EINTR)
         ;
+}
+
+static long long xen_wall_ms(hv *h)
+{
+    struct timespec ts;
+
+    (void)h;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* --- open / close ------------------------------------------------------- */
@@ -1261,8 +1376,15 @@ static const hv_ops xen_ops = {
     .xs_read = xen_xs_read,
     .xs_write = xen_xs_write,
     .xs_remove = xen_xs_remove,
+    .xs_directory = xen_xs_directory,
+    .xs_restrict = xen_xs_restrict,
+    .xs_watch = xen_xs_watch,
+    .xs_unwatch = xen_xs_unwatch,
+    .xs_watch_fd = xen_xs_watch_fd,
+    .xs_read_watch = xen_xs_read_watch,
     .now_ms = xen_now_ms,
     .sleep_ms = xen_sleep_ms,
+    .wall_ms = xen_wall_ms,
 };
 
 #define OPEN_HINT "is this dom0 with xenfs mounted and xenstored running? " \

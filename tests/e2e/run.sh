@@ -71,27 +71,67 @@ fi
 mke2fs -q -t ext4 -L payload -d "$work/payload" "$work/payload.ext4" 32M >/dev/null ||
     fail "cannot build the payload disk"
 
-echo "check-xen: booting Xen ($(cat "$image/versions")); log: $log"
-t_boot=$SECONDS
-timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
-    -accel tcg -cpu "$cpu" -m 3072 -smp 2 \
-    -nographic -no-reboot -net none \
-    -kernel "$image/xen" \
-    -append "console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M loglvl=all guest_loglvl=all" \
-    -initrd "$image/vmlinuz console=hvc0 earlyprintk=xen root=/dev/vda rw loglevel=4,$image/initrd.gz" \
-    -drive file="$image/rootfs.ext4",format=raw,if=virtio,cache=unsafe,snapshot=on \
-    -drive file="$work/payload.ext4",format=raw,if=virtio,cache=unsafe,snapshot=on \
-    </dev/null > "$log" 2>&1
-qrc=$?
-t_boot=$((SECONDS - t_boot))
-tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
+# boot: one run of QEMU; sets qrc and panicked.
+boot() {
+    timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
+        -accel tcg -cpu "$cpu" -m 3072 -smp 2 \
+        -nographic -no-reboot -net none \
+        -kernel "$image/xen" \
+        -append "console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M loglvl=all guest_loglvl=all" \
+        -initrd "$image/vmlinuz console=hvc0 earlyprintk=xen root=/dev/vda rw loglevel=4,$image/initrd.gz" \
+        -drive file="$image/rootfs.ext4",format=raw,if=virtio,cache=unsafe,snapshot=on \
+        -drive file="$work/payload.ext4",format=raw,if=virtio,cache=unsafe,snapshot=on \
+        </dev/null > "$log" 2>&1 &
+    qpid=$!
+    # A hypervisor that panics tries to reboot, and under emulation that
+    # can hang until the time limit: stop QEMU as soon as Xen says it
+    # panicked, once the rest of its report is out.
+    panicked=0
+    while kill -0 $qpid 2>/dev/null; do
+        if grep -q 'Panic on CPU' "$log" 2>/dev/null; then
+            panicked=1
+            sleep 3
+            kill $qpid 2>/dev/null
+            break
+        fi
+        sleep 2
+    done
+    wait $qpid
+    qrc=$?
+    tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
+    sed -n 's/^.*XS-TAP: //p' "$log" > "$work/tap"
+}
+
+# Xen 4.17 under QEMU's emulation panicked once in CI (a NULL pointer
+# in the scheduler's context switch, sched_context_switched) where it
+# had passed every local run.  A panic is the hypervisor's, not a
+# failed check: it is reported in full, kept in panic-N.log, and the
+# whole run is done once more from a fresh boot.  Tests never retry.
+panic_retries=${XENSHIFT_E2E_PANIC_RETRIES:-1}
+attempt=0
+while :; do
+    attempt=$((attempt + 1))
+    echo "check-xen: booting Xen ($(cat "$image/versions")); log: $log"
+    t_boot=$SECONDS
+    boot
+    t_boot=$((SECONDS - t_boot))
+    [ $panicked = 1 ] || break
+    cp "$log" "$logdir/panic-$attempt.log"
+    echo "check-xen: the Xen hypervisor panicked$(sed -n 's/^# scenario \([^ ]*\)$/ during \1/p' "$work/tap" | tail -n 1) after ${t_boot} s; its report (kept in $logdir/panic-$attempt.log):" >&2
+    sed -n '/----\[ Xen-/,$p' "$log" | head -n 80 >&2
+    if [ $attempt -gt "$panic_retries" ]; then
+        cat "$work/tap"
+        exit 1
+    fi
+    echo "# check-xen: the hypervisor panicked (attempt $attempt); booting again"
+done
 
 # The results: lines after the XS-TAP: marker, as plain TAP.
-sed -n 's/^.*XS-TAP: //p' "$log" > "$work/tap"
 cat "$work/tap"
 times=$(sed -n 's/^.*XS-E2E-TIME //p' "$log")
 echo "# image: ${t_image} s, boot + scenarios: ${t_boot} s, all: $((SECONDS - t_all)) s"
 [ -n "$times" ] && echo "$times" | sed 's/^/# time (ms): /'
+[ $attempt -gt 1 ] && echo "# the hypervisor panicked $((attempt - 1)) time(s) before this run: see $logdir/panic-*.log"
 
 if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
     echo "check-xen: QEMU did not finish within $timeout s; the log's tail:" >&2

@@ -1,0 +1,37 @@
+/*
+ * journal.h - the transition in flight, kept in xenstore (XSP_JOURNAL).
+ *
+ * Written before each step, removed when the transition has ended
+ * (reached, or rolled back).  A journal found at start-up belongs to a
+ * toolstack process that died mid-way: the host may sit between two
+ * phases and must be brought back to one (see TRN_Recover).  Xenstore
+ * outlives the process that wrote it, as the host's state does.
+ */
+#ifndef XENSHIFT_JOURNAL_H
+#define XENSHIFT_JOURNAL_H
+
+#include <stdbool.h>
+
+#include "err.h"
+#include "hv.h"
+
+typedef struct jnl_entry {
+    bool present;
+    char from[HV_NAME_MAX];     /* "" when the host was in no phase */
+    char to[HV_NAME_MAX];
+    char request[80];           /* "" when none */
+    char step[256];             /* the step under way, "" before the first */
+    char state[32];             /* "running", "rolling-back" */
+} jnl_entry;
+
+/* Start: from, to and request first, then state = "running". */
+int JNL_Begin(hv *h, const char *from, const char *to, const char *request,
+              xs_err *err);
+int JNL_Step(hv *h, const char *step, xs_err *err);
+int JNL_SetState(hv *h, const char *state, xs_err *err);
+/* The transition has ended: remove the journal. */
+int JNL_End(hv *h, xs_err *err);
+/* Read it; e->present is false when there is none. */
+int JNL_Read(hv *h, jnl_entry *e, xs_err *err);
+
+#endif

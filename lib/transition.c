@@ -1,0 +1,367 @@
+/*
+ * transition.c - hooks, journal and executor around one plan.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "journal.h"
+#include "transition.h"
+#include "xspath.h"
+
+void TRN_DefaultOpts(trn_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    EXEC_DefaultOpts(&o->exec);
+}
+
+const char *TRN_CurrentPhase(const xs_snapshot *snap, const tbl_table *t)
+{
+    const char *found = NULL;
+    size_t i;
+
+    for (i = 0; i < t->nr_phases && !found; i++) {
+        plan p;
+        xs_err err;
+
+        PLAN_Init(&p);
+        if (!PLAN_Make(snap, t, t->phases[i].name, &p, &err) &&
+            !p.nr_stages)
+            found = t->phases[i].name;
+        PLAN_Dispose(&p);
+    }
+    return found;
+}
+
+/* --- hooks -------------------------------------------------------------- */
+
+typedef struct trn_run {
+    hv *h;
+    const plan *p;
+    const trn_opts *o;
+    trn_result *res;
+    exec_progress_fn *progress;
+    void *ctx;
+    const char **doms;          /* domains the plan changes, plan order */
+    size_t nr_doms;
+    size_t nr_pre_done;         /* domains whose pre-domain hooks ran */
+    bool journal_failed;
+    xs_err journal_err;
+} trn_run;
+
+static const plan_row *find_row(const plan *p, const char *domain)
+{
+    size_t i;
+
+    for (i = 0; i < p->nr_rows; i++)
+        if (strcmp(p->rows[i].domain, domain) == 0)
+            return &p->rows[i];
+    return NULL;
+}
+
+static int collect_domains(trn_run *r)
+{
+    size_t i, j, k;
+
+    r->doms = NULL;
+    r->nr_doms = 0;
+    for (i = 0; i < r->p->nr_stages; i++) {
+        const plan_stage *st = &r->p->stages[i];
+
+        for (j = 0; j < st->nr_acts; j++) {
+            const char *d = st->acts[j].domain;
+            const char **v;
+
+            if (!d[0])
+                continue;
+            for (k = 0; k < r->nr_doms; k++)
+                if (strcmp(r->doms[k], d) == 0)
+                    break;
+            if (k < r->nr_doms)
+                continue;
+            v = realloc(r->doms, (r->nr_doms + 1) * sizeof(*v));
+            if (!v)
+                return -1;
+            r->doms = v;
+            r->doms[r->nr_doms++] = d;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Run the hooks of one event.  Returns 0, HOOK_VETOED (res->message
+ * says who and why), or -1 when the hooks could not be run (a pre event
+ * then counts as a veto: nothing may change unchecked).
+ */
+static int run_hooks(trn_run *r, hook_event ev, const char *domain,
+                     const char *result, const char *message)
+{
+    hook_report rep;
+    hook_call c;
+    xs_err err;
+    int rc;
+
+    if (!r->o->hooks)
+        return 0;
+    HOOK_CallInit(&c);
+    c.event = ev;
+    c.phase = r->p->phase;
+    c.from_phase = r->res->from;
+    c.request_id = r->o->request_id;
+    c.result = result;
+    c.message = message;
+    if (domain) {
+        const plan_row *row = find_row(r->p, domain);
+
+        c.domain = domain;
+        if (row) {
+            c.domid = row->running ? (int)row->domid : -1;
+            c.memory_kib = row->mem_after_kib;
+            c.vcpus = row->vcpus_after;
+        }
+    }
+    HOOK_ReportInit(&rep);
+    rc = HOOK_Run(r->o->hooks, &c, r->o->hook_done, r->o->hook_ctx, &rep,
+                  &err);
+    if (rc == HOOK_VETOED) {
+        snprintf(r->res->message, sizeof(r->res->message),
+                 "vetoed by %s (%s %s%s%s): %s", rep.veto_hook,
+                 HOOK_EventName(ev), r->p->phase, domain ? " " : "",
+                 domain ? domain : "", rep.veto_msg);
+    } else if (rc < 0 && HOOK_EventIsPre(ev)) {
+        snprintf(r->res->message, sizeof(r->res->message),
+                 "the %s hooks could not be run: %s", HOOK_EventName(ev),
+                 err.msg);
+        rc = HOOK_VETOED;
+    } else {
+        rc = 0;     /* a failing post hook is only reported */
+    }
+    HOOK_ReportDispose(&rep);
+    return rc;
+}
+
+/* --- journal ------------------------------------------------------------ */
+
+static void note_journal(trn_run *r, int rc, const xs_err *err)
+{
+    if (rc && !r->journal_failed) {
+        r->journal_failed = true;
+        r->journal_err = *err;
+    }
+}
+
+/* The executor's events: journal each step before it starts. */
+static void on_event(void *ctx, const exec_event *ev)
+{
+    trn_run *r = ctx;
+    xs_err err;
+    char step[256];
+
+    if (r->o->journal) {
+        if (ev->kind == EXEC_EV_ACTION_BEGIN && ev->act) {
+            snprintf(step, sizeof(step), "%s%s",
+                     ev->rolling_back ? "undo: " : "", ev->msg ? ev->msg : "");
+            note_journal(r, JNL_Step(r->h, step, &err), &err);
+        } else if (ev->kind == EXEC_EV_ROLLBACK_BEGIN) {
+            note_journal(r, JNL_SetState(r->h, "rolling-back", &err), &err);
+        }
+    }
+    if (r->progress)
+        r->progress(r->ctx, ev);
+}
+
+/* Whether the executor left every domain at one phase's values. */
+static bool ended_cleanly(const exec_report *rep)
+{
+    size_t i;
+
+    if (rep->ok)
+        return true;
+    if (!rep->rolled_back)
+        return false;
+    for (i = 0; i < rep->nr_doms; i++)
+        if (rep->doms[i].outcome == EXEC_DOM_FAILED)
+            return false;
+    return true;
+}
+
+static void record_result(trn_run *r, const exec_report *rep)
+{
+    char line[1200];
+    xs_err err;
+
+    if (!r->o->journal)
+        return;
+    if (rep->ok) {
+        snprintf(line, sizeof(line), "ok %s", r->p->phase);
+        HV_XsWrite(r->h, XSP_PHASE, r->p->phase);
+    } else {
+        snprintf(line, sizeof(line), "failed %s: %s", r->p->phase,
+                 r->res->message);
+        if (ended_cleanly(rep))
+            HV_XsWrite(r->h, XSP_PHASE, r->res->from);
+    }
+    HV_XsWrite(r->h, XSP_RESULT, line);
+    /*
+     * Keep the journal when the host may be between phases: the next
+     * start of xenshiftd (or `xenshift recover`) finishes the job.
+     */
+    if (ended_cleanly(rep))
+        note_journal(r, JNL_End(r->h, &err), &err);
+    else
+        note_journal(r, JNL_SetState(r->h, "failed", &err), &err);
+}
+
+int TRN_Execute(hv *h, const tbl_table *t, const xs_snapshot *snap,
+                const plan *p, const trn_opts *o, exec_progress_fn *progress,
+                void *ctx, exec_report *report, trn_result *res)
+{
+    trn_run r = { .h = h, .p = p, .o = o, .res = res,
+                  .progress = progress, .ctx = ctx };
+    const char *from = TRN_CurrentPhase(snap, t);
+    const char *result;
+    xs_err err;
+    size_t i;
+    int rc = -1;
+
+    memset(res, 0, sizeof(*res));
+    res->outcome = TRN_VETOED;
+    snprintf(res->from, sizeof(res->from), "%s", from ? from : "");
+    if (collect_domains(&r)) {
+        snprintf(res->message, sizeof(res->message), "out of memory");
+        return -1;
+    }
+
+    /* 1-2: the pre hooks; a veto changes nothing. */
+    if (run_hooks(&r, HOOK_PRE_TRANSITION, NULL, NULL, NULL))
+        goto post;
+    for (i = 0; i < r.nr_doms; i++) {
+        r.nr_pre_done = i + 1;
+        if (run_hooks(&r, HOOK_PRE_DOMAIN, r.doms[i], NULL, NULL))
+            goto post;
+    }
+
+    /* 3: the transition itself, journalled. */
+    if (o->journal && JNL_Begin(h, res->from, p->phase, o->request_id,
+                                &err)) {
+        snprintf(res->message, sizeof(res->message), "%s", err.msg);
+        res->outcome = TRN_FAILED;
+        JNL_End(h, &err);
+        goto post;
+    }
+    rc = EXEC_Run(h, snap, p, &o->exec, on_event, &r, report);
+    res->outcome = rc ? TRN_FAILED : TRN_REACHED;
+    if (rc)
+        snprintf(res->message, sizeof(res->message), "%s",
+                 report->cause.msg[0] ? report->cause.msg : "failed");
+    record_result(&r, report);
+    if (r.journal_failed && !rc) {
+        /* Reached, but a crash now would not have been recoverable. */
+        snprintf(res->message, sizeof(res->message), "reached, but the "
+                 "journal could not be kept: %s", r.journal_err.msg);
+    }
+
+post:
+    /* 4-6: post hooks pair with every pre hook that ran. */
+    result = res->outcome == TRN_REACHED ? "ok" :
+             res->outcome == TRN_VETOED ? "vetoed" : "failed";
+    for (i = 0; i < r.nr_pre_done; i++)
+        run_hooks(&r, HOOK_POST_DOMAIN, r.doms[i], result,
+                  res->outcome == TRN_REACHED ? NULL : res->message);
+    if (res->outcome != TRN_REACHED)
+        run_hooks(&r, HOOK_FAILED, NULL, result, res->message);
+    run_hooks(&r, HOOK_POST_TRANSITION, NULL, result,
+              res->outcome == TRN_REACHED ? NULL : res->message);
+    free(r.doms);
+    return rc ? -1 : 0;
+}
+
+/* --- recovery ----------------------------------------------------------- */
+
+static int bring_to(hv *h, const tbl_table *t, const char *phase,
+                    const exec_opts *eo, exec_progress_fn *progress,
+                    void *ctx, xs_err *err)
+{
+    xs_snapshot snap;
+    exec_report rep;
+    plan p;
+    int rc = -1;
+
+    SNAP_Init(&snap);
+    PLAN_Init(&p);
+    EXEC_ReportInit(&rep);
+    if (SNAP_Take(h, &snap, err) || PLAN_Make(&snap, t, phase, &p, err))
+        goto out;
+    if (EXEC_Run(h, &snap, &p, eo, progress, ctx, &rep)) {
+        *err = rep.cause;
+        goto out;
+    }
+    rc = 0;
+out:
+    EXEC_ReportDispose(&rep);
+    PLAN_Dispose(&p);
+    SNAP_Dispose(&snap);
+    return rc;
+}
+
+trn_recovery TRN_Recover(hv *h, const tbl_table *t, const exec_opts *eo,
+                         exec_progress_fn *progress, void *ctx,
+                         char *request, size_t request_len, char *message,
+                         size_t message_len)
+{
+    jnl_entry j;
+    xs_err err, back_err;
+    trn_recovery out;
+    char line[1200];
+
+    request[0] = '\0';
+    message[0] = '\0';
+    if (JNL_Read(h, &j, &err)) {
+        snprintf(message, message_len, "%s", err.msg);
+        return TRN_RECOVER_FAILED;
+    }
+    if (!j.present)
+        return TRN_RECOVER_NOTHING;
+    snprintf(request, request_len, "%s", j.request);
+    ERR_Clear(&back_err);
+    if (j.from[0] && TBL_FindPhase(t, j.from) &&
+        !bring_to(h, t, j.from, eo, progress, ctx, &back_err)) {
+        out = TRN_RECOVER_BACK;
+        snprintf(message, message_len, "interrupted %s -> %s (at: %s); "
+                 "brought back to %s", j.from[0] ? j.from : "(none)", j.to,
+                 j.step[0] ? j.step : "before the first step", j.from);
+        HV_XsWrite(h, XSP_PHASE, j.from);
+    } else if (TBL_FindPhase(t, j.to) &&
+               !bring_to(h, t, j.to, eo, progress, ctx, &err)) {
+        out = TRN_RECOVER_FORWARD;
+        char why[900];
+
+        if (j.from[0])
+            snprintf(why, sizeof(why), "could not go back to %s: %s", j.from,
+                     back_err.msg[0] ? back_err.msg : "not in the table");
+        else
+            snprintf(why, sizeof(why), "the phase before was not known");
+        snprintf(message, message_len, "interrupted %s -> %s (at: %s); %s; "
+                 "brought forward to %s", j.from[0] ? j.from : "(none)",
+                 j.to, j.step[0] ? j.step : "before the first step", why,
+                 j.to);
+        HV_XsWrite(h, XSP_PHASE, j.to);
+    } else {
+        snprintf(message, message_len, "interrupted %s -> %s (at: %s); "
+                 "could not bring the host to either phase: %s",
+                 j.from[0] ? j.from : "(none)", j.to,
+                 j.step[0] ? j.step : "before the first step",
+                 err.msg[0] ? err.msg : back_err.msg);
+        snprintf(line, sizeof(line), "failed %s: %s", j.to, message);
+        HV_XsWrite(h, XSP_RESULT, line);
+        return TRN_RECOVER_FAILED;
+    }
+    snprintf(line, sizeof(line), "failed %s: %s", j.to, message);
+    HV_XsWrite(h, XSP_RESULT, line);
+    if (JNL_End(h, &err)) {
+        snprintf(message, message_len, "%s", err.msg);
+        return TRN_RECOVER_FAILED;
+    }
+    return out;
+}

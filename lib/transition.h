@@ -1,0 +1,85 @@
+/*
+ * transition.h - one whole transition: hooks, journal, executor.
+ *
+ * The one path from "go to phase B" to a host in phase B (or back where
+ * it was), used by `xenshift apply` when no daemon runs and by xenshiftd:
+ *
+ *   pre-transition hooks, pre-domain hooks (a veto stops here, nothing
+ *   changed) -> journal begin -> EXEC_Run (journal step before each
+ *   action) -> journal end, XSP_PHASE and XSP_RESULT -> post-domain
+ *   hooks, failed hooks, post-transition hooks.
+ *
+ * The caller takes the snapshot and makes the plan (so it can show the
+ * plan first), and holds the host's lock (lock.h).
+ */
+#ifndef XENSHIFT_TRANSITION_H
+#define XENSHIFT_TRANSITION_H
+
+#include <stdbool.h>
+
+#include "err.h"
+#include "exec.h"
+#include "hooks.h"
+#include "hv.h"
+#include "plan.h"
+#include "snapshot.h"
+#include "table.h"
+
+typedef struct trn_opts {
+    exec_opts exec;
+    const hook_opts *hooks;     /* NULL: run no hooks */
+    bool journal;               /* keep XSP_JOURNAL, XSP_PHASE, XSP_RESULT */
+    const char *request_id;     /* for the journal and the hooks */
+    hook_result_fn *hook_done;  /* told about every hook run (may be NULL) */
+    void *hook_ctx;
+} trn_opts;
+
+void TRN_DefaultOpts(trn_opts *o);
+
+typedef enum {
+    TRN_REACHED,                /* the host is in the phase */
+    TRN_VETOED,                 /* a pre hook said no: nothing changed */
+    TRN_FAILED,                 /* the executor failed (see report) */
+} trn_outcome;
+
+typedef struct trn_result {
+    trn_outcome outcome;
+    char from[HV_NAME_MAX];     /* the phase the host was in, or "" */
+    char message[1024];         /* why, when not reached */
+} trn_result;
+
+/*
+ * The phase the snapshot is in (the plan to it is empty), or NULL.
+ * When several match, the first in the table.
+ */
+const char *TRN_CurrentPhase(const xs_snapshot *snap, const tbl_table *t);
+
+/*
+ * Run plan p (made from snap for a phase of t).  report is filled as by
+ * EXEC_Run (left empty when vetoed).  Returns 0 when the phase was
+ * reached, -1 otherwise (res says why).
+ */
+int TRN_Execute(hv *h, const tbl_table *t, const xs_snapshot *snap,
+                const plan *p, const trn_opts *o, exec_progress_fn *progress,
+                void *ctx, exec_report *report, trn_result *res);
+
+typedef enum {
+    TRN_RECOVER_NOTHING,        /* no journal: nothing was in flight */
+    TRN_RECOVER_BACK,           /* brought back to the journal's "from" */
+    TRN_RECOVER_FORWARD,        /* brought to its "to" */
+    TRN_RECOVER_FAILED,         /* neither: see message */
+} trn_recovery;
+
+/*
+ * After a crash: read the journal; when a transition was in flight,
+ * bring the host back to the phase it came from (or, when that is not
+ * known or cannot be reached, to the phase it was going to) and remove
+ * the journal.  request gets the interrupted request's id ("" when
+ * none), message what was done.  No hooks run.
+ */
+trn_recovery TRN_Recover(hv *h, const tbl_table *t, const exec_opts *eo,
+                         exec_progress_fn *progress, void *ctx,
+                         char *request, size_t request_len, char *message,
+                         size_t message_len);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * xspath.h - every xenstore path xenshift reads or writes.
+ *
+ * The one list: xenstore-schema/xenshift-paths.pandoc documents each of
+ * them, and tests/unit/test_schema checks that the two agree.  Keep the
+ * XSP_* names and the documented paths in step.
+ */
+#ifndef XENSHIFT_XSPATH_H
+#define XENSHIFT_XSPATH_H
+
+/* Everything lives under dom0's own directory, writable by dom0 only. */
+#define XSP_ROOT "/local/domain/0/xenshift"
+
+/* request/ID = PHASE: a client asks for a phase (ID: [A-Za-z0-9._-]). */
+#define XSP_REQUEST XSP_ROOT "/request"
+/* answer/ID/{state,phase,message,progress,queued-at,started-at,ended-at} */
+#define XSP_ANSWER XSP_ROOT "/answer"
+/* The phase the host was last brought to ("" when none is known). */
+#define XSP_PHASE XSP_ROOT "/phase"
+/* "ok PHASE" or "failed PHASE: why": how the last transition ended. */
+#define XSP_RESULT XSP_ROOT "/result"
+/* xenshiftd's pid while it runs. */
+#define XSP_DAEMON XSP_ROOT "/daemon"
+/* The transition in flight: {from,to,request,step,state}. */
+#define XSP_JOURNAL XSP_ROOT "/journal"
+
+/* Leaves below answer/ID and journal/. */
+#define XSP_A_STATE "state"
+#define XSP_A_PHASE "phase"
+#define XSP_A_MESSAGE "message"
+#define XSP_A_PROGRESS "progress"
+#define XSP_A_QUEUED_AT "queued-at"
+#define XSP_A_STARTED_AT "started-at"
+#define XSP_A_ENDED_AT "ended-at"
+#define XSP_J_FROM "from"
+#define XSP_J_TO "to"
+#define XSP_J_REQUEST "request"
+#define XSP_J_STEP "step"
+#define XSP_J_STATE "state"
+
+#endif

@@ -1,0 +1,607 @@
+/*
+ * daemon.c - xenshiftd's policy core.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "plan.h"
+#include "snapshot.h"
+#include "transition.h"
+#include "xspath.h"
+
+#define WATCH_TOKEN "xenshiftd-request"
+
+/* --- answers ------------------------------------------------------------ */
+
+static void put_leaf(dmn *d, const char *id, const char *leaf,
+                     const char *val)
+{
+    char path[256];
+
+    snprintf(path, sizeof(path), XSP_ANSWER "/%s/%s", id, leaf);
+    if (HV_XsWrite(d->h, path, val))
+        LOG_Warnx(d->log, "answer %s: %s", id, HV_LastError(d->h)->msg);
+}
+
+static void put_time(dmn *d, const char *id, const char *leaf)
+{
+    char v[32];
+
+    snprintf(v, sizeof(v), "%lld", HV_WallMs(d->h));
+    put_leaf(d, id, leaf, v);
+}
+
+/*
+ * The state goes last: a client that watches it finds the phase and the
+ * message already there.
+ */
+static void answer(dmn *d, const char *id, req_state st, const char *phase,
+                   const char *message)
+{
+    if (phase)
+        put_leaf(d, id, XSP_A_PHASE, phase);
+    if (message)
+        put_leaf(d, id, XSP_A_MESSAGE, message);
+    if (st == REQ_QUEUED)
+        put_time(d, id, XSP_A_QUEUED_AT);
+    else if (st == REQ_RUNNING)
+        put_time(d, id, XSP_A_STARTED_AT);
+    else
+        put_time(d, id, XSP_A_ENDED_AT);
+    put_leaf(d, id, XSP_A_STATE, REQ_StateName(st));
+}
+
+static void answer_item(dmn *d, const dmn_item *it, req_state st,
+                        const char *message)
+{
+    size_t i;
+
+    for (i = 0; i < it->nr_ids; i++)
+        answer(d, it->ids[i], st, it->phase, message);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Keep the newest DMN_ANSWERS_KEPT final answers (ids sort by time). */
+static void prune_answers(dmn *d)
+{
+    char **names, path[256], *v;
+    size_t nr, i, finals = 0;
+    req_state st;
+
+    if (HV_XsDirectory(d->h, XSP_ANSWER, &names, &nr))
+        return;
+    qsort(names, nr, sizeof(*names), cmp_names);
+    for (i = nr; i-- > 0;) {
+        snprintf(path, sizeof(path), XSP_ANSWER "/%s/" XSP_A_STATE,
+                 names[i]);
+        if (HV_XsRead(d->h, path, &v))
+            continue;
+        if (!REQ_StateFromName(v, &st) && REQ_StateFinal(st) &&
+            ++finals > DMN_ANSWERS_KEPT) {
+            snprintf(path, sizeof(path), XSP_ANSWER "/%s", names[i]);
+            HV_XsRemove(d->h, path);
+        }
+        free(v);
+    }
+    HV_FreeNames(names, nr);
+}
+
+/* --- the queue ---------------------------------------------------------- */
+
+static void item_dispose(dmn_item *it)
+{
+    size_t i;
+
+    for (i = 0; i < it->nr_ids; i++)
+        free(it->ids[i]);
+    free(it->ids);
+    memset(it, 0, sizeof(*it));
+}
+
+static int item_add_id(dmn_item *it, const char *id)
+{
+    char **v = realloc(it->ids, (it->nr_ids + 1) * sizeof(*v));
+
+    if (!v)
+        return -1;
+    it->ids = v;
+    it->ids[it->nr_ids] = strdup(id);
+    if (!it->ids[it->nr_ids])
+        return -1;
+    it->nr_ids++;
+    return 0;
+}
+
+void DMN_Enqueue(dmn *d, const char *id, const char *phase,
+                 const char *origin)
+{
+    dmn_item *last = d->nr_queue ? &d->queue[d->nr_queue - 1] :
+                     d->running ? &d->current : NULL;
+    dmn_item *v;
+
+    /* The same phase as the one just before it: one transition serves. */
+    if (last && strcmp(last->phase, phase) == 0) {
+        if (item_add_id(last, id)) {
+            LOG_Warnx(d->log, "%s: out of memory", origin);
+            return;
+        }
+        LOG_Info(d->log, "%s: %s joins the %s transition already %s",
+                 origin, phase, phase, last == &d->current ? "running" :
+                 "queued");
+        answer(d, id, last == &d->current ? REQ_RUNNING : REQ_QUEUED,
+               phase, last == &d->current ? "joined the running "
+               "transition" : "joined a queued request for the same phase");
+        return;
+    }
+    if (d->stopping) {
+        answer(d, id, REQ_FAILED, phase, "xenshiftd is stopping");
+        return;
+    }
+    v = realloc(d->queue, (d->nr_queue + 1) * sizeof(*v));
+    if (!v) {
+        LOG_Warnx(d->log, "%s: out of memory", origin);
+        answer(d, id, REQ_FAILED, phase, "xenshiftd: out of memory");
+        return;
+    }
+    d->queue = v;
+    memset(&d->queue[d->nr_queue], 0, sizeof(*v));
+    snprintf(d->queue[d->nr_queue].phase, HV_NAME_MAX, "%s", phase);
+    snprintf(d->queue[d->nr_queue].origin, sizeof(v->origin), "%s", origin);
+    if (item_add_id(&d->queue[d->nr_queue], id)) {
+        item_dispose(&d->queue[d->nr_queue]);
+        answer(d, id, REQ_FAILED, phase, "xenshiftd: out of memory");
+        return;
+    }
+    d->nr_queue++;
+    LOG_Info(d->log, "%s: %s queued (%zu waiting%s)", origin, phase,
+             d->nr_queue, d->running ? ", one running" : "");
+    answer(d, id, REQ_QUEUED, phase, d->running || d->nr_queue > 1 ?
+           "waiting for the transitions before it" : "accepted");
+}
+
+/* --- requests ----------------------------------------------------------- */
+
+static void take_request(dmn *d, const char *id)
+{
+    char path[256], origin[200], *val = NULL;
+    xs_err err;
+    req r;
+    int rc;
+
+    snprintf(path, sizeof(path), XSP_REQUEST "/%s", id);
+    rc = HV_XsRead(d->h, path, &val);
+    if (rc == HV_ENOENT)
+        return;         /* taken already (the watch fires for removals) */
+    /* Taken off first, so it is never run twice. */
+    HV_XsRemove(d->h, path);
+    if (rc) {
+        LOG_Warnx(d->log, "request %s: %s", id, HV_LastError(d->h)->msg);
+        return;
+    }
+    snprintf(origin, sizeof(origin), "request %s", id);
+    if (REQ_Parse(id, val, &r, &err)) {
+        LOG_Warnx(d->log, "%s", err.msg);
+        /* An id that cannot name an answer gets none: only the log. */
+        if (REQ_ValidId(id))
+            answer(d, id, REQ_FAILED, NULL, err.msg);
+    } else if (REQ_Resolve(&r, &d->table, &err)) {
+        LOG_Warnx(d->log, "%s: %s", origin, err.msg);
+        answer(d, id, REQ_FAILED, r.what, err.msg);
+    } else {
+        if (r.is_event)
+            snprintf(origin, sizeof(origin), "request %s (event %s)", id,
+                     r.what + 1);
+        DMN_Enqueue(d, id, r.phase, origin);
+    }
+    free(val);
+}
+
+void DMN_ScanRequests(dmn *d)
+{
+    char **names;
+    size_t nr, i;
+    int rc = HV_XsDirectory(d->h, XSP_REQUEST, &names, &nr);
+
+    if (rc) {
+        if (rc != HV_ENOENT)
+            LOG_Warnx(d->log, "reading requests: %s",
+                      HV_LastError(d->h)->msg);
+        return;
+    }
+    /* Ids made by REQ_MakeId sort by time: first come, first served. */
+    qsort(names, nr, sizeof(*names), cmp_names);
+    for (i = 0; i < nr; i++)
+        take_request(d, names[i]);
+    HV_FreeNames(names, nr);
+    prune_answers(d);
+}
+
+void DMN_HandleWatch(dmn *d)
+{
+    char *path, *token;
+    bool requests = false;
+    int rc;
+
+    while ((rc = HV_XsReadWatch(d->h, &path, &token)) == 1) {
+        if (strcmp(token, WATCH_TOKEN) == 0)
+            requests = true;
+        free(path);
+        free(token);
+    }
+    if (rc < 0)
+        LOG_Warnx(d->log, "%s", HV_LastError(d->h)->msg);
+    if (requests)
+        DMN_ScanRequests(d);
+}
+
+/* --- schedule ----------------------------------------------------------- */
+
+/* The first "at" trigger strictly after `after`. */
+static void plan_next(dmn *d, time_t after)
+{
+    size_t i;
+
+    d->have_next = false;
+    for (i = 0; i < d->table.nr_triggers; i++) {
+        const tbl_trigger *tr = &d->table.triggers[i];
+        time_t t;
+
+        if (tr->kind != TBL_TRIGGER_AT || SCHED_Next(&tr->when, after, &t))
+            continue;
+        if (!d->have_next || t < d->next_fire) {
+            d->have_next = true;
+            d->next_fire = t;
+            d->next_trigger = i;
+        }
+    }
+}
+
+static const char *fmt_time(time_t t, char *buf, size_t len)
+{
+    struct tm tm;
+
+    if (!localtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M %Z",
+                                           &tm))
+        snprintf(buf, len, "@%lld", (long long)t);
+    return buf;
+}
+
+bool DMN_NextWake(const dmn *d, time_t *when)
+{
+    if (d->have_next)
+        *when = d->next_fire;
+    return d->have_next;
+}
+
+void DMN_HandleTime(dmn *d, time_t now)
+{
+    char when[64], id[REQ_ID_MAX + 1], origin[200];
+
+    while (d->have_next && d->next_fire <= now) {
+        const tbl_trigger *tr = &d->table.triggers[d->next_trigger];
+        time_t fired = d->next_fire;
+
+        snprintf(origin, sizeof(origin), "at \"%s\" (%s)", tr->at,
+                 fmt_time(fired, when, sizeof(when)));
+        if (now - fired > DMN_MISSED_AFTER_S) {
+            /* Suspended host, daemon down, clock jump: not replayed. */
+            LOG_Warnx(d->log, "%s: missed by %lld s, not run", origin,
+                      (long long)(now - fired));
+        } else {
+            snprintf(id, sizeof(id), "%013lld-at", (long long)fired * 1000);
+            DMN_Enqueue(d, id, tr->phase, origin);
+        }
+        plan_next(d, fired > now - DMN_MISSED_AFTER_S ? fired : now);
+    }
+    if (d->have_next)
+        LOG_Debug(d->log, "next trigger: %s at %s",
+                  d->table.triggers[d->next_trigger].phase,
+                  fmt_time(d->next_fire, when, sizeof(when)));
+}
+
+void DMN_ClockChanged(dmn *d, time_t now)
+{
+    char when[64];
+
+    plan_next(d, now);
+    LOG_Info(d->log, "the clock was set; next trigger %s",
+             d->have_next ? fmt_time(d->next_fire, when, sizeof(when)) :
+             "none");
+}
+
+/* --- transitions -------------------------------------------------------- */
+
+typedef struct run_ctx {
+    dmn *d;
+    unsigned step, steps;
+    uint64_t last_progress_ms;
+} run_ctx;
+
+static void on_hook(void *ctx, const hook_result *r)
+{
+    dmn *d = ctx;
+    const char *out = r->output && r->output[0] ? r->output : NULL;
+
+    LOG_Msg(d->log, HOOK_ResultOk(r) ? LOG_INFO : LOG_WARNING,
+            "hook %s: %s (%" PRIu64 " ms)%s%.*s", r->name, r->what,
+            r->elapsed_ms, out ? ": " : "", out ? (int)strcspn(out, "\n") :
+            0, out ? out : "");
+}
+
+static void on_exec(void *vctx, const exec_event *ev)
+{
+    run_ctx *c = vctx;
+    dmn *d = c->d;
+    char line[400];
+    size_t i;
+
+    switch (ev->kind) {
+    case EXEC_EV_ACTION_BEGIN:
+        if (!ev->rolling_back)
+            c->step++;
+        snprintf(line, sizeof(line), "%s%u/%u %s",
+                 ev->rolling_back ? "undo " : "", c->step, c->steps,
+                 ev->msg ? ev->msg : "");
+        LOG_Info(d->log, "%s", line);
+        for (i = 0; i < d->current.nr_ids; i++)
+            put_leaf(d, d->current.ids[i], XSP_A_PROGRESS, line);
+        break;
+    case EXEC_EV_ACTION_FAILED:
+        LOG_Warnx(d->log, "failed: %s", ev->msg ? ev->msg : "");
+        break;
+    case EXEC_EV_ROLLBACK_BEGIN:
+        LOG_Warnx(d->log, "rolling back: %s", ev->msg ? ev->msg : "");
+        break;
+    default:
+        break;
+    }
+    /* Let the loop see signals and new requests while we work. */
+    if (d->cfg.poll)
+        d->cfg.poll(d->cfg.poll_ctx, d);
+}
+
+static unsigned count_steps(const plan *p)
+{
+    unsigned n = 0;
+    size_t i;
+
+    for (i = 0; i < p->nr_stages; i++)
+        n += (unsigned)p->stages[i].nr_acts;
+    return n;
+}
+
+static void run_one(dmn *d)
+{
+    char msg[1200];
+    xs_snapshot snap;
+    exec_report rep;
+    trn_result res;
+    trn_opts o;
+    xs_err err;
+    run_ctx c = { .d = d };
+    plan p;
+    uint64_t t0 = HV_NowMs(d->h);
+
+    SNAP_Init(&snap);
+    PLAN_Init(&p);
+    EXEC_ReportInit(&rep);
+    answer_item(d, &d->current, REQ_RUNNING, "planning");
+    if (SNAP_Take(d->h, &snap, &err) ||
+        PLAN_Make(&snap, &d->table, d->current.phase, &p, &err)) {
+        snprintf(msg, sizeof(msg), "refused: %s", err.msg);
+        LOG_Warnx(d->log, "%s: %s: %s", d->current.origin, d->current.phase,
+                  msg);
+        answer_item(d, &d->current, REQ_FAILED, msg);
+        goto out;
+    }
+    if (!p.nr_stages) {
+        LOG_Info(d->log, "%s: the host is in %s already", d->current.origin,
+                 d->current.phase);
+        HV_XsWrite(d->h, XSP_PHASE, d->current.phase);
+        answer_item(d, &d->current, REQ_DONE, "the host was in this phase "
+                    "already");
+        goto out;
+    }
+    c.steps = count_steps(&p);
+    LOG_Info(d->log, "%s: to %s, %u steps", d->current.origin,
+             d->current.phase, c.steps);
+    TRN_DefaultOpts(&o);
+    o.exec = d->cfg.exec;
+    o.exec.cancel = &d->cancel;
+    o.hooks = d->cfg.run_hooks ? &d->cfg.hooks : NULL;
+    o.journal = true;
+    o.request_id = d->current.ids[0];
+    o.hook_done = on_hook;
+    o.hook_ctx = d;
+    TRN_Execute(d->h, &d->table, &snap, &p, &o, on_exec, &c, &rep, &res);
+    if (res.outcome == TRN_REACHED) {
+        snprintf(msg, sizeof(msg), "reached %s in %" PRIu64 " ms%s%s",
+                 d->current.phase, HV_NowMs(d->h) - t0,
+                 res.message[0] ? "; " : "", res.message);
+        LOG_Info(d->log, "%s: %s", d->current.origin, msg);
+        answer_item(d, &d->current, REQ_DONE, msg);
+    } else {
+        snprintf(msg, sizeof(msg), "%s%s", res.outcome == TRN_VETOED ?
+                 "" : rep.rolled_back ? "rolled back: " : "",
+                 res.message);
+        LOG_Warnx(d->log, "%s: %s not reached: %s", d->current.origin,
+                  d->current.phase, msg);
+        answer_item(d, &d->current, REQ_FAILED, msg);
+    }
+    d->transitions++;
+out:
+    EXEC_ReportDispose(&rep);
+    PLAN_Dispose(&p);
+    SNAP_Dispose(&snap);
+}
+
+void DMN_RunQueue(dmn *d)
+{
+    while (d->nr_queue && !d->stopping) {
+        d->current = d->queue[0];
+        memmove(d->queue, d->queue + 1, (d->nr_queue - 1) * sizeof(*d->queue));
+        d->nr_queue--;
+        d->running = true;
+        run_one(d);
+        d->running = false;
+        item_dispose(&d->current);
+        prune_answers(d);
+    }
+}
+
+/* --- start, stop, reload ------------------------------------------------ */
+
+int DMN_Init(dmn *d, hv *h, dlog *log, const dmn_config *cfg, xs_err *err)
+{
+    memset(d, 0, sizeof(*d));
+    d->h = h;
+    d->log = log;
+    d->cfg = *cfg;
+    TBL_Init(&d->table);
+    return TBL_Load(cfg->table_path, &d->table, err);
+}
+
+void DMN_Dispose(dmn *d)
+{
+    size_t i;
+
+    for (i = 0; i < d->nr_queue; i++)
+        item_dispose(&d->queue[i]);
+    free(d->queue);
+    d->queue = NULL;
+    d->nr_queue = 0;
+    item_dispose(&d->current);
+    TBL_Dispose(&d->table);
+}
+
+/*
+ * Answers left unfinished by a daemon that died: their requests were
+ * taken off XSP_REQUEST and will not run now.  Say so, so that no
+ * client waits for ever.
+ */
+static void fail_unfinished(dmn *d, const char *phase_now)
+{
+    char **names, path[256], msg[256], *v;
+    size_t nr, i;
+    req_state st;
+    int rc;
+
+    if (HV_XsDirectory(d->h, XSP_ANSWER, &names, &nr))
+        return;
+    snprintf(msg, sizeof(msg), "xenshiftd stopped before it finished this "
+             "request; the host is in %s%s", phase_now[0] ? "phase " :
+             "no phase of the table", phase_now);
+    for (i = 0; i < nr; i++) {
+        snprintf(path, sizeof(path), XSP_ANSWER "/%s/" XSP_A_STATE,
+                 names[i]);
+        v = NULL;
+        rc = HV_XsRead(d->h, path, &v);
+        if (rc == HV_ENOENT || (!rc && (REQ_StateFromName(v, &st) ||
+                                        !REQ_StateFinal(st)))) {
+            LOG_Warnx(d->log, "request %s: %s", names[i], msg);
+            answer(d, names[i], REQ_FAILED, NULL, msg);
+        }
+        free(v);
+    }
+    HV_FreeNames(names, nr);
+}
+
+static void publish_phase(dmn *d)
+{
+    xs_snapshot snap;
+    const char *cur;
+    xs_err err;
+
+    SNAP_Init(&snap);
+    if (SNAP_Take(d->h, &snap, &err)) {
+        LOG_Warnx(d->log, "reading the host: %s", err.msg);
+    } else {
+        cur = TRN_CurrentPhase(&snap, &d->table);
+        HV_XsWrite(d->h, XSP_PHASE, cur ? cur : "");
+        fail_unfinished(d, cur ? cur : "");
+        LOG_Info(d->log, "the host is %s%s", cur ? "in phase " :
+                 "in no phase of the table", cur ? cur : "");
+    }
+    SNAP_Dispose(&snap);
+}
+
+static int check_table(dmn *d, const tbl_table *t, xs_err *err)
+{
+    xs_snapshot snap;
+    int rc;
+
+    SNAP_Init(&snap);
+    rc = SNAP_Take(d->h, &snap, err);
+    if (!rc)
+        rc = TBL_CheckHost(t, &snap.host, snap.doms, snap.nr_doms, err);
+    SNAP_Dispose(&snap);
+    return rc;
+}
+
+int DMN_Start(dmn *d, xs_err *err)
+{
+    char request[96], message[1200], pid[32];
+    trn_recovery rec;
+
+    if (check_table(d, &d->table, err))
+        return -1;
+    if (HV_XsRestrict(d->h, XSP_ROOT)) {
+        ERR_Set(err, "%s", HV_LastError(d->h)->msg);
+        return -1;
+    }
+    snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+    HV_XsWrite(d->h, XSP_DAEMON, pid);
+
+    rec = TRN_Recover(d->h, &d->table, &d->cfg.exec, NULL, NULL, request,
+                      sizeof(request), message, sizeof(message));
+    if (rec != TRN_RECOVER_NOTHING) {
+        LOG_Msg(d->log, rec == TRN_RECOVER_FAILED ? LOG_ERR : LOG_WARNING,
+                "an interrupted transition: %s", message);
+        if (request[0] && REQ_ValidId(request))
+            answer(d, request, REQ_FAILED, NULL, message);
+    }
+    publish_phase(d);
+
+    if (HV_XsWatch(d->h, XSP_REQUEST, WATCH_TOKEN)) {
+        ERR_Set(err, "%s", HV_LastError(d->h)->msg);
+        return -1;
+    }
+    plan_next(d, (time_t)(HV_WallMs(d->h) / 1000));
+    DMN_HandleTime(d, (time_t)(HV_WallMs(d->h) / 1000));
+    return rec == TRN_RECOVER_FAILED ? 1 : 0;
+}
+
+void DMN_Stop(dmn *d)
+{
+    size_t i;
+
+    d->stopping = true;
+    for (i = 0; i < d->nr_queue; i++)
+        answer_item(d, &d->queue[i], REQ_FAILED, "xenshiftd stopped before "
+                    "it was run");
+    HV_XsUnwatch(d->h, XSP_REQUEST, WATCH_TOKEN);
+    HV_XsRemove(d->h, XSP_DAEMON);
+}
+
+int DMN_Reload(dmn *d, xs_err *err)
+{
+    tbl_table t;
+
+    TBL_Init(&t);
+    if (TBL_Load(d->cfg.table_path, &t, err) || check_table(d, &t, err)) {
+        TBL_Dispose(&t);
+        return -1;
+    }
+    TBL_Dispose(&d->table);
+    d->table = t;
+    plan_next(d, (time_t)(HV_WallMs(d->h) / 1000));
+    return 0;
+}

@@ -1,0 +1,108 @@
+/*
+ * daemon.h - xenshiftd's policy core: requests, queue, schedules,
+ * recovery.  No file descriptors and no sleeping of its own: the event
+ * loop (xenshiftd.c) or a test calls in when something happened, so the
+ * same code runs on the real host and, with a simulated clock, in
+ * tests/unit/test_daemon.c.
+ *
+ * Requests come from xenstore (XSP_REQUEST/ID = PHASE or @EVENT) and
+ * from the table's "at" triggers.  They queue; a request for the phase
+ * the last queued one (or, with nothing queued, the running one) asks
+ * for is joined to it; one transition runs at a time.  Every request is
+ * answered under XSP_ANSWER/ID.
+ */
+#ifndef XENSHIFTD_DAEMON_H
+#define XENSHIFTD_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "exec.h"
+#include "hooks.h"
+#include "hv.h"
+#include "log.h"
+#include "request.h"
+#include "table.h"
+
+#define DMN_ANSWERS_KEPT 64
+/* A trigger time more than this late when seen is missed, not run. */
+#define DMN_MISSED_AFTER_S 60
+
+typedef struct dmn_item {
+    char phase[HV_NAME_MAX];
+    char **ids;                 /* requests answered by this transition */
+    size_t nr_ids;
+    char origin[200];           /* "request ID", "at \"0 8 * * 1-5\"" */
+} dmn_item;
+
+typedef struct dmn dmn;
+/*
+ * Called often while a transition runs (each look at the host): the
+ * loop checks its signals and the watch without blocking.
+ */
+typedef void dmn_poll_fn(void *ctx, dmn *d);
+
+typedef struct dmn_config {
+    const char *table_path;
+    hook_opts hooks;
+    bool run_hooks;
+    exec_opts exec;
+    dmn_poll_fn *poll;          /* may be NULL */
+    void *poll_ctx;
+} dmn_config;
+
+struct dmn {
+    hv *h;
+    dlog *log;
+    dmn_config cfg;
+    tbl_table table;
+    dmn_item *queue;
+    size_t nr_queue;
+    dmn_item current;           /* valid while running */
+    bool running;
+    volatile int cancel;        /* SIGTERM: roll back what runs */
+    bool stopping;              /* no new transitions */
+    /* The schedule: the next "at" trigger and when it fires. */
+    bool have_next;
+    time_t next_fire;
+    size_t next_trigger;
+    unsigned transitions;       /* run since start, for the log */
+};
+
+/* Load the table and keep the arguments; nothing is touched yet. */
+int DMN_Init(dmn *d, hv *h, dlog *log, const dmn_config *cfg, xs_err *err);
+void DMN_Dispose(dmn *d);
+
+/*
+ * Take over the host: make XSP_ROOT dom0-only, say the daemon runs,
+ * finish an interrupted transition (journal), publish the phase the
+ * host is in, watch XSP_REQUEST and plan the first trigger.
+ */
+int DMN_Start(dmn *d, xs_err *err);
+/* Leave: the daemon node goes, queued requests are answered failed. */
+void DMN_Stop(dmn *d);
+
+/* SIGHUP: read the table again; a bad one is refused, the old one kept. */
+int DMN_Reload(dmn *d, xs_err *err);
+
+/* The watch fd was readable: take the events, read new requests. */
+void DMN_HandleWatch(dmn *d);
+/* Read and answer whatever is under XSP_REQUEST now. */
+void DMN_ScanRequests(dmn *d);
+/* Queue a phase directly (a trigger); id is the answer's name. */
+void DMN_Enqueue(dmn *d, const char *id, const char *phase,
+                 const char *origin);
+
+/* When the next trigger fires; false when none is planned. */
+bool DMN_NextWake(const dmn *d, time_t *when);
+/* The clock says now: fire what is due, skip what was missed. */
+void DMN_HandleTime(dmn *d, time_t now);
+/* The wall clock was set: plan the triggers again from now. */
+void DMN_ClockChanged(dmn *d, time_t now);
+
+/* Run the queued transitions, one after the other, until none is left. */
+void DMN_RunQueue(dmn *d);
+
+#endif
