@@ -325,12 +325,12 @@ int main(int argc, char **argv)
 
     h = o.sim ? HV_OpenSim(o.sim, &err) : HV_OpenXen(&err);
     if (!h) {
-        LOG_Warnx(&log, "%s", ERR_Format(&err, buf, sizeof(buf)));
+        LOG_Msg(&log, LOG_ERR, "%s", ERR_Format(&err, buf, sizeof(buf)));
         goto out;
     }
     if (DMN_Init(&d, h, &log, &cfg, &err)) {
         have_dmn = true;
-        LOG_Warnx(&log, "%s", ERR_Format(&err, buf, sizeof(buf)));
+        LOG_Msg(&log, LOG_ERR, "%s", ERR_Format(&err, buf, sizeof(buf)));
         goto out;
     }
     have_dmn = true;
@@ -340,7 +340,7 @@ int main(int argc, char **argv)
         tbl_table *t = &d.table;
 
         if (DMN_Reload(&d, &err)) {
-            LOG_Warnx(&log, "%s", ERR_Format(&err, buf, sizeof(buf)));
+            LOG_Msg(&log, LOG_ERR, "%s", ERR_Format(&err, buf, sizeof(buf)));
             goto out;
         }
         printf("%s: configuration OK (%zu phases, %zu triggers, checked "
@@ -390,7 +390,7 @@ int main(int argc, char **argv)
 
     rc = DMN_Start(&d, &err);
     if (rc < 0) {
-        LOG_Warnx(&log, "%s", ERR_Format(&err, buf, sizeof(buf)));
+        LOG_Msg(&log, LOG_ERR, "%s", ERR_Format(&err, buf, sizeof(buf)));
         goto out;
     }
     l.watch_fd = HV_XsWatchFd(h);

@@ -16,6 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lock.h"
+#include "request.h"
+#include "transition.h"
 #include "xenshift.h"
 
 static int cmd_help(xs_cli *cli, int argc, char **argv);
@@ -25,6 +28,7 @@ static int cmd_phases(xs_cli *cli, int argc, char **argv);
 static int cmd_plan(xs_cli *cli, int argc, char **argv);
 static int cmd_apply(xs_cli *cli, int argc, char **argv);
 static int cmd_status(xs_cli *cli, int argc, char **argv);
+static int cmd_schedule(xs_cli *cli, int argc, char **argv);
 
 const xs_cmd xs_cmds[] = {
     { "check", cmd_check, "validate the phase table",
@@ -42,7 +46,7 @@ const xs_cmd xs_cmds[] = {
       "  -v, --verbose  also show the host\n"
       "  -h, --help     this help\n" },
     { "apply", cmd_apply, "move the host to a phase, step by step",
-      "PHASE",
+      "PHASE|@EVENT",
       "  -j, --json              JSON output (the final report only)\n"
       "  -n, --dry-run           only plan (same as 'plan')\n"
       "      --stuck-timeout S   stuck after S seconds without progress "
@@ -51,12 +55,22 @@ const xs_cmd xs_cmds[] = {
       "(default 120)\n"
       "      --no-rollback       leave the host as it is on failure\n"
       "      --progress          progress lines on stderr with --json\n"
+      "      --no-wait           with xenshiftd: return once queued\n"
+      "      --wait              with xenshiftd: wait for the end "
+      "(default)\n"
+      "      --wait-timeout S    give up waiting after S seconds\n"
       "  -v, --verbose           also the stages and every reading\n"
       "  -h, --help              this help\n" },
     { "status", cmd_status, "show each domain now, and which phase matches",
       "",
       "  -j, --json     JSON output\n"
       "  -v, --verbose  more columns: type, max vCPUs, soft affinity\n"
+      "  -h, --help     this help\n" },
+    { "schedule", cmd_schedule, "show when the table's triggers fire next",
+      "",
+      "  -n, --count N  the next N times of each \"at\" trigger "
+      "(default 1)\n"
+      "  -j, --json     JSON output\n"
       "  -h, --help     this help\n" },
     { "help", cmd_help, "show help for a command",
       "[COMMAND]",
@@ -462,6 +476,8 @@ static int parse_seconds(const char *s, unsigned *ms)
 
 typedef struct apply_args {
     bool dry_run;
+    bool no_wait;
+    unsigned wait_timeout_ms;   /* 0: none */
     bool progress;              /* --progress: lines on stderr with -j */
     exec_opts eo;
     const char *phase;
@@ -479,6 +495,9 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
         { "timeout", required_argument, NULL, 't' },
         { "no-rollback", no_argument, NULL, 'R' },
         { "progress", no_argument, NULL, 'p' },
+        { "no-wait", no_argument, NULL, 'W' },
+        { "wait", no_argument, NULL, 'w' },
+        { "wait-timeout", required_argument, NULL, 'T' },
         { NULL, 0, NULL, 0 },
     };
     int opt, rc;
@@ -506,6 +525,17 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
             break;
         case 'p':
             a->progress = true;
+            break;
+        case 'W':
+            a->no_wait = true;
+            break;
+        case 'w':
+            a->no_wait = false;
+            break;
+        case 'T':
+            if (parse_seconds(optarg, &a->wait_timeout_ms))
+                return CMD_UsageError(cli, self, "--wait-timeout: expected "
+                                      "seconds, got '%s'", optarg);
             break;
         default:
             rc = common_opt(cli, self, opt, argv);
@@ -554,15 +584,64 @@ static void restore_interrupts(const struct sigaction *saved)
         sigaction(apply_signals[i], &saved[i], NULL);
 }
 
+/* "@EVENT": the phase of the table's trigger for it. */
+static int resolve_event(const xs_cli *cli, const char *what, char *phase,
+                         size_t len)
+{
+    tbl_table t;
+    xs_err err;
+    req r;
+    int rc = -1;
+
+    TBL_Init(&t);
+    if (load_table(cli, &t))
+        goto out;
+    if (REQ_Parse("cli", what, &r, &err) || REQ_Resolve(&r, &t, &err)) {
+        fprintf(stderr, "%s: %s\n", cli->progname, err.msg);
+        goto out;
+    }
+    snprintf(phase, len, "%s", r.phase);
+    rc = 0;
+out:
+    TBL_Dispose(&t);
+    return rc;
+}
+
+/* When xenshiftd runs, it does the work: returns its exit code, or -1. */
+static int apply_via_daemon(const xs_cli *cli, const apply_args *a)
+{
+    xs_err err;
+    long pid;
+    hv *h;
+    int rc = -1;
+
+    if (cli->sim || a->dry_run)
+        return -1;      /* a simulated host lives in this process only */
+    h = HV_OpenXen(&err);
+    if (!h)
+        return -1;      /* prepare() says why */
+    if (CLI_DaemonRunning(h, &pid))
+        rc = CLI_Request(cli, h, a->phase, !a->no_wait, a->wait_timeout_ms,
+                         pid);
+    HV_Close(h);
+    return rc;
+}
+
 static int cmd_apply(xs_cli *cli, int argc, char **argv)
 {
     struct sigaction saved[3];
     const xs_cmd *self = CMD_Find("apply");
     apply_args a = { .dry_run = false };
+    char event_phase[HV_NAME_MAX], holder[128];
     out_progress pg;
     tbl_table t;
     xs_snapshot snap;
     exec_report rep;
+    trn_result res;
+    trn_opts o;
+    hook_opts hooks;
+    xs_lock lock;
+    xs_err err;
     plan p;
     hv *h = NULL;
     int rc;
@@ -570,13 +649,38 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
     rc = apply_opts(cli, self, argc, argv, &a);
     if (rc != GO_ON)
         return rc;
+    rc = apply_via_daemon(cli, &a);
+    if (rc >= 0)
+        return rc;
+    if (a.phase[0] == '@') {
+        if (resolve_event(cli, a.phase, event_phase, sizeof(event_phase)))
+            return XS_EXIT_FAIL;
+        a.phase = event_phase;
+    }
 
     TBL_Init(&t);
     SNAP_Init(&snap);
     PLAN_Init(&p);
     EXEC_ReportInit(&rep);
+    LOCK_Init(&lock);
     OUT_ProgressInit(&pg, NULL, false, cli->verbose);
     rc = XS_EXIT_FAIL;
+    /* No daemon: this process makes the changes, alone on the host. */
+    if (!cli->sim && !a.dry_run) {
+        int lrc = LOCK_Take(&lock, LOCK_DEFAULT_PATH, "xenshift-apply",
+                            false, holder, sizeof(holder), &err);
+
+        if (lrc == LOCK_BUSY) {
+            fprintf(stderr, "%s: another transition runs on this host "
+                    "(%s holds %s); try again when it has ended\n",
+                    cli->progname, holder, LOCK_DEFAULT_PATH);
+            goto out;
+        }
+        if (lrc) {
+            fprintf(stderr, "%s: %s\n", cli->progname, err.msg);
+            goto out;
+        }
+    }
     if (prepare(cli, a.phase, &t, &snap, &p, &h))
         goto out;
     if (a.dry_run) {
@@ -590,17 +694,30 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
     else if (a.progress)
         OUT_ProgressInit(&pg, stderr, isatty(STDERR_FILENO), cli->verbose);
     OUT_ProgressHeader(&pg, &p);
+    TRN_DefaultOpts(&o);
+    o.exec = a.eo;
     apply_interrupted = 0;
-    a.eo.cancel = &apply_interrupted;
+    o.exec.cancel = &apply_interrupted;
+    o.journal = true;
+    /* Hooks are the host's: not run for a simulated one. */
+    if (!cli->sim) {
+        HOOK_DefaultOpts(&hooks);
+        o.hooks = &hooks;
+    }
     catch_interrupts(saved);
-    rc = EXEC_Run(h, &snap, &p, &a.eo, OUT_Progress, &pg, &rep)
+    rc = TRN_Execute(h, &t, &snap, &p, &o, OUT_Progress, &pg, &rep, &res)
              ? XS_EXIT_FAIL : XS_EXIT_OK;
     restore_interrupts(saved);
-    if (cli->json)
+    if (res.outcome == TRN_VETOED) {
+        fprintf(stderr, "%s: %s not applied: %s\n", cli->progname, a.phase,
+                res.message);
+    } else if (cli->json) {
         OUT_ReportJson(stdout, &p, &rep);
-    else
+    } else {
         OUT_Report(stdout, &p, &rep, a.eo.rollback);
+    }
 out:
+    LOCK_Release(&lock);
     OUT_ProgressDispose(&pg);
     EXEC_ReportDispose(&rep);
     PLAN_Dispose(&p);
@@ -675,6 +792,68 @@ static int cmd_status(xs_cli *cli, int argc, char **argv)
 out:
     free(m);
     SNAP_Dispose(&snap);
+    HV_Close(h);
+    TBL_Dispose(&t);
+    return rc;
+}
+
+/* --- schedule ----------------------------------------------------------- */
+
+static int cmd_schedule(xs_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "count", required_argument, NULL, 'n' },
+        { "json", no_argument, NULL, 'j' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const xs_cmd *self = CMD_Find("schedule");
+    tbl_table t;
+    xs_err err;
+    hv *h = NULL;
+    time_t now;
+    char *end;
+    long count = 1;
+    int opt, rc;
+
+    optind = 0;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":n:jh", opts, NULL)) != -1) {
+        if (opt == 'n') {
+            count = strtol(optarg, &end, 10);
+            if (end == optarg || *end || count < 1 || count > 100)
+                return CMD_UsageError(cli, self, "--count: expected 1 to "
+                                      "100, got '%s'", optarg);
+            continue;
+        }
+        rc = common_opt(cli, self, opt, argv);
+        if (rc != GO_ON)
+            return rc;
+    }
+    rc = check_nargs(cli, self, argc, argv, 0, 0);
+    if (rc != GO_ON)
+        return rc;
+    TBL_Init(&t);
+    rc = XS_EXIT_FAIL;
+    if (load_table(cli, &t))
+        goto out;
+    /* The simulated host has its own clock: what-if at its time. */
+    if (cli->sim) {
+        h = open_host(cli, &err);
+        if (!h) {
+            OUT_Error(cli, &err, "cannot open the host");
+            goto out;
+        }
+        now = (time_t)(HV_WallMs(h) / 1000);
+    } else {
+        now = time(NULL);
+    }
+    if (cli->json)
+        OUT_ScheduleJson(stdout, &t, now, (unsigned)count);
+    else
+        OUT_Schedule(stdout, &t, now, (unsigned)count);
+    rc = XS_EXIT_OK;
+out:
     HV_Close(h);
     TBL_Dispose(&t);
     return rc;

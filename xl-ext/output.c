@@ -924,3 +924,107 @@ void OUT_Progress(void *ctx, const exec_event *ev)
         break;
     }
 }
+
+/* --- a request answered by xenshiftd ------------------------------------ */
+
+void OUT_AnswerJson(FILE *f, const char *id, const char *what,
+                    const char *state, const char *phase,
+                    const char *message, long pid)
+{
+    json_writer *w = JSONW_New(true);
+
+    JSONW_ObjectOpen(w);
+    JSONW_KeyString(w, "via", "xenshiftd");
+    JSONW_KeyInt(w, "daemon_pid", pid);
+    JSONW_KeyString(w, "request", id);
+    JSONW_KeyString(w, "asked", what);
+    JSONW_KeyStringOrNull(w, "phase", phase);
+    JSONW_KeyString(w, "state", state);
+    JSONW_KeyStringOrNull(w, "message", message);
+    JSONW_ObjectClose(w);
+    json_out(f, w);
+}
+
+/* --- schedule ----------------------------------------------------------- */
+
+static const char *local_time(time_t t, char *buf, size_t len)
+{
+    struct tm tm;
+
+    if (!localtime_r(&t, &tm) ||
+        !strftime(buf, len, "%Y-%m-%d %H:%M %Z (%a)", &tm))
+        snprintf(buf, len, "@%lld", (long long)t);
+    return buf;
+}
+
+void OUT_Schedule(FILE *f, const tbl_table *t, time_t now, unsigned count)
+{
+    char when[64], what[200];
+    size_t i;
+    unsigned k;
+
+    fprintf(f, "now: %s\n", local_time(now, when, sizeof(when)));
+    if (!t->nr_triggers) {
+        fprintf(f, "no triggers in %s\n", t->path);
+        return;
+    }
+    fprintf(f, "%-28s %-12s %s\n", "TRIGGER", "PHASE", "NEXT");
+    for (i = 0; i < t->nr_triggers; i++) {
+        const tbl_trigger *tr = &t->triggers[i];
+        time_t at = now, next;
+
+        if (tr->kind == TBL_TRIGGER_EVENT) {
+            snprintf(what, sizeof(what), "on %s", tr->event);
+            fprintf(f, "%-28s %-12s on request (xenshift apply @%s)\n",
+                    what, tr->phase, tr->event);
+            continue;
+        }
+        snprintf(what, sizeof(what), "at \"%s\"", tr->at);
+        for (k = 0; k < count; k++) {
+            if (SCHED_Next(&tr->when, at, &next)) {
+                fprintf(f, "%-28s %-12s never\n", k ? "" : what,
+                        k ? "" : tr->phase);
+                break;
+            }
+            fprintf(f, "%-28s %-12s %s\n", k ? "" : what, k ? "" :
+                    tr->phase, local_time(next, when, sizeof(when)));
+            at = next;
+        }
+    }
+}
+
+void OUT_ScheduleJson(FILE *f, const tbl_table *t, time_t now,
+                      unsigned count)
+{
+    json_writer *w = JSONW_New(true);
+    size_t i;
+    unsigned k;
+
+    JSONW_ObjectOpen(w);
+    JSONW_KeyInt(w, "now", (long long)now);
+    JSONW_Key(w, "triggers");
+    JSONW_ArrayOpen(w);
+    for (i = 0; i < t->nr_triggers; i++) {
+        const tbl_trigger *tr = &t->triggers[i];
+        time_t at = now, next;
+
+        JSONW_ObjectOpen(w);
+        JSONW_KeyString(w, "phase", tr->phase);
+        if (tr->kind == TBL_TRIGGER_EVENT) {
+            JSONW_KeyString(w, "on", tr->event);
+        } else {
+            JSONW_KeyString(w, "at", tr->at);
+            JSONW_Key(w, "next");
+            JSONW_ArrayOpen(w);
+            for (k = 0; k < count && !SCHED_Next(&tr->when, at, &next); k++) {
+                JSONW_Int(w, (long long)next);
+                at = next;
+            }
+            JSONW_ArrayClose(w);
+        }
+        JSONW_ObjectClose(w);
+    }
+    JSONW_ArrayClose(w);
+    JSONW_ObjectClose(w);
+    json_out(f, w);
+}

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "exec.h"
 #include "hv.h"
@@ -50,6 +51,17 @@ void CMD_Usage(FILE *f, const char *progname, const xs_cmd *cmd);
 int CMD_UsageError(const xs_cli *cli, const xs_cmd *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* client.c: talking to xenshiftd */
+/* True (and the pid) when xenshiftd runs on this host. */
+bool CLI_DaemonRunning(hv *h, long *pid);
+/*
+ * Ask xenshiftd for `what` (a phase or @EVENT) and, with wait, follow
+ * it to its end, showing the progress.  timeout_ms 0: no limit.
+ * Returns an exit code.
+ */
+int CLI_Request(const xs_cli *cli, hv *h, const char *what, bool wait,
+                unsigned timeout_ms, long pid);
+
 /* output.c: text and JSON renderings */
 const char *OUT_Size(uint64_t kib, char *buf, size_t len);
 void OUT_Error(const xs_cli *cli, const xs_err *err, const char *context);
@@ -62,6 +74,13 @@ void OUT_Phases(FILE *f, const tbl_table *t);
 void OUT_PhasesJson(FILE *f, const tbl_table *t);
 void OUT_Plan(FILE *f, const plan *p);
 void OUT_PlanJson(FILE *f, const plan *p);
+/* The triggers and the next count fire times of each "at" after now. */
+void OUT_Schedule(FILE *f, const tbl_table *t, time_t now, unsigned count);
+void OUT_ScheduleJson(FILE *f, const tbl_table *t, time_t now,
+                      unsigned count);
+void OUT_AnswerJson(FILE *f, const char *id, const char *what,
+                    const char *state, const char *phase,
+                    const char *message, long pid);
 void OUT_Report(FILE *f, const plan *p, const exec_report *r,
                 bool rollback);
 void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r);

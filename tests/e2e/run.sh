@@ -42,7 +42,7 @@ fail() { echo "check-xen: $*" >&2; exit 1; }
 "$srcdir/scripts/deps.sh" test || fail "cannot install the host packages"
 command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 is missing"
 bin=$builddir/xenshift
-[ -x "$bin" ] || fail "$bin is not built: run make first"
+[ -x "$bin" ] && [ -x "$builddir/xenshiftd" ] || fail "$bin or xenshiftd is not built: run make first"
 
 t_all=$SECONDS
 image=$("$here/image.sh" "$cache") || fail "building the image failed"
@@ -57,7 +57,7 @@ log=$logdir/check-xen.log
 cleanup() { [ $keep = 1 ] && echo "check-xen: kept $work" || rm -rf "$work"; }
 trap cleanup EXIT
 mkdir -p "$work/payload/bin" "$work/payload/scenarios" "$work/payload/tables"
-cp "$bin" "$work/payload/bin/"
+cp "$bin" "$builddir/xenshiftd" "$work/payload/bin/"
 cp -r "$here/dom0" "$work/payload/"
 cp "$srcdir/examples/fig9.json" "$here"/tables/*.json "$work/payload/tables/"
 if [ ${#scenarios[@]} -eq 0 ]; then

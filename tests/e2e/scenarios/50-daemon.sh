@@ -1,0 +1,142 @@
+# xenshiftd on real Xen: a request written with xenstore-write, apply
+# through the daemon, the nodes dom0-only, no wake-ups while idle, a
+# trigger a minute ahead, and SIGKILL at three steps of a transition.
+. /payload/dom0/tap.sh
+D=/payload/bin/xenshiftd
+R=/local/domain/0/xenshift
+T=$XENSHIFT_TABLE
+
+# in_one_phase: every domain at the values of normal or of takeover, as
+# xl shows them; prints which.
+in_one_phase() {
+    m1=$(xl_mem vm1); m2=$(xl_mem vm2); p1=$(xl_pool vm1)
+    if near "$m1" 128 1 && near "$m2" 512 1 && [ "$p1" = Pool-0 ]; then
+        echo normal
+    elif near "$m1" 512 1 && near "$m2" 128 1 && [ "$p1" = xenshift-vm1 ]; then
+        echo takeover
+    else
+        echo "between (vm1 $m1 MiB in $p1, vm2 $m2 MiB)"
+    fi
+}
+start_daemon() {
+    "$D" -F -c "$1" >> /tmp/xenshiftd.log 2>&1 &
+    DPID=$!
+    i=0
+    while [ $i -lt 200 ] && [ "$(xenstore-read $R/daemon 2>/dev/null)" != "$DPID" ]; do
+        sleep 0.1; i=$((i + 1))
+    done
+}
+# wait_answer ID STATE... [SECONDS]: until answer/ID/state is one of them
+wait_answer() {
+    id=$1; want=$2; i=0
+    while [ $i -lt 1200 ]; do
+        st=$(xenstore-read $R/answer/$id/state 2>/dev/null)
+        case " $want " in *" $st "*) return 0 ;; esac
+        sleep 0.1; i=$((i + 1))
+    done
+    return 1
+}
+
+tap_check "xenshiftd -n accepts the table" "$D" -n -c "$T"
+printf '{ "phases": { "x": { "vm1": { "memory": "1Q" } } } }\n' > /tmp/bad.json
+"$D" -n -c /tmp/bad.json > /tmp/bad.out 2>&1
+tap_is "xenshiftd -n refuses a bad table (exit 1)" "$?" 1
+tap_check "and says where: $(cat /tmp/bad.out)" grep -q '/tmp/bad.json:1:' /tmp/bad.out
+
+: > /tmp/xenshiftd.log
+start_daemon "$T"
+tap_is "xenshiftd started and says so in xenstore" "$(xenstore-read $R/daemon)" "$DPID"
+tap_is "it published the phase" "$(xenstore-read $R/phase)" normal
+perms=$(xenstore-ls -p /local/domain/0 | awk '$1 == "xenshift" { print $NF }')
+tap_is "its nodes are dom0's, no access for guests (xenstore-ls -p)" "$perms" "(n0)"
+
+t0=$(now_ms)
+xenstore-write $R/request/e2e-1 takeover
+wait_answer e2e-1 "done failed"
+tap_is "a request written with xenstore-write is carried out" \
+    "$(xenstore-read $R/answer/e2e-1/state)" done
+started=$(xenstore-read $R/answer/e2e-1/started-at)
+tap_diag "reaction time (xenstore-write -> transition started): $((started - t0)) ms"
+echo "XS-E2E-TIME daemon-reaction $((started - t0))"
+tap_is "the host is in takeover, as xl shows" "$(in_one_phase)" takeover
+
+xenstore-write $R/request/e2e-2 bogus
+wait_answer e2e-2 "done failed"
+tap_is "a request for an unknown phase is answered failed" \
+    "$(xenstore-read $R/answer/e2e-2/state)" failed
+tap_diag "$(xenstore-read $R/answer/e2e-2/message)"
+
+"$XENSHIFT" -c "$T" apply normal > /tmp/apply.out 2>&1
+rc=$?
+sed 's/^/XS-TAP: #   /' /tmp/apply.out
+tap_is "xenshift apply goes through the daemon, exit 0" "$rc" 0
+tap_check "it says so" grep -q "sent to xenshiftd" /tmp/apply.out
+tap_is "the host is in normal, as xl shows" "$(in_one_phase)" normal
+
+# Idle: no wake-ups.  Context switches of all its threads over 60 s.
+cs() { cat /proc/$DPID/task/*/status | awk '/^(non)?voluntary_ctxt_switches/ { n += $2 } END { print n }'; }
+sleep 1
+c0=$(cs); sleep 60; c1=$(cs)
+tap_is "idle for 60 s: no wake-ups (context switches $c0 -> $c1)" "$((c1 - c0))" 0
+
+# A trigger a minute ahead, picked up with SIGHUP: no command typed.
+# the next minute, or the one after when it begins in under 20 s
+now=$(date +%s)
+min=$(( (now / 60 + 1) * 60 ))
+[ $((min - now)) -lt 20 ] && min=$((min + 60))
+at="$(date -d @$min +%M) $(date -d @$min +%H) * * *"
+sed "s/{ \"phase\": \"normal\", \"at\": \"0 8 \* \* 1-5\" }/{ \"phase\": \"takeover\", \"at\": \"$at\" }/" "$T" > /tmp/sched.json
+grep -qF "\"at\": \"$at\"" /tmp/sched.json ||
+    tap_diag "could not make the schedule table"
+cp /tmp/sched.json /tmp/live.json
+kill -TERM $DPID; wait $DPID
+start_daemon /tmp/live.json
+"$XENSHIFT" -c /tmp/live.json schedule > /tmp/sched.out 2>&1
+sed 's/^/XS-TAP: #   /' /tmp/sched.out
+i=0
+while [ $i -lt 150 ] && [ "$(xenstore-read $R/phase)" != takeover ]; do
+    sleep 1; i=$((i + 1))
+done
+tap_is "the trigger at $at fired by itself: phase takeover" "$(xenstore-read $R/phase)" takeover
+tap_is "as xl shows" "$(in_one_phase)" takeover
+tap_diag "fired $(( $(date +%s) - min )) s after its minute began"
+kill -TERM $DPID; wait $DPID
+start_daemon "$T"
+
+# SIGKILL at three steps (shrink, grow, cpupool), restart: the host ends
+# in one phase.  The later steps (pins) end too fast to be caught from
+# a shell; the simulated host's test kills at every change.
+for k in 1 2 3; do
+    before=$(xl list | awk '$1 ~ /^vm/ { n += $3 } END { print n }')
+    from=$(in_one_phase)
+    to=normal; [ "$from" = normal ] && to=takeover
+    xenstore-write $R/request/kill-$k $to
+    i=0
+    while [ $i -lt 600 ]; do
+        case "$(xenstore-read $R/answer/kill-$k/progress 2>/dev/null)" in
+        "$k/"*) break ;;
+        esac
+        sleep 0.02; i=$((i + 1))
+    done
+    step=$(xenstore-read $R/journal/step 2>/dev/null)
+    kill -KILL $DPID; wait $DPID 2>/dev/null
+    tap_check "killed mid-transition, at step $k of $from -> $to (journal: ${step:-none})" [ -n "$step" ]
+    start_daemon "$T"
+    wait_answer kill-$k "done failed"
+    now=$(in_one_phase)
+    case "$now" in normal|takeover) r=0 ;; *) r=1 ;; esac
+    tap_is "SIGKILL at step $k, restart: one phase ($now)" "$r" 0
+    tap_is "the journal is gone" "$(xenstore-read $R/journal/state 2>/dev/null)" ""
+    tap_is "the published phase is the host's" "$(xenstore-read $R/phase)" "$now"
+    after=$(xl list | awk '$1 ~ /^vm/ { n += $3 } END { print n }')
+    tap_check "memory given to guests unchanged ($before -> $after MiB)" near "$after" "$before" 2
+    tap_diag "answer: $(xenstore-read $R/answer/kill-$k/state): $(xenstore-read $R/answer/kill-$k/message)"
+done
+
+# Leave the host as the next scenario expects it.
+"$XENSHIFT" -c "$T" apply normal > /tmp/apply.out 2>&1
+kill -TERM $DPID; wait $DPID
+tap_is "SIGTERM: the daemon node is removed" "$(xenstore-read $R/daemon 2>/dev/null)" ""
+tap_is "back in normal" "$(in_one_phase)" normal
+grep -c . /tmp/xenshiftd.log | sed 's/^/XS-TAP: # daemon log lines: /'
+tail -n 30 /tmp/xenshiftd.log | sed 's/^/XS-TAP: #   log| /'

@@ -1,0 +1,143 @@
+/*
+ * client.c - xenshift as a client of xenshiftd.
+ *
+ * When the daemon runs, `xenshift apply` does not touch the host
+ * itself: it writes a request to xenstore (request/ID = PHASE), watches
+ * its answer (answer/ID) and shows the daemon's progress, so that one
+ * process, holding the host's lock, makes every change.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "request.h"
+#include "xenshift.h"
+#include "xspath.h"
+
+bool CLI_DaemonRunning(hv *h, long *pid)
+{
+    char *v = NULL, *end;
+    long p;
+
+    if (HV_XsRead(h, XSP_DAEMON, &v))
+        return false;
+    p = strtol(v, &end, 10);
+    free(v);
+    /* The node outlives a killed daemon: the pid must still be there. */
+    if (end == v || p <= 0 || (kill((pid_t)p, 0) && errno == ESRCH))
+        return false;
+    *pid = p;
+    return true;
+}
+
+static char *answer_leaf(hv *h, const char *id, const char *leaf)
+{
+    char path[256], *v = NULL;
+
+    snprintf(path, sizeof(path), XSP_ANSWER "/%s/%s", id, leaf);
+    if (HV_XsRead(h, path, &v))
+        return NULL;
+    return v;
+}
+
+int CLI_Request(const xs_cli *cli, hv *h, const char *what, bool wait,
+                unsigned timeout_ms, long pid)
+{
+    char id[REQ_ID_MAX + 1], path[256], *state = NULL, *progress = NULL,
+         *last_progress = NULL, *phase = NULL, *message = NULL, *p, *t;
+    uint64_t t0 = HV_NowMs(h);
+    req_state st = REQ_QUEUED;
+    FILE *out = cli->json ? stderr : stdout;
+    bool quiet = cli->json;
+    int rc = XS_EXIT_FAIL, fd;
+
+    REQ_MakeId(id, sizeof(id), (uint64_t)HV_WallMs(h), getpid());
+    snprintf(path, sizeof(path), XSP_ANSWER "/%s", id);
+    if (HV_XsWatch(h, path, "xenshift-answer")) {
+        fprintf(stderr, "%s: %s\n", cli->progname, HV_LastError(h)->msg);
+        return XS_EXIT_FAIL;
+    }
+    snprintf(path, sizeof(path), XSP_REQUEST "/%s", id);
+    if (HV_XsWrite(h, path, what)) {
+        fprintf(stderr, "%s: cannot send the request to xenshiftd: %s\n",
+                cli->progname, HV_LastError(h)->msg);
+        return XS_EXIT_FAIL;
+    }
+    if (!quiet)
+        fprintf(out, "request %s: %s, sent to xenshiftd (pid %ld)\n", id,
+                what, pid);
+    fd = HV_XsWatchFd(h);
+    for (;;) {
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        int left = -1, n;
+
+        while (HV_XsReadWatch(h, &p, &t) == 1) {
+            free(p);
+            free(t);
+        }
+        free(state);
+        state = answer_leaf(h, id, XSP_A_STATE);
+        if (state && !REQ_StateFromName(state, &st)) {
+            free(progress);
+            progress = answer_leaf(h, id, XSP_A_PROGRESS);
+            if (progress && !quiet && (!last_progress ||
+                                       strcmp(progress, last_progress))) {
+                fprintf(out, "  %s\n", progress);
+                free(last_progress);
+                last_progress = strdup(progress);
+            }
+            if (REQ_StateFinal(st) || (!wait && st == REQ_QUEUED))
+                break;
+        }
+        if (timeout_ms) {
+            uint64_t spent = HV_NowMs(h) - t0;
+
+            if (spent >= timeout_ms) {
+                fprintf(stderr, "%s: request %s: no answer from xenshiftd "
+                        "within %u s (state: %s); it may still run: see "
+                        "'xenshift status'\n", cli->progname, id,
+                        timeout_ms / 1000, state ? state : "not taken");
+                goto out;
+            }
+            left = (int)(timeout_ms - spent);
+        }
+        n = poll(&pfd, 1, left);
+        if (n < 0 && errno != EINTR) {
+            fprintf(stderr, "%s: poll: %s\n", cli->progname,
+                    strerror(errno));
+            goto out;
+        }
+    }
+    phase = answer_leaf(h, id, XSP_A_PHASE);
+    message = answer_leaf(h, id, XSP_A_MESSAGE);
+    if (cli->json)
+        OUT_AnswerJson(stdout, id, what, state, phase, message, pid);
+    else if (st == REQ_DONE)
+        printf("%s: %s\n", phase ? phase : what, message ? message : "done");
+    else if (st == REQ_QUEUED)
+        printf("request %s queued (%s)\n", id, message ? message : "");
+    else
+        fprintf(stderr, "%s: %s: %s\n", cli->progname, phase ? phase : what,
+                message ? message : "failed");
+    rc = st == REQ_FAILED ? XS_EXIT_FAIL : XS_EXIT_OK;
+    /* A final answer was read: it is ours to clean up. */
+    if (REQ_StateFinal(st)) {
+        snprintf(path, sizeof(path), XSP_ANSWER "/%s", id);
+        HV_XsRemove(h, path);
+    }
+out:
+    snprintf(path, sizeof(path), XSP_ANSWER "/%s", id);
+    HV_XsUnwatch(h, path, "xenshift-answer");
+    free(state);
+    free(progress);
+    free(last_progress);
+    free(phase);
+    free(message);
+    return rc;
+}
