@@ -1403,7 +1403,8 @@ static int load_domain(fctx *c, sim *s, const json_value *o, sim_dom *d)
     static const char *const keys[] = {
         "name", "domid", "type", "memory", "maxmem", "static_max", "target",
         "vcpus", "max_vcpus", "node", "pool", "affinity", "balloon_rate",
-        "floor", "ignores_balloon", "busy_pages", NULL
+        "floor", "ignores_balloon", "busy_pages", "soft_affinity",
+        "node_affinity", "node_mem", NULL
     };
     const json_value *v;
     long long x;
@@ -1475,8 +1476,14 @@ static int load_domain(fctx *c, sim *s, const json_value *o, sim_dom *d)
     CPUMAP_Fill(&d->d.hard_affinity, s->host.nr_cpus);
     CPUMAP_Fill(&d->d.soft_affinity, s->host.nr_cpus);
     if (get_cpus(c, o, "affinity", s->host.nr_cpus, &d->d.hard_affinity,
-                 &given))
+                 &given) ||
+        get_cpus(c, o, "soft_affinity", s->host.nr_cpus,
+                 &d->d.soft_affinity, &given))
         return -1;
+    if (get_int(c, o, "node_affinity", -1, (long long)s->host.nr_nodes - 1,
+                HV_NO_NODE, &x))
+        return -1;
+    d->node_affinity = (int)x;
     if (get_int(c, o, "busy_pages", 0, 1LL << 40, 0, &x))
         return -1;
     d->busy_pages = (uint64_t)x;
@@ -1486,11 +1493,30 @@ static int load_domain(fctx *c, sim *s, const json_value *o, sim_dom *d)
             return ferr(c, v, "\"ignores_balloon\": expected true or false");
         d->ignores_balloon = JSON_Bool(v);
     }
-    /* Where its memory is: one node, or spread evenly. */
+    /* Where its memory is: as saved, one node, or spread evenly. */
     if (get_int(c, o, "node", 0, (long long)s->host.nr_nodes - 1, -1, &x))
         return -1;
     d->d.node_known = true;
-    if (x >= 0) {
+    v = JSON_ObjectGet(o, "node_mem");
+    if (v) {
+        uint64_t sum = 0;
+
+        if (JSON_Type(v) != JSON_ARRAY ||
+            JSON_ArraySize(v) != s->host.nr_nodes)
+            return ferr(c, v, "\"node_mem\": expected one size per node");
+        for (n = 0; n < s->host.nr_nodes; n++) {
+            const json_value *m = JSON_ArrayItem(v, n);
+            char why[200];
+
+            if (JSON_Type(m) != JSON_STRING ||
+                UNITS_ParseSize(JSON_String(m), &d->d.node_mem_kib[n], why,
+                                sizeof(why)))
+                return ferr(c, m, "\"node_mem\": expected sizes");
+            sum += d->d.node_mem_kib[n];
+        }
+        if (sum != d->d.mem_kib)
+            return ferr(c, v, "\"node_mem\" does not add up to \"memory\"");
+    } else if (x >= 0) {
         d->d.node_mem_kib[x] = d->d.mem_kib;
     } else {
         left = d->d.mem_kib;
@@ -1544,10 +1570,31 @@ static int load_faults(fctx *c, sim *s, const json_value *faults)
     return 0;
 }
 
+/* A saved state's xenstore: { "path": "value", ... } */
+static int load_xenstore(fctx *c, sim *s, const json_value *o)
+{
+    size_t i;
+
+    if (!o)
+        return 0;
+    if (JSON_Type(o) != JSON_OBJECT)
+        return ferr(c, o, "\"xenstore\": expected an object of paths");
+    for (i = 0; i < JSON_ObjectSize(o); i++) {
+        const json_value *v = JSON_ObjectValue(o, i);
+
+        if (JSON_Type(v) != JSON_STRING)
+            return ferr(c, v, "\"xenstore\": values are strings");
+        if (xs_set(s, JSON_ObjectKey(o, i), JSON_String(v)))
+            return ferr(c, v, "out of memory");
+    }
+    return 0;
+}
+
 static int load_fixture(fctx *c, sim *s, const json_value *root)
 {
     static const char *const keys[] = {
-        "host", "pools", "domains", "faults", "start_time", NULL
+        "host", "pools", "domains", "faults", "start_time", "now_ms",
+        "xenstore", NULL
     };
     const json_value *host, *doms;
     long long start;
@@ -1605,6 +1652,11 @@ static int load_fixture(fctx *c, sim *s, const json_value *root)
     if (get_int(c, root, "start_time", 0, 1LL << 40, 1764057600, &start))
         return -1;
     s->wall_start = start;
+    if (get_int(c, root, "now_ms", 0, 1LL << 50, 0, &start))
+        return -1;
+    s->now_ms = (uint64_t)start;
+    if (load_xenstore(c, s, JSON_ObjectGet(root, "xenstore")))
+        return -1;
     count_pool_domains(s);
     return 0;
 }
@@ -1662,4 +1714,152 @@ fail:
     free(text);
     sim_close(&s->base);
     return NULL;
+}
+
+/* --- saving the state ----------------------------------------------------- */
+
+static void put_size(json_writer *w, const char *key, uint64_t kib)
+{
+    char buf[32];
+
+    snprintf(buf, sizeof(buf), "%" PRIu64 "K", kib);
+    if (key)
+        JSONW_KeyString(w, key, buf);
+    else
+        JSONW_String(w, buf);
+}
+
+static void put_cpus(json_writer *w, const char *key, const xs_cpumap *m)
+{
+    char buf[4096];
+
+    JSONW_KeyString(w, key, CPUMAP_Format(m, buf, sizeof(buf)));
+}
+
+static void save_domain(json_writer *w, const sim *s, const sim_dom *d)
+{
+    static const char *const types[] = { "pv", "pvh", "hvm" };
+    unsigned n;
+
+    JSONW_ObjectOpen(w);
+    JSONW_KeyString(w, "name", d->d.name);
+    JSONW_KeyUint(w, "domid", d->d.domid);
+    JSONW_KeyString(w, "type", types[d->d.type]);
+    put_size(w, "memory", d->d.mem_kib);
+    put_size(w, "maxmem", d->d.maxmem_kib);
+    put_size(w, "static_max", d->d.static_max_kib);
+    put_size(w, "target", d->d.target_kib);
+    JSONW_KeyUint(w, "vcpus", d->d.vcpus_online);
+    JSONW_KeyUint(w, "max_vcpus", d->d.vcpus_max);
+    JSONW_KeyUint(w, "pool", d->d.pool);
+    put_cpus(w, "affinity", &d->d.hard_affinity);
+    put_cpus(w, "soft_affinity", &d->d.soft_affinity);
+    put_size(w, "balloon_rate", d->rate_kib_s);
+    put_size(w, "floor", d->floor_kib);
+    JSONW_KeyBool(w, "ignores_balloon", d->ignores_balloon);
+    JSONW_KeyUint(w, "busy_pages", d->busy_pages);
+    JSONW_KeyInt(w, "node_affinity", d->node_affinity);
+    JSONW_Key(w, "node_mem");
+    JSONW_ArrayOpen(w);
+    for (n = 0; n < s->host.nr_nodes; n++)
+        put_size(w, NULL, d->d.node_mem_kib[n]);
+    JSONW_ArrayClose(w);
+    JSONW_ObjectClose(w);
+}
+
+int HVSIM_Save(hv *h, const char *path, xs_err *err)
+{
+    static const char *const kinds[] = { "fail", "vanish", "nomem", "busy" };
+    sim *s = S(h);
+    json_writer *w = JSONW_New(true);
+    char tmp[4200], buf[4096];
+    const char *text;
+    size_t i, len;
+    unsigned n;
+    FILE *f;
+    int rc = -1;
+
+    JSONW_ObjectOpen(w);
+    JSONW_Key(w, "host");
+    JSONW_ObjectOpen(w);
+    JSONW_KeyBool(w, "guarded", s->host.guarded);
+    JSONW_Key(w, "nodes");
+    JSONW_ArrayOpen(w);
+    for (n = 0; n < s->host.nr_nodes; n++) {
+        xs_cpumap cpus;
+        unsigned cpu;
+
+        CPUMAP_Clear(&cpus);
+        for (cpu = 0; cpu < s->host.nr_cpus; cpu++)
+            if (s->host.cpu_to_node[cpu] == (int)n)
+                CPUMAP_Set(&cpus, cpu);
+        JSONW_ObjectOpen(w);
+        JSONW_KeyString(w, "cpus", CPUMAP_Format(&cpus, buf, sizeof(buf)));
+        put_size(w, "memory", s->host.node_total_kib[n]);
+        JSONW_ObjectClose(w);
+    }
+    JSONW_ArrayClose(w);
+    JSONW_ObjectClose(w);
+    JSONW_Key(w, "pools");
+    JSONW_ArrayOpen(w);
+    for (i = 0; i < s->nr_pools; i++) {
+        JSONW_ObjectOpen(w);
+        JSONW_KeyUint(w, "id", s->pools[i].id);
+        JSONW_KeyString(w, "name", s->pools[i].name);
+        JSONW_KeyString(w, "sched", s->pools[i].sched);
+        put_cpus(w, "cpus", &s->pools[i].cpus);
+        JSONW_ObjectClose(w);
+    }
+    JSONW_ArrayClose(w);
+    JSONW_Key(w, "domains");
+    JSONW_ArrayOpen(w);
+    for (i = 0; i < s->nr_doms; i++)
+        if (s->doms[i].alive)
+            save_domain(w, s, &s->doms[i]);
+    JSONW_ArrayClose(w);
+    JSONW_Key(w, "faults");
+    JSONW_ArrayOpen(w);
+    for (i = 0; i < s->nr_faults; i++) {
+        const sim_fault *ft = &s->faults[i];
+
+        if (ft->seen >= ft->nth)
+            continue;       /* fired already */
+        JSONW_ObjectOpen(w);
+        JSONW_KeyString(w, "op", ft->op);
+        if (ft->domain[0])
+            JSONW_KeyString(w, "domain", ft->domain);
+        JSONW_KeyUint(w, "nth", ft->nth - ft->seen);
+        JSONW_KeyString(w, "error", kinds[ft->kind]);
+        JSONW_ObjectClose(w);
+    }
+    JSONW_ArrayClose(w);
+    JSONW_KeyInt(w, "start_time", s->wall_start);
+    JSONW_KeyUint(w, "now_ms", s->now_ms);
+    JSONW_Key(w, "xenstore");
+    JSONW_ObjectOpen(w);
+    for (i = 0; i < s->nr_xs; i++)
+        JSONW_KeyString(w, s->xs[i].path, s->xs[i].val);
+    JSONW_ObjectClose(w);
+    JSONW_ObjectClose(w);
+
+    /* Written aside and renamed: a crash never leaves half a host. */
+    snprintf(tmp, sizeof(tmp), "%s.new", path);
+    text = JSONW_Text(w, &len);
+    f = fopen(tmp, "w");
+    if (!f || !text || fwrite(text, 1, len, f) != len) {
+        ERR_Set(err, "cannot save the simulated host to %s: %s", tmp,
+                strerror(errno));
+        if (f)
+            fclose(f);
+        goto out;
+    }
+    if (fclose(f) || rename(tmp, path)) {
+        ERR_Set(err, "cannot save the simulated host to %s: %s", path,
+                strerror(errno));
+        goto out;
+    }
+    rc = 0;
+out:
+    JSONW_Free(w);
+    return rc;
 }

@@ -39,6 +39,14 @@ void HVSIM_Crash(hv *h, unsigned changes);
 void HVSIM_Revive(hv *h);
 /* True once a change was refused because of HVSIM_Crash. */
 bool HVSIM_Crashed(hv *h);
+
+/*
+ * Write the host as it is now (domains, pools, balloons under way as
+ * their current sizes, faults not yet fired, clock, xenstore) as a
+ * fixture that HV_OpenSim loads again: consecutive commands can share
+ * one simulated host (xenshift --sim-state).
+ */
+int HVSIM_Save(hv *h, const char *path, xs_err *err);
 /* Simulated wall-clock time, epoch seconds. */
 long long HVSIM_WallTime(hv *h);
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hv_sim.h"
 #include "lock.h"
 #include "request.h"
 #include "transition.h"
@@ -205,9 +206,26 @@ static int simple_opts(xs_cli *cli, const xs_cmd *cmd, const char *shortopts,
 
 static hv *open_host(const xs_cli *cli, xs_err *err)
 {
+    if (cli->sim && cli->sim_state && access(cli->sim_state, F_OK) == 0)
+        return HV_OpenSim(cli->sim_state, err);
     if (cli->sim)
         return HV_OpenSim(cli->sim, err);
     return HV_OpenXen(err);
+}
+
+/* Close h; with --sim-state, the simulated host is saved first. */
+static int close_host(const xs_cli *cli, hv *h)
+{
+    xs_err err;
+    int rc = 0;
+
+    if (h && cli->sim && cli->sim_state &&
+        HVSIM_Save(h, cli->sim_state, &err)) {
+        OUT_Error(cli, &err, NULL);
+        rc = -1;
+    }
+    HV_Close(h);
+    return rc;
 }
 
 static int load_table(const xs_cli *cli, tbl_table *t)
@@ -404,7 +422,8 @@ static int cmd_check(xs_cli *cli, int argc, char **argv)
     rc = XS_EXIT_OK;
 out:
     SNAP_Dispose(&snap);
-    HV_Close(h);
+    if (close_host(cli, h))
+        rc = XS_EXIT_FAIL;
     TBL_Dispose(&t);
     return rc;
 }
@@ -455,7 +474,8 @@ static int cmd_plan(xs_cli *cli, int argc, char **argv)
 out:
     PLAN_Dispose(&p);
     SNAP_Dispose(&snap);
-    HV_Close(h);
+    if (close_host(cli, h))
+        rc = XS_EXIT_FAIL;
     TBL_Dispose(&t);
     return rc;
 }
@@ -722,7 +742,8 @@ out:
     EXEC_ReportDispose(&rep);
     PLAN_Dispose(&p);
     SNAP_Dispose(&snap);
-    HV_Close(h);
+    if (close_host(cli, h))
+        rc = XS_EXIT_FAIL;
     TBL_Dispose(&t);
     return rc;
 }
@@ -792,7 +813,8 @@ static int cmd_status(xs_cli *cli, int argc, char **argv)
 out:
     free(m);
     SNAP_Dispose(&snap);
-    HV_Close(h);
+    if (close_host(cli, h))
+        rc = XS_EXIT_FAIL;
     TBL_Dispose(&t);
     return rc;
 }
@@ -854,7 +876,8 @@ static int cmd_schedule(xs_cli *cli, int argc, char **argv)
         OUT_Schedule(stdout, &t, now, (unsigned)count);
     rc = XS_EXIT_OK;
 out:
-    HV_Close(h);
+    if (close_host(cli, h))
+        rc = XS_EXIT_FAIL;
     TBL_Dispose(&t);
     return rc;
 }

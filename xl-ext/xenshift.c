@@ -11,17 +11,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lock.h"
 #include "xenshift.h"
 
 static void main_usage(FILE *f, const char *prog)
 {
-    fprintf(f, "Usage: %s [-c FILE] [--sim FIXTURE] [-v] [-j] COMMAND "
+    fprintf(f, "Usage: %s [-c FILE] [--sim FIXTURE [--sim-state FILE]] [-v] [-j] COMMAND "
             "[ARGS]\n\n", prog);
     fprintf(f, "Re-divide the memory and CPUs of running Xen domains by "
             "phase.\n\n");
     fprintf(f, "Options:\n"
             "  -c, --config FILE    the phase table (default %s)\n"
             "      --sim FIXTURE    use a simulated host loaded from FIXTURE\n"
+            "      --sim-state FILE keep the simulated host in FILE between "
+            "runs\n"
             "  -j, --json           machine-readable output\n"
             "  -v, --verbose        more detail (repeatable)\n"
             "  -h, --help           this help\n\n", XS_DEFAULT_CONFIG);
@@ -42,6 +45,7 @@ int main(int argc, char **argv)
     static const struct option opts[] = {
         { "config", required_argument, NULL, 'c' },
         { "sim", required_argument, NULL, 'S' },
+        { "sim-state", required_argument, NULL, 'P' },
         { "json", no_argument, NULL, 'j' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
@@ -67,6 +71,9 @@ int main(int argc, char **argv)
             break;
         case 'S':
             cli.sim = optarg;
+            break;
+        case 'P':
+            cli.sim_state = optarg;
             break;
         case 'j':
             cli.json = true;
@@ -98,6 +105,27 @@ int main(int argc, char **argv)
     if (!cmd)
         return global_usage_error(cli.progname, "unknown command",
                                   argv[optind]);
+    if (cli.sim_state && !cli.sim)
+        return global_usage_error(cli.progname, "--sim FIXTURE is needed "
+                                  "with", "--sim-state");
+    if (cli.sim_state) {
+        char path[4200], holder[128];
+        xs_lock lock;
+        xs_err err;
+        int rc;
+
+        /* One command at a time on a saved simulated host. */
+        LOCK_Init(&lock);
+        snprintf(path, sizeof(path), "%s.lock", cli.sim_state);
+        if (LOCK_Take(&lock, path, "xenshift", true, holder, sizeof(holder),
+                      &err)) {
+            fprintf(stderr, "%s: %s\n", cli.progname, err.msg);
+            return XS_EXIT_FAIL;
+        }
+        rc = cmd->fn(&cli, argc - optind, argv + optind);
+        LOCK_Release(&lock);
+        return rc;
+    }
     /* The command sees argv[0] = its name, as xl's commands do. */
     return cmd->fn(&cli, argc - optind, argv + optind);
 }

@@ -30,6 +30,7 @@
 typedef struct xs_cli {
     const char *config;         /* -c FILE */
     const char *sim;            /* --sim FIXTURE, or NULL: the real host */
+    const char *sim_state;      /* --sim-state FILE: keep the sim's state */
     bool json;                  /* -j (also after the command) */
     int verbose;                /* -v, repeatable */
     const char *progname;
