@@ -848,24 +848,37 @@ static int sweep_pools(run_ctx *c, const xs_snapshot *snap)
     const hv_pool *old0 = SNAP_FindPool(snap, PLAN_POOL0_ID);
     hv_pool *pools = NULL;
     size_t nr = 0, i, j;
+    xs_cpumap back;
 
+    CPUMAP_Clear(&back);
+    if (old0)
+        back = old0->cpus;
     if (HV_ListPools(c->h, &pools, &nr))
         return -1;
     for (i = 0; i < c->p->nr_stages; i++) {
         const plan_stage *st = &c->p->stages[i];
 
         for (j = 0; j < st->nr_acts; j++) {
+            const plan_action *a = &st->acts[j];
             const hv_pool *p;
 
-            if (st->acts[j].kind != PLAN_ACT_POOL_ENTER)
+            if (a->kind != PLAN_ACT_POOL_ENTER &&
+                a->kind != PLAN_ACT_POOL_LEAVE)
                 continue;
-            p = find_pool_name(pools, nr, st->acts[j].pool);
-            if (p && p->nr_domains == 0 && !SNAP_FindPoolByName(snap, p->name))
+            p = find_pool_name(pools, nr, a->pool);
+            if (a->kind == PLAN_ACT_POOL_LEAVE) {
+                /* its domain left: the pool goes, its pCPUs to Pool-0 */
+                CPUMAP_Or(&back, &a->cpus);
+                if (p && p->nr_domains == 0)
+                    destroy_pool(c, p);
+            } else if (p && p->nr_domains == 0 &&
+                       !SNAP_FindPoolByName(snap, p->name)) {
                 destroy_pool(c, p);
+            }
         }
     }
     free(pools);
-    return old0 ? return_free_cpus(c, &old0->cpus) : 0;
+    return return_free_cpus(c, &back);
 }
 
 static void rollback(run_ctx *c, const xs_snapshot *snap, exec_report *rep)

@@ -151,13 +151,18 @@ static void note_journal(trn_run *r, int rc, const xs_err *err)
     }
 }
 
-/* The executor's events: journal each step before it starts. */
+/*
+ * The executor's events: journal each step before it starts.  The
+ * caller hears of the step first (both happen before its first call).
+ */
 static void on_event(void *ctx, const exec_event *ev)
 {
     trn_run *r = ctx;
     xs_err err;
     char step[256];
 
+    if (r->progress)
+        r->progress(r->ctx, ev);
     if (r->o->journal) {
         if (ev->kind == EXEC_EV_ACTION_BEGIN && ev->act) {
             snprintf(step, sizeof(step), "%s%s",
@@ -167,8 +172,6 @@ static void on_event(void *ctx, const exec_event *ev)
             note_journal(r, JNL_SetState(r->h, "rolling-back", &err), &err);
         }
     }
-    if (r->progress)
-        r->progress(r->ctx, ev);
 }
 
 /* Whether the executor left every domain at one phase's values. */
