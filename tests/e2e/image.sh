@@ -123,6 +123,21 @@ mkdir -p rootfs/var/log/xen/console rootfs/payload rootfs/root/guest
 mkdir -p guest/bin guest/proc guest/sys guest/dev
 cp /bin/busybox guest/bin/busybox
 install -m 755 "$here/guest/init" guest/init
+# xenstore's own client, for the test that a guest may not write
+# xenshift's nodes: the programs and the libraries they load, from the
+# dom0 root (same Debian release).
+for b in xenstore-read xenstore-write; do
+    real=$(chroot rootfs readlink -f "/usr/bin/$b")
+    mkdir -p "guest$(dirname "$real")" guest/usr/bin
+    cp -L "rootfs$real" "guest$real"
+    [ "$real" = "/usr/bin/$b" ] || ln -sf "$real" "guest/usr/bin/$b"
+    for lib in $(chroot rootfs ldd "$real" |
+                 awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+        mkdir -p "guest$(dirname "$lib")"
+        cp -L "rootfs$lib" "guest$lib"
+    done
+done
+[ -x guest/usr/bin/xenstore-write ] || { log "no xenstore client for the guests"; exit 1; }
 (cd guest && find . | cpio -o -H newc 2>/dev/null | gzip -9) \
     > rootfs/root/guest/initrd.gz
 cp img/vmlinuz rootfs/root/guest/vmlinuz

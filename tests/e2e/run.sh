@@ -16,7 +16,7 @@ srcdir=
 builddir=
 scenarios=()
 keep=0
-timeout=${XENSHIFT_E2E_TIMEOUT:-900}
+timeout=${XENSHIFT_E2E_TIMEOUT:-1800}
 cache=${XENSHIFT_E2E_CACHE:-/var/cache/xenshift-e2e}
 # qemu64 with SVM and nested paging, not "max": with max, glibc in dom0
 # takes the AVX code paths that QEMU 7.2's TCG emulates, and xl failed

@@ -64,7 +64,7 @@ for s in /payload/scenarios/*.sh; do
     [ -f "$s" ] || continue
     t=$(now_ms)
     tap_diag "scenario $(basename "$s")"
-    timeout 600 sh "$s"
+    timeout 900 sh "$s"
     rc=$?
     # 124: the time limit; above: killed by a signal.  Its remaining
     # tests never ran, so the scenario itself fails.

@@ -17,11 +17,11 @@ tap_diag() { echo "XS-TAP: # $*"; }
 tap_check() {
     d=$1
     shift
-    if "$@"; then tap_ok "$d"; else tap_fail "$d (exit $?: $*)"; fi
+    if "$@"; then tap_ok "$d"; else tap_fail "$d (exit $?: $*)"; return 1; fi
 }
 # tap_is DESC GOT WANT
 tap_is() {
-    if [ "$2" = "$3" ]; then tap_ok "$1"; else tap_fail "$1: got '$2', want '$3'"; fi
+    if [ "$2" = "$3" ]; then tap_ok "$1"; else tap_fail "$1: got '$2', want '$3'"; return 1; fi
 }
 tap_plan() { echo "XS-TAP: 1..$(cat "$XS_TAP_COUNTER")"; }
 

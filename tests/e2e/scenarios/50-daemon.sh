@@ -1,5 +1,6 @@
 # xenshiftd on real Xen: a request written with xenstore-write, apply
-# through the daemon, the nodes dom0-only, no wake-ups while idle, a
+# through the daemon, the nodes dom0-only (a guest's own write is
+# refused), no wake-ups while idle, a
 # trigger a minute ahead, and SIGKILL at three steps of a transition.
 . /payload/dom0/tap.sh
 D=/payload/bin/xenshiftd
@@ -73,9 +74,28 @@ tap_is "xenshift apply goes through the daemon, exit 0" "$rc" 0
 tap_check "it says so" grep -q "sent to xenshiftd" /tmp/apply.out
 tap_is "the host is in normal, as xl shows" "$(in_one_phase)" normal
 
+# The same request from inside a guest: xenstore refuses it.
+cons=/var/log/xen/console/guest-vm3.log
+xenstore-write /local/domain/$(xl domid vm3)/control/xenshift-test try-request
+i=0
+while [ $i -lt 150 ] && ! grep -q XS-GUEST-XSWRITE "$cons"; do
+    sleep 0.2; i=$((i + 1))
+done
+line=$(grep -a XS-GUEST-XSWRITE "$cons" | tail -n 1)
+tap_diag "vm3 said: ${line:-nothing}"
+code=$(echo "$line" | sed -n 's/.*XS-GUEST-XSWRITE exit=\([0-9]*\).*/\1/p')
+refused() { [ -n "$code" ] && [ "$code" != 0 ]; }
+tap_check "vm3 writing request/from-guest with xenstore-write: refused (exit ${code:-none})" refused ||
+    tap_show grep -a "XS-GUEST-X" "$cons"
+sleep 2
+tap_is "no such request node" "$(xenstore-read $R/request/from-guest 2>/dev/null)" ""
+tap_is "no answer: the daemon never saw it" "$(xenstore-read $R/answer/from-guest/state 2>/dev/null)" ""
+tap_is "nothing changed, as xl shows" "$(in_one_phase)" normal
+
 # Idle: no wake-ups.  Context switches of all its threads over 60 s.
 cs() { cat /proc/$DPID/task/*/status | awk '/^(non)?voluntary_ctxt_switches/ { n += $2 } END { print n }'; }
 sleep 1
+tap_diag "xenshiftd resident memory: $(awk '/^VmRSS/ { print $2, $3 }' /proc/$DPID/status), $(ls /proc/$DPID/task | wc -l) threads"
 c0=$(cs); sleep 60; c1=$(cs)
 tap_is "idle for 60 s: no wake-ups (context switches $c0 -> $c1)" "$((c1 - c0))" 0
 
@@ -103,21 +123,34 @@ tap_diag "fired $(( $(date +%s) - min )) s after its minute began"
 kill -TERM $DPID; wait $DPID
 start_daemon "$T"
 
-# SIGKILL at three steps (shrink, grow, cpupool), restart: the host ends
-# in one phase.  The later steps (pins) end too fast to be caught from
-# a shell; the simulated host's test kills at every change.
-for k in 1 2 3; do
+# SIGKILL at three points: during the shrink (step 1), during the grow
+# (step 2), and during the roll-back that a SIGTERM at step 1 starts
+# ("undo").  Restarted, the daemon must leave the host in one phase.
+# (Steps after the balloons end too fast to be caught from a shell; the
+# simulated host's test kills after every single change.)
+# wait_progress ID PREFIX: until answer/ID/progress starts with PREFIX
+wait_progress() {
+    i=0
+    while [ $i -lt 600 ]; do
+        case "$(xenstore-read $R/answer/$1/progress 2>/dev/null)" in
+        "$2"*) return 0 ;;
+        esac
+        sleep 0.02; i=$((i + 1))
+    done
+    return 1
+}
+for k in 1 2 undo; do
     before=$(xl list | awk '$1 ~ /^vm/ { n += $3 } END { print n }')
     from=$(in_one_phase)
     to=normal; [ "$from" = normal ] && to=takeover
     xenstore-write $R/request/kill-$k $to
-    i=0
-    while [ $i -lt 600 ]; do
-        case "$(xenstore-read $R/answer/kill-$k/progress 2>/dev/null)" in
-        "$k/"*) break ;;
-        esac
-        sleep 0.02; i=$((i + 1))
-    done
+    if [ $k = undo ]; then
+        wait_progress kill-$k "1/"
+        kill -TERM $DPID
+        wait_progress kill-$k "undo"
+    else
+        wait_progress kill-$k "$k/"
+    fi
     step=$(xenstore-read $R/journal/step 2>/dev/null)
     kill -KILL $DPID; wait $DPID 2>/dev/null
     tap_check "killed mid-transition, at step $k of $from -> $to (journal: ${step:-none})" [ -n "$step" ]
