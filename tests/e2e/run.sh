@@ -102,12 +102,14 @@ boot() {
     sed -n 's/^.*XS-TAP: //p' "$log" > "$work/tap"
 }
 
-# Xen 4.17 under QEMU's emulation panicked once in CI (a NULL pointer
-# in the scheduler's context switch, sched_context_switched) where it
-# had passed every local run.  A panic is the hypervisor's, not a
-# failed check: it is reported in full, kept in panic-N.log, and the
-# whole run is done once more from a fresh boot.  Tests never retry.
-panic_retries=${XENSHIFT_E2E_PANIC_RETRIES:-1}
+# Xen 4.17 under QEMU's emulation sometimes panics in its credit2
+# scheduler (update_runq_load on a NULL runqueue, from
+# csched2_context_saved <- sched_context_switched <- context_switch),
+# seen in CI and once in about ten local runs, each time around a
+# domain leaving its cpupool.  A panic is the hypervisor's, not a
+# failed check: Xen's report is printed, kept in panic-N.log, and the
+# whole run is booted again, at most twice.  Tests never retry.
+panic_retries=${XENSHIFT_E2E_PANIC_RETRIES:-2}
 attempt=0
 while :; do
     attempt=$((attempt + 1))
