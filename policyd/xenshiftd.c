@@ -207,21 +207,30 @@ static void handle_timer(loop *l)
     DMN_HandleTime(l->d, now);
 }
 
-/* Called by the core during a transition: look, never wait. */
+/*
+ * Called by the core during a transition: look, never wait.  A trigger
+ * that comes due meanwhile is queued now, not found "missed" after a
+ * long transition.
+ */
 static void poll_now(void *ctx, dmn *d)
 {
     loop *l = ctx;
-    struct pollfd p[2] = {
+    struct pollfd p[3] = {
         { .fd = l->sig_fd, .events = POLLIN },
+        { .fd = l->timer_fd, .events = POLLIN },
         { .fd = l->watch_fd, .events = POLLIN },
     };
 
     (void)d;
-    if (poll(p, l->watch_fd >= 0 ? 2 : 1, 0) <= 0)
+    if (poll(p, l->watch_fd >= 0 ? 3 : 2, 0) <= 0)
         return;
     if (p[0].revents & POLLIN)
         handle_signals(l);
-    if (l->watch_fd >= 0 && (p[1].revents & POLLIN))
+    if (p[1].revents & POLLIN) {
+        handle_timer(l);
+        arm_timer(l);
+    }
+    if (l->watch_fd >= 0 && (p[2].revents & POLLIN))
         DMN_HandleWatch(l->d);
 }
 
