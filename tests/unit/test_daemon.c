@@ -85,6 +85,26 @@ static void request(hv *h, const char *id, const char *what)
     HV_XsWrite(h, path, what);
 }
 
+/* A request, taken and run as the event loop would. */
+static void serve(dmn *d, hv *h, const char *id, const char *what)
+{
+    request(h, id, what);
+    DMN_HandleWatch(d);
+    DMN_RunQueue(d);
+}
+
+/* The whole of a small file into buf ("" when it cannot be read). */
+static const char *read_file(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+
+    buf[n] = '\0';
+    if (f)
+        fclose(f);
+    return buf;
+}
+
 static bool watch_readable(hv *h)
 {
     struct pollfd p = { .fd = HV_XsWatchFd(h), .events = POLLIN };
@@ -199,9 +219,7 @@ static void test_requests(dlog *log)
     is_str(host_phase(h, &d.table), "takeover", "last asked: takeover");
 
     /* The same phase again: nothing to do, answered done. */
-    request(h, "0008-h", "takeover");
-    DMN_HandleWatch(&d);
-    DMN_RunQueue(&d);
+    serve(&d, h, "0008-h", "takeover");
     ok(strstr(xs(h, XSP_ANSWER "/%s/message", "0008-h"), "already"),
        "already there: %s", xs(h, XSP_ANSWER "/%s/message", "0008-h"));
 
@@ -224,9 +242,7 @@ static void test_schedule(dlog *log)
         HV_Close(h);
         return;
     }
-    request(h, "0001-a", "takeover");
-    DMN_HandleWatch(&d);
-    DMN_RunQueue(&d);
+    serve(&d, h, "0001-a", "takeover");
     ok(DMN_NextWake(&d, &when), "a trigger is planned");
     now = (time_t)(HV_WallMs(h) / 1000);
     ok(when > now && when - now <= 4 * 86400, "within 4 days (%lld s)",
@@ -248,9 +264,7 @@ static void test_schedule(dlog *log)
     }
 
     /* Missed by hours (suspended host): logged, not replayed. */
-    request(h, "0002-b", "takeover");
-    DMN_HandleWatch(&d);
-    DMN_RunQueue(&d);
+    serve(&d, h, "0002-b", "takeover");
     ok(DMN_NextWake(&d, &when), "the next one is planned");
     now = (time_t)(HV_WallMs(h) / 1000);
     HVSIM_JumpClock(h, when - now + 3 * 3600);
@@ -283,8 +297,6 @@ static void test_hooks_and_reload(dlog *log)
     dmn_config c;
     dmn d;
     xs_err err;
-    FILE *f;
-    size_t n;
 
     if (!mkdtemp(dir)) {
         ok(0, "mkdtemp");
@@ -299,15 +311,7 @@ static void test_hooks_and_reload(dlog *log)
              "${XENSHIFT_RESULT:-}\" >> %s\n", trace);
     write_file(hook, buf, 0755);
     snprintf(table, sizeof(table), "%s/table.json", dir);
-    {
-        FILE *in = fopen(table_path, "r");
-
-        n = in ? fread(buf, 1, sizeof(buf) - 1, in) : 0;
-        buf[n] = '\0';
-        if (in)
-            fclose(in);
-        write_file(table, buf, 0644);
-    }
+    write_file(table, read_file(table_path, buf, sizeof(buf)), 0644);
     config(&c, table);
     c.run_hooks = true;
     c.hooks.dir = hooks;
@@ -316,15 +320,9 @@ static void test_hooks_and_reload(dlog *log)
         HV_Close(h);
         return;
     }
-    request(h, "0001-a", "takeover");
-    DMN_HandleWatch(&d);
-    DMN_RunQueue(&d);
+    serve(&d, h, "0001-a", "takeover");
     is_str(xs(h, XSP_ANSWER "/%s/state", "0001-a"), "done", "with hooks");
-    f = fopen(trace, "r");
-    n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-    buf[n] = '\0';
-    if (f)
-        fclose(f);
+    read_file(trace, buf, sizeof(buf));
     is_str(buf, "pre-transition takeover  \n"
            "pre-domain takeover vm2 \npre-domain takeover vm1 \n"
            "pre-domain takeover vm3 \n"
@@ -338,20 +336,14 @@ static void test_hooks_and_reload(dlog *log)
     write_file(hook, "#!/bin/sh\n[ \"$1\" = pre-domain ] || exit 0\n"
                "echo \"backup of $3 running\"\nexit 3\n", 0755);
     unlink(trace);
-    request(h, "0002-b", "normal");
-    DMN_HandleWatch(&d);
-    DMN_RunQueue(&d);
+    serve(&d, h, "0002-b", "normal");
     is_str(xs(h, XSP_ANSWER "/%s/state", "0002-b"), "failed", "vetoed");
     ok(strstr(xs(h, XSP_ANSWER "/%s/message", "0002-b"),
               "vetoed by 20-veto") &&
        strstr(xs(h, XSP_ANSWER "/%s/message", "0002-b"), "backup of"),
        "says who and why: %s", xs(h, XSP_ANSWER "/%s/message", "0002-b"));
     is_str(host_phase(h, &d.table), "takeover", "nothing changed");
-    f = fopen(trace, "r");
-    n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-    buf[n] = '\0';
-    if (f)
-        fclose(f);
+    read_file(trace, buf, sizeof(buf));
     ok(strstr(buf, "post-domain normal vm1 vetoed") &&
        strstr(buf, "failed normal  vetoed") &&
        strstr(buf, "post-transition normal  vetoed"),
@@ -365,9 +357,7 @@ static void test_hooks_and_reload(dlog *log)
     ok(err.line == 1 && err.col > 0, "at %s:%d:%d: %s", err.file, err.line,
        err.col, err.msg);
     is_int((long long)d.table.nr_phases, 2, "the old table stays");
-    request(h, "0003-c", "normal");
-    DMN_HandleWatch(&d);
-    DMN_RunQueue(&d);
+    serve(&d, h, "0003-c", "normal");
     is_str(xs(h, XSP_ANSWER "/%s/state", "0003-c"), "done",
            "and still serves requests");
 
@@ -413,9 +403,7 @@ static void test_cancel(dlog *log)
         return;
     }
     request(h, "0001-a", "takeover");
-    request(h, "0002-b", "normal");
-    DMN_HandleWatch(&d);
-    DMN_RunQueue(&d);
+    serve(&d, h, "0002-b", "normal");
     is_str(xs(h, XSP_ANSWER "/%s/state", "0001-a"), "failed",
            "SIGTERM mid-way: failed");
     ok(strstr(xs(h, XSP_ANSWER "/%s/message", "0001-a"), "rolled back"),
@@ -454,9 +442,7 @@ static void test_crash(dlog *log, const char *from, const char *to)
             return;
         }
         if (strcmp(from, "normal")) {
-            request(h, "0000-setup", from);
-            DMN_HandleWatch(&d);
-            DMN_RunQueue(&d);
+            serve(&d, h, "0000-setup", from);
         }
         before = domu_memory(h);
         snprintf(id, sizeof(id), "0001-k%u", k);

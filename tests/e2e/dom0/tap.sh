@@ -85,3 +85,15 @@ xs_apply() {
     XS_MS=$(( $(now_ms) - t0 ))
     sed 's/^/XS-TAP: #   /' /tmp/apply.out
 }
+# xl_phase: the Fig. 9 phase the host is in, as xl shows it (memory of
+# vm1 and vm2, vm1's cpupool), or "between (...)".
+xl_phase() {
+    m1=$(xl_mem vm1); m2=$(xl_mem vm2); p1=$(xl_pool vm1)
+    if near "$m1" 128 1 && near "$m2" 512 1 && [ "$p1" = Pool-0 ]; then
+        echo normal
+    elif near "$m1" 512 1 && near "$m2" 128 1 && [ "$p1" = xenshift-vm1 ]; then
+        echo takeover
+    else
+        echo "between (vm1 $m1 MiB in $p1, vm2 $m2 MiB)"
+    fi
+}

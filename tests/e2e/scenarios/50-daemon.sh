@@ -7,18 +7,6 @@ D=/payload/bin/xenshiftd
 R=/local/domain/0/xenshift
 T=$XENSHIFT_TABLE
 
-# in_one_phase: every domain at the values of normal or of takeover, as
-# xl shows them; prints which.
-in_one_phase() {
-    m1=$(xl_mem vm1); m2=$(xl_mem vm2); p1=$(xl_pool vm1)
-    if near "$m1" 128 1 && near "$m2" 512 1 && [ "$p1" = Pool-0 ]; then
-        echo normal
-    elif near "$m1" 512 1 && near "$m2" 128 1 && [ "$p1" = xenshift-vm1 ]; then
-        echo takeover
-    else
-        echo "between (vm1 $m1 MiB in $p1, vm2 $m2 MiB)"
-    fi
-}
 start_daemon() {
     "$D" -F -c "$1" >> /tmp/xenshiftd.log 2>&1 &
     DPID=$!
@@ -59,7 +47,7 @@ tap_is "a request written with xenstore-write is carried out" \
 started=$(xenstore-read $R/answer/e2e-1/started-at)
 tap_diag "reaction time (xenstore-write -> transition started): $((started - t0)) ms"
 echo "XS-E2E-TIME daemon-reaction $((started - t0))"
-tap_is "the host is in takeover, as xl shows" "$(in_one_phase)" takeover
+tap_is "the host is in takeover, as xl shows" "$(xl_phase)" takeover
 
 xenstore-write $R/request/e2e-2 bogus
 wait_answer e2e-2 "done failed"
@@ -72,7 +60,7 @@ rc=$?
 sed 's/^/XS-TAP: #   /' /tmp/apply.out
 tap_is "xenshift apply goes through the daemon, exit 0" "$rc" 0
 tap_check "it says so" grep -q "sent to xenshiftd" /tmp/apply.out
-tap_is "the host is in normal, as xl shows" "$(in_one_phase)" normal
+tap_is "the host is in normal, as xl shows" "$(xl_phase)" normal
 
 # The same request from inside a guest: xenstore refuses it.
 cons=/var/log/xen/console/guest-vm3.log
@@ -90,7 +78,7 @@ tap_check "vm3 writing request/from-guest with xenstore-write: refused (exit ${c
 sleep 2
 tap_is "no such request node" "$(xenstore-read $R/request/from-guest 2>/dev/null)" ""
 tap_is "no answer: the daemon never saw it" "$(xenstore-read $R/answer/from-guest/state 2>/dev/null)" ""
-tap_is "nothing changed, as xl shows" "$(in_one_phase)" normal
+tap_is "nothing changed, as xl shows" "$(xl_phase)" normal
 
 # Idle: no wake-ups.  Context switches of all its threads over 60 s.
 cs() { cat /proc/$DPID/task/*/status | awk '/^(non)?voluntary_ctxt_switches/ { n += $2 } END { print n }'; }
@@ -118,7 +106,7 @@ while [ $i -lt 150 ] && [ "$(xenstore-read $R/phase)" != takeover ]; do
     sleep 1; i=$((i + 1))
 done
 tap_is "the trigger at $at fired by itself: phase takeover" "$(xenstore-read $R/phase)" takeover
-tap_is "as xl shows" "$(in_one_phase)" takeover
+tap_is "as xl shows" "$(xl_phase)" takeover
 tap_diag "fired $(( $(date +%s) - min )) s after its minute began"
 kill -TERM $DPID; wait $DPID
 start_daemon "$T"
@@ -141,7 +129,7 @@ wait_progress() {
 }
 for k in 1 2 undo; do
     before=$(xl list | awk '$1 ~ /^vm/ { n += $3 } END { print n }')
-    from=$(in_one_phase)
+    from=$(xl_phase)
     to=normal; [ "$from" = normal ] && to=takeover
     xenstore-write $R/request/kill-$k $to
     if [ $k = undo ]; then
@@ -156,7 +144,7 @@ for k in 1 2 undo; do
     tap_check "killed mid-transition, at step $k of $from -> $to (journal: ${step:-none})" [ -n "$step" ]
     start_daemon "$T"
     wait_answer kill-$k "done failed"
-    now=$(in_one_phase)
+    now=$(xl_phase)
     case "$now" in normal|takeover) r=0 ;; *) r=1 ;; esac
     tap_is "SIGKILL at step $k, restart: one phase ($now)" "$r" 0
     tap_is "the journal is gone" "$(xenstore-read $R/journal/state 2>/dev/null)" ""
@@ -170,6 +158,6 @@ done
 "$XENSHIFT" -c "$T" apply normal > /tmp/apply.out 2>&1
 kill -TERM $DPID; wait $DPID
 tap_is "SIGTERM: the daemon node is removed" "$(xenstore-read $R/daemon 2>/dev/null)" ""
-tap_is "back in normal" "$(in_one_phase)" normal
+tap_is "back in normal" "$(xl_phase)" normal
 grep -c . /tmp/xenshiftd.log | sed 's/^/XS-TAP: # daemon log lines: /'
 tail -n 30 /tmp/xenshiftd.log | sed 's/^/XS-TAP: #   log| /'
