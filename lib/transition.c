@@ -266,6 +266,13 @@ int TRN_Execute(hv *h, const tbl_table *t, const xs_snapshot *snap,
     }
 
 post:
+    if (res->outcome == TRN_VETOED && o->journal) {
+        char line[1200];
+
+        snprintf(line, sizeof(line), "failed %s: %s", p->phase,
+                 res->message);
+        HV_XsWrite(h, XSP_RESULT, line);
+    }
     /* 4-6: post hooks pair with every pre hook that ran. */
     result = res->outcome == TRN_REACHED ? "ok" :
              res->outcome == TRN_VETOED ? "vetoed" : "failed";

@@ -400,12 +400,18 @@ static void run_one(dmn *d)
         LOG_Warnx(d->log, "%s: %s: %s", d->current.origin, d->current.phase,
                   msg);
         answer_item(d, &d->current, REQ_FAILED, msg);
+        snprintf(msg, sizeof(msg), "failed %s: refused: %s",
+                 d->current.phase, err.msg);
+        HV_XsWrite(d->h, XSP_RESULT, msg);
         goto out;
     }
     if (!p.nr_stages) {
         LOG_Info(d->log, "%s: the host is in %s already", d->current.origin,
                  d->current.phase);
+        /* A result from an older failure must not outlive this. */
+        snprintf(msg, sizeof(msg), "ok %s", d->current.phase);
         HV_XsWrite(d->h, XSP_PHASE, d->current.phase);
+        HV_XsWrite(d->h, XSP_RESULT, msg);
         answer_item(d, &d->current, REQ_DONE, "the host was in this phase "
                     "already");
         goto out;

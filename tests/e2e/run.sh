@@ -58,6 +58,7 @@ cleanup() { [ $keep = 1 ] && echo "check-xen: kept $work" || rm -rf "$work"; }
 trap cleanup EXIT
 mkdir -p "$work/payload/bin" "$work/payload/scenarios" "$work/payload/tables"
 cp "$bin" "$builddir/xenshiftd" "$work/payload/bin/"
+install -m 755 "$srcdir/hooks/ocf/xenshift" "$work/payload/bin/ocf-xenshift"
 cp -r "$here/dom0" "$work/payload/"
 cp "$srcdir/examples/fig9.json" "$here"/tables/*.json "$work/payload/tables/"
 if [ ${#scenarios[@]} -eq 0 ]; then

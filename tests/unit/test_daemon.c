@@ -348,6 +348,11 @@ static void test_hooks_and_reload(dlog *log)
        strstr(buf, "failed normal  vetoed") &&
        strstr(buf, "post-transition normal  vetoed"),
        "post hooks pair with the pre hooks that ran");
+    ok(!strncmp(xs(h, XSP_RESULT "%s", ""), "failed normal: vetoed", 21),
+       "result: %s", xs(h, XSP_RESULT "%s", ""));
+    serve(&d, h, "0002-z", "takeover");
+    is_str(xs(h, XSP_RESULT "%s", ""), "ok takeover",
+           "a request that needs no change still refreshes the result");
     unlink(hook);
 
     /* SIGHUP with a broken table: refused with its position, kept. */
