@@ -8,6 +8,8 @@ test_pkgs="valgrind qemu-system-x86 qemu-utils debootstrap busybox-static cpio e
 # The Pacemaker resource agent's tests: ocf-tester and the OCF DTD,
 # xmllint, a real Pacemaker and corosync, and both cluster shells.
 test_pkgs="$test_pkgs resource-agents libxml2-utils pacemaker pacemaker-cli-utils corosync crmsh pcs dash"
+# The fuzzers: clang with libFuzzer and the sanitizers' runtimes.
+test_pkgs="$test_pkgs clang libclang-rt-14-dev"
 
 case "${1:-build}" in
 build) want="$build_pkgs" ;;

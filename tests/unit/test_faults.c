@@ -1324,9 +1324,11 @@ static void run_case(direction *dir, size_t k, fault_kind kind)
     if (is_stuck_kind(kind) &&
         (!balloon || (kind == K_FLOOR && a->to_kib >= a->from_kib))) {
         cl->na = true;
-        ok(1, "%s -> %s, step %zu (%s), %s # SKIP %s", dir->from, dir->to,
-           k, desc, kind_names[kind], balloon ? "a floor does not stop a "
-           "balloon that grows" : "no balloon moves in this step");
+        /* Not a case at all: shown as n/a in the table, not a test. */
+        printf("# n/a: %s -> %s, step %zu (%s), %s: %s\n", dir->from,
+               dir->to, k, desc, kind_names[kind], balloon ? "a floor does "
+               "not stop a balloon that grows" : "no balloon moves in this "
+               "step");
         return;
     }
     if (is_hypercall_kind(kind) || kind == K_XS_WRITE)
