@@ -139,7 +139,13 @@ for k in 1 2 undo; do
     else
         wait_progress kill-$k "$k/"
     fi
-    step=$(xenstore-read $R/journal/step 2>/dev/null)
+    # The journal's step is written right after the progress.
+    i=0
+    while [ $i -lt 50 ]; do
+        step=$(xenstore-read $R/journal/step 2>/dev/null)
+        [ -n "$step" ] && break
+        sleep 0.02; i=$((i + 1))
+    done
     kill -KILL $DPID; wait $DPID 2>/dev/null
     tap_check "killed mid-transition, at step $k of $from -> $to (journal: ${step:-none})" [ -n "$step" ]
     start_daemon "$T"
