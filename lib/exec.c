@@ -1129,3 +1129,14 @@ out:
     free(c.ix);
     return rc;
 }
+
+const exec_dom_report *EXEC_ReportFind(const exec_report *r,
+                                       const char *domain)
+{
+    size_t i;
+
+    for (i = 0; i < r->nr_doms; i++)
+        if (!strcmp(r->doms[i].domain, domain))
+            return &r->doms[i];
+    return NULL;
+}

@@ -98,5 +98,8 @@ int EXEC_Run(hv *h, const xs_snapshot *snap, const plan *p,
              exec_report *report);
 
 const char *EXEC_OutcomeName(exec_dom_outcome o);
+/* The report's entry for domain, or NULL. */
+const exec_dom_report *EXEC_ReportFind(const exec_report *r,
+                                       const char *domain);
 
 #endif

@@ -439,19 +439,9 @@ static void same_as(hv *h, const xs_snapshot *before, const char *what,
     SNAP_Dispose(&now);
 }
 
-static const exec_dom_report *rep_dom(const exec_report *r, const char *n)
-{
-    size_t i;
-
-    for (i = 0; i < r->nr_doms; i++)
-        if (!strcmp(r->doms[i].domain, n))
-            return &r->doms[i];
-    return NULL;
-}
-
 static int outcome(const exec_report *r, const char *n)
 {
-    const exec_dom_report *d = rep_dom(r, n);
+    const exec_dom_report *d = EXEC_ReportFind(r, n);
 
     return d ? (int)d->outcome : -1;
 }
@@ -518,8 +508,8 @@ static void test_fig9(uint64_t *shrink_ms)
     is_int(r.nr_doms, 3, "fig9: three domains reported");
     is_int(outcome(&r, "vm1"), EXEC_DOM_CHANGED, "vm1 changed");
     is_int(outcome(&r, "vm2"), EXEC_DOM_CHANGED, "vm2 changed");
-    ok(rep_dom(&r, "vm1") &&
-       diff(rep_dom(&r, "vm1")->mem_kib, t[0].memory_kib) <= 1024,
+    ok(EXEC_ReportFind(&r, "vm1") &&
+       diff(EXEC_ReportFind(&r, "vm1")->mem_kib, t[0].memory_kib) <= 1024,
        "report: vm1's final memory");
 
     /* The events, in order. */
@@ -697,9 +687,9 @@ static void test_failures(uint64_t shrink_ms)
     ok(l->failed_ms >= o.stuck_ms, "stuck: detected after %llu ms of "
        "simulated time", (unsigned long long)l->failed_ms);
     is_int(outcome(&r, "vm1"), EXEC_DOM_UNCHANGED, "stuck: vm1 untouched");
-    ok(rep_dom(&r, "vm2") && strstr(rep_dom(&r, "vm2")->msg, "stuck"),
+    ok(EXEC_ReportFind(&r, "vm2") && strstr(EXEC_ReportFind(&r, "vm2")->msg, "stuck"),
        "stuck: vm2's line says why");
-    ok(rep_dom(&r, "vm2") && rep_dom(&r, "vm2")->mem_kib > 300 * MIB,
+    ok(EXEC_ReportFind(&r, "vm2") && EXEC_ReportFind(&r, "vm2")->mem_kib > 300 * MIB,
        "stuck: vm2 has its memory back");
 
     /* The same without rollback: stays where it got stuck. */
@@ -709,8 +699,8 @@ static void test_failures(uint64_t shrink_ms)
             EXEC_DOM_FAILED, l, &r);
     ok(!r.rolled_back && !saw(l, EXEC_EV_ROLLBACK_BEGIN, true),
        "no rollback asked: none done");
-    ok(rep_dom(&r, "vm2") &&
-       diff(rep_dom(&r, "vm2")->mem_kib, 300 * MIB) <= 1024,
+    ok(EXEC_ReportFind(&r, "vm2") &&
+       diff(EXEC_ReportFind(&r, "vm2")->mem_kib, 300 * MIB) <= 1024,
        "no rollback: vm2 left at 300 MiB");
     o.rollback = true;
 
@@ -814,9 +804,9 @@ static void test_rollback_fails(void)
        "rollback fails: the cause is the first failure");
     ok(saw(l, EXEC_EV_ACTION_FAILED, true), "failure events while undoing");
     is_int(outcome(&r, "vm1"), EXEC_DOM_FAILED, "vm1 FAILED");
-    ok(rep_dom(&r, "vm1") && strstr(rep_dom(&r, "vm1")->msg, "maxmem"),
-       "vm1's line says why (%s)", rep_dom(&r, "vm1") ?
-       rep_dom(&r, "vm1")->msg : "");
+    ok(EXEC_ReportFind(&r, "vm1") && strstr(EXEC_ReportFind(&r, "vm1")->msg, "maxmem"),
+       "vm1's line says why (%s)", EXEC_ReportFind(&r, "vm1") ?
+       EXEC_ReportFind(&r, "vm1")->msg : "");
     is_int(outcome(&r, "vm2"), EXEC_DOM_FAILED, "vm2 FAILED");
     is_int(outcome(&r, "vm3"), EXEC_DOM_UNCHANGED,
            "vm3 never reached: unchanged");
@@ -865,13 +855,13 @@ static void test_hvm_rollback(void)
     rc = EXEC_Run(h, &s1, &p, &o, NULL, NULL, &r);
     is_int(rc, -1, "hvm: fails");
     is_int(outcome(&r, "vm1"), EXEC_DOM_FAILED, "hvm: vm1 FAILED");
-    ok(rep_dom(&r, "vm1") && strstr(rep_dom(&r, "vm1")->msg,
+    ok(EXEC_ReportFind(&r, "vm1") && strstr(EXEC_ReportFind(&r, "vm1")->msg,
                                     "Xen cannot take back the vCPUs"),
        "hvm: says why");
-    is_int(rep_dom(&r, "vm1") ? rep_dom(&r, "vm1")->vcpus : 0, t[0].vcpus,
+    is_int(EXEC_ReportFind(&r, "vm1") ? EXEC_ReportFind(&r, "vm1")->vcpus : 0, t[0].vcpus,
            "hvm: vm1 keeps its vCPUs");
-    ok(rep_dom(&r, "vm1") &&
-       diff(rep_dom(&r, "vm1")->mem_kib, dom(&s0, "vm1")->mem_kib) <= 1024,
+    ok(EXEC_ReportFind(&r, "vm1") &&
+       diff(EXEC_ReportFind(&r, "vm1")->mem_kib, dom(&s0, "vm1")->mem_kib) <= 1024,
        "hvm: vm1's memory is put back");
     is_int(outcome(&r, "vm2"), EXEC_DOM_ROLLED_BACK, "hvm: vm2 put back");
 out:
@@ -962,7 +952,7 @@ static void test_missing(void)
     rc = EXEC_Run(h, &s1, &p, &o, NULL, NULL, &r);
     is_int(rc, 0, "missing vm3: the others reach the phase");
     is_int(outcome(&r, "vm3"), EXEC_DOM_UNCHANGED, "vm3 unchanged");
-    ok(rep_dom(&r, "vm3") && !strcmp(rep_dom(&r, "vm3")->msg, "not running"),
+    ok(EXEC_ReportFind(&r, "vm3") && !strcmp(EXEC_ReportFind(&r, "vm3")->msg, "not running"),
        "vm3: not running");
     is_int(outcome(&r, "vm1"), EXEC_DOM_CHANGED, "vm1 changed");
     EXEC_ReportDispose(&r);
@@ -1006,7 +996,7 @@ static void test_vcpus(void)
     is_int(rc, 0, "vcpus: ran (%s)", r.cause.msg);
     HV_GetDomain(h, dom(&s0, "vm1")->domid, &d);
     is_int(d.vcpus_online, t[0].vcpus, "vcpus: online on the host");
-    is_int(rep_dom(&r, "vm1") ? rep_dom(&r, "vm1")->vcpus : 0, t[0].vcpus,
+    is_int(EXEC_ReportFind(&r, "vm1") ? EXEC_ReportFind(&r, "vm1")->vcpus : 0, t[0].vcpus,
            "vcpus: in the report");
 out:
     EXEC_ReportDispose(&r);

@@ -722,16 +722,6 @@ static bool phase_value(const char *phase, const char *domain,
     return true;
 }
 
-static const exec_dom_report *rep_dom(const exec_report *r, const char *n)
-{
-    size_t i;
-
-    for (i = 0; i < r->nr_doms; i++)
-        if (!strcmp(r->doms[i].domain, n))
-            return &r->doms[i];
-    return NULL;
-}
-
 typedef struct verdict {
     bool held;
     char why[4096];             /* "# ..." lines */
@@ -799,7 +789,7 @@ static void check_host(hv *h, const xs_snapshot *s0, const plan *p,
         bad(v, "EXEC_Run returned %d but the report says ok=%d", rc, r->ok);
     for (i = 0; i < p->nr_rows; i++) {
         const plan_row *row = &p->rows[i];
-        const exec_dom_report *dr = rep_dom(r, row->domain);
+        const exec_dom_report *dr = EXEC_ReportFind(r, row->domain);
         const tbl_domain *td = TBL_FindDomain(&table, row->domain);
         uint64_t m_old = 0, m_new = 0;
         int v_old = -1, v_new = -1;
