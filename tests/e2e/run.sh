@@ -72,10 +72,15 @@ fi
 mke2fs -q -t ext4 -L payload -d "$work/payload" "$work/payload.ext4" 32M >/dev/null ||
     fail "cannot build the payload disk"
 
+# XENSHIFT_E2E_NUMA=2: two NUMA nodes of one pCPU and 1.5 GiB each.
+numa=
+if [ "${XENSHIFT_E2E_NUMA:-1}" = 2 ]; then
+    numa="-object memory-backend-ram,size=1536M,id=m0 -object memory-backend-ram,size=1536M,id=m1 -numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1"
+fi
 # boot: one run of QEMU; sets qrc and panicked.
 boot() {
     timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
-        -accel tcg -cpu "$cpu" -m 3072 -smp 2 \
+        -accel tcg -cpu "$cpu" -m 3072 -smp 2 $numa \
         -nographic -no-reboot -net none \
         -kernel "$image/xen" \
         -append "console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M loglvl=all guest_loglvl=all" \
