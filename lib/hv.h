@@ -141,6 +141,15 @@ int HV_SetNodeAffinity(hv *h, uint32_t domid, int node);
 int HV_MoveMemory(hv *h, uint32_t domid, int node, uint64_t max_pages,
                   hv_move_result *res);
 
+/*
+ * Fill node_known and node_mem_kib of doms (as HV_ListDomains gave
+ * them) where the driver can tell where their memory lies.  On Xen
+ * with more than one node this asks the hypervisor for a NUMA dump
+ * (debug key 'u', which also shows in `xl dmesg`): callers ask only
+ * when a phase names a node, not on every look at the host.
+ */
+int HV_GetNodeMemory(hv *h, hv_domain *doms, size_t nr);
+
 /* Xenstore.  HV_XsRead returns a malloc'd string (free()). */
 int HV_XsRead(hv *h, const char *path, char **val);
 int HV_XsWrite(hv *h, const char *path, const char *val);
@@ -205,6 +214,7 @@ typedef struct hv_ops {
     int (*set_node_affinity)(hv *h, uint32_t domid, int node);
     int (*move_memory)(hv *h, uint32_t domid, int node, uint64_t max_pages,
                        hv_move_result *res);
+    int (*get_node_memory)(hv *h, hv_domain *doms, size_t nr);
     int (*xs_read)(hv *h, const char *path, char **val);
     int (*xs_write)(hv *h, const char *path, const char *val);
     int (*xs_remove)(hv *h, const char *path);

@@ -995,6 +995,15 @@ static int sim_xs_remove(hv *h, const char *path)
     return rc;
 }
 
+/* The simulated host always knows (HV_ListDomains filled it in). */
+static int sim_get_node_memory(hv *h, hv_domain *doms, size_t nr)
+{
+    (void)h;
+    (void)doms;
+    (void)nr;
+    return 0;
+}
+
 static int sim_xs_directory(hv *h, const char *path, char ***names,
                             size_t *nr)
 {
@@ -1164,6 +1173,7 @@ static const hv_ops sim_ops = {
     .pool_move_domain = sim_pool_move_domain,
     .set_node_affinity = sim_set_node_affinity,
     .move_memory = sim_move_memory,
+    .get_node_memory = sim_get_node_memory,
     .xs_read = sim_xs_read,
     .xs_write = sim_xs_write,
     .xs_remove = sim_xs_remove,

@@ -26,6 +26,7 @@
 #include <xentoollog.h>
 
 #include "hv.h"
+#include "numadump.h"
 #include "units.h"
 
 #define XEN_PAGE_KIB 4
@@ -647,6 +648,74 @@ out:
         *doms = NULL;
     }
     libxl_dominfo_list_free(info, n);
+    return rc;
+}
+
+/* Xen's console ring is 16 KiB by default; read up to this much of it. */
+#define CONSOLE_READ_MAX (1024 * 1024)
+
+static int xen_get_node_memory(hv *h, hv_domain *doms, size_t nr)
+{
+    xen *x = X(h);
+    libxl_physinfo pi;
+    numadump_dom *nd = NULL;
+    size_t nr_nd = 0, i;
+    unsigned nodes, n;
+    unsigned int len = CONSOLE_READ_MAX;
+    uint32_t index = 0;
+    char *buf = NULL;
+    xs_err err;
+    int rc = HV_EFAIL;
+
+    begin(x);
+    libxl_physinfo_init(&pi);
+    if (libxl_get_physinfo(x->ctx, &pi)) {
+        rc = host_fail(x, ERROR_FAIL, "reading the host's NUMA nodes");
+        goto out;
+    }
+    nodes = pi.nr_nodes ? pi.nr_nodes : 1;
+    if (nodes == 1) {
+        /* One node: nothing to ask. */
+        for (i = 0; i < nr; i++) {
+            memset(doms[i].node_mem_kib, 0, sizeof(doms[i].node_mem_kib));
+            doms[i].node_mem_kib[0] = doms[i].mem_kib;
+            doms[i].node_known = true;
+        }
+        rc = 0;
+        goto out;
+    }
+    buf = malloc(CONSOLE_READ_MAX);
+    if (!buf) {
+        ERR_Set(&x->base.err, "reading the NUMA dump: out of memory");
+        goto out;
+    }
+    if (xc_send_debug_keys(x->xch, "u") ||
+        xc_readconsolering(x->xch, buf, &len, 0, 0, &index)) {
+        ERR_Set(&x->base.err, "asking Xen where memory lies (debug key "
+                "'u'): %s", strerror(errno));
+        goto out;
+    }
+    if (NUMADUMP_Parse(buf, len, &nd, &nr_nd, &err)) {
+        ERR_Set(&x->base.err, "asking Xen where memory lies: %s", err.msg);
+        goto out;
+    }
+    for (i = 0; i < nr; i++) {
+        const numadump_dom *e = NUMADUMP_Find(nd, nr_nd, doms[i].domid);
+
+        if (!e) {
+            doms[i].node_known = false;     /* born after the dump */
+            continue;
+        }
+        memset(doms[i].node_mem_kib, 0, sizeof(doms[i].node_mem_kib));
+        for (n = 0; n < e->nr_nodes && n < HV_MAX_NODES; n++)
+            doms[i].node_mem_kib[n] = e->node_pages[n] * 4;
+        doms[i].node_known = true;
+    }
+    rc = 0;
+out:
+    free(nd);
+    free(buf);
+    libxl_physinfo_dispose(&pi);
     return rc;
 }
 
@@ -1373,6 +1442,7 @@ static const hv_ops xen_ops = {
     .pool_move_domain = xen_pool_move_domain,
     .set_node_affinity = xen_set_node_affinity,
     .move_memory = xen_move_memory,
+    .get_node_memory = xen_get_node_memory,
     .xs_read = xen_xs_read,
     .xs_write = xen_xs_write,
     .xs_remove = xen_xs_remove,

@@ -16,9 +16,9 @@ mkdir -p "$out"
 flags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 yajl_cflags=$(pkg-config --cflags yajl)
 yajl_libs=$(pkg-config --libs yajl)
-core="err cpumap units json schedule table request"
+core="err cpumap units json schedule table request numadump"
 status=0
-for target in table cron json request; do
+for target in table cron json request numadump; do
     bin=$out/fuzz_$target
     # shellcheck disable=SC2086
     if ! "$cc" $flags -I"$src/lib" $yajl_cflags -o "$bin" \

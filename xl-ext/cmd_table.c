@@ -273,6 +273,18 @@ static void unknown_phase(const xs_cli *cli, const tbl_table *t,
  * Load the table, take a snapshot, make the plan: shared by plan and
  * apply.  Errors printed; returns 0 or -1.
  */
+/* Whether phase puts some domain's memory on a NUMA node. */
+static bool phase_names_a_node(const tbl_table *t, const char *phase)
+{
+    const tbl_phase *ph = TBL_FindPhase(t, phase);
+    size_t i;
+
+    for (i = 0; ph && i < ph->nr_allocs; i++)
+        if (ph->allocs[i].node != TBL_KEEP)
+            return true;
+    return false;
+}
+
 static int prepare(const xs_cli *cli, const char *phase, tbl_table *t,
                    xs_snapshot *snap, plan *p, hv **hp)
 {
@@ -288,6 +300,12 @@ static int prepare(const xs_cli *cli, const char *phase, tbl_table *t,
     *hp = open_snapshot(cli, snap);
     if (!*hp)
         return -1;
+    if (phase_names_a_node(t, phase) &&
+        HV_GetNodeMemory(*hp, snap->doms, snap->nr_doms)) {
+        /* The planner then says where memory lies is unknown. */
+        fprintf(stderr, "%s: warning: %s\n", cli->progname,
+                HV_LastError(*hp)->msg);
+    }
     if (PLAN_Make(snap, t, phase, p, &err)) {
         char ctx[HV_NAME_MAX + 32];
 
@@ -803,6 +821,11 @@ static int cmd_status(xs_cli *cli, int argc, char **argv)
         fprintf(stderr, "%s: out of memory\n", cli->progname);
         goto out;
     }
+    /* Asking Xen where memory lies prints a dump: only when asked. */
+    if (cli->verbose && snap.host.nr_nodes > 1 &&
+        HV_GetNodeMemory(h, snap.doms, snap.nr_doms))
+        fprintf(stderr, "%s: warning: %s\n", cli->progname,
+                HV_LastError(h)->msg);
     match_phases(&snap, &t, m);
     if (cli->json)
         OUT_StatusJson(stdout, &snap, &t, m, t.nr_phases, HV_DriverName(h));

@@ -620,6 +620,22 @@ void OUT_Status(FILE *f, const xs_snapshot *snap, const tbl_table *t,
     for (i = 0; i < t->nr_domains; i++)
         if (!SNAP_FindDomain(snap, t->domains[i].name))
             fprintf(f, "%-12s %5s  not running\n", t->domains[i].name, "-");
+    if (verbose && snap->host.nr_nodes > 1) {
+        fprintf(f, "\nmemory per NUMA node:\n");
+        for (i = 0; i < snap->nr_doms; i++) {
+            const hv_domain *d = &snap->doms[i];
+            unsigned n;
+
+            fprintf(f, "  %-12s", d->name);
+            if (!d->node_known)
+                fprintf(f, " unknown");
+            for (n = 0; d->node_known && n < snap->host.nr_nodes; n++)
+                fprintf(f, " node%u %s%s", n,
+                        OUT_Size(d->node_mem_kib[n], a, sizeof(a)),
+                        n + 1 < snap->host.nr_nodes ? "," : "");
+            fprintf(f, "\n");
+        }
+    }
 
     for (i = 0; i < nr; i++)
         if (strlen(m[i].name) > w)
@@ -672,6 +688,16 @@ void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
                         CPUMAP_Format(&d->hard_affinity, cpus, sizeof(cpus)));
         JSONW_KeyString(w, "soft_affinity",
                         CPUMAP_Format(&d->soft_affinity, cpus, sizeof(cpus)));
+        /* Where its memory lies, when known (on Xen: status -v). */
+        if (d->node_known && snap->host.nr_nodes > 1) {
+            unsigned n;
+
+            JSONW_Key(w, "node_memory_kib");
+            JSONW_ArrayOpen(w);
+            for (n = 0; n < snap->host.nr_nodes; n++)
+                JSONW_Uint(w, d->node_mem_kib[n]);
+            JSONW_ArrayClose(w);
+        }
         JSONW_ObjectClose(w);
     }
     JSONW_ArrayClose(w);

@@ -72,9 +72,10 @@ fi
 mke2fs -q -t ext4 -L payload -d "$work/payload" "$work/payload.ext4" 32M >/dev/null ||
     fail "cannot build the payload disk"
 
-# XENSHIFT_E2E_NUMA=2: two NUMA nodes of one pCPU and 1.5 GiB each.
+# Two NUMA nodes of one pCPU and 1.5 GiB each (XENSHIFT_E2E_NUMA=1:
+# one node).
 numa=
-if [ "${XENSHIFT_E2E_NUMA:-1}" = 2 ]; then
+if [ "${XENSHIFT_E2E_NUMA:-2}" = 2 ]; then
     numa="-object memory-backend-ram,size=1536M,id=m0 -object memory-backend-ram,size=1536M,id=m1 -numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1"
 fi
 # boot: one run of QEMU; sets qrc and panicked.

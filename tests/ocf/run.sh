@@ -13,7 +13,7 @@
 # by default the tree this script is in, xenshift built there).
 
 src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-build=${top_builddir:-$src}
+build=$(cd "${top_builddir:-$src}" && pwd)
 bin=$build/xenshift
 agent=$src/hooks/ocf/xenshift
 table=$src/examples/fig9.json

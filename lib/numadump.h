@@ -1,0 +1,44 @@
+/*
+ * numadump.h - where a domain's memory lies, from Xen's debug key 'u'.
+ *
+ * Xen has no hypercall that says how many of a domain's pages are on
+ * each NUMA node; its 'u' debug key prints it to the console ring:
+ *
+ *   (XEN) 'u' pressed -> dumping numa info (now = 96253279337)
+ *   ...
+ *   (XEN) Memory location of each domain:
+ *   (XEN) Domain 2 (total: 131072):
+ *   (XEN)     Node 0: 65536
+ *   (XEN)     Node 1: 65536
+ *
+ * NUMADUMP_Parse reads the last such dump in a console text.  Pure: no
+ * I/O, so it is unit-tested on real captures and fuzzed.
+ */
+#ifndef XENSHIFT_NUMADUMP_H
+#define XENSHIFT_NUMADUMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "hv.h"
+
+typedef struct numadump_dom {
+    uint32_t domid;
+    uint64_t total_pages;
+    uint64_t node_pages[HV_MAX_NODES];
+    unsigned nr_nodes;          /* node lines seen */
+} numadump_dom;
+
+/*
+ * Parse the last dump in text[0..len).  *doms is malloc'd (free()).
+ * Returns 0, or -1 with err set when there is no complete dump.
+ */
+int NUMADUMP_Parse(const char *text, size_t len, numadump_dom **doms,
+                   size_t *nr, xs_err *err);
+
+/* The entry for domid, or NULL. */
+const numadump_dom *NUMADUMP_Find(const numadump_dom *doms, size_t nr,
+                                  uint32_t domid);
+
+#endif
