@@ -72,6 +72,12 @@ fi
 mke2fs -q -t ext4 -L payload -d "$work/payload" "$work/payload.ext4" 32M >/dev/null ||
     fail "cannot build the payload disk"
 
+# Xen's scheduler: credit, not 4.17's default credit2.  Under QEMU's
+# emulation credit2 panicked in about one run in ten here (more with the
+# machine loaded), always around a domain moving between cpupools, in
+# update_runq_load or runq_insert (see docs/xen-backend.md).  With
+# XENSHIFT_E2E_SCHED=credit2 the bed runs Xen's default again.
+sched=${XENSHIFT_E2E_SCHED:-credit}
 # Two NUMA nodes of one pCPU and 1.5 GiB each (XENSHIFT_E2E_NUMA=1:
 # one node).
 numa=
@@ -84,7 +90,7 @@ boot() {
         -accel tcg -cpu "$cpu" -m 3072 -smp 2 $numa \
         -nographic -no-reboot -net none \
         -kernel "$image/xen" \
-        -append "console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M loglvl=all guest_loglvl=all" \
+        -append "console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M loglvl=all guest_loglvl=all sched=$sched" \
         -initrd "$image/vmlinuz console=hvc0 earlyprintk=xen root=/dev/vda rw loglevel=4,$image/initrd.gz" \
         -drive file="$image/rootfs.ext4",format=raw,if=virtio,cache=unsafe,snapshot=on \
         -drive file="$work/payload.ext4",format=raw,if=virtio,cache=unsafe,snapshot=on \

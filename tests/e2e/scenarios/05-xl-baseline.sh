@@ -1,6 +1,9 @@
 # The Fig. 9 take-over done by hand with sequential xl commands, timed:
 # the baseline the tool is compared with.  Then back, also by hand.
 . /payload/dom0/tap.sh
+# The new pool gets Pool-0's scheduler, as xenshift's pools do (read
+# before the clock starts).
+sched=$(xl cpupool-list | awk '$1 == "Pool-0" { print $3 }')
 t0=$(now_ms)
 xl mem-set vm2 128m
 wait_mem vm2 128 60
@@ -10,7 +13,7 @@ xl mem-set vm1 512m
 wait_mem vm1 512 60
 t2=$(now_ms)
 xl cpupool-cpu-remove Pool-0 1
-printf 'name = "byhand"\nsched = "credit2"\ncpus = ["1"]\n' > /tmp/byhand.cfg
+printf 'name = "byhand"\nsched = "%s"\ncpus = ["1"]\n' "$sched" > /tmp/byhand.cfg
 xl cpupool-create /tmp/byhand.cfg >/dev/null
 xl cpupool-migrate vm1 byhand
 xl vcpu-pin vm2 all 0
