@@ -15,7 +15,7 @@
 
 int main(int argc, char **argv)
 {
-    dmn_config cfg = { NULL };
+    dmn_config cfg = { 0 };
     char path[256], id[64];
     xs_err err;
     dlog log;

@@ -344,6 +344,7 @@ static int cb_number(void *ctx, const char *s, size_t len)
 static char *copy_string(parse_ctx *c, const unsigned char *s, size_t len,
                          int line, int col)
 {
+    size_t i;
     char *r;
 
     if (memchr(s, '\0', len)) {
@@ -352,6 +353,20 @@ static char *copy_string(parse_ctx *c, const unsigned char *s, size_t len,
                   "string contains a NUL character (\\u0000)");
         c->failed = true;
         return NULL;
+    }
+    /*
+     * yajl decodes "\udc00", a UTF-16 surrogate with no partner, to the
+     * bytes ED B0 80, which are not UTF-8 (raw bytes like that it
+     * refuses itself).
+     */
+    for (i = 0; i + 1 < len; i++) {
+        if (s[i] == 0xed && s[i + 1] >= 0xa0 && s[i + 1] <= 0xbf) {
+            ERR_SetAt(c->err, c->file, line, col,
+                      "string contains a \\u escape of a lone UTF-16 "
+                      "surrogate (D800-DFFF without its pair)");
+            c->failed = true;
+            return NULL;
+        }
     }
     r = strndup((const char *)s, len);
     if (!r)

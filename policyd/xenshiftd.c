@@ -304,7 +304,7 @@ static int write_pidfile(dlog *log, const char *path)
 int main(int argc, char **argv)
 {
     char buf[1024], holder[128];
-    opts o = { NULL };
+    opts o = { 0 };
     dmn_config cfg;
     dlog log;
     dmn d;

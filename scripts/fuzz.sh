@@ -37,6 +37,7 @@ for target in table cron json request numadump; do
             status=1; continue
         fi
     fi
+    rm -f "$out"/crash-"$target"-*     # name only this run's find
     corpus=$(mktemp -d)
     cp "$src/tests/fuzz/corpus/$target/"* "$corpus/"
     if "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=1024 \

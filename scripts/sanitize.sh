@@ -8,9 +8,24 @@ set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$src/build-asan}
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+# $out is removed first: never the sources or anything above them.
+case "$(cd "$(dirname "$out")" 2>/dev/null && pwd)/$(basename "$out")/" in
+"$src"/*/) ;;
+*) [ -d "$out" ] && [ -n "$(ls -A "$out" 2>/dev/null)" ] &&
+       [ ! -f "$out/.xenshift-sanitize" ] &&
+       { echo "sanitize: $out is not empty and not ours: refusing to remove it"; exit 2; } ;;
+esac
+if [ -d "$out" ]; then
+    case "$src/" in "$(cd "$out" && pwd)/"*)
+        echo "sanitize: $out holds the sources: refusing"; exit 2 ;;
+    esac
+fi
 rm -rf "$out"
-mkdir -p "$out"
+mkdir -p "$out" && touch "$out/.xenshift-sanitize"
 cd "$src" || exit 1
+# A fresh clone has no configure yet.
+[ -x configure ] || { ./autogen.sh > "$out/autogen.log" 2>&1 ||
+    { cat "$out/autogen.log"; exit 1; }; }
 [ -f Makefile ] || { ./configure --quiet || exit 1; }
 make --quiet dist > "$out/dist.log" 2>&1 || { cat "$out/dist.log"; exit 1; }
 tarball=$(ls -t xenshift-*.tar.gz | head -n 1)

@@ -270,6 +270,25 @@ static void syntax_errors(void)
            "(\\u0000)", "NUL in a string");
     err_is("{\"a\\u0000\": 1}", "t.json:1:2: string contains a NUL character "
            "(\\u0000)", "NUL in a key");
+    /* Found by fuzzing: yajl decoded a lone surrogate to non-UTF-8. */
+    err_is("[\"\\udc00x\"]", "t.json:1:2: string contains a \\u escape of "
+           "a lone UTF-16 surrogate (D800-DFFF without its pair)",
+           "a lone low surrogate in a string");
+    err_is("{\"\\udfff\": 1}", "t.json:1:2: string contains a \\u escape of "
+           "a lone UTF-16 surrogate (D800-DFFF without its pair)",
+           "a lone surrogate in a key");
+    {
+        /* A pair is a character: U+1F600 as UTF-8. */
+        json_value *v = NULL;
+        xs_err e;
+        const char *txt = "[\"\\ud83d\\ude00\"]";
+
+        is_int(JSON_Parse("t.json", txt, strlen(txt), &v, &e), 0,
+               "a surrogate pair is accepted");
+        is_str(v ? JSON_String(JSON_ArrayItem(v, 0)) : NULL,
+               "\xf0\x9f\x98\x80", "and decoded to UTF-8");
+        JSON_Free(v);
+    }
     /* duplicates */
     err_is("{\"a\": 1,\n \"a\": 2}", "t.json:2:2: duplicate key \"a\" (first "
            "at 1:2)", "duplicate key");

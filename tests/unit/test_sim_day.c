@@ -38,7 +38,7 @@ int main(void)
     const char *src = getenv("top_srcdir");
     char fixture[1024], table[] = "/tmp/xenshift-day.XXXXXX", path[256],
          id[64];
-    dmn_config cfg = { NULL };
+    dmn_config cfg = { 0 };
     time_t start, when, end;
     unsigned fired = 0, asked = 0, answered = 0, hour;
     xs_err err;
