@@ -365,6 +365,22 @@ int HVSIM_AddFault(hv *h, const char *op, const char *domain, unsigned nth,
     return 0;
 }
 
+int HVSIM_SetGuest(hv *h, const char *domain, uint64_t floor_kib,
+                   bool ignores_balloon)
+{
+    sim *s = S(h);
+    size_t i;
+
+    for (i = 0; i < s->nr_doms; i++) {
+        if (s->doms[i].alive && !strcmp(s->doms[i].d.name, domain)) {
+            s->doms[i].floor_kib = floor_kib;
+            s->doms[i].ignores_balloon = ignores_balloon;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 void HVSIM_Crash(hv *h, unsigned changes)
 {
     S(h)->crash_armed = true;

@@ -30,6 +30,13 @@ int HVSIM_AddFault(hv *h, const char *op, const char *domain, unsigned nth,
 void HVSIM_JumpClock(hv *h, long long seconds);
 
 /*
+ * How a guest's kernel treats its balloon from now on, as the fixture's
+ * "floor" and "ignores_balloon" say.  -1 when no such domain runs.
+ */
+int HVSIM_SetGuest(hv *h, const char *domain, uint64_t floor_kib,
+                   bool ignores_balloon);
+
+/*
  * A toolstack process killed mid-transition: after `changes` more calls
  * that change the host or xenstore succeed, every such call fails (reads
  * still work, guests keep ballooning towards what they were told), until

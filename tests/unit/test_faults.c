@@ -39,9 +39,9 @@
  * Fault kinds:
  *   fail, vanish, nomem, busy   injected hypercall errors (hv_sim.h);
  *   floor                       the donor's kernel cannot go below the
- *                               middle of its shrink (fixture "floor");
+ *                               middle of its shrink (HVSIM_SetGuest);
  *   ignores                     the guest ignores its balloon target
- *                               (fixture "ignores_balloon");
+ *                               (HVSIM_SetGuest);
  *   clock+1d, clock-1h          the wall clock jumps (HVSIM_JumpClock)
  *                               when the step starts;
  *   xs_write                    a xenstore write fails (the journal
@@ -620,85 +620,6 @@ static hv *host_in(const char *path, const char *from)
     return h;
 }
 
-/*
- * Write s as a fixture (as hv_sim.c loads it), with a floor or a balloon
- * that does not move for domain stuck.  A domain whose pages are on
- * several nodes is spread evenly, which only changes where free memory
- * is, not how much.
- */
-static int write_fixture(const xs_snapshot *s, const char *path,
-                         const char *stuck, uint64_t floor_kib,
-                         bool ignores)
-{
-    FILE *f = fopen(path, "w");
-    char m[256];
-    size_t i;
-    unsigned n;
-
-    if (!f)
-        return -1;
-    fprintf(f, "{\n  \"host\": { \"guarded\": %s, \"nodes\": [\n",
-            s->host.guarded ? "true" : "false");
-    for (n = 0; n < s->host.nr_nodes; n++) {
-        xs_cpumap cpus;
-        unsigned cpu;
-
-        CPUMAP_Clear(&cpus);
-        for (cpu = 0; cpu < s->host.nr_cpus; cpu++)
-            if (s->host.cpu_to_node[cpu] == (int)n)
-                CPUMAP_Set(&cpus, cpu);
-        fprintf(f, "    { \"cpus\": \"%s\", \"memory\": \"%lluK\" }%s\n",
-                CPUMAP_Format(&cpus, m, sizeof(m)),
-                (unsigned long long)s->host.node_total_kib[n],
-                n + 1 < s->host.nr_nodes ? "," : "");
-    }
-    fprintf(f, "  ] },\n  \"pools\": [\n");
-    for (i = 0; i < s->nr_pools; i++) {
-        const hv_pool *p = &s->pools[i];
-
-        fprintf(f, "    { \"id\": %u, \"name\": \"%s\", \"sched\": \"%s\"",
-                p->id, p->name, p->sched);
-        if (!CPUMAP_IsEmpty(&p->cpus))
-            fprintf(f, ", \"cpus\": \"%s\"",
-                    CPUMAP_Format(&p->cpus, m, sizeof(m)));
-        fprintf(f, " }%s\n", i + 1 < s->nr_pools ? "," : "");
-    }
-    fprintf(f, "  ],\n  \"domains\": [\n");
-    for (i = 0; i < s->nr_doms; i++) {
-        const hv_domain *d = &s->doms[i];
-        int node = -1;
-
-        for (n = 0; n < s->host.nr_nodes; n++) {
-            if (d->node_mem_kib[n] == d->mem_kib)
-                node = (int)n;
-        }
-        fprintf(f, "    { \"name\": \"%s\", \"domid\": %u, \"type\": "
-                "\"%s\",\n      \"memory\": \"%lluK\", \"target\": "
-                "\"%lluK\", \"maxmem\": \"%lluK\", \"static_max\": "
-                "\"%lluK\",\n      \"vcpus\": %u, \"max_vcpus\": %u, "
-                "\"pool\": %u, \"affinity\": \"%s\"",
-                d->name, d->domid, HV_DomTypeName(d->type),
-                (unsigned long long)d->mem_kib,
-                (unsigned long long)d->target_kib,
-                (unsigned long long)d->maxmem_kib,
-                (unsigned long long)d->static_max_kib,
-                d->vcpus_online, d->vcpus_max, d->pool,
-                CPUMAP_Format(&d->hard_affinity, m, sizeof(m)));
-        if (node >= 0)
-            fprintf(f, ", \"node\": %d", node);
-        if (stuck && !strcmp(d->name, stuck)) {
-            if (floor_kib)
-                fprintf(f, ", \"floor\": \"%lluK\"",
-                        (unsigned long long)floor_kib);
-            if (ignores)
-                fprintf(f, ", \"ignores_balloon\": true");
-        }
-        fprintf(f, " }%s\n", i + 1 < s->nr_doms ? "," : "");
-    }
-    fprintf(f, "  ]\n}\n");
-    return fclose(f) ? -1 : 0;
-}
-
 /* --- the invariant ------------------------------------------------------- */
 
 static uint64_t diff(uint64_t a, uint64_t b)
@@ -1118,37 +1039,13 @@ static int calibrate(direction *dir)
 static hv *stuck_host(direction *dir, const char *stuck, uint64_t floor_kib,
                       bool ignores)
 {
-    const char *tmp = getenv("TMPDIR");
-    char path[1024];
-    xs_snapshot s;
-    xs_err err;
-    hv *h;
-    int fd;
+    hv *h = host_in(fixture_path, dir->from);
 
-    snprintf(path, sizeof(path), "%s/xenshift-faults-XXXXXX",
-             tmp && *tmp ? tmp : "/tmp");
-    fd = mkstemp(path);
-    if (fd < 0) {
-        printf("# %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    close(fd);
-    h = host_in(fixture_path, dir->from);
-    SNAP_Init(&s);
-    if (!h || SNAP_Take(h, &s, &err) ||
-        write_fixture(&s, path, stuck, floor_kib, ignores)) {
-        printf("# cannot write %s\n", path);
+    if (h && HVSIM_SetGuest(h, stuck, floor_kib, ignores)) {
+        printf("# no domain %s to make stuck\n", stuck);
         HV_Close(h);
-        SNAP_Dispose(&s);
-        unlink(path);
         return NULL;
     }
-    HV_Close(h);
-    SNAP_Dispose(&s);
-    h = HV_OpenSim(path, &err);
-    if (!h)
-        printf("# %s: %s\n", path, err.msg);
-    unlink(path);
     return h;
 }
 
