@@ -53,10 +53,8 @@
  * domain has more than one memory step.  For the way back they are set
  * on a host written from the snapshot taken at the take-over phase.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "exec.h"
 #include "hv_sim.h"
