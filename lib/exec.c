@@ -51,6 +51,12 @@ typedef struct dom_state {
     bool failed;                /* could not be put right */
     bool had_failure;           /* an action of the forward run failed */
     char msg[256];
+    bool relocated;
+    int node;
+    plan_move_how how;
+    uint64_t off_node_kib;
+    uint64_t moved_pages, busy_pages, busy_refusals, longest_pause_us;
+    unsigned cycles;
 } dom_state;
 
 typedef struct run_ctx {
@@ -78,6 +84,13 @@ typedef struct act_run {
     uint64_t best_dist;
     unsigned last_vcpus;
     uint64_t last_progress_ms;
+    /* RELOCATE */
+    bool cycle_up;              /* cooperative: balloon on its way back */
+    uint64_t home_kib;          /* cooperative: the target to return to */
+    uint64_t low_kib;           /* cooperative: this cycle's low point */
+    unsigned cycles, no_gain;
+    uint64_t busy_since_ms;     /* direct: only busy pages left since */
+    char done_msg[256];         /* what the "done" event says, if set */
 } act_run;
 
 static int name_ix_cmp(const void *a, const void *b)
@@ -543,6 +556,287 @@ static int do_pin(run_ctx *c, const plan_stage *st, const plan_action *a)
 }
 
 /* Start one action.  Returns 0 (done or now pending) or an hv code. */
+/* --- relocation ---------------------------------------------------------- */
+
+/*
+ * Memory of d off node, as the driver reads it.  Fails (with the step
+ * marked failed) when the domain cannot be read or the driver cannot
+ * tell where its memory lies.
+ */
+static int read_off_node(run_ctx *c, const plan_stage *st,
+                         const plan_action *a, hv_domain *d, uint64_t *off)
+{
+    unsigned n;
+    int rc;
+
+    rc = get_dom(c, st, a, d);
+    if (rc)
+        return rc;
+    rc = HV_GetNodeMemory(c->h, d, 1);
+    if (rc || !d->node_known) {
+        act_failed(c, st, a, rc ? rc : HV_EFAIL, "%s: cannot tell where its "
+                   "memory lies: %s", a->domain,
+                   rc ? hv_why(c) : "the host does not say");
+        return rc ? rc : HV_EFAIL;
+    }
+    *off = 0;
+    for (n = 0; n < HV_MAX_NODES; n++)
+        if ((int)n != a->node)
+            *off += d->node_mem_kib[n];
+    return 0;
+}
+
+static bool goal_reached(const run_ctx *c, const hv_domain *d, uint64_t off)
+{
+    uint64_t pct = c->o->relocate_goal_pct ? c->o->relocate_goal_pct : 100;
+
+    return off == 0 || (d->mem_kib && (d->mem_kib - off) * 100 >=
+                        pct * d->mem_kib);
+}
+
+/* The relocation's outcome, kept for the report's row of that domain. */
+static void relocate_done(run_ctx *c, act_run *r, const hv_domain *d,
+                          uint64_t off, const char *why)
+{
+    const plan_action *a = r->a;
+    dom_state *ds = dom_of(c, a->domain);
+    char s1[32], s2[32];
+
+    r->pending = false;
+    snprintf(r->done_msg, sizeof(r->done_msg), "%s: %s on node %d, %s "
+             "elsewhere%s%s", a->domain,
+             size_str(d->mem_kib > off ? d->mem_kib - off : 0, s1,
+                      sizeof(s1)), a->node, size_str(off, s2, sizeof(s2)),
+             why ? ": " : "", why ? why : "");
+    if (!ds)
+        return;
+    ds->relocated = true;
+    ds->node = a->node;
+    ds->how = a->how;
+    ds->off_node_kib = off;
+    ds->cycles = r->cycles;
+}
+
+/*
+ * One balloon cycle: down by as much as the guest can spare above its
+ * floor (at most half of it, and no more than the node has free to take
+ * it back), then back up.  With the node affinity set, the pages that
+ * come back are the node's.
+ */
+static int coop_cycle_down(run_ctx *c, const plan_stage *st, act_run *r,
+                           const hv_domain *d)
+{
+    const plan_action *a = r->a;
+    uint64_t chunk, floor = a->floor_kib, room;
+    hv_host host;
+    char s1[32];
+    int rc;
+
+    rc = HV_GetHost(c->h, &host);
+    if (rc) {
+        act_failed(c, st, a, rc, "%s: cannot read the host: %s", a->domain,
+                   hv_why(c));
+        return rc;
+    }
+    room = (unsigned)a->node < HV_MAX_NODES ? host.node_free_kib[a->node]
+                                             : 0;
+    chunk = d->mem_kib > floor ? d->mem_kib - floor : 0;
+    if (chunk > d->mem_kib / 2)
+        chunk = d->mem_kib / 2;
+    if (chunk > room)
+        chunk = room;
+    chunk -= chunk % 1024;
+    if (chunk < 2 * c->o->tolerance_kib || chunk < 1024)
+        return 1;               /* no room to cycle */
+    r->low_kib = r->home_kib - chunk;
+    rc = HV_SetTarget(c->h, a->domid, r->low_kib);
+    if (rc) {
+        act_failed(c, st, a, rc, "%s: cannot set the balloon target to %s "
+                   "to cycle its memory: %s", a->domain,
+                   size_str(r->low_kib, s1, sizeof(s1)), hv_why(c));
+        return rc;
+    }
+    r->cycle_up = false;
+    r->best_dist = dist(d->mem_kib, r->low_kib);
+    r->last_progress_ms = HV_NowMs(c->h);
+    return 0;
+}
+
+static int coop_check(run_ctx *c, const plan_stage *st, act_run *r,
+                      uint64_t now)
+{
+    const plan_action *a = r->a;
+    hv_domain d;
+    uint64_t off = 0, want, quiet;
+    char s1[32], s2[32], msg[256];
+    bool stuck;
+    int rc;
+
+    rc = get_dom(c, st, a, &d);
+    if (rc)
+        return rc;
+    want = r->cycle_up ? r->home_kib : r->low_kib;
+    if (dist(d.mem_kib, want) < r->best_dist) {
+        r->best_dist = dist(d.mem_kib, want);
+        r->last_progress_ms = now;
+    }
+    quiet = now - r->last_progress_ms;
+    stuck = c->o->stuck_ms && quiet >= c->o->stuck_ms;
+    if (!r->cycle_up) {
+        /* a guest that will not give more simply ends the cycle early */
+        if (dist(d.mem_kib, want) > c->o->tolerance_kib && !stuck)
+            return 0;
+        rc = HV_SetTarget(c->h, a->domid, r->home_kib);
+        if (rc) {
+            act_failed(c, st, a, rc, "%s: cannot set the balloon target "
+                       "back to %s: %s", a->domain,
+                       size_str(r->home_kib, s1, sizeof(s1)), hv_why(c));
+            return rc;
+        }
+        r->cycle_up = true;
+        r->best_dist = dist(d.mem_kib, r->home_kib);
+        r->last_progress_ms = now;
+        return 0;
+    }
+    if (dist(d.mem_kib, want) > c->o->tolerance_kib) {
+        if (!stuck)
+            return 0;
+        act_failed(c, st, a, 0, "%s: its balloon did not come back up from "
+                   "a relocation cycle: at %s, target %s, no progress for "
+                   "%.1f s", a->domain, size_str(d.mem_kib, s1, sizeof(s1)),
+                   size_str(r->home_kib, s2, sizeof(s2)), quiet / 1000.0);
+        return HV_EFAIL;
+    }
+    /* A whole cycle is done: where does its memory lie now? */
+    r->cycles++;
+    rc = read_off_node(c, st, a, &d, &off);
+    if (rc)
+        return rc;
+    emit(c, EXEC_EV_PROGRESS, st, a, off, NULL);
+    if (off + c->o->tolerance_kib < r->last_mem) {
+        r->last_mem = off;
+        r->no_gain = 0;
+    } else {
+        r->no_gain++;
+    }
+    if (goal_reached(c, &d, off)) {
+        snprintf(msg, sizeof(msg), "after %u balloon cycle%s", r->cycles,
+                 r->cycles == 1 ? "" : "s");
+        relocate_done(c, r, &d, off, msg);
+        return 0;
+    }
+    if (r->no_gain >= 2 || r->cycles >= c->o->relocate_cycles) {
+        snprintf(msg, sizeof(msg), "%s after %u balloon cycles (the "
+                 "guest's free pages stopped turning over)",
+                 r->no_gain >= 2 ? "no gain" : "stopped", r->cycles);
+        relocate_done(c, r, &d, off, msg);
+        return 0;
+    }
+    rc = coop_cycle_down(c, st, r, &d);
+    if (rc > 0) {
+        relocate_done(c, r, &d, off, "no room left to cycle its balloon");
+        return 0;
+    }
+    return rc;
+}
+
+static int direct_check(run_ctx *c, const plan_stage *st, act_run *r,
+                        uint64_t now)
+{
+    const plan_action *a = r->a;
+    dom_state *ds = dom_of(c, a->domain);
+    hv_move_result mv;
+    hv_domain d;
+    uint64_t off = 0;
+    char msg[256];
+    int rc;
+
+    memset(&mv, 0, sizeof(mv));
+    rc = HV_MoveMemory(c->h, a->domid, a->node, EXEC_MOVE_PAGES, &mv);
+    if (rc == HV_ENOSYS) {
+        act_failed(c, st, a, rc, "%s: moving its memory to node %d needs "
+                   "the guarded hypervisor (xen-patches/): %s", a->domain,
+                   a->node, hv_why(c));
+        return rc;
+    }
+    if (rc) {
+        act_failed(c, st, a, rc, "%s: moving memory to node %d: %s",
+                   a->domain, a->node, hv_why(c));
+        return rc;
+    }
+    if (ds) {
+        ds->moved_pages += mv.moved_pages;
+        ds->busy_refusals += mv.busy_pages;
+        ds->busy_pages = mv.busy_pages;
+        if (mv.longest_pause_us > ds->longest_pause_us)
+            ds->longest_pause_us = mv.longest_pause_us;
+    }
+    if (mv.moved_pages) {
+        r->last_progress_ms = now;
+        r->busy_since_ms = 0;
+        rc = read_off_node(c, st, a, &d, &off);
+        if (rc)
+            return rc;
+        emit(c, EXEC_EV_PROGRESS, st, a, off, NULL);
+        return 0;
+    }
+    /* Nothing moved this round: done, or only pages under I/O left. */
+    if (mv.busy_pages) {
+        if (!r->busy_since_ms)
+            r->busy_since_ms = now;
+        if (now - r->busy_since_ms < c->o->relocate_busy_ms)
+            return 0;
+    }
+    rc = read_off_node(c, st, a, &d, &off);
+    if (rc)
+        return rc;
+    if (mv.busy_pages)
+        snprintf(msg, sizeof(msg), "%" PRIu64 " page%s stayed: held by "
+                 "grants (backend I/O) for %.1f s", mv.busy_pages,
+                 mv.busy_pages == 1 ? "" : "s",
+                 (now - r->busy_since_ms) / 1000.0);
+    else
+        snprintf(msg, sizeof(msg), "%" PRIu64 " pages moved in all",
+                 ds ? ds->moved_pages : 0);
+    relocate_done(c, r, &d, off, msg);
+    return 0;
+}
+
+static int relocate_start(run_ctx *c, const plan_stage *st, act_run *r)
+{
+    const plan_action *a = r->a;
+    hv_domain d;
+    uint64_t off = 0;
+    int rc;
+
+    /* New pages come from the node from now on, whatever the strategy. */
+    rc = HV_SetNodeAffinity(c->h, a->domid, a->node);
+    if (rc) {
+        act_failed(c, st, a, rc, "%s: cannot set its node affinity to node "
+                   "%d: %s", a->domain, a->node, hv_why(c));
+        return rc;
+    }
+    r->pending = true;
+    r->last_mem = a->from_kib;
+    if (a->how == PLAN_MOVE_DIRECT)
+        return 0;
+    rc = read_off_node(c, st, a, &d, &off);
+    if (rc)
+        return rc;
+    r->home_kib = d.target_kib;
+    r->last_mem = off;
+    if (goal_reached(c, &d, off)) {
+        relocate_done(c, r, &d, off, "already there");
+        return 0;
+    }
+    rc = coop_cycle_down(c, st, r, &d);
+    if (rc > 0) {
+        relocate_done(c, r, &d, off, "no room to cycle its balloon");
+        rc = 0;
+    }
+    return rc;
+}
+
 static int start_action(run_ctx *c, const plan_stage *st, act_run *r)
 {
     const plan_action *a = r->a;
@@ -585,14 +879,7 @@ static int start_action(run_ctx *c, const plan_stage *st, act_run *r)
         r->pending = true;
         break;
     case PLAN_ACT_RELOCATE:
-        r->best_dist = a->from_kib;
-        rc = HV_SetNodeAffinity(c->h, a->domid, a->node);
-        if (rc) {
-            act_failed(c, st, a, rc, "%s: cannot set its node affinity to "
-                       "node %d: %s", a->domain, a->node, hv_why(c));
-            break;
-        }
-        r->pending = true;
+        rc = relocate_start(c, st, r);
         break;
     case PLAN_ACT_POOL_ENTER:
         rc = do_pool_enter(c, st, a);
@@ -617,50 +904,9 @@ static int check_action(run_ctx *c, const plan_stage *st, act_run *r,
     hv_domain d;
     int rc;
 
-    if (a->kind == PLAN_ACT_RELOCATE) {
-        hv_move_result mv;
-        uint64_t off = 0;
-        unsigned n;
-
-        memset(&mv, 0, sizeof(mv));
-        rc = HV_MoveMemory(c->h, a->domid, a->node, EXEC_MOVE_PAGES, &mv);
-        if (rc == HV_ENOSYS) {
-            act_failed(c, st, a, rc, "%s: moving its memory to node %d "
-                       "needs the guarded hypervisor (xen-patches/); this "
-                       "host has stock Xen", a->domain, a->node);
-            return rc;
-        }
-        if (rc && rc != HV_EBUSY) {
-            act_failed(c, st, a, rc, "%s: moving memory to node %d: %s",
-                       a->domain, a->node, hv_why(c));
-            return rc;
-        }
-        rc = get_dom(c, st, a, &d);
-        if (rc)
-            return rc;
-        for (n = 0; n < HV_MAX_NODES; n++)
-            if ((int)n != a->node)
-                off += d.node_mem_kib[n];
-        if (mv.moved_pages)
-            emit(c, EXEC_EV_PROGRESS, st, a, off, NULL);
-        if (off < r->best_dist) {
-            r->best_dist = off;
-            r->last_progress_ms = now;
-        }
-        if (!d.node_known || off == 0) {
-            r->pending = false;
-            return 0;
-        }
-        quiet = now - r->last_progress_ms;
-        if (c->o->stuck_ms && quiet >= c->o->stuck_ms) {
-            act_failed(c, st, a, 0, "%s: %s still off node %d (%" PRIu64
-                       " pages busy): no progress for %.1f s", a->domain,
-                       size_str(off, s1, sizeof(s1)), a->node,
-                       mv.busy_pages, quiet / 1000.0);
-            return HV_EFAIL;
-        }
-        return 0;
-    }
+    if (a->kind == PLAN_ACT_RELOCATE)
+        return a->how == PLAN_MOVE_DIRECT ? direct_check(c, st, r, now)
+                                          : coop_check(c, st, r, now);
 
     rc = get_dom(c, st, a, &d);
     if (rc)
@@ -766,7 +1012,8 @@ static int run_stage(run_ctx *c, const plan_stage *st, bool keep_going)
             continue;
         }
         if (!r->pending)
-            emit(c, EXEC_EV_ACTION_DONE, st, r->a, 0, buf);
+            emit(c, EXEC_EV_ACTION_DONE, st, r->a, 0,
+                 r->done_msg[0] ? r->done_msg : buf);
     }
 
     for (;;) {
@@ -803,7 +1050,8 @@ static int run_stage(run_ctx *c, const plan_stage *st, bool keep_going)
             }
             if (!r->pending) {
                 describe(r->a, buf, sizeof(buf));
-                emit(c, EXEC_EV_ACTION_DONE, st, r->a, 0, buf);
+                emit(c, EXEC_EV_ACTION_DONE, st, r->a, 0,
+                     r->done_msg[0] ? r->done_msg : buf);
             }
         }
         if (!c->o->stage_timeout_ms ||
@@ -995,6 +1243,9 @@ void EXEC_DefaultOpts(exec_opts *o)
     o->stage_timeout_ms = 120000;
     o->tolerance_kib = 1024;
     o->rollback = true;
+    o->relocate_goal_pct = 95;
+    o->relocate_cycles = 8;
+    o->relocate_busy_ms = 10000;
 }
 
 void EXEC_ReportInit(exec_report *r)
@@ -1117,6 +1368,15 @@ int EXEC_Run(hv *h, const xs_snapshot *snap, const plan *p,
         else
             r->outcome = EXEC_DOM_CHANGED;
         snprintf(r->msg, sizeof(r->msg), "%s", ds->msg);
+        r->relocated = ds->relocated;
+        r->node = ds->node;
+        r->how = ds->how;
+        r->off_node_kib = ds->off_node_kib;
+        r->moved_pages = ds->moved_pages;
+        r->busy_pages = ds->busy_pages;
+        r->busy_refusals = ds->busy_refusals;
+        r->longest_pause_us = ds->longest_pause_us;
+        r->cycles = ds->cycles;
         if (r->outcome == EXEC_DOM_VANISHED && !r->msg[0])
             snprintf(r->msg, sizeof(r->msg), "vanished");
     }

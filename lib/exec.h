@@ -27,6 +27,15 @@ typedef struct exec_opts {
     uint64_t tolerance_kib;     /* "at target" when this close */
     bool rollback;              /* undo everything on failure */
     /*
+     * Relocation.  Done when this share (percent) of a domain's memory
+     * is on its node, or when it stops improving.  Cooperative moves
+     * cycle the balloon at most relocate_cycles times; direct moves
+     * retry pages under I/O for relocate_busy_ms, then leave them.
+     */
+    unsigned relocate_goal_pct;
+    unsigned relocate_cycles;
+    unsigned relocate_busy_ms;
+    /*
      * When set (by a signal handler, say) while the transition runs
      * forward: stop at the next look at the host and roll back, as for
      * a failure.  NULL: never.  The way back is not interrupted.
@@ -73,6 +82,16 @@ typedef struct exec_dom_report {
     uint64_t mem_kib;           /* as seen at the end */
     unsigned vcpus;
     char msg[256];
+    /* When the plan relocated its memory: how that went. */
+    bool relocated;
+    int node;
+    plan_move_how how;
+    uint64_t off_node_kib;      /* still elsewhere at the end */
+    uint64_t moved_pages;       /* direct: pages copied by Xen */
+    uint64_t busy_pages;        /* direct: left, under I/O at the end */
+    uint64_t busy_refusals;     /* direct: times the guard said EBUSY */
+    uint64_t longest_pause_us;  /* direct: longest the guest was paused */
+    unsigned cycles;            /* cooperative: balloon cycles done */
 } exec_dom_report;
 
 typedef struct exec_report {

@@ -16,9 +16,15 @@ static int finish(hv *h, int rc, const char *op)
     return rc;
 }
 
+/* A driver without an operation cannot do it: HV_ENOSYS, not a crash. */
 #define DISPATCH(h, op, ...)                                   \
     do {                                                       \
         ERR_Clear(&(h)->err);                                  \
+        if (!(h)->ops->op) {                                   \
+            ERR_Set(&(h)->err, "the %s host cannot %s",        \
+                    (h)->ops->name, #op);                      \
+            return HV_ENOSYS;                                  \
+        }                                                      \
         return finish((h), (h)->ops->op(__VA_ARGS__), #op);    \
     } while (0)
 

@@ -484,23 +484,38 @@ static uint64_t mem_take(sim *s, sim_dom *d, uint64_t kib)
     return got;
 }
 
-/* Give kib back: pages away from the preferred node go first. */
+/*
+ * Give kib back.  A guest's balloon driver does not know nodes: the
+ * pages it hands back come from every node in proportion to what it
+ * holds there (whole pages; the rounding from the largest share).
+ */
 static void mem_give(sim *s, sim_dom *d, uint64_t kib)
 {
-    unsigned pref = (unsigned)preferred_node(d);
-    int n;
+    uint64_t total = d->d.mem_kib, left = kib;
+    unsigned n, big = 0;
 
-    for (n = (int)s->host.nr_nodes - 1; n >= -1 && kib; n--) {
-        unsigned node = n == -1 ? pref : (unsigned)n;
-        uint64_t x;
+    if (kib > total)
+        kib = left = total;
+    for (n = 0; n < s->host.nr_nodes && total; n++) {
+        uint64_t x = d->d.node_mem_kib[n] * kib / total;
 
-        if (n != -1 && node == pref)
-            continue;
-        x = d->d.node_mem_kib[node] < kib ? d->d.node_mem_kib[node] : kib;
-        d->d.node_mem_kib[node] -= x;
-        d->d.mem_kib -= x;
-        kib -= x;
+        x -= x % SIM_PAGE_KIB;
+        if (x > left)
+            x = left;
+        d->d.node_mem_kib[n] -= x;
+        left -= x;
+        if (d->d.node_mem_kib[n] > d->d.node_mem_kib[big])
+            big = n;
     }
+    for (n = 0; left && n < s->host.nr_nodes; n++) {
+        unsigned node = (big + n) % s->host.nr_nodes;
+        uint64_t x = d->d.node_mem_kib[node] < left ? d->d.node_mem_kib[node]
+                                                    : left;
+
+        d->d.node_mem_kib[node] -= x;
+        left -= x;
+    }
+    d->d.mem_kib -= kib - left;
 }
 
 /* Let ms of simulated time pass for every balloon. */

@@ -296,6 +296,45 @@ static const hv_pool *pool_of_cpu(const xs_snapshot *snap, unsigned cpu)
     return NULL;
 }
 
+/*
+ * Direct moves need the guard in the hypervisor and a translated guest
+ * (a PV guest's own page tables name machine frames).  Asking for them
+ * where they cannot be done is refused with the reason.
+ */
+static int pick_move_how(const hv_host *host, const hv_domain *d,
+                         const plan_target *t, plan_move_how *how,
+                         xs_err *err)
+{
+    bool direct_ok = host->guarded && d->type != HV_DOM_PV;
+
+    switch (t->move_how) {
+    case PLAN_MOVE_COOPERATIVE:
+        *how = PLAN_MOVE_COOPERATIVE;
+        return 0;
+    case PLAN_MOVE_DIRECT:
+        if (!host->guarded) {
+            ERR_Set(err, "%s: direct page moves need the xenshift guard in "
+                    "the hypervisor (xen-patches/); this Xen refuses "
+                    "XENMEM_relocate_exclusive, so moving pages under a "
+                    "running guest would be unsafe: use the cooperative "
+                    "strategy", t->domain);
+            return -1;
+        }
+        if (d->type == HV_DOM_PV) {
+            ERR_Set(err, "%s: a PV guest's pages cannot be moved directly "
+                    "(its page tables hold machine frame numbers): use the "
+                    "cooperative strategy", t->domain);
+            return -1;
+        }
+        *how = PLAN_MOVE_DIRECT;
+        return 0;
+    case PLAN_MOVE_AUTO:
+        break;
+    }
+    *how = direct_ok ? PLAN_MOVE_DIRECT : PLAN_MOVE_COOPERATIVE;
+    return 0;
+}
+
 static bool all_on_node(const hv_host *host, const xs_cpumap *m, int node)
 {
     int c;
@@ -737,18 +776,24 @@ int PLAN_MakeTo(const xs_snapshot *snap, const plan_target *targets,
                     off += d->node_mem_kib[n];
             if (!off)
                 continue;
-            if (!host->guarded) {
-                if (add_note(out, "%s: %s of its memory is off node %d; "
-                             "moving it needs the guarded hypervisor "
-                             "(xen-patches/): left where it is", t->domain,
-                             fmt_size(off, b1, sizeof(b1)), t->node))
-                    goto nomem;
-                continue;
-            }
             init_action(&a, PLAN_ACT_RELOCATE, d);
             a.node = t->node;
             a.from_kib = off;
             a.to_kib = 0;
+            /* it moves after the shrink: never cycle below either floor */
+            a.floor_kib = t->floor_kib;
+            if (pick_move_how(host, d, t, &a.how, err))
+                goto out;
+            if (a.how == PLAN_MOVE_COOPERATIVE &&
+                t->move_how == PLAN_MOVE_AUTO &&
+                add_note(out, "%s: %s of its memory is off node %d: moved by "
+                         "cycling its balloon (%s)", t->domain,
+                         fmt_size(off, b1, sizeof(b1)), t->node,
+                         d->type == HV_DOM_PV
+                         ? "a PV guest's pages cannot be moved under it"
+                         : "this Xen has no page-move guard, see "
+                           "xen-patches/"))
+                goto nomem;
             if (acts_push(&st[PLAN_STAGE_RELOCATE], &a))
                 goto nomem;
         }
@@ -944,6 +989,16 @@ const char *PLAN_ActName(plan_act_kind k)
     return "?";
 }
 
+const char *PLAN_MoveHowName(plan_move_how h)
+{
+    switch (h) {
+    case PLAN_MOVE_AUTO: return "auto";
+    case PLAN_MOVE_DIRECT: return "direct";
+    case PLAN_MOVE_COOPERATIVE: return "cooperative";
+    }
+    return "?";
+}
+
 const char *PLAN_DescribeAction(const plan_action *a, char *buf, size_t len)
 {
     char s1[32], s2[32], m[256];
@@ -965,8 +1020,10 @@ const char *PLAN_DescribeAction(const plan_action *a, char *buf, size_t len)
                  a->to_vcpus);
         break;
     case PLAN_ACT_RELOCATE:
-        snprintf(buf, len, "%s: move %s of memory to node %d", a->domain,
-                 fmt_size(a->from_kib, s1, sizeof(s1)), a->node);
+        snprintf(buf, len, "%s: move %s of memory to node %d (%s)",
+                 a->domain, fmt_size(a->from_kib, s1, sizeof(s1)), a->node,
+                 a->how == PLAN_MOVE_DIRECT ? "direct page moves"
+                                            : "balloon cycling");
         break;
     case PLAN_ACT_POOL_LEAVE:
         snprintf(buf, len, "%s: leave cpupool %s, pCPU%s %s back to Pool-0",

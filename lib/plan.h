@@ -28,6 +28,19 @@
 #define PLAN_POOL_PREFIX "xenshift-"
 #define PLAN_POOL0_ID 0
 
+/*
+ * How a domain's memory gets to its node.  Direct moves copy pages
+ * inside a hypervisor that has xenshift's guard (xen-patches/), PVH and
+ * HVM guests only; cooperative moves cycle the balloon with the node
+ * affinity set, so the guest hands back free pages and gets new ones on
+ * the node (any guest, stock Xen).  AUTO: direct where possible.
+ */
+typedef enum {
+    PLAN_MOVE_AUTO,
+    PLAN_MOVE_DIRECT,
+    PLAN_MOVE_COOPERATIVE,
+} plan_move_how;
+
 /* What one domain should look like; the planner's input. */
 typedef struct plan_target {
     char domain[HV_NAME_MAX];
@@ -38,6 +51,7 @@ typedef struct plan_target {
     xs_cpumap pcpus;            /* dedicated: exactly these (if non-empty) */
     unsigned pcpu_count;        /* dedicated: or this many, planner picks */
     int node;                   /* TBL_KEEP or a NUMA node */
+    plan_move_how move_how;     /* how to move memory to node */
 } plan_target;
 
 typedef enum {
@@ -66,7 +80,9 @@ typedef struct plan_action {
     uint32_t domid;
     uint64_t from_kib, to_kib;          /* MEMORY */
     unsigned from_vcpus, to_vcpus;      /* VCPUS */
-    int node;                           /* RELOCATE */
+    int node;                           /* RELOCATE: to this node */
+    plan_move_how how;                  /* RELOCATE: DIRECT or COOP. */
+    uint64_t floor_kib;                 /* RELOCATE: balloon never below */
     xs_cpumap cpus;                     /* POOL_*, PIN */
     char pool[HV_NAME_MAX];             /* POOL_* */
 } plan_action;
@@ -128,6 +144,7 @@ int PLAN_TargetsFromSnapshot(const xs_snapshot *snap,
 
 const char *PLAN_StageName(plan_stage_kind k);  /* "shrink", ... */
 const char *PLAN_ActName(plan_act_kind k);      /* "memory", ... */
+const char *PLAN_MoveHowName(plan_move_how h);  /* "direct", ... */
 /* One line describing an action: "vm2: memory 128 MiB -> 32 MiB". */
 const char *PLAN_DescribeAction(const plan_action *a, char *buf, size_t len);
 

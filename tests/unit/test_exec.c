@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "exec.h"
+#include "hv_sim.h"
 #include "tap.h"
 
 #define MIB 1024ULL
@@ -243,6 +244,12 @@ static void fy_sleep_ms(hv *h, unsigned ms)
     HV_SleepMs(F(h)->in, ms);
 }
 
+static int fy_get_node_memory(hv *h, hv_domain *d, size_t nr)
+{
+    FAULT(h, "get_node_memory");
+    return fwd(h, HV_GetNodeMemory(F(h)->in, d, nr));
+}
+
 static const hv_ops faulty_ops = {
     .name = "faulty-sim",
     .close = fy_close,
@@ -261,6 +268,7 @@ static const hv_ops faulty_ops = {
     .pool_move_domain = fy_pool_move_domain,
     .set_node_affinity = fy_set_node_affinity,
     .move_memory = fy_move_memory,
+    .get_node_memory = fy_get_node_memory,
     .xs_read = fy_xs_read,
     .xs_write = fy_xs_write,
     .xs_remove = fy_xs_remove,
@@ -904,6 +912,7 @@ static void test_relocate_enosys(void)
     snprintf(a.domain, sizeof(a.domain), "vm1");
     a.domid = d ? d->domid : 1;
     a.node = 0;
+    a.how = PLAN_MOVE_DIRECT;
     a.from_kib = 64 * MIB;
     st.kind = PLAN_STAGE_RELOCATE;
     st.acts = &a;
@@ -1093,6 +1102,195 @@ static void test_cancel(void)
     HV_Close(h);
 }
 
+/* Memory of d off node. */
+static uint64_t off_node(const hv_domain *d, int node)
+{
+    uint64_t off = 0;
+    unsigned n;
+
+    for (n = 0; n < HV_MAX_NODES; n++)
+        if ((int)n != node)
+            off += d->node_mem_kib[n];
+    return off;
+}
+
+/*
+ * Run "domain to node" on the numa-spread host: returns EXEC_Run's rc,
+ * the report and the host after it in *after.
+ */
+static int run_relocate(hv *h, const char *domain, uint64_t floor_kib,
+                        plan_move_how how, const exec_opts *o, ev_log *log,
+                        exec_report *r, xs_snapshot *after)
+{
+    xs_snapshot s0;
+    plan_target t;
+    plan p;
+    xs_err err;
+    const hv_domain *d;
+    int rc = -2;
+
+    SNAP_Init(&s0);
+    PLAN_Init(&p);
+    if (SNAP_Take(h, &s0, &err))
+        goto out;
+    d = dom(&s0, domain);
+    if (!d)
+        goto out;
+    t = shared(domain, d->mem_kib);
+    t.floor_kib = floor_kib;
+    t.node = 1;
+    t.move_how = how;
+    if (PLAN_MakeTo(&s0, &t, 1, 0, "near", &p, &err)) {
+        printf("# plan: %s\n", err.msg);
+        goto out;
+    }
+    rc = EXEC_Run(h, &s0, &p, o, on_event, log, r);
+    SNAP_Take(h, after, &err);
+out:
+    PLAN_Dispose(&p);
+    SNAP_Dispose(&s0);
+    return rc;
+}
+
+/* A PV guest moved by cycling its balloon with the node affinity set. */
+static void test_relocate_cooperative(void)
+{
+    hv *h = open_sim("numa-spread.json");
+    static ev_log log;
+    exec_opts o;
+    exec_report r;
+    xs_snapshot after;
+    const exec_dom_report *dr;
+    const hv_domain *d;
+    int rc;
+
+    if (!h) {
+        ok(0, "cooperative: sim opened");
+        return;
+    }
+    memset(&log, 0, sizeof(log));
+    SNAP_Init(&after);
+    EXEC_ReportInit(&r);
+    EXEC_DefaultOpts(&o);
+    rc = run_relocate(h, "vm1", 32 * MIB, PLAN_MOVE_AUTO, &o, &log, &r,
+                      &after);
+    is_int(rc, 0, "cooperative: vm1 relocated");
+    dr = EXEC_ReportFind(&r, "vm1");
+    d = dom(&after, "vm1");
+    ok(dr && dr->relocated && dr->how == PLAN_MOVE_COOPERATIVE,
+       "cooperative: the report says how");
+    ok(dr && dr->cycles >= 1 && dr->cycles <= o.relocate_cycles,
+       "cooperative: %u balloon cycles", dr ? dr->cycles : 0);
+    ok(d && off_node(d, 1) <= d->mem_kib * 5 / 100,
+       "cooperative: >= 95%% on node 1 (%" PRIu64 " KiB off, was 64 MiB)",
+       d ? off_node(d, 1) : 0);
+    ok(d && dr && dr->off_node_kib == off_node(d, 1),
+       "cooperative: the report's figure is the host's");
+    ok(d && d->mem_kib == 128 * MIB && d->target_kib == 128 * MIB,
+       "cooperative: memory and target back at 128 MiB");
+    ok(log.progress >= 1, "cooperative: progress after each cycle (%zu)",
+       log.progress);
+    EXEC_ReportDispose(&r);
+    SNAP_Dispose(&after);
+    HV_Close(h);
+
+    /* No room above the floor: nothing to cycle, nothing broken. */
+    h = open_sim("numa-spread.json");
+    SNAP_Init(&after);
+    EXEC_ReportInit(&r);
+    rc = run_relocate(h, "vm1", 128 * MIB, PLAN_MOVE_AUTO, &o, &log, &r,
+                      &after);
+    is_int(rc, 0, "cooperative at its floor: done");
+    d = dom(&after, "vm1");
+    ok(d && off_node(d, 1) == 64 * MIB && d->mem_kib == 128 * MIB,
+       "cooperative at its floor: left as it was");
+    EXEC_ReportDispose(&r);
+    SNAP_Dispose(&after);
+    HV_Close(h);
+
+    /* A guest that keeps more than it is asked: cycles end early. */
+    h = open_sim("numa-spread.json");
+    SNAP_Init(&after);
+    EXEC_ReportInit(&r);
+    HVSIM_SetGuest(F(h)->in, "vm1", 120 * MIB, false);
+    rc = run_relocate(h, "vm1", 32 * MIB, PLAN_MOVE_AUTO, &o, &log, &r,
+                      &after);
+    is_int(rc, 0, "cooperative, guest keeps 120 MiB: done");
+    d = dom(&after, "vm1");
+    dr = EXEC_ReportFind(&r, "vm1");
+    ok(d && off_node(d, 1) < 64 * MIB && off_node(d, 1) > 0,
+       "cooperative, guest keeps 120 MiB: some moved (%" PRIu64 " KiB "
+       "off)", d ? off_node(d, 1) : 0);
+    ok(d && d->mem_kib == 128 * MIB, "cooperative, guest keeps 120 MiB: "
+       "memory back at 128 MiB");
+    ok(dr && dr->cycles == o.relocate_cycles,
+       "cooperative, guest keeps 120 MiB: stopped at the cycle limit");
+    EXEC_ReportDispose(&r);
+    SNAP_Dispose(&after);
+    HV_Close(h);
+
+    /* The target cannot be put back: failed, and rolled back. */
+    h = open_sim("numa-spread.json");
+    SNAP_Init(&after);
+    EXEC_ReportInit(&r);
+    memset(&log, 0, sizeof(log));
+    add_fault(h, "set_target", 1, 1, HV_EFAIL);
+    rc = run_relocate(h, "vm1", 32 * MIB, PLAN_MOVE_AUTO, &o, &log, &r,
+                      &after);
+    is_int(rc, -1, "cooperative, target cannot go back up: fails");
+    ok(strstr(r.cause.msg, "cannot set the balloon target back to 128 MiB")
+       != NULL, "cooperative failure says why (%s)", r.cause.msg);
+    d = dom(&after, "vm1");
+    ok(r.rolled_back && d && d->mem_kib == 128 * MIB &&
+       d->target_kib == 128 * MIB,
+       "cooperative failure: rolled back, vm1 at 128 MiB again");
+    EXEC_ReportDispose(&r);
+    SNAP_Dispose(&after);
+    HV_Close(h);
+}
+
+/* Direct moves on the guarded host: pages under I/O stay, counted. */
+static void test_relocate_direct(void)
+{
+    hv *h = open_sim("numa-spread.json");
+    static ev_log log;
+    exec_opts o;
+    exec_report r;
+    xs_snapshot after;
+    const exec_dom_report *dr;
+    const hv_domain *d;
+    int rc;
+
+    if (!h) {
+        ok(0, "direct: sim opened");
+        return;
+    }
+    memset(&log, 0, sizeof(log));
+    SNAP_Init(&after);
+    EXEC_ReportInit(&r);
+    EXEC_DefaultOpts(&o);
+    rc = run_relocate(h, "vm4", 32 * MIB, PLAN_MOVE_AUTO, &o, &log, &r,
+                      &after);
+    is_int(rc, 0, "direct: vm4 relocated");
+    dr = EXEC_ReportFind(&r, "vm4");
+    d = dom(&after, "vm4");
+    ok(dr && dr->relocated && dr->how == PLAN_MOVE_DIRECT,
+       "direct: the report says how");
+    ok(d && off_node(d, 1) == 64 * 4, "direct: only the 64 busy pages "
+       "stayed (%" PRIu64 " KiB off)", d ? off_node(d, 1) : 0);
+    ok(dr && dr->busy_pages == 64 && dr->busy_refusals >= 64,
+       "direct: busy pages counted (%" PRIu64 ", %" PRIu64 " refusals)",
+       dr ? dr->busy_pages : 0, dr ? dr->busy_refusals : 0);
+    ok(dr && dr->moved_pages == (128 * MIB - 256) / 4,
+       "direct: moved pages counted (%" PRIu64 ")",
+       dr ? dr->moved_pages : 0);
+    ok(dr && dr->longest_pause_us > 0, "direct: longest pause reported");
+    ok(d && d->mem_kib == 256 * MIB, "direct: the guest kept its memory");
+    EXEC_ReportDispose(&r);
+    SNAP_Dispose(&after);
+    HV_Close(h);
+}
+
 int main(void)
 {
     uint64_t shrink_ms = 0;
@@ -1102,6 +1300,8 @@ int main(void)
     test_rollback_fails();
     test_hvm_rollback();
     test_relocate_enosys();
+    test_relocate_cooperative();
+    test_relocate_direct();
     test_missing();
     test_vcpus();
     test_names();

@@ -697,23 +697,62 @@ static void test_relocate(void)
     s.doms[1].node_known = true;
     s.doms[1].node_mem_kib[0] = 192 * MIB;
     s.doms[1].node_mem_kib[1] = 64 * MIB;
+    s.doms[1].type = HV_DOM_PVH;
     t[0] = tgt("vm1", 256, false, NULL, 0, 1);
     rc = PLAN_MakeTo(&s, t, 1, 0, "x", &p, &err);
     is_int(rc, 0, "relocate on stock Xen: planned");
-    ok(!find_act(&p, PLAN_ACT_RELOCATE, "vm1"), "stock Xen: no move");
-    ok(has_note(&p, "needs the guarded hypervisor"), "stock Xen: note");
+    a = find_act(&p, PLAN_ACT_RELOCATE, "vm1");
+    ok(a && a->how == PLAN_MOVE_COOPERATIVE,
+       "stock Xen: a cooperative move");
+    ok(a && a->floor_kib == t[0].floor_kib, "cooperative: the floor kept");
+    ok(has_note(&p, "moved by cycling its balloon (this Xen has no "
+                "page-move guard"), "stock Xen: note says why");
+    if (a)
+        is_str(PLAN_DescribeAction(a, buf, sizeof(buf)),
+               "vm1: move 192 MiB of memory to node 1 (balloon cycling)",
+               "cooperative text");
+    t[0].move_how = PLAN_MOVE_DIRECT;
+    rc = PLAN_MakeTo(&s, t, 1, 0, "x", &p, &err);
+    is_int(rc, -1, "direct asked on stock Xen: refused");
+    ok(strstr(err.msg, "need the xenshift guard in the hypervisor") &&
+       strstr(err.msg, "use the cooperative strategy"),
+       "refusal says why and what to do (%s)", err.msg);
+    t[0].move_how = PLAN_MOVE_AUTO;
 
     s.host.guarded = true;
     rc = PLAN_MakeTo(&s, t, 1, 0, "x", &p, &err);
     is_int(rc, 0, "relocate: planned");
     a = find_act(&p, PLAN_ACT_RELOCATE, "vm1");
     ok(a && a->node == 1, "relocate vm1 to node 1");
+    ok(a && a->how == PLAN_MOVE_DIRECT, "guarded Xen, PVH: direct");
     ok(p.nr_stages >= 1 && p.stages[0].kind == PLAN_STAGE_RELOCATE,
        "relocate stage");
     if (a)
         is_str(PLAN_DescribeAction(a, buf, sizeof(buf)),
-               "vm1: move 192 MiB of memory to node 1", "relocate text");
+               "vm1: move 192 MiB of memory to node 1 (direct page moves)",
+               "relocate text");
     is_int(p.rows[0].node_after, 1, "row: node after");
+    t[0].move_how = PLAN_MOVE_COOPERATIVE;
+    rc = PLAN_MakeTo(&s, t, 1, 0, "x", &p, &err);
+    a = find_act(&p, PLAN_ACT_RELOCATE, "vm1");
+    ok(rc == 0 && a && a->how == PLAN_MOVE_COOPERATIVE,
+       "cooperative asked on guarded Xen: cooperative");
+    t[0].move_how = PLAN_MOVE_AUTO;
+
+    s.doms[1].type = HV_DOM_PV;
+    rc = PLAN_MakeTo(&s, t, 1, 0, "x", &p, &err);
+    a = find_act(&p, PLAN_ACT_RELOCATE, "vm1");
+    ok(rc == 0 && a && a->how == PLAN_MOVE_COOPERATIVE,
+       "guarded Xen, PV guest: cooperative");
+    ok(has_note(&p, "a PV guest's pages cannot be moved under it"),
+       "PV: note says why");
+    t[0].move_how = PLAN_MOVE_DIRECT;
+    rc = PLAN_MakeTo(&s, t, 1, 0, "x", &p, &err);
+    is_int(rc, -1, "direct asked for a PV guest: refused");
+    ok(strstr(err.msg, "PV guest's pages cannot be moved directly") != NULL,
+       "PV refusal says why (%s)", err.msg);
+    t[0].move_how = PLAN_MOVE_AUTO;
+    s.doms[1].type = HV_DOM_PVH;
 
     s.doms[1].node_mem_kib[0] = 0;
     rc = PLAN_MakeTo(&s, t, 1, 0, "x", &p, &err);
