@@ -92,6 +92,7 @@ typedef struct hv hv;
 typedef struct hv_move_result {
     uint64_t moved_pages;
     uint64_t busy_pages;                /* refused by the guard: under I/O */
+    uint64_t nomem_pages;               /* no free frame on the node */
     uint64_t longest_pause_us;
 } hv_move_result;
 
@@ -134,8 +135,10 @@ int HV_PoolMoveDomain(hv *h, uint32_t poolid, uint32_t domid);
 
 /*
  * Memory placement.  HV_SetNodeAffinity steers where new pages come from.
- * HV_MoveMemory moves up to max_pages of the domain's pages to node, one
- * bounded round; HV_ENOSYS on a hypervisor without the guard.
+ * HV_MoveMemory moves up to max_pages of the domain's pages to node,
+ * going on where its last call stopped; a call that moves nothing has
+ * offered every page once (what stayed is counted as busy or nomem).
+ * HV_ENOSYS on a hypervisor without the guard.
  */
 int HV_SetNodeAffinity(hv *h, uint32_t domid, int node);
 int HV_MoveMemory(hv *h, uint32_t domid, int node, uint64_t max_pages,

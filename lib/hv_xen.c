@@ -28,6 +28,7 @@
 #include "hv.h"
 #include "numadump.h"
 #include "units.h"
+#include "xenmove.h"
 
 #define XEN_PAGE_KIB 4
 /*
@@ -50,6 +51,8 @@ typedef struct xen {
     libxl_ctx *ctx;
     xc_interface *xch;
     struct xs_handle *xs;
+    xmv *mover;                 /* direct page moves, opened when needed */
+    int guarded;                /* -1 not asked yet, 0 stock Xen, 1 guard */
 } xen;
 
 /* A domain looked up at the start of an operation. */
@@ -390,6 +393,25 @@ out:
     return rc;
 }
 
+/*
+ * Whether this Xen has xenshift's move guard: asked once, with an empty
+ * XENMEM_relocate_exclusive that stock Xen answers with ENOSYS.  0 when
+ * it cannot be asked (then direct moves are simply not offered).
+ */
+static int xen_guarded(xen *x)
+{
+    xs_err err;
+
+    if (x->guarded >= 0)
+        return x->guarded;
+    x->guarded = 0;
+    if (!x->mover)
+        x->mover = XMV_Open(&err);
+    if (x->mover && XMV_Probe(x->mover, &err) == 1)
+        x->guarded = 1;
+    return x->guarded;
+}
+
 static int xen_get_host(hv *h, hv_host *out)
 {
     xen *x = X(h);
@@ -439,7 +461,7 @@ static int xen_get_host(hv *h, hv_host *out)
         if (numa[i].free != LIBXL_NUMAINFO_INVALID_ENTRY)
             out->node_free_kib[i] = numa[i].free / 1024;
     }
-    out->guarded = false;       /* stock Xen: no move guard */
+    out->guarded = xen_guarded(x) == 1;
     rc = 0;
 out:
     if (topo)
@@ -1206,17 +1228,56 @@ static int xen_move_memory(hv *h, uint32_t domid, int node,
                            uint64_t max_pages, hv_move_result *res)
 {
     xen *x = X(h);
+    uint64_t maxmem, headroom;
+    bool raised = false;
     dom_ref d;
     int rc;
 
     memset(res, 0, sizeof(*res));
     rc = dom_get(x, domid, &d, "moving its memory");
-    if (rc == 0) {
+    if (rc)
+        goto out;
+    if (xen_guarded(x) != 1) {
         ERR_Set(&x->base.err, "domain %u (%s): direct page moves need the "
-                "xenshift hypervisor guard (xen-patches/); this Xen has none",
-                domid, d.name);
+                "xenshift guard in the hypervisor (xen-patches/); this Xen "
+                "answers XENMEM_relocate_exclusive with ENOSYS", domid,
+                d.name);
         rc = HV_ENOSYS;
+        goto out;
     }
+    /*
+     * Xen takes the new frame before it frees the old one, within the
+     * domain's max_pages: a domain at its limit gets 2 MiB of room for
+     * the pass, taken back after it.
+     */
+    maxmem = d.info.max_memkb;
+    headroom = maxmem > d.info.current_memkb ? maxmem - d.info.current_memkb
+                                             : 0;
+    if (headroom < 4096) {
+        if (xc_domain_setmaxmem(x->xch, domid, maxmem + 4096 - headroom)) {
+            ERR_Set(&x->base.err, "domain %u (%s): moving its memory: "
+                    "cannot give it room to swap frames: %s", domid, d.name,
+                    strerror(errno));
+            rc = HV_EFAIL;
+            goto out;
+        }
+        raised = true;
+    }
+    rc = XMV_Pass(x->mover, x->xch, domid, node, d.info.max_memkb,
+                  max_pages, res, &x->base.err);
+    if (rc && rc != HV_ENOSYS) {
+        /* the error names the domain by number: add its name */
+        xs_err e = x->base.err;
+
+        ERR_Set(&x->base.err, "%s (%s)", e.msg, d.name);
+    }
+    if (raised && xc_domain_setmaxmem(x->xch, domid, maxmem) && !rc) {
+        ERR_Set(&x->base.err, "domain %u (%s): moving its memory: cannot "
+                "put its maxmem back to %" PRIu64 " KiB: %s", domid, d.name,
+                maxmem, strerror(errno));
+        rc = HV_EFAIL;
+    }
+out:
     dom_put(&d);
     return rc;
 }
@@ -1417,6 +1478,7 @@ static void xen_close(hv *h)
 
     if (x->ctx)
         libxl_ctx_free(x->ctx);     /* does not destroy our logger */
+    XMV_Close(x->mover);
     if (x->xch)
         xc_interface_close(x->xch);
     if (x->xs)
@@ -1483,6 +1545,7 @@ hv *HV_OpenXen(xs_err *err)
         goto fail;
     }
     begin(x);
+    x->guarded = -1;
     x->xch = xc_interface_open((xentoollog_logger *)&x->log, NULL, 0);
     if (!x->xch) {
         ERR_Set(err, "cannot open the Xen control interface%s%s%s: "

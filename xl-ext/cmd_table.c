@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include "lock.h"
 #include "request.h"
 #include "transition.h"
+#include "units.h"
 #include "xenshift.h"
 
 static int cmd_help(xs_cli *cli, int argc, char **argv);
@@ -30,6 +32,7 @@ static int cmd_plan(xs_cli *cli, int argc, char **argv);
 static int cmd_apply(xs_cli *cli, int argc, char **argv);
 static int cmd_status(xs_cli *cli, int argc, char **argv);
 static int cmd_schedule(xs_cli *cli, int argc, char **argv);
+static int cmd_mem_move(xs_cli *cli, int argc, char **argv);
 
 const xs_cmd xs_cmds[] = {
     { "check", cmd_check, "validate the phase table",
@@ -61,6 +64,24 @@ const xs_cmd xs_cmds[] = {
       "(default)\n"
       "      --wait-timeout S    give up waiting after S seconds\n"
       "  -v, --verbose           also the stages and every reading\n"
+      "  -h, --help              this help\n" },
+    { "mem-move", cmd_mem_move, "move a running domain's memory to a NUMA "
+      "node",
+      "DOMAIN NODE",
+      "  -s, --strategy S        auto (default), direct or cooperative:\n"
+      "                          direct moves pages inside a hypervisor\n"
+      "                          with xenshift's guard (PVH/HVM guests);\n"
+      "                          cooperative cycles the guest's balloon\n"
+      "                          with its node affinity set (any guest)\n"
+      "      --floor SIZE        cooperative: never balloon below SIZE\n"
+      "                          (default: the table's min, else half)\n"
+      "      --goal PCT          done at PCT%% on the node (default 95)\n"
+      "      --busy-timeout S    direct: retry pages under I/O for S "
+      "seconds\n"
+      "                          (default 10)\n"
+      "  -n, --dry-run           only show the step\n"
+      "  -j, --json              JSON output (the final report only)\n"
+      "  -v, --verbose           also every reading\n"
       "  -h, --help              this help\n" },
     { "status", cmd_status, "show each domain now, and which phase matches",
       "",
@@ -763,6 +784,228 @@ out:
     if (close_host(cli, h))
         rc = XS_EXIT_FAIL;
     TBL_Dispose(&t);
+    return rc;
+}
+
+/* --- mem-move ----------------------------------------------------------- */
+
+typedef struct move_args {
+    plan_move_how how;
+    bool has_floor;
+    uint64_t floor_kib;
+    bool dry_run;
+    exec_opts eo;
+    const char *domain;
+    int node;
+} move_args;
+
+static int mem_move_opts(xs_cli *cli, const xs_cmd *self, int argc,
+                         char **argv, move_args *a)
+{
+    static const struct option opts[] = {
+        { "strategy", required_argument, NULL, 's' },
+        { "floor", required_argument, NULL, 'F' },
+        { "goal", required_argument, NULL, 'G' },
+        { "busy-timeout", required_argument, NULL, 'B' },
+        { "dry-run", no_argument, NULL, 'n' },
+        { "json", no_argument, NULL, 'j' },
+        { "verbose", no_argument, NULL, 'v' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    char why[128], *end;
+    unsigned long x;
+    int opt, rc;
+
+    EXEC_DefaultOpts(&a->eo);
+    optind = 0;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":s:njvh", opts, NULL)) != -1) {
+        switch (opt) {
+        case 's':
+            if (!strcmp(optarg, "auto"))
+                a->how = PLAN_MOVE_AUTO;
+            else if (!strcmp(optarg, "direct"))
+                a->how = PLAN_MOVE_DIRECT;
+            else if (!strcmp(optarg, "cooperative"))
+                a->how = PLAN_MOVE_COOPERATIVE;
+            else
+                return CMD_UsageError(cli, self, "--strategy: expected auto, "
+                                      "direct or cooperative, got '%s'",
+                                      optarg);
+            break;
+        case 'F':
+            if (UNITS_ParseSize(optarg, &a->floor_kib, why, sizeof(why)))
+                return CMD_UsageError(cli, self, "--floor: %s", why);
+            a->has_floor = true;
+            break;
+        case 'G':
+            errno = 0;
+            x = strtoul(optarg, &end, 10);
+            if (errno || end == optarg || *end || x < 1 || x > 100)
+                return CMD_UsageError(cli, self, "--goal: expected a "
+                                      "percentage 1-100, got '%s'", optarg);
+            a->eo.relocate_goal_pct = (unsigned)x;
+            break;
+        case 'B':
+            if (parse_seconds(optarg, &a->eo.relocate_busy_ms))
+                return CMD_UsageError(cli, self, "--busy-timeout: expected "
+                                      "seconds, got '%s'", optarg);
+            break;
+        case 'n':
+            a->dry_run = true;
+            break;
+        default:
+            rc = common_opt(cli, self, opt, argv);
+            if (rc != GO_ON)
+                return rc;
+        }
+    }
+    rc = check_nargs(cli, self, argc, argv, 2, 2);
+    if (rc != GO_ON)
+        return rc;
+    a->domain = argv[optind];
+    errno = 0;
+    x = strtoul(argv[optind + 1], &end, 10);
+    if (errno || end == argv[optind + 1] || *end || x >= HV_MAX_NODES)
+        return CMD_UsageError(cli, self, "NODE: expected a NUMA node "
+                              "number, got '%s'", argv[optind + 1]);
+    a->node = (int)x;
+    return GO_ON;
+}
+
+/*
+ * The balloon floor for a cooperative move: --floor, else the table's
+ * min for the domain when there is a table that names it, else half of
+ * what it has (a cycle never takes more than that anyway).
+ */
+static uint64_t move_floor(const xs_cli *cli, const move_args *a,
+                           const hv_domain *d)
+{
+    const tbl_domain *td;
+    tbl_table t;
+    xs_err err;
+    uint64_t floor = d->mem_kib / 2;
+
+    if (a->has_floor)
+        return a->floor_kib;
+    TBL_Init(&t);
+    if (cli->config && access(cli->config, R_OK) == 0 &&
+        TBL_Load(cli->config, &t, &err) == 0) {
+        td = TBL_FindDomain(&t, a->domain);
+        if (td)
+            floor = td->min_kib;
+    }
+    TBL_Dispose(&t);
+    return floor;
+}
+
+static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
+{
+    const xs_cmd *self = CMD_Find("mem-move");
+    move_args a = { .how = PLAN_MOVE_AUTO };
+    char holder[128], label[HV_NAME_MAX];
+    const hv_domain *d;
+    plan_target target;
+    out_progress pg;
+    xs_snapshot snap;
+    exec_report rep;
+    xs_lock lock;
+    xs_err err;
+    plan p;
+    hv *h = NULL;
+    int rc;
+
+    rc = mem_move_opts(cli, self, argc, argv, &a);
+    if (rc != GO_ON)
+        return rc;
+    SNAP_Init(&snap);
+    PLAN_Init(&p);
+    EXEC_ReportInit(&rep);
+    LOCK_Init(&lock);
+    OUT_ProgressInit(&pg, NULL, false, cli->verbose);
+    rc = XS_EXIT_FAIL;
+    if (!cli->sim && !a.dry_run) {
+        int lrc = LOCK_Take(&lock, LOCK_DEFAULT_PATH, "xenshift-mem-move",
+                            false, holder, sizeof(holder), &err);
+
+        if (lrc == LOCK_BUSY) {
+            fprintf(stderr, "%s: another transition runs on this host "
+                    "(%s holds %s); try again when it has ended\n",
+                    cli->progname, holder, LOCK_DEFAULT_PATH);
+            goto out;
+        }
+        if (lrc) {
+            fprintf(stderr, "%s: %s\n", cli->progname, err.msg);
+            goto out;
+        }
+    }
+    h = open_snapshot(cli, &snap);
+    if (!h)
+        goto out;
+    d = SNAP_FindDomain(&snap, a.domain);
+    if (!d) {
+        fprintf(stderr, "%s: no domain '%s' is running\n", cli->progname,
+                a.domain);
+        goto out;
+    }
+    if ((unsigned)a.node >= snap.host.nr_nodes) {
+        fprintf(stderr, "%s: node %d does not exist: the host has %u "
+                "node%s\n", cli->progname, a.node, snap.host.nr_nodes,
+                snap.host.nr_nodes == 1 ? "" : "s");
+        goto out;
+    }
+    if (HV_GetNodeMemory(h, snap.doms, snap.nr_doms)) {
+        OUT_Error(cli, HV_LastError(h), "cannot tell where memory lies");
+        goto out;
+    }
+    /* Everything as it is, except where this domain's memory lies. */
+    memset(&target, 0, sizeof(target));
+    snprintf(target.domain, sizeof(target.domain), "%s", d->name);
+    target.memory_kib = d->target_kib;
+    target.floor_kib = move_floor(cli, &a, d);
+    target.vcpus = TBL_KEEP;
+    target.node = a.node;
+    target.move_how = a.how;
+    {
+        plan_target *keep = NULL;
+
+        if (PLAN_TargetsFromSnapshot(&snap, &target, 1, &keep, &err)) {
+            OUT_Error(cli, &err, "cannot plan the move");
+            goto out;
+        }
+        target.dedicated = keep[0].dedicated;
+        target.pcpus = keep[0].pcpus;
+        target.pcpu_count = keep[0].pcpu_count;
+        free(keep);
+    }
+    snprintf(label, sizeof(label), "mem-move");
+    if (PLAN_MakeTo(&snap, &target, 1, 0, label, &p, &err)) {
+        OUT_Error(cli, &err, "cannot move its memory");
+        goto out;
+    }
+    if (a.dry_run) {
+        print_plan(cli, &snap, h, &p);
+        rc = XS_EXIT_OK;
+        goto out;
+    }
+    if (!cli->json)
+        OUT_ProgressInit(&pg, stdout, isatty(STDOUT_FILENO), cli->verbose);
+    OUT_ProgressHeader(&pg, &p);
+    rc = EXEC_Run(h, &snap, &p, &a.eo, OUT_Progress, &pg, &rep)
+             ? XS_EXIT_FAIL : XS_EXIT_OK;
+    if (cli->json)
+        OUT_ReportJson(stdout, &p, &rep);
+    else
+        OUT_Report(stdout, &p, &rep, a.eo.rollback);
+out:
+    LOCK_Release(&lock);
+    OUT_ProgressDispose(&pg);
+    EXEC_ReportDispose(&rep);
+    PLAN_Dispose(&p);
+    SNAP_Dispose(&snap);
+    if (close_host(cli, h))
+        rc = XS_EXIT_FAIL;
     return rc;
 }
 

@@ -341,6 +341,8 @@ static void json_plan_body(json_writer *w, const plan *p)
                 break;
             case PLAN_ACT_RELOCATE:
                 JSONW_KeyInt(w, "node", ac->node);
+                JSONW_KeyString(w, "strategy", PLAN_MoveHowName(ac->how));
+                JSONW_KeyUint(w, "off_node_kib", ac->from_kib);
                 break;
             case PLAN_ACT_POOL_LEAVE:
             case PLAN_ACT_POOL_ENTER:
@@ -414,6 +416,35 @@ void OUT_PlanJson(FILE *f, const plan *p)
 
 /* --- apply report ------------------------------------------------------- */
 
+/*
+ * "node 1: 98% (4 MiB elsewhere), 4 balloon cycles" or, for direct
+ * moves, "node 1: 99% (256 KiB elsewhere), 32704 pages moved, 64 busy
+ * (6976 refusals), longest pause 1.0 ms".
+ */
+static const char *relocation_text(const exec_dom_report *d, char *buf,
+                                   size_t len)
+{
+    char off[32];
+    unsigned pct = d->mem_kib
+        ? (unsigned)((d->mem_kib - (d->off_node_kib < d->mem_kib
+                                    ? d->off_node_kib : d->mem_kib))
+                     * 100 / d->mem_kib) : 0;
+
+    if (d->how == PLAN_MOVE_DIRECT)
+        snprintf(buf, len, "node %d: %u%% (%s elsewhere), %" PRIu64
+                 " pages moved, %" PRIu64 " busy (%" PRIu64 " refusals), "
+                 "longest pause %.1f ms", d->node, pct,
+                 OUT_Size(d->off_node_kib, off, sizeof(off)),
+                 d->moved_pages, d->busy_pages, d->busy_refusals,
+                 (double)d->longest_pause_us / 1000.0);
+    else
+        snprintf(buf, len, "node %d: %u%% (%s elsewhere), %u balloon "
+                 "cycle%s", d->node, pct,
+                 OUT_Size(d->off_node_kib, off, sizeof(off)), d->cycles,
+                 d->cycles == 1 ? "" : "s");
+    return buf;
+}
+
 void OUT_Report(FILE *f, const plan *p, const exec_report *r,
                 bool rollback)
 {
@@ -437,10 +468,14 @@ void OUT_Report(FILE *f, const plan *p, const exec_report *r,
                      d->domain, EXEC_OutcomeName(d->outcome), "-", "-",
                      d->msg[0] ? d->msg : "not running");
         } else {
+            char detail[256];
+
             snprintf(vc, sizeof(vc), "%u", d->vcpus);
             snprintf(line, sizeof(line), "%-12s %-12s %-10s %-6s %s",
                      d->domain, EXEC_OutcomeName(d->outcome),
-                     OUT_Size(d->mem_kib, sz, sizeof(sz)), vc, d->msg);
+                     OUT_Size(d->mem_kib, sz, sizeof(sz)), vc,
+                     d->msg[0] || !d->relocated
+                     ? d->msg : relocation_text(d, detail, sizeof(detail)));
         }
         put_line(f, line);
     }
@@ -490,6 +525,22 @@ void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r)
             JSONW_KeyUint(w, "vcpus", d->vcpus);
         }
         JSONW_KeyString(w, "message", d->msg);
+        if (d->relocated) {
+            JSONW_Key(w, "relocation");
+            JSONW_ObjectOpen(w);
+            JSONW_KeyInt(w, "node", d->node);
+            JSONW_KeyString(w, "strategy", PLAN_MoveHowName(d->how));
+            JSONW_KeyUint(w, "off_node_kib", d->off_node_kib);
+            if (d->how == PLAN_MOVE_DIRECT) {
+                JSONW_KeyUint(w, "moved_pages", d->moved_pages);
+                JSONW_KeyUint(w, "busy_pages", d->busy_pages);
+                JSONW_KeyUint(w, "busy_refusals", d->busy_refusals);
+                JSONW_KeyUint(w, "longest_pause_us", d->longest_pause_us);
+            } else {
+                JSONW_KeyUint(w, "balloon_cycles", d->cycles);
+            }
+            JSONW_ObjectClose(w);
+        }
         JSONW_ObjectClose(w);
     }
     JSONW_ArrayClose(w);
@@ -930,8 +981,10 @@ void OUT_Progress(void *ctx, const exec_event *ev)
     case EXEC_EV_ACTION_DONE:
         if (mv)
             mv->active = false;
+        /* a relocation says how far it got */
         progress_line(pg, ev, "done", "%s",
-                      done_text(mv, ev->act, buf, sizeof(buf)));
+                      ev->act->kind == PLAN_ACT_RELOCATE && ev->msg
+                      ? ev->msg : done_text(mv, ev->act, buf, sizeof(buf)));
         break;
     case EXEC_EV_ACTION_FAILED:
         if (mv)

@@ -1,0 +1,392 @@
+/*
+ * xenmove.c - offer a guest's frames to XENMEM_relocate_exclusive.
+ *
+ * Choices made here:
+ *  - 2 MiB extents first (Xen keeps the superpage backing); an extent
+ *    that is not wholly movable (a busy frame, a hole, a special page,
+ *    no free 2 MiB run on the node) is offered again page by page, so
+ *    one busy page does not keep 511 others where they are.
+ *  - At most XENMEM_RELOC_MAX_PAGES per hypercall: Xen pauses the guest
+ *    for one call, so that bounds the pause.  The guest runs between
+ *    calls.
+ *  - Which frames are RAM is Xen's to say (status NOT_RAM): the ranges
+ *    offered are the low RAM up to maxmem (below the 3.75 GiB MMIO hole)
+ *    and what lies above 4 GiB, so the special and ACPI pages near 4 GiB
+ *    are never offered; the special pages named by HVM params are left
+ *    out by number as well.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* xenctrl.h first: it sets up the Xen public headers for tools */
+#include "xenmove.h"
+
+#include <xencall.h>
+#include <xen/hvm/params.h>
+
+#include "xen_relocate.h"
+
+#define XMV_EXTENT_PAGES 512u           /* order 9: 2 MiB */
+#define XMV_BATCH (XENMEM_RELOC_MAX_PAGES / XMV_EXTENT_PAGES)
+#define XMV_LOW_END 0xf0000ull          /* gfn: the MMIO hole below 4 GiB */
+#define XMV_HIGH_START 0x100000ull      /* gfn: 4 GiB */
+#define XMV_MAX_SPECIAL 16
+
+struct xmv {
+    xencall_handle *call;
+    struct xenshift_xen_relocate_exclusive *arg;
+    uint64_t *gfns;
+    int32_t *status;
+    /* where the last pass stopped */
+    uint32_t domid;
+    int node;
+    uint64_t cursor;
+    bool have_cursor;
+};
+
+/* The frames of one pass: the guest's RAM ranges and its special pages. */
+typedef struct xmv_layout {
+    uint64_t low_end;                   /* [0, low_end) */
+    uint64_t high_end;                  /* [4 GiB, high_end), may be empty */
+    uint64_t special[XMV_MAX_SPECIAL];
+    unsigned nr_special;
+} xmv_layout;
+
+xmv *XMV_Open(xs_err *err)
+{
+    xmv *m = calloc(1, sizeof(*m));
+
+    if (!m) {
+        ERR_Set(err, "out of memory");
+        return NULL;
+    }
+    m->call = xencall_open(NULL, 0);
+    if (!m->call) {
+        ERR_Set(err, "cannot open privcmd for hypercalls: %s",
+                strerror(errno));
+        goto fail;
+    }
+    /* hypercall-safe buffers: Xen reads and writes them in place */
+    m->arg = xencall_alloc_buffer(m->call, sizeof(*m->arg));
+    m->gfns = xencall_alloc_buffer(m->call, XENMEM_RELOC_MAX_EXTENTS *
+                                   sizeof(*m->gfns));
+    m->status = xencall_alloc_buffer(m->call, XENMEM_RELOC_MAX_EXTENTS *
+                                     sizeof(*m->status));
+    if (!m->arg || !m->gfns || !m->status) {
+        ERR_Set(err, "cannot allocate hypercall buffers");
+        goto fail;
+    }
+    return m;
+fail:
+    XMV_Close(m);
+    return NULL;
+}
+
+void XMV_Close(xmv *m)
+{
+    if (!m)
+        return;
+    if (m->call) {
+        if (m->arg)
+            xencall_free_buffer(m->call, m->arg);
+        if (m->gfns)
+            xencall_free_buffer(m->call, m->gfns);
+        if (m->status)
+            xencall_free_buffer(m->call, m->status);
+        xencall_close(m->call);
+    }
+    free(m);
+}
+
+/* One XENMEM_relocate_exclusive: 0 or -errno; *us: how long it took. */
+static int relocate(xmv *m, uint32_t domid, int node, unsigned order,
+                    unsigned nr, uint64_t *us)
+{
+    struct timespec t0, t1;
+    int rc;
+
+    memset(m->arg, 0, sizeof(*m->arg));
+    m->arg->domid = (uint16_t)domid;
+    m->arg->extent_order = (uint16_t)order;
+    m->arg->node = (uint32_t)node;
+    m->arg->nr_extents = nr;
+    m->arg->gfn_list = (uint64_t)(uintptr_t)m->gfns;
+    m->arg->status = (uint64_t)(uintptr_t)m->status;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    rc = xencall2(m->call, __HYPERVISOR_memory_op,
+                  XENSHIFT_XENMEM_relocate_exclusive,
+                  (uint64_t)(uintptr_t)m->arg);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (us)
+        *us = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000u +
+              (uint64_t)((t1.tv_nsec - t0.tv_nsec) / 1000);
+    return rc < 0 ? -errno : 0;
+}
+
+int XMV_Probe(xmv *m, xs_err *err)
+{
+    /* An empty request: stock Xen does not know the sub-op at all. */
+    int rc = relocate(m, DOMID_SELF, 0, 0, 0, NULL);
+
+    if (rc == -ENOSYS)
+        return 0;
+    if (rc == 0 || rc == -EINVAL || rc == -EOPNOTSUPP || rc == -ESRCH ||
+        rc == -EPERM)
+        return 1;
+    ERR_Set(err, "asking Xen for XENMEM_relocate_exclusive: %s",
+            strerror(-rc));
+    return -1;
+}
+
+static bool is_special(const xmv_layout *l, uint64_t gfn)
+{
+    unsigned i;
+
+    for (i = 0; i < l->nr_special; i++)
+        if (l->special[i] == gfn)
+            return true;
+    return false;
+}
+
+static int read_layout(xc_interface *xch, uint32_t domid,
+                       uint64_t maxmem_kib, xmv_layout *l, xs_err *err)
+{
+    static const uint32_t params[] = {
+        HVM_PARAM_STORE_PFN, HVM_PARAM_CONSOLE_PFN, HVM_PARAM_IOREQ_PFN,
+        HVM_PARAM_BUFIOREQ_PFN, HVM_PARAM_IDENT_PT, HVM_PARAM_PAGING_RING_PFN,
+        HVM_PARAM_MONITOR_RING_PFN, HVM_PARAM_SHARING_RING_PFN,
+    };
+    uint64_t v, pages = (maxmem_kib + 3) / 4;
+    xen_pfn_t max_gpfn = 0;
+    unsigned i;
+
+    memset(l, 0, sizeof(*l));
+    if (xc_domain_maximum_gpfn(xch, domid, &max_gpfn) < 0) {
+        ERR_Set(err, "domain %u: reading its highest guest frame: %s",
+                domid, strerror(errno));
+        return HV_EFAIL;
+    }
+    /* a guest that was ballooned up may have RAM above its maxmem */
+    l->low_end = pages > (uint64_t)max_gpfn + 1 ? pages
+                                                : (uint64_t)max_gpfn + 1;
+    if (l->low_end > XMV_LOW_END)
+        l->low_end = XMV_LOW_END;
+    if ((uint64_t)max_gpfn >= XMV_HIGH_START)
+        l->high_end = (uint64_t)max_gpfn + 1;
+    for (i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+        v = 0;
+        if (xc_hvm_param_get(xch, domid, params[i], &v) == 0 && v &&
+            l->nr_special < XMV_MAX_SPECIAL)
+            l->special[l->nr_special++] = v;
+    }
+    /* the ioreq servers' pages: a range */
+    v = 0;
+    if (xc_hvm_param_get(xch, domid, HVM_PARAM_IOREQ_SERVER_PFN, &v) == 0 &&
+        v) {
+        uint64_t n = 0, j;
+
+        xc_hvm_param_get(xch, domid, HVM_PARAM_NR_IOREQ_SERVER_PAGES, &n);
+        for (j = 0; j < n && l->nr_special < XMV_MAX_SPECIAL; j++)
+            l->special[l->nr_special++] = v + j;
+    }
+    return 0;
+}
+
+/* The end of the range gfn lies in, or 0 when gfn is past every range. */
+static uint64_t range_end(const xmv_layout *l, uint64_t gfn)
+{
+    if (gfn < l->low_end)
+        return l->low_end;
+    if (gfn >= XMV_HIGH_START && gfn < l->high_end)
+        return l->high_end;
+    return 0;
+}
+
+/* The next gfn to offer at or after gfn, or UINT64_MAX at the end. */
+static uint64_t next_gfn(const xmv_layout *l, uint64_t gfn)
+{
+    if (gfn < l->low_end)
+        return gfn;
+    if (gfn < XMV_HIGH_START && l->high_end)
+        return XMV_HIGH_START;
+    if (gfn < l->high_end)
+        return gfn;
+    return UINT64_MAX;
+}
+
+/* Counts of one pass. */
+typedef struct xmv_tally {
+    uint64_t moved, busy, nomem;
+    uint64_t longest_us;
+} xmv_tally;
+
+static int call_failed(uint32_t domid, int rc, xs_err *err)
+{
+    if (rc == -ENOSYS) {
+        ERR_Set(err, "domain %u: this Xen has no XENMEM_relocate_exclusive "
+                "(stock Xen): direct page moves need the guarded hypervisor "
+                "(xen-patches/)", domid);
+        return HV_ENOSYS;
+    }
+    if (rc == -EOPNOTSUPP) {
+        ERR_Set(err, "domain %u: Xen refuses to move its pages directly (a "
+                "PV guest, or one with passthrough devices)", domid);
+        return HV_EINVAL;
+    }
+    if (rc == -ESRCH) {
+        ERR_Set(err, "domain %u: no such domain", domid);
+        return HV_ENODOMAIN;
+    }
+    ERR_Set(err, "domain %u: XENMEM_relocate_exclusive: %s", domid,
+            strerror(-rc));
+    return HV_EFAIL;
+}
+
+static void count(xmv_tally *t, int32_t st, uint64_t pages)
+{
+    if (st == XENMEM_RELOC_MOVED)
+        t->moved += pages;
+    else if (st == -EBUSY)
+        t->busy += pages;
+    else if (st == -ENOMEM)
+        t->nomem += pages;
+}
+
+/* Offer [gfn, end) page by page, leaving the special pages out. */
+static int offer_pages(xmv *m, const xmv_layout *l, uint32_t domid,
+                       int node, uint64_t gfn, uint64_t end, xmv_tally *t,
+                       xs_err *err)
+{
+    uint64_t us;
+    unsigned n, i;
+    int rc;
+
+    while (gfn < end) {
+        for (n = 0; gfn < end && n < XENMEM_RELOC_MAX_EXTENTS; gfn++)
+            if (!is_special(l, gfn))
+                m->gfns[n++] = gfn;
+        if (!n)
+            continue;
+        rc = relocate(m, domid, node, 0, n, &us);
+        if (rc)
+            return call_failed(domid, rc, err);
+        if (us > t->longest_us)
+            t->longest_us = us;
+        for (i = 0; i < n; i++)
+            count(t, m->status[i], 1);
+    }
+    return 0;
+}
+
+/*
+ * Offer up to XMV_BATCH whole 2 MiB extents from *gfn; the ones that do
+ * not move whole are offered again page by page.  Advances *gfn.
+ */
+static int offer_extents(xmv *m, const xmv_layout *l, uint32_t domid,
+                         int node, uint64_t *gfn, xmv_tally *t, xs_err *err)
+{
+    uint64_t end = range_end(l, *gfn), g = *gfn, us, first[XMV_BATCH];
+    unsigned n = 0, i, k;
+    int rc;
+
+    /* an unaligned head or tail goes page by page */
+    if (g % XMV_EXTENT_PAGES || g + XMV_EXTENT_PAGES > end) {
+        uint64_t stop = g - g % XMV_EXTENT_PAGES + XMV_EXTENT_PAGES;
+
+        if (stop > end)
+            stop = end;
+        *gfn = stop;
+        return offer_pages(m, l, domid, node, g, stop, t, err);
+    }
+    while (n < XMV_BATCH && g + XMV_EXTENT_PAGES <= end) {
+        bool special = false;
+
+        for (k = 0; k < l->nr_special; k++)
+            if (l->special[k] >= g && l->special[k] < g + XMV_EXTENT_PAGES)
+                special = true;
+        if (special)
+            break;              /* this one goes page by page next */
+        first[n] = g;
+        m->gfns[n++] = g;
+        g += XMV_EXTENT_PAGES;
+    }
+    if (!n) {
+        *gfn = g + XMV_EXTENT_PAGES;
+        return offer_pages(m, l, domid, node, g, g + XMV_EXTENT_PAGES, t,
+                           err);
+    }
+    *gfn = g;
+    rc = relocate(m, domid, node, 9, n, &us);
+    if (rc)
+        return call_failed(domid, rc, err);
+    if (us > t->longest_us)
+        t->longest_us = us;
+    /* copy the statuses out: the page-by-page calls reuse the buffers */
+    {
+        int32_t st[XMV_BATCH];
+
+        memcpy(st, m->status, n * sizeof(st[0]));
+        for (i = 0; i < n; i++) {
+            if (st[i] == XENMEM_RELOC_MOVED || st[i] == XENMEM_RELOC_THERE) {
+                count(t, st[i], XMV_EXTENT_PAGES);
+                continue;
+            }
+            rc = offer_pages(m, l, domid, node, first[i],
+                             first[i] + XMV_EXTENT_PAGES, t, err);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+int XMV_Pass(xmv *m, xc_interface *xch, uint32_t domid, int node,
+             uint64_t maxmem_kib, uint64_t max_pages, hv_move_result *res,
+             xs_err *err)
+{
+    xmv_layout l;
+    xmv_tally t;
+    uint64_t gfn, start;
+    bool wrapped = false;
+    int rc;
+
+    memset(res, 0, sizeof(*res));
+    memset(&t, 0, sizeof(t));
+    rc = read_layout(xch, domid, maxmem_kib, &l, err);
+    if (rc)
+        return rc;
+    if (!m->have_cursor || m->domid != domid || m->node != node)
+        m->cursor = 0;
+    m->domid = domid;
+    m->node = node;
+    m->have_cursor = true;
+    start = gfn = next_gfn(&l, m->cursor);
+    if (start == UINT64_MAX)
+        start = gfn = 0;
+    while (t.moved < max_pages) {
+        gfn = next_gfn(&l, gfn);
+        if (gfn == UINT64_MAX) {
+            if (wrapped || start == 0)
+                break;
+            gfn = 0;
+            wrapped = true;
+        }
+        if (wrapped && gfn >= start)
+            break;
+        rc = offer_extents(m, &l, domid, node, &gfn, &t, err);
+        if (rc)
+            goto out;
+    }
+    /* a full pass starts afresh next time */
+    m->cursor = t.moved < max_pages ? 0 : gfn;
+out:
+    res->moved_pages = t.moved;
+    res->busy_pages = t.busy;
+    res->nomem_pages = t.nomem;
+    res->longest_pause_us = t.longest_us;
+    return rc;
+}
