@@ -618,16 +618,18 @@ static void relocate_done(run_ctx *c, act_run *r, const hv_domain *d,
 }
 
 /*
- * One balloon cycle: down by as much as the guest can spare above its
- * floor (at most half of it, and no more than the node has free to take
- * it back), then back up.  With the node affinity set, the pages that
- * come back are the node's.
+ * One balloon cycle: down, then back up.  A Linux guest takes back the
+ * pages it gave last, and gives first the ones it got last, so a cycle
+ * no deeper than the one before moves nothing new: each cycle goes a
+ * quarter deeper than the last, down to the floor at most (and no
+ * further than the node has free to take them back).  With the node
+ * affinity set, the pages that come back are the node's.
  */
 static int coop_cycle_down(run_ctx *c, const plan_stage *st, act_run *r,
                            const hv_domain *d)
 {
     const plan_action *a = r->a;
-    uint64_t chunk, floor = a->floor_kib, room;
+    uint64_t chunk, step, floor = a->floor_kib, room, above;
     hv_host host;
     char s1[32];
     int rc;
@@ -640,9 +642,11 @@ static int coop_cycle_down(run_ctx *c, const plan_stage *st, act_run *r,
     }
     room = (unsigned)a->node < HV_MAX_NODES ? host.node_free_kib[a->node]
                                              : 0;
-    chunk = d->mem_kib > floor ? d->mem_kib - floor : 0;
-    if (chunk > d->mem_kib / 2)
-        chunk = d->mem_kib / 2;
+    above = r->home_kib > floor ? r->home_kib - floor : 0;
+    step = above / 4;
+    chunk = step * (r->cycles + 1);
+    if (chunk > above)
+        chunk = above;
     if (chunk > room)
         chunk = room;
     chunk -= chunk % 1024;
@@ -716,8 +720,8 @@ static int coop_check(run_ctx *c, const plan_stage *st, act_run *r,
     if (off + c->o->tolerance_kib < r->last_mem) {
         r->last_mem = off;
         r->no_gain = 0;
-    } else {
-        r->no_gain++;
+    } else if (r->cycles >= 4) {
+        r->no_gain++;           /* only at full depth: see below */
     }
     if (goal_reached(c, &d, off)) {
         snprintf(msg, sizeof(msg), "after %u balloon cycle%s", r->cycles,
@@ -849,6 +853,15 @@ static int start_action(run_ctx *c, const plan_stage *st, act_run *r)
         r->shrink = st->kind == PLAN_STAGE_SHRINK;
         r->last_mem = a->from_kib;
         r->best_dist = dist(a->from_kib, a->to_kib);
+        if (!r->shrink && a->node >= 0) {
+            /* growing towards a node: the new pages should come from it */
+            rc = HV_SetNodeAffinity(c->h, a->domid, a->node);
+            if (rc) {
+                act_failed(c, st, a, rc, "%s: cannot set its node affinity "
+                           "to node %d: %s", a->domain, a->node, hv_why(c));
+                break;
+            }
+        }
         if (!r->shrink) {
             /* maxmem first, or Xen refuses the pages */
             rc = HV_SetMaxmem(c->h, a->domid, a->to_kib);
@@ -1244,7 +1257,7 @@ void EXEC_DefaultOpts(exec_opts *o)
     o->tolerance_kib = 1024;
     o->rollback = true;
     o->relocate_goal_pct = 95;
-    o->relocate_cycles = 8;
+    o->relocate_cycles = 10;
     o->relocate_busy_ms = 10000;
 }
 
@@ -1319,7 +1332,7 @@ int EXEC_Run(hv *h, const xs_snapshot *snap, const plan *p,
             break;
         }
         run_stage(&c, st, false);
-        if ((unsigned)st->kind < 5)
+        if ((unsigned)st->kind < PLAN_NR_STAGES)
             report->stage_ms[st->kind] += HV_NowMs(h) - t;
     }
     report->ok = !c.failed;

@@ -99,7 +99,7 @@ typedef struct exec_report {
     bool rolled_back;
     xs_err cause;               /* the first failure, when !ok */
     uint64_t elapsed_ms;
-    uint64_t stage_ms[5];       /* per plan_stage_kind */
+    uint64_t stage_ms[PLAN_NR_STAGES];  /* per plan_stage_kind */
     exec_dom_report *doms;
     size_t nr_doms;
 } exec_report;

@@ -37,6 +37,12 @@ typedef struct sim_dom {
     uint64_t busy_pages;        /* held by grants: not movable */
     int node_affinity;          /* HV_NO_NODE: any */
     uint64_t carry;             /* KiB*ms not yet moved */
+    /*
+     * The pages it got from Xen most recently, newest last, by node:
+     * a Linux guest's balloon gives those back first (see mem_give).
+     */
+    struct { unsigned node; uint64_t kib; } recent[16];
+    unsigned nr_recent;
 } sim_dom;
 
 typedef struct sim_fault {
@@ -461,6 +467,24 @@ static int preferred_node(const sim_dom *d)
     return (int)best;
 }
 
+/* Remember pages d just got (the oldest entry is forgotten when full). */
+static void recent_push(sim_dom *d, unsigned node, uint64_t kib)
+{
+    unsigned n = d->nr_recent;
+
+    if (n && d->recent[n - 1].node == node) {
+        d->recent[n - 1].kib += kib;
+        return;
+    }
+    if (n == sizeof(d->recent) / sizeof(d->recent[0])) {
+        memmove(&d->recent[0], &d->recent[1], (n - 1) * sizeof(d->recent[0]));
+        n--;
+    }
+    d->recent[n].node = node;
+    d->recent[n].kib = kib;
+    d->nr_recent = n + 1;
+}
+
 /* Give kib pages to d: its preferred node first, then the others. */
 static uint64_t mem_take(sim *s, sim_dom *d, uint64_t kib)
 {
@@ -479,24 +503,44 @@ static uint64_t mem_take(sim *s, sim_dom *d, uint64_t kib)
         x = kib - got < f ? kib - got : f;
         d->d.node_mem_kib[node] += x;
         got += x;
+        if (x)
+            recent_push(d, node, x);
     }
     d->d.mem_kib += got;
     return got;
 }
 
 /*
- * Give kib back.  A guest's balloon driver does not know nodes: the
- * pages it hands back come from every node in proportion to what it
- * holds there (whole pages; the rounding from the largest share).
+ * Give kib back.  A guest's balloon driver does not know nodes, and
+ * Linux's gives first the pages it got last (they are the first ones
+ * its allocator hands out again): the recent pages go first, newest
+ * first, then pages from every node in proportion to what it holds
+ * there (whole pages; the rounding from the largest share).
  */
 static void mem_give(sim *s, sim_dom *d, uint64_t kib)
 {
-    uint64_t total = d->d.mem_kib, left = kib;
+    uint64_t total, left;
     unsigned n, big = 0;
 
-    if (kib > total)
-        kib = left = total;
-    for (n = 0; n < s->host.nr_nodes && total; n++) {
+    if (kib > d->d.mem_kib)
+        kib = d->d.mem_kib;
+    left = kib;
+    while (left && d->nr_recent) {
+        unsigned i = d->nr_recent - 1, node = d->recent[i].node;
+        uint64_t x = d->recent[i].kib < left ? d->recent[i].kib : left;
+
+        if (x > d->d.node_mem_kib[node])
+            x = d->d.node_mem_kib[node];
+        d->d.node_mem_kib[node] -= x;
+        d->d.mem_kib -= x;
+        left -= x;
+        d->recent[i].kib -= x;
+        if (!d->recent[i].kib || !d->d.node_mem_kib[node])
+            d->nr_recent--;
+    }
+    total = d->d.mem_kib;
+    kib = left;
+    for (n = 0; n < s->host.nr_nodes && total && kib; n++) {
         uint64_t x = d->d.node_mem_kib[n] * kib / total;
 
         x -= x % SIM_PAGE_KIB;

@@ -624,7 +624,7 @@ int PLAN_MakeTo(const xs_snapshot *snap, const plan_target *targets,
     name_ix *dix = NULL, *tix = NULL;
     id_ix *pix = NULL;
     tstate *ts = NULL;
-    act_list st[5];
+    act_list st[PLAN_NR_STAGES];
     const hv_pool *pool0;
     xs_cpumap online, pool0_after;
     uint64_t shrink = 0, grow = 0, free_before, free_after;
@@ -747,6 +747,9 @@ int PLAN_MakeTo(const xs_snapshot *snap, const plan_target *targets,
                     goto nomem;
             } else {
                 grow += want - d->mem_kib;
+                /* the new pages should come from its node */
+                if (t->node != TBL_KEEP && host->nr_nodes > 1)
+                    a.node = t->node;
                 if (acts_push(&st[PLAN_STAGE_GROW], &a))
                     goto nomem;
             }
@@ -761,7 +764,7 @@ int PLAN_MakeTo(const xs_snapshot *snap, const plan_target *targets,
                 goto nomem;
         }
         if (t->node != TBL_KEEP && host->nr_nodes > 1) {
-            uint64_t off = 0;
+            uint64_t off = 0, goal;
             unsigned n;
             char b1[32];
 
@@ -774,7 +777,9 @@ int PLAN_MakeTo(const xs_snapshot *snap, const plan_target *targets,
             for (n = 0; n < host->nr_nodes && n < HV_MAX_NODES; n++)
                 if ((int)n != t->node)
                     off += d->node_mem_kib[n];
-            if (!off)
+            goal = t->node_goal_pct ? t->node_goal_pct : PLAN_NODE_GOAL_PCT;
+            if (!off || (d->mem_kib > off &&
+                         (d->mem_kib - off) * 100 >= goal * d->mem_kib))
                 continue;
             init_action(&a, PLAN_ACT_RELOCATE, d);
             a.node = t->node;
@@ -794,7 +799,14 @@ int PLAN_MakeTo(const xs_snapshot *snap, const plan_target *targets,
                          : "this Xen has no page-move guard, see "
                            "xen-patches/"))
                 goto nomem;
-            if (acts_push(&st[PLAN_STAGE_RELOCATE], &a))
+            /*
+             * Balloon cycles of a domain that grows wait until it has:
+             * more memory to cycle, and the growth already came from
+             * the node.  Direct moves go first, before the grow.
+             */
+            k = a.how == PLAN_MOVE_COOPERATIVE && want > d->mem_kib
+                ? PLAN_STAGE_SETTLE : PLAN_STAGE_RELOCATE;
+            if (acts_push(&st[k], &a))
                 goto nomem;
         }
     }
@@ -875,7 +887,7 @@ int PLAN_MakeTo(const xs_snapshot *snap, const plan_target *targets,
             goto nomem;
     }
 
-    for (k = 0; k < 5; k++)
+    for (k = 0; k < PLAN_NR_STAGES; k++)
         if (add_stage(out, (plan_stage_kind)k, &st[k]))
             goto nomem;
     out->nr_rows = nr;
@@ -889,7 +901,7 @@ nomem:
     ERR_Set(err, "out of memory");
     rc = -1;
 out:
-    for (k = 0; k < 5; k++)
+    for (k = 0; k < PLAN_NR_STAGES; k++)
         free(st[k].v);
     free(dix);
     free(tix);
@@ -972,6 +984,7 @@ const char *PLAN_StageName(plan_stage_kind k)
     case PLAN_STAGE_GROW: return "grow";
     case PLAN_STAGE_VCPUS: return "vcpus";
     case PLAN_STAGE_CPUS: return "cpus";
+    case PLAN_STAGE_SETTLE: return "settle";
     }
     return "?";
 }

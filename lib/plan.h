@@ -52,7 +52,11 @@ typedef struct plan_target {
     unsigned pcpu_count;        /* dedicated: or this many, planner picks */
     int node;                   /* TBL_KEEP or a NUMA node */
     plan_move_how move_how;     /* how to move memory to node */
+    unsigned node_goal_pct;     /* "on node" from this share; 0: default */
 } plan_target;
+
+/* A domain is on its node when this share of its memory is there. */
+#define PLAN_NODE_GOAL_PCT 95
 
 typedef enum {
     PLAN_STAGE_SHRINK,
@@ -60,7 +64,10 @@ typedef enum {
     PLAN_STAGE_GROW,
     PLAN_STAGE_VCPUS,
     PLAN_STAGE_CPUS,
+    PLAN_STAGE_SETTLE,          /* cooperative moves of grown domains */
 } plan_stage_kind;
+
+#define PLAN_NR_STAGES 6
 
 typedef enum {
     PLAN_ACT_MEMORY,            /* shrink: target, wait, maxmem;

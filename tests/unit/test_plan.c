@@ -754,7 +754,39 @@ static void test_relocate(void)
     t[0].move_how = PLAN_MOVE_AUTO;
     s.doms[1].type = HV_DOM_PVH;
 
+    /* Growing towards node 1: the growth comes from it, cycles after. */
+    t[0].memory_kib = 512 * MIB;
+    rc = PLAN_MakeTo(&s, t, 1, 0, "x", &p, &err);
+    a = find_act(&p, PLAN_ACT_MEMORY, "vm1");
+    ok(rc == 0 && a && a->node == 1, "grow towards node 1: the grow step "
+       "names the node");
+    a = find_act(&p, PLAN_ACT_RELOCATE, "vm1");
+    ok(a && a->how == PLAN_MOVE_DIRECT && p.stages[0].kind ==
+       PLAN_STAGE_RELOCATE, "grow, direct: moves before the grow");
+    s.host.guarded = false;
+    rc = PLAN_MakeTo(&s, t, 1, 0, "x", &p, &err);
+    ok(rc == 0 && p.nr_stages == 2 && p.stages[0].kind == PLAN_STAGE_GROW &&
+       p.stages[1].kind == PLAN_STAGE_SETTLE &&
+       p.stages[1].acts[0].kind == PLAN_ACT_RELOCATE,
+       "grow, cooperative: balloon cycles in the settle stage, after it");
+    is_str(PLAN_StageName(PLAN_STAGE_SETTLE), "settle", "stage name settle");
+    s.host.guarded = true;
+    t[0].memory_kib = 256 * MIB;
+
+    /* 95% on the node is on the node, unless asked for more. */
+    s.doms[1].node_mem_kib[0] = 12 * MIB;
+    s.doms[1].node_mem_kib[1] = 244 * MIB;
+    rc = PLAN_MakeTo(&s, t, 1, 0, "x", &p, &err);
+    ok(rc == 0 && !find_act(&p, PLAN_ACT_RELOCATE, "vm1"),
+       "95%% on the node: nothing to move");
+    t[0].node_goal_pct = 100;
+    rc = PLAN_MakeTo(&s, t, 1, 0, "x", &p, &err);
+    ok(rc == 0 && find_act(&p, PLAN_ACT_RELOCATE, "vm1"),
+       "goal 100%%: the rest is moved");
+    t[0].node_goal_pct = 0;
+
     s.doms[1].node_mem_kib[0] = 0;
+    s.doms[1].node_mem_kib[1] = 256 * MIB;
     rc = PLAN_MakeTo(&s, t, 1, 0, "x", &p, &err);
     ok(!find_act(&p, PLAN_ACT_RELOCATE, "vm1"), "all on node: no move");
     s.doms[1].node_known = false;

@@ -97,3 +97,25 @@ xl_phase() {
         echo "between (vm1 $m1 MiB in $p1, vm2 $m2 MiB)"
     fi
 }
+# xl's view of where a domain's memory lies: pages of domain $1 on node
+# $2 in the last NUMA dump of xl dmesg (debug key 'u': "(XEN) Domain 2
+# (total: N):" then "(XEN)     Node 0: P").  xl_dump_numa asks for one.
+xl_dump_numa() { xl debug-keys u; sleep 1; }
+xl_node_pages() {
+    xl dmesg | awk -v d="$1" -v n="$2" '
+        /dumping numa info/ { cur = ""; pages = "" }
+        $2 == "Domain" && $4 == "(total:" { cur = $3 }
+        cur == d && $2 == "Node" && $3 == n ":" { pages = $4 }
+        END { print pages }'
+}
+# Percent of domain $1's pages on node $2 in the last dump.
+xl_node_pct() {
+    id=$(xl domid "$1")
+    a=$(xl_node_pages "$id" 0); b=$(xl_node_pages "$id" 1)
+    [ -n "$a" ] && [ -n "$b" ] && [ $((a + b)) -gt 0 ] || { echo 0; return; }
+    if [ "$2" = 0 ]; then echo $((a * 100 / (a + b))); else echo $((b * 100 / (a + b))); fi
+}
+# The last XS-GUEST-TICK number a guest printed on its console.
+guest_tick() {
+    sed -n 's/.*XS-GUEST-TICK \([0-9]*\).*/\1/p' "/var/log/xen/console/guest-$1.log" | tail -n 1
+}

@@ -3,15 +3,6 @@
 . /payload/dom0/tap.sh
 tap_is "the bed has two NUMA nodes (xl info)" \
     "$(xlq info | awk '/^nr_nodes/ { print $3 }')" 2
-# xl's view: pages of domain $1 on node $2 in the last 'u' dump of
-# xl dmesg ("(XEN) Domain 2 (total: N):" then "(XEN)     Node 0: P").
-xl_node_pages() {
-    xl dmesg | awk -v d="$1" -v n="$2" '
-        /dumping numa info/ { cur = ""; pages = "" }
-        $2 == "Domain" && $4 == "(total:" { cur = $3 }
-        cur == d && $2 == "Node" && $3 == n ":" { pages = $4 }
-        END { print pages }'
-}
 "$XENSHIFT" -c "$XENSHIFT_TABLE" -v status -j > /tmp/numa.json 2>/tmp/numa.err
 tap_is "xenshift -v status -j exits 0" "$?" 0
 xl debug-keys u
@@ -28,8 +19,8 @@ off=$(( $(xl_node_pages "$id1" 0) * 4 ))
 "$XENSHIFT" -c /payload/tables/numa.json plan near > /tmp/plan.out 2>&1
 tap_is "plan near exits 0" "$?" 0
 sed 's/^/XS-TAP: #   /' /tmp/plan.out
-# "vm1: 64652 KiB of its memory is off node 1; ..." (or MiB, GiB)
-said=$(sed -n 's/.*vm1: \([0-9.]*\) \([KMG]\)iB of its memory is off node 1; moving it needs the guarded hypervisor.*/\1 \2/p' /tmp/plan.out |
+# "vm1: 64652 KiB of its memory is off node 1: moved by cycling ..."
+said=$(sed -n 's/.*vm1: \([0-9.]*\) \([KMG]\)iB of its memory is off node 1: moved by cycling its balloon.*/\1 \2/p' /tmp/plan.out |
        awk '{ m = $2 == "G" ? 1048576 : $2 == "M" ? 1024 : 1; printf "%d\n", $1 * m }')
-tap_check "the plan says vm1 has ${said:-?} KiB off node 1 (xl's dump: $off KiB) and stock Xen leaves it there" \
+tap_check "the plan says vm1 has ${said:-?} KiB off node 1 (xl's dump: $off KiB), to move by balloon cycles (PV guest)" \
     near "${said:--99999}" "$off" 1024
