@@ -616,6 +616,99 @@ static int add_stage(plan *p, plan_stage_kind kind, act_list *l)
     return 0;
 }
 
+/*
+ * A domain that grows on node N, or whose memory moves to N, needs
+ * that much free on N after the shrink (the donors' pages come back from N in proportion to what they
+ * hold there).  When N will be short, the memory of other domains on N
+ * is moved to the node with the most free first, donors first: the
+ * patent's "free memory appears where the recipient needs it".  What
+ * still does not fit is said in a note; Xen then takes the rest of the
+ * growth from another node.
+ */
+static int make_room_on_nodes(const hv_host *host,
+                              const plan_target *targets, const tstate *ts,
+                              size_t nr, act_list *relocate, plan *out,
+                              xs_err *err)
+{
+    unsigned n, m, best, pass;
+    size_t i;
+    char b1[32], b2[32];
+
+    for (n = 0; n < host->nr_nodes && n < HV_MAX_NODES; n++) {
+        uint64_t want = 0, room = host->node_free_kib[n], need;
+        const char *who = NULL;
+
+        for (i = 0; i < nr; i++) {
+            const hv_domain *d = ts[i].d;
+            const plan_target *t = &targets[i];
+
+            if (!d)
+                continue;
+            if (t->node == (int)n && d->node_known &&
+                d->mem_kib > d->node_mem_kib[n]) {
+                /* its own memory moving in */
+                want += d->mem_kib - d->node_mem_kib[n];
+                who = t->domain;
+            }
+            if (t->node == (int)n && t->memory_kib > d->mem_kib) {
+                want += t->memory_kib - d->mem_kib;
+                who = t->domain;
+            } else if (t->memory_kib < d->mem_kib && d->node_known &&
+                       d->mem_kib) {
+                room += (d->mem_kib - t->memory_kib) *
+                        d->node_mem_kib[n] / d->mem_kib;
+            }
+        }
+        if (want <= room)
+            continue;
+        need = want - room;
+        best = n;
+        for (m = 0; m < host->nr_nodes && m < HV_MAX_NODES; m++)
+            if (m != n && (best == n ||
+                           host->node_free_kib[m] > host->node_free_kib[best]))
+                best = m;
+        /* donors first (pass 0), then domains that keep their size */
+        for (pass = 0; pass < 2 && need && best != n; pass++) {
+            for (i = 0; i < nr && need; i++) {
+                const hv_domain *d = ts[i].d;
+                const plan_target *t = &targets[i];
+                uint64_t on_n;
+                plan_action a;
+
+                if (!d || !d->node_known || t->node != TBL_KEEP ||
+                    !d->mem_kib || (pass == 0) != (t->memory_kib <
+                                                   d->mem_kib) ||
+                    t->memory_kib > d->mem_kib)
+                    continue;
+                /* what is left on n after its shrink */
+                on_n = d->node_mem_kib[n] * t->memory_kib / d->mem_kib;
+                if (!on_n)
+                    continue;
+                init_action(&a, PLAN_ACT_RELOCATE, d);
+                a.node = (int)best;
+                a.from_kib = on_n;
+                a.floor_kib = t->floor_kib;
+                if (pick_move_how(host, d, t, &a.how, err))
+                    return -1;
+                if (acts_push(relocate, &a) ||
+                    add_note(out, "%s: %s of its memory moves from node %u "
+                             "to node %u to make room for %s", t->domain,
+                             fmt_size(on_n, b1, sizeof(b1)), n, best, who))
+                    goto nomem;
+                need = need > on_n ? need - on_n : 0;
+            }
+        }
+        if (need && add_note(out, "node %u: %s short for %s to grow there; "
+                             "Xen takes the rest from other nodes", n,
+                             fmt_size(need, b2, sizeof(b2)), who))
+            goto nomem;
+    }
+    return 0;
+nomem:
+    ERR_Set(err, "out of memory");
+    return -1;
+}
+
 int PLAN_MakeTo(const xs_snapshot *snap, const plan_target *targets,
                 size_t nr, uint64_t reserve_kib, const char *label,
                 plan *out, xs_err *err)
@@ -810,6 +903,11 @@ int PLAN_MakeTo(const xs_snapshot *snap, const plan_target *targets,
                 goto nomem;
         }
     }
+
+    if (host->nr_nodes > 1 &&
+        make_room_on_nodes(host, targets, ts, nr, &st[PLAN_STAGE_RELOCATE],
+                           out, err))
+        goto out;
 
     /* Free memory: it only goes down in the grow stage. */
     free_before = host->free_kib;

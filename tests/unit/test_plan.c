@@ -796,6 +796,66 @@ static void test_relocate(void)
     SNAP_Dispose(&s);
 }
 
+/* Growing on a full node: the others' memory there moves off it first. */
+static void test_make_room(void)
+{
+    xs_snapshot s;
+    plan_target t[3];
+    const plan_action *a;
+    plan p;
+    xs_err err;
+    int rc, i;
+
+    PLAN_Init(&p);
+    snap_numa(&s);
+    s.host.node_free_kib[0] = 2048 * MIB;
+    s.host.node_free_kib[1] = 64 * MIB;
+    for (i = 1; i <= 3; i++) {
+        s.doms[i].node_known = true;
+        s.doms[i].type = HV_DOM_PVH;
+        s.doms[i].node_mem_kib[0] = 128 * MIB;
+        s.doms[i].node_mem_kib[1] = 128 * MIB;
+    }
+    s.host.guarded = true;
+    /*
+     * vm1 +256 MiB on node 1 and its 128 MiB on node 0 moving there;
+     * vm2 frees 64 there, 64 are free: 256 short.
+     */
+    t[0] = tgt("vm1", 512, false, NULL, 0, 1);
+    t[1] = tgt("vm2", 128, false, NULL, 0, TBL_KEEP);
+    t[2] = tgt("vm3", 256, false, NULL, 0, TBL_KEEP);
+    rc = PLAN_MakeTo(&s, t, 3, 0, "x", &p, &err);
+    is_int(rc, 0, "make room: planned (%s)", rc ? err.msg : "");
+    a = find_act(&p, PLAN_ACT_RELOCATE, "vm2");
+    ok(a && a->node == 0 && a->from_kib == 64 * MIB,
+       "make room: the donor's 64 MiB left on node 1 move to node 0");
+    a = find_act(&p, PLAN_ACT_RELOCATE, "vm3");
+    ok(a && a->node == 0 && a->from_kib == 128 * MIB,
+       "make room: then vm3's 128 MiB on node 1");
+    ok(has_note(&p, "vm2: 64 MiB of its memory moves from node 1 to node 0 "
+                "to make room for vm1"), "make room: the note says why");
+    ok(has_note(&p, "node 1: 64 MiB short for vm1"),
+       "make room: what still does not fit is said");
+    ok(p.nr_stages >= 3 && p.stages[1].kind == PLAN_STAGE_RELOCATE &&
+       p.stages[2].kind == PLAN_STAGE_GROW,
+       "make room: moves after the shrink, before the grow");
+
+    /* Enough room: nothing moves. */
+    s.host.node_free_kib[1] = 1024 * MIB;
+    rc = PLAN_MakeTo(&s, t, 3, 0, "x", &p, &err);
+    ok(rc == 0 && !find_act(&p, PLAN_ACT_RELOCATE, "vm2") &&
+       !find_act(&p, PLAN_ACT_RELOCATE, "vm3"), "room enough: no moves");
+
+    /* Nothing to move off the node: the note says how short it is. */
+    s.host.node_free_kib[1] = 64 * MIB;
+    s.doms[2].node_known = s.doms[3].node_known = false;
+    rc = PLAN_MakeTo(&s, t, 3, 0, "x", &p, &err);
+    ok(rc == 0 && has_note(&p, "node 1: 320 MiB short for vm1 to grow "
+                           "there"), "nothing to move: short by, said");
+    PLAN_Dispose(&p);
+    SNAP_Dispose(&s);
+}
+
 static void test_from_snapshot(void)
 {
     xs_snapshot s;
@@ -1009,6 +1069,7 @@ int main(void)
     test_pools();
     test_missing();
     test_relocate();
+    test_make_room();
     test_from_snapshot();
     test_from_phase();
     test_describe();
