@@ -559,11 +559,12 @@ void OUT_Host(FILE *f, const xs_snapshot *snap, const char *driver)
 {
     char a[32], b[32];
 
-    fprintf(f, "host (%s): %u pCPU%s, %u node%s, %s total, %s free\n",
+    fprintf(f, "host (%s): %u pCPU%s, %u node%s, %s total, %s free%s\n",
             driver, snap->host.nr_cpus, snap->host.nr_cpus == 1 ? "" : "s",
             snap->host.nr_nodes, snap->host.nr_nodes == 1 ? "" : "s",
             OUT_Size(snap->host.total_kib, a, sizeof(a)),
-            OUT_Size(snap->host.free_kib, b, sizeof(b)));
+            OUT_Size(snap->host.free_kib, b, sizeof(b)),
+            snap->host.guarded ? ", page-move guard" : "");
 }
 
 void OUT_CheckSummary(FILE *f, const tbl_table *t)
@@ -718,6 +719,7 @@ void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
     JSONW_KeyUint(w, "nr_nodes", snap->host.nr_nodes);
     JSONW_KeyUint(w, "total_kib", snap->host.total_kib);
     JSONW_KeyUint(w, "free_kib", snap->host.free_kib);
+    JSONW_KeyBool(w, "guarded", snap->host.guarded);
     JSONW_ObjectClose(w);
     JSONW_Key(w, "domains");
     JSONW_ArrayOpen(w);

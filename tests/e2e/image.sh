@@ -120,6 +120,10 @@ echo 'XENCONSOLED_ARGS="--log=guest --log-dir=/var/log/xen/console"' \
 mkdir -p rootfs/var/log/xen/console rootfs/payload rootfs/root/guest
 
 # --- the guests' kernel and initrd ----------------------------------------
+# Modules the workload guests of the guarded-hypervisor tests load (a
+# disk, a page granted to dom0): kept beside the image, not in the
+# stock guests' initrd.
+copy_modules img/guest-modules xen-blkfront xen-gntalloc
 mkdir -p guest/bin guest/proc guest/sys guest/dev
 cp /bin/busybox guest/bin/busybox
 install -m 755 "$here/guest/init" guest/init

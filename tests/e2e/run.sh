@@ -1,14 +1,18 @@
 #!/bin/bash
 # run.sh - xenshift's end-to-end tests on a real Xen 4.17 hypervisor
-# booted in QEMU (software emulation), with a Debian dom0 and three PV
-# guests.  Called by "make check-xen".
+# booted in QEMU (software emulation), with a Debian dom0 and the Fig. 9
+# guests.  Called by "make check-xen".  Two boots: Debian's stock
+# hypervisor runs scenarios/ (PV guests); the same Xen built from
+# Debian's source with xen-patches/ (the page-move guard) runs
+# scenarios-guarded/ (PVH guests, direct page moves).
 #
 #   run.sh --srcdir DIR --builddir DIR [--scenario NAME]... [--keep]
 #          [--timeout SECONDS]
 #
 # Needs root (debootstrap, loop-free image building with mke2fs -d),
 # ~3.5 GB of RAM for QEMU, ~1 GB in the image cache
-# (XENSHIFT_E2E_CACHE, default /var/cache/xenshift-e2e).
+# (XENSHIFT_E2E_CACHE, default /var/cache/xenshift-e2e) and ~1 GB for the
+# guarded hypervisor's source and build (the same path + "-guarded").
 # Prints the scenarios' TAP; exits 0 only when every test passed.
 set -uo pipefail
 
@@ -61,14 +65,26 @@ cp "$bin" "$builddir/xenshiftd" "$work/payload/bin/"
 install -m 755 "$srcdir/hooks/ocf/xenshift" "$work/payload/bin/ocf-xenshift"
 cp -r "$here/dom0" "$work/payload/"
 cp "$srcdir/examples/fig9.json" "$here"/tables/*.json "$work/payload/tables/"
+# Scenarios for the stock boot (scenarios/) and for the guarded one
+# (scenarios-guarded/); with --scenario only those named, and a boot
+# with none is skipped.
+mkdir -p "$work/guarded-scenarios"
 if [ ${#scenarios[@]} -eq 0 ]; then
     cp "$here"/scenarios/*.sh "$work/payload/scenarios/"
+    cp "$here"/scenarios-guarded/*.sh "$work/guarded-scenarios/"
 else
     for s in "${scenarios[@]}"; do
-        cp "$here/scenarios/$s.sh" "$work/payload/scenarios/" ||
+        if [ -f "$here/scenarios/$s.sh" ]; then
+            cp "$here/scenarios/$s.sh" "$work/payload/scenarios/"
+        elif [ -f "$here/scenarios-guarded/$s.sh" ]; then
+            cp "$here/scenarios-guarded/$s.sh" "$work/guarded-scenarios/"
+        else
             fail "no scenario $s"
+        fi
     done
 fi
+has_stock=$(ls "$work/payload/scenarios" | wc -l)
+has_guarded=$(ls "$work/guarded-scenarios" | wc -l)
 mke2fs -q -t ext4 -L payload -d "$work/payload" "$work/payload.ext4" 32M >/dev/null ||
     fail "cannot build the payload disk"
 
@@ -89,11 +105,11 @@ boot() {
     timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
         -accel tcg -cpu "$cpu" -m 3072 -smp 2 $numa \
         -nographic -no-reboot -net none \
-        -kernel "$image/xen" \
+        -kernel "$xen_img" \
         -append "console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M loglvl=all guest_loglvl=all sched=$sched" \
         -initrd "$image/vmlinuz console=hvc0 earlyprintk=xen root=/dev/vda rw loglevel=4,$image/initrd.gz" \
         -drive file="$image/rootfs.ext4",format=raw,if=virtio,cache=unsafe,snapshot=on \
-        -drive file="$work/payload.ext4",format=raw,if=virtio,cache=unsafe,snapshot=on \
+        -drive file="$payload_img",format=raw,if=virtio,cache=unsafe,snapshot=on \
         </dev/null > "$log" 2>&1 &
     qpid=$!
     # A hypervisor that panics tries to reboot, and under emulation that
@@ -123,43 +139,119 @@ boot() {
 # failed check: Xen's report is printed, kept in panic-N.log, and the
 # whole run is booted again, at most twice.  Tests never retry.
 panic_retries=${XENSHIFT_E2E_PANIC_RETRIES:-2}
-attempt=0
-while :; do
-    attempt=$((attempt + 1))
-    echo "check-xen: booting Xen ($(cat "$image/versions")); log: $log"
-    t_boot=$SECONDS
-    boot
-    t_boot=$((SECONDS - t_boot))
-    [ $panicked = 1 ] || break
-    cp "$log" "$logdir/panic-$attempt.log"
-    echo "check-xen: the Xen hypervisor panicked$(sed -n 's/^# scenario \([^ ]*\)$/ during \1/p' "$work/tap" | tail -n 1) after ${t_boot} s; its report (kept in $logdir/panic-$attempt.log):" >&2
-    sed -n '/----\[ Xen-/,$p' "$log" | head -n 80 >&2
-    if [ $attempt -gt "$panic_retries" ]; then
-        cat "$work/tap"
-        exit 1
+# run_boot LABEL: boot until no panic (or out of retries); 1 when out.
+run_boot() {
+    attempt=0
+    while :; do
+        attempt=$((attempt + 1))
+        echo "check-xen: booting $1 ($(cat "$image/versions")); log: $log"
+        t_boot=$SECONDS
+        boot
+        t_boot=$((SECONDS - t_boot))
+        [ $panicked = 1 ] || return 0
+        cp "$log" "$logdir/panic-$1-$attempt.log"
+        echo "check-xen: the Xen hypervisor panicked$(sed -n 's/^# scenario \([^ ]*\)$/ during \1/p' "$work/tap" | tail -n 1) after ${t_boot} s; its report (kept in $logdir/panic-$1-$attempt.log):" >&2
+        sed -n '/----\[ Xen-/,$p' "$log" | head -n 80 >&2
+        [ $attempt -gt "$panic_retries" ] && return 1
+        echo "# check-xen: the hypervisor panicked (attempt $attempt); booting again"
+    done
+}
+# check_boot: the run's own failures (time limit, no plan); 1 when failed.
+check_boot() {
+    if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
+        echo "check-xen: QEMU did not finish within $timeout s; the log's tail:" >&2
+        tail -n 40 "$log" >&2
+        return 1
     fi
-    echo "# check-xen: the hypervisor panicked (attempt $attempt); booting again"
-done
+    if ! grep -q '^1\.\.[0-9][0-9]*$' "$work/tap"; then
+        echo "check-xen: the run did not finish (no TAP plan); the log's tail:" >&2
+        tail -n 40 "$log" >&2
+        return 1
+    fi
+    return 0
+}
+# renumber FILE OFFSET: TAP lines of FILE numbered from OFFSET + 1, no plan
+renumber() {
+    awk -v off="$2" '
+        /^1\.\.[0-9]+$/ { next }
+        /^ok [0-9]+/ { $2 = $2 + off; print; next }
+        /^not ok [0-9]+/ { $3 = $3 + off; print; next }
+        { print }' "$1"
+}
 
-# The results: lines after the XS-TAP: marker, as plain TAP.
-cat "$work/tap"
-times=$(sed -n 's/^.*XS-E2E-TIME //p' "$log")
-echo "# image: ${t_image} s, boot + scenarios: ${t_boot} s, all: $((SECONDS - t_all)) s"
+xen_img=$image/xen
+payload_img=$work/payload.ext4
+failed=0
+stock_boot=0
+stock_attempts=1
+: > "$work/tap.stock"
+if [ "$has_stock" -gt 0 ]; then
+    run_boot stock || failed=1
+    cp "$work/tap" "$work/tap.stock"
+    stock_boot=$t_boot
+    stock_attempts=$attempt
+    check_boot || failed=1
+    cp "$log" "$logdir/check-xen-stock.log"
+fi
+
+# --- the guarded hypervisor: direct page moves ----------------------------
+# Debian's Xen source with xen-patches/ applied (built once, cached),
+# with the same dom0 and tools; the scenarios in scenarios-guarded/.
+guarded_n=0
+if [ $failed = 0 ] && [ "$has_guarded" -gt 0 ]; then
+    t=$SECONDS
+    gx=$("$srcdir/xen-patches/build.sh" "${cache}-guarded") ||
+        fail "building the guarded hypervisor failed"
+    t_gbuild=$((SECONDS - t))
+    # QEMU's multiboot loader wants the uncompressed ELF
+    if gzip -t "$gx" 2>/dev/null; then
+        zcat "$gx" > "$work/xen-guarded"
+    else
+        cp "$gx" "$work/xen-guarded"
+    fi
+    mkdir -p "$work/payload2"
+    cp -r "$work/payload/." "$work/payload2/"
+    rm -f "$work/payload2/scenarios/"*.sh
+    cp "$work/guarded-scenarios/"*.sh "$work/payload2/scenarios/"
+    "$here/guest-work/build.sh" "$work/payload2/work" "$image/guest-modules" >&2 ||
+        fail "building the workload guest's programs failed"
+    "$here/guard/build.sh" "$work/payload2/bin" "$srcdir" >&2 ||
+        fail "building guard-probe failed"
+    echo guarded > "$work/payload2/bed"
+    mke2fs -q -t ext4 -L payload -d "$work/payload2" "$work/payload2.ext4" 64M >/dev/null ||
+        fail "cannot build the second payload disk"
+    xen_img=$work/xen-guarded
+    payload_img=$work/payload2.ext4
+    run_boot guarded || failed=1
+    check_boot || failed=1
+    cp "$log" "$logdir/check-xen-guarded.log"
+    guarded_n=1
+fi
+
+# The results: both boots' TAP as one stream, numbered through.
+n1=$(grep -cE '^(not )?ok [0-9]+' "$work/tap.stock")
+{
+    renumber "$work/tap.stock" 0
+    if [ $guarded_n = 1 ]; then
+        echo "# --- on the guarded hypervisor (xen-patches/, built in ${t_gbuild} s) ---"
+        renumber "$work/tap" "$n1"
+    fi
+} > "$work/tap.all"
+total=$(grep -cE '^(not )?ok [0-9]+' "$work/tap.all")
+cat "$work/tap.all"
+echo "1..$total"
+times=$(sed -n 's/^.*XS-E2E-TIME //p' "$logdir/check-xen-stock.log" \
+        "$logdir/check-xen-guarded.log" 2>/dev/null)
+echo "# image: ${t_image} s, stock boot + scenarios: ${stock_boot} s, all: $((SECONDS - t_all)) s"
 [ -n "$times" ] && echo "$times" | sed 's/^/# time (ms): /'
-[ $attempt -gt 1 ] && echo "# the hypervisor panicked $((attempt - 1)) time(s) before this run: see $logdir/panic-*.log"
+[ "$stock_attempts" -gt 1 ] && echo "# the hypervisor panicked $((stock_attempts - 1)) time(s) before this run: see $logdir/panic-*.log"
 
-if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
-    echo "check-xen: QEMU did not finish within $timeout s; the log's tail:" >&2
-    tail -n 40 "$log" >&2
+if [ $failed = 1 ]; then
+    echo "check-xen: the run failed (see above)" >&2
     exit 1
 fi
-if ! grep -q '^1\.\.[0-9][0-9]*$' "$work/tap"; then
-    echo "check-xen: the run did not finish (no TAP plan); the log's tail:" >&2
-    tail -n 40 "$log" >&2
+if grep -q '^not ok' "$work/tap.all"; then
+    echo "check-xen: $(grep -c '^not ok' "$work/tap.all") test(s) failed" >&2
     exit 1
 fi
-if grep -q '^not ok' "$work/tap"; then
-    echo "check-xen: $(grep -c '^not ok' "$work/tap") test(s) failed" >&2
-    exit 1
-fi
-echo "check-xen: all $(grep -c '^ok' "$work/tap") tests passed"
+echo "check-xen: all $total tests passed"

@@ -11,13 +11,17 @@ rm -f "$cons"/*
 echo "XS-E2E: $(xl info | awk '/^xen_version|^nr_cpus|^nr_nodes|^total_memory|^free_memory/')"
 
 # Fig. 9 "before the event", memory x4: vm1 128, vm2 512, vm3 128 MiB.
-# maxmem 640 so that each can grow (its static max).
+# maxmem 640 so that each can grow (its static max).  PV guests on the
+# stock hypervisor; PVH on the guarded one, whose pages Xen can move.
+gtype=pv
+[ "$(cat /payload/bed 2>/dev/null)" = guarded ] && gtype=pvh
+tap_diag "bed: $(cat /payload/bed 2>/dev/null || echo stock) hypervisor, $gtype guests"
 for spec in vm1:128 vm2:512 vm3:128; do
     name=${spec%%:*}
     mem=${spec#*:}
     cat > /etc/xen/$name.cfg <<CFG
 name = "$name"
-type = "pv"
+type = "$gtype"
 kernel = "/root/guest/vmlinuz"
 ramdisk = "/root/guest/initrd.gz"
 extra = "console=hvc0 loglevel=4"
