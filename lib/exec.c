@@ -36,8 +36,11 @@
 #include "exec.h"
 #include "units.h"
 
-/* Pages moved per relocation round: small, to keep each pause short. */
-#define EXEC_MOVE_PAGES 4096
+/*
+ * Pages moved per look at a relocation (64 MiB): Xen pauses the guest
+ * per batch of at most 4096 inside it, and the guest runs in between.
+ */
+#define EXEC_MOVE_PAGES 16384
 
 typedef struct name_ix {
     const char *name;
@@ -90,6 +93,7 @@ typedef struct act_run {
     uint64_t low_kib;           /* cooperative: this cycle's low point */
     unsigned cycles, no_gain;
     uint64_t busy_since_ms;     /* direct: only busy pages left since */
+    uint64_t last_try_ms;       /* direct: the last pass over its pages */
     char done_msg[256];         /* what the "done" event says, if set */
 } act_run;
 
@@ -755,6 +759,11 @@ static int direct_check(run_ctx *c, const plan_stage *st, act_run *r,
     char msg[256];
     int rc;
 
+    /* Only pages under I/O left: look again once a second, not at every
+     * poll (each pass pauses the guest once per batch). */
+    if (r->busy_since_ms && now - r->last_try_ms < 1000)
+        return 0;
+    r->last_try_ms = now;
     memset(&mv, 0, sizeof(mv));
     rc = HV_MoveMemory(c->h, a->domid, a->node, EXEC_MOVE_PAGES, &mv);
     if (rc == HV_ENOSYS) {

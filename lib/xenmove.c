@@ -46,7 +46,22 @@ struct xmv {
     int node;
     uint64_t cursor;
     bool have_cursor;
+    /*
+     * Low extents found to hold no RAM at all (ballooned out, holes):
+     * not offered again while the same move goes on.
+     */
+    uint8_t *hole;
+    uint64_t nr_hole_bits;
+    uint64_t last_ms;           /* when the last pass ended */
 };
+
+static uint64_t now_ms(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
+}
 
 /* The frames of one pass: the guest's RAM ranges and its special pages. */
 typedef struct xmv_layout {
@@ -90,6 +105,7 @@ void XMV_Close(xmv *m)
 {
     if (!m)
         return;
+    free(m->hole);
     if (m->call) {
         if (m->arg)
             xencall_free_buffer(m->call, m->arg);
@@ -170,9 +186,11 @@ static int read_layout(xc_interface *xch, uint32_t domid,
                 domid, strerror(errno));
         return HV_EFAIL;
     }
-    /* a guest that was ballooned up may have RAM above its maxmem */
-    l->low_end = pages > (uint64_t)max_gpfn + 1 ? pages
-                                                : (uint64_t)max_gpfn + 1;
+    /*
+     * Its RAM lies below its maxmem (plus the rounding to an extent);
+     * max_gpfn is no bound: the special pages sit just below 4 GiB.
+     */
+    l->low_end = pages + XMV_EXTENT_PAGES - pages % XMV_EXTENT_PAGES;
     if (l->low_end > XMV_LOW_END)
         l->low_end = XMV_LOW_END;
     if ((uint64_t)max_gpfn >= XMV_HIGH_START)
@@ -256,15 +274,19 @@ static void count(xmv_tally *t, int32_t st, uint64_t pages)
         t->nomem += pages;
 }
 
-/* Offer [gfn, end) page by page, leaving the special pages out. */
+/*
+ * Offer [gfn, end) page by page, leaving the special pages out.
+ * *not_ram: how many Xen said are not the guest's RAM.
+ */
 static int offer_pages(xmv *m, const xmv_layout *l, uint32_t domid,
                        int node, uint64_t gfn, uint64_t end, xmv_tally *t,
-                       xs_err *err)
+                       uint64_t *not_ram, xs_err *err)
 {
     uint64_t us;
     unsigned n, i;
     int rc;
 
+    *not_ram = 0;
     while (gfn < end) {
         for (n = 0; gfn < end && n < XENMEM_RELOC_MAX_EXTENTS; gfn++)
             if (!is_special(l, gfn))
@@ -276,10 +298,28 @@ static int offer_pages(xmv *m, const xmv_layout *l, uint32_t domid,
             return call_failed(domid, rc, err);
         if (us > t->longest_us)
             t->longest_us = us;
-        for (i = 0; i < n; i++)
+        for (i = 0; i < n; i++) {
             count(t, m->status[i], 1);
+            if (m->status[i] == XENMEM_RELOC_NOT_RAM)
+                (*not_ram)++;
+        }
     }
     return 0;
+}
+
+static bool is_hole(const xmv *m, uint64_t gfn)
+{
+    uint64_t e = gfn / XMV_EXTENT_PAGES;
+
+    return m->hole && e < m->nr_hole_bits && (m->hole[e / 8] & (1u << (e % 8)));
+}
+
+static void mark_hole(xmv *m, uint64_t gfn)
+{
+    uint64_t e = gfn / XMV_EXTENT_PAGES;
+
+    if (m->hole && e < m->nr_hole_bits)
+        m->hole[e / 8] |= (uint8_t)(1u << (e % 8));
 }
 
 /*
@@ -290,6 +330,7 @@ static int offer_extents(xmv *m, const xmv_layout *l, uint32_t domid,
                          int node, uint64_t *gfn, xmv_tally *t, xs_err *err)
 {
     uint64_t end = range_end(l, *gfn), g = *gfn, us, first[XMV_BATCH];
+    uint64_t not_ram;
     unsigned n = 0, i, k;
     int rc;
 
@@ -300,10 +341,20 @@ static int offer_extents(xmv *m, const xmv_layout *l, uint32_t domid,
         if (stop > end)
             stop = end;
         *gfn = stop;
-        return offer_pages(m, l, domid, node, g, stop, t, err);
+        return offer_pages(m, l, domid, node, g, stop, t, &not_ram, err);
     }
     while (n < XMV_BATCH && g + XMV_EXTENT_PAGES <= end) {
         bool special = false;
+
+        if (is_hole(m, g)) {
+            if (n)
+                break;          /* keep a batch contiguous: send it */
+            g += XMV_EXTENT_PAGES;
+            *gfn = g;
+            if (g + XMV_EXTENT_PAGES > end)
+                return 0;
+            continue;
+        }
 
         for (k = 0; k < l->nr_special; k++)
             if (l->special[k] >= g && l->special[k] < g + XMV_EXTENT_PAGES)
@@ -317,7 +368,7 @@ static int offer_extents(xmv *m, const xmv_layout *l, uint32_t domid,
     if (!n) {
         *gfn = g + XMV_EXTENT_PAGES;
         return offer_pages(m, l, domid, node, g, g + XMV_EXTENT_PAGES, t,
-                           err);
+                           &not_ram, err);
     }
     *gfn = g;
     rc = relocate(m, domid, node, 9, n, &us);
@@ -336,9 +387,11 @@ static int offer_extents(xmv *m, const xmv_layout *l, uint32_t domid,
                 continue;
             }
             rc = offer_pages(m, l, domid, node, first[i],
-                             first[i] + XMV_EXTENT_PAGES, t, err);
+                             first[i] + XMV_EXTENT_PAGES, t, &not_ram, err);
             if (rc)
                 return rc;
+            if (not_ram == XMV_EXTENT_PAGES)
+                mark_hole(m, first[i]);
         }
     }
     return 0;
@@ -359,8 +412,19 @@ int XMV_Pass(xmv *m, xc_interface *xch, uint32_t domid, int node,
     rc = read_layout(xch, domid, maxmem_kib, &l, err);
     if (rc)
         return rc;
-    if (!m->have_cursor || m->domid != domid || m->node != node)
+    /*
+     * Another domain or node, or a pause of more than 5 s (the executor
+     * calls at least every second while a move goes on): a new move.
+     * Start at the bottom, and forget what was a hole: the guest may
+     * have ballooned up since.
+     */
+    if (!m->have_cursor || m->domid != domid || m->node != node ||
+        now_ms() - m->last_ms > 5000) {
         m->cursor = 0;
+        free(m->hole);
+        m->nr_hole_bits = l.low_end / XMV_EXTENT_PAGES;
+        m->hole = calloc(m->nr_hole_bits / 8 + 1, 1);
+    }
     m->domid = domid;
     m->node = node;
     m->have_cursor = true;
@@ -384,6 +448,7 @@ int XMV_Pass(xmv *m, xc_interface *xch, uint32_t domid, int node,
     /* a full pass starts afresh next time */
     m->cursor = t.moved < max_pages ? 0 : gfn;
 out:
+    m->last_ms = now_ms();
     res->moved_pages = t.moved;
     res->busy_pages = t.busy;
     res->nomem_pages = t.nomem;

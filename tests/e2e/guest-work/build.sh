@@ -5,8 +5,8 @@
 #   memcheck, grant   static, for the busybox guests
 #   grantmap          dynamic (-lxengnttab), for dom0
 #   work.cpio         uncompressed newc archive: init (755), bin/memcheck,
-#                     bin/grant, and lib/modules/xen-gntalloc.ko when
-#                     MODDIR is given
+#                     bin/grant, and with MODDIR every *.ko below it, flat
+#                     in lib/modules/ (init loads them all)
 # work.cpio is meant to be appended to the guests' initrd.gz: Linux
 # unpacks concatenated archives in order, later files replacing earlier
 # ones, so its init replaces the stock one.  The kernel only takes an
@@ -14,11 +14,11 @@
 # initrd: pad the gzip with zero bytes first (truncate -s %4), as done
 # for BASE_INITRD.
 #
-# MODDIR: a directory holding xen-gntalloc.ko somewhere below it (e.g. a
-# kernel's lib/modules/KVER, or the unpacked kernel package); Debian 12's
-# kernel builds gntalloc as a module (CONFIG_XEN_GRANT_DEV_ALLOC=m,
-# kernel/drivers/xen/xen-gntalloc.ko, no dependencies), so /bin/grant
-# needs it.  BASE_INITRD: also write OUTDIR/initrd-work.img = BASE_INITRD,
+# MODDIR: a directory with the guest's modules below it (image.sh's
+# guest-modules: xen-blkfront, xen-gntalloc and what they need), all of
+# them copied.  Debian 12's kernel builds gntalloc as a module
+# (CONFIG_XEN_GRANT_DEV_ALLOC=m, kernel/drivers/xen/xen-gntalloc.ko, no
+# dependencies), so /bin/grant needs it: MODDIR must hold it.  BASE_INITRD: also write OUTDIR/initrd-work.img = BASE_INITRD,
 # zero-padded to 4 bytes, + work.cpio.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -53,10 +53,10 @@ install -m 755 "$out/memcheck" "$stage/bin/memcheck"
 install -m 755 "$out/grant" "$stage/bin/grant"
 if [ -n "$moddir" ]; then
     [ -d "$moddir" ] || die "module directory $moddir does not exist"
-    ko=$(find "$moddir" -name 'xen-gntalloc.ko' -type f | head -n 1)
-    [ -n "$ko" ] || die "no xen-gntalloc.ko under $moddir"
+    [ -n "$(find "$moddir" -name 'xen-gntalloc.ko' -type f)" ] ||
+        die "no xen-gntalloc.ko under $moddir"
     mkdir -p "$stage/lib/modules"
-    install -m 644 "$ko" "$stage/lib/modules/xen-gntalloc.ko"
+    find "$moddir" -name '*.ko' -type f -exec install -m 644 {} "$stage/lib/modules/" \;
 fi
 # Directories before their files (the kernel does not make parents), no
 # "." entry (it would chmod the guest's root), owned by root.
