@@ -206,12 +206,11 @@ if [ $failed = 0 ] && [ "$has_guarded" -gt 0 ]; then
     gx=$("$srcdir/xen-patches/build.sh" "${cache}-guarded") ||
         fail "building the guarded hypervisor failed"
     t_gbuild=$((SECONDS - t))
-    # QEMU's multiboot loader wants the uncompressed ELF
-    if gzip -t "$gx" 2>/dev/null; then
-        zcat "$gx" > "$work/xen-guarded"
-    else
-        cp "$gx" "$work/xen-guarded"
-    fi
+    # build.sh prints its cache directory; "xen" there is the
+    # uncompressed ELF QEMU's multiboot loader takes
+    [ -f "$gx/xen" ] || fail "the guarded hypervisor build left no $gx/xen"
+    cp "$gx/xen" "$work/xen-guarded"
+    echo "check-xen: guarded hypervisor $(cat "$gx/versions" 2>/dev/null) (${t_gbuild} s)"
     mkdir -p "$work/payload2"
     cp -r "$work/payload/." "$work/payload2/"
     rm -f "$work/payload2/scenarios/"*.sh
