@@ -780,6 +780,17 @@ int TBL_CheckHost(const tbl_table *t, const hv_host *host,
     return 0;
 }
 
+bool TBL_PhaseNamesNode(const tbl_table *t, const char *phase)
+{
+    const tbl_phase *ph = TBL_FindPhase(t, phase);
+    size_t i;
+
+    for (i = 0; ph && i < ph->nr_allocs; i++)
+        if (ph->allocs[i].node != TBL_KEEP)
+            return true;
+    return false;
+}
+
 const tbl_phase *TBL_FindPhase(const tbl_table *t, const char *name)
 {
     size_t i;

@@ -105,6 +105,8 @@ int TBL_CheckHost(const tbl_table *t, const hv_host *host,
                   const hv_domain *doms, size_t nr_doms, xs_err *err);
 
 const tbl_phase *TBL_FindPhase(const tbl_table *t, const char *name);
+/* Whether the phase gives some domain a NUMA node. */
+bool TBL_PhaseNamesNode(const tbl_table *t, const char *phase);
 const tbl_domain *TBL_FindDomain(const tbl_table *t, const char *name);
 const tbl_alloc *TBL_FindAlloc(const tbl_phase *p, const char *domain);
 

@@ -15,6 +15,20 @@ void TRN_DefaultOpts(trn_opts *o)
     EXEC_DefaultOpts(&o->exec);
 }
 
+int TRN_Snapshot(hv *h, const tbl_table *t, const char *phase,
+                 xs_snapshot *snap, char *warn, size_t warnlen,
+                 xs_err *err)
+{
+    if (warn && warnlen)
+        warn[0] = '\0';
+    if (SNAP_Take(h, snap, err))
+        return -1;
+    if (snap->host.nr_nodes > 1 && TBL_PhaseNamesNode(t, phase) &&
+        HV_GetNodeMemory(h, snap->doms, snap->nr_doms) && warn && warnlen)
+        snprintf(warn, warnlen, "%s", HV_LastError(h)->msg);
+    return 0;
+}
+
 const char *TRN_CurrentPhase(const xs_snapshot *snap, const tbl_table *t)
 {
     const char *found = NULL;
@@ -301,7 +315,8 @@ static int bring_to(hv *h, const tbl_table *t, const char *phase,
     SNAP_Init(&snap);
     PLAN_Init(&p);
     EXEC_ReportInit(&rep);
-    if (SNAP_Take(h, &snap, err) || PLAN_Make(&snap, t, phase, &p, err))
+    if (TRN_Snapshot(h, t, phase, &snap, NULL, 0, err) ||
+        PLAN_Make(&snap, t, phase, &p, err))
         goto out;
     if (EXEC_Run(h, &snap, &p, eo, progress, ctx, &rep)) {
         *err = rep.cause;

@@ -52,6 +52,17 @@ typedef struct trn_result {
  * The phase the snapshot is in (the plan to it is empty), or NULL.
  * When several match, the first in the table.
  */
+/*
+ * The host as the planner needs it for phase: SNAP_Take and, when the
+ * phase names a NUMA node, where each domain's memory lies
+ * (HV_GetNodeMemory; Xen's NUMA dump is only asked for then).  When
+ * that cannot be read the snapshot is still taken, warn says why and
+ * the planner notes that placement is unknown.
+ */
+int TRN_Snapshot(hv *h, const tbl_table *t, const char *phase,
+                 xs_snapshot *snap, char *warn, size_t warnlen,
+                 xs_err *err);
+
 const char *TRN_CurrentPhase(const xs_snapshot *snap, const tbl_table *t);
 
 /*

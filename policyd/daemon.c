@@ -388,13 +388,15 @@ static void run_one(dmn *d)
     xs_err err;
     run_ctx c = { .d = d };
     plan p;
+    char warn[256];
     uint64_t t0 = HV_NowMs(d->h);
 
     SNAP_Init(&snap);
     PLAN_Init(&p);
     EXEC_ReportInit(&rep);
     answer_item(d, &d->current, REQ_RUNNING, "planning");
-    if (SNAP_Take(d->h, &snap, &err) ||
+    if (TRN_Snapshot(d->h, &d->table, d->current.phase, &snap, warn,
+                     sizeof(warn), &err) ||
         PLAN_Make(&snap, &d->table, d->current.phase, &p, &err)) {
         snprintf(msg, sizeof(msg), "refused: %s", err.msg);
         LOG_Warnx(d->log, "%s: %s: %s", d->current.origin, d->current.phase,
@@ -405,6 +407,9 @@ static void run_one(dmn *d)
         HV_XsWrite(d->h, XSP_RESULT, msg);
         goto out;
     }
+    if (warn[0])
+        LOG_Warnx(d->log, "%s: where memory lies is unknown: %s",
+                  d->current.phase, warn);
     if (!p.nr_stages) {
         LOG_Info(d->log, "%s: the host is in %s already", d->current.origin,
                  d->current.phase);

@@ -296,20 +296,10 @@ static void unknown_phase(const xs_cli *cli, const tbl_table *t,
  * apply.  Errors printed; returns 0 or -1.
  */
 /* Whether phase puts some domain's memory on a NUMA node. */
-static bool phase_names_a_node(const tbl_table *t, const char *phase)
-{
-    const tbl_phase *ph = TBL_FindPhase(t, phase);
-    size_t i;
-
-    for (i = 0; ph && i < ph->nr_allocs; i++)
-        if (ph->allocs[i].node != TBL_KEEP)
-            return true;
-    return false;
-}
-
 static int prepare(const xs_cli *cli, const char *phase, tbl_table *t,
                    xs_snapshot *snap, plan *p, hv **hp)
 {
+    char warn[256];
     xs_err err;
 
     *hp = NULL;
@@ -319,15 +309,18 @@ static int prepare(const xs_cli *cli, const char *phase, tbl_table *t,
         unknown_phase(cli, t, phase);
         return -1;
     }
-    *hp = open_snapshot(cli, snap);
-    if (!*hp)
+    *hp = open_host(cli, &err);
+    if (!*hp) {
+        OUT_Error(cli, &err, "cannot open the host");
         return -1;
-    if (phase_names_a_node(t, phase) &&
-        HV_GetNodeMemory(*hp, snap->doms, snap->nr_doms)) {
-        /* The planner then says where memory lies is unknown. */
-        fprintf(stderr, "%s: warning: %s\n", cli->progname,
-                HV_LastError(*hp)->msg);
     }
+    if (TRN_Snapshot(*hp, t, phase, snap, warn, sizeof(warn), &err)) {
+        OUT_Error(cli, &err, "cannot read the host");
+        return -1;
+    }
+    /* The planner then says where memory lies is unknown. */
+    if (warn[0])
+        fprintf(stderr, "%s: warning: %s\n", cli->progname, warn);
     if (PLAN_Make(snap, t, phase, p, &err)) {
         char ctx[HV_NAME_MAX + 32];
 
