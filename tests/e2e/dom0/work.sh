@@ -9,7 +9,9 @@ WORK_CONS=/var/log/xen/console/guest-work.log
 # memcheck pass; 1 when it does not come up.
 work_start() {
     if ! xl domid work >/dev/null 2>&1; then
-        cp /root/guest/initrd.gz /tmp/work-initrd.img
+        # Uncompressed: libxc unzips a gzip ramdisk for a PVH guest and
+        # fails on the archive appended after the gzip stream.
+        zcat /root/guest/initrd.gz > /tmp/work-initrd.img
         truncate -s %4 /tmp/work-initrd.img
         cat /payload/work/work.cpio >> /tmp/work-initrd.img
         dd if=/dev/zero of=/tmp/work-disk bs=1M count=32 2>/dev/null
@@ -23,7 +25,7 @@ extra = "console=hvc0 loglevel=4 xs_memcheck_mib=$2 xs_disk=xvdb xs_disk_mib=16 
 memory = $1
 maxmem = $1
 vcpus = 2
-disk = [ "format=raw, vdev=xvdb, access=rw, target=$WORK_LOOP" ]
+disk = [ "format=raw, vdev=xvdb, access=rw, script=/payload/dom0/block-loop, target=$WORK_LOOP" ]
 on_crash = "preserve"
 CFG
         timeout 180 xl create $WORK_CFG > /tmp/work-create.log 2>&1 || {
