@@ -223,7 +223,7 @@ if [ $failed = 0 ] && [ "$has_guarded" -gt 0 ]; then
     if [ ${#scenarios[@]} -eq 0 ] || printf '%s\n' "${scenarios[@]}" | grep -qx bench; then
         cc -O2 -Wall -Wextra -Werror -o "$work/payload2/bin/memcpy-bench" \
             "$srcdir/bench/memcpy.c" || fail "building bench/memcpy.c failed"
-        cp "$srcdir/bench/relocate-xen.sh" "$work/payload2/scenarios/90-bench.sh"
+        cp "$srcdir/bench/relocate-xen.sh" "$work/payload2/scenarios/g90-bench.sh"
     fi
     echo guarded > "$work/payload2/bed"
     mke2fs -q -t ext4 -L payload -d "$work/payload2" "$work/payload2.ext4" 64M >/dev/null ||

@@ -4,16 +4,17 @@
 # vm1 registered with Xen (vcpu_info, event channel control block) are
 # refused by the guard and stay; vm1 keeps running.
 . /payload/dom0/tap.sh
-numa=/payload/tables/numa.json
+numa=/payload/tables/numa-pvh.json     # the PVH bed's sizes
 xl_dump_numa
 before=$(xl_node_pct vm1 1)
 tick0=$(guest_tick vm1)
 xs_apply "$numa" takeover
-tap_is "apply takeover (numa.json) exits 0" "$XS_RC" 0
+tap_is "apply takeover (numa-pvh.json) exits 0" "$XS_RC" 0
 echo "XS-E2E-TIME takeover-direct $XS_MS"
 tap_check "vm1's memory moved by direct page moves" \
     grep -q "relocate vm1: move .* to node 1 (direct page moves)" /tmp/apply.out
-tap_check "vm1 grew to 512 MiB (xl list: $(xl_mem vm1))" near "$(xl_mem vm1)" 512 1
+tap_check "vm1 grew to 384 MiB (xl list: $(xl_mem vm1))" near "$(xl_mem vm1)" 384 1
+tap_check "vm2 shrank to 192 MiB (xl list: $(xl_mem vm2))" near "$(xl_mem vm2)" 192 1
 tap_is "vm1 is in cpupool xenshift-vm1 on pCPU 1 (node 1)" \
     "$(xl_pool vm1) $(xl_pool_cpus xenshift-vm1)" "xenshift-vm1 1"
 xl_dump_numa
@@ -37,5 +38,6 @@ tick1=$(guest_tick vm1)
 tap_check "vm1 kept running (console ticks $tick0 -> $tick1)" \
     [ "${tick1:-0}" -gt "${tick0:-0}" ]
 xs_apply "$numa" normal
-tap_is "apply normal (numa.json) exits 0" "$XS_RC" 0
-tap_is "the host is back in normal" "$(xl_phase)" normal
+tap_is "apply normal (numa-pvh.json) exits 0" "$XS_RC" 0
+tap_is "back in normal: vm1, vm2, vm3 at 192, 384, 192 MiB in Pool-0" \
+    "$(xl_mem vm1) $(xl_mem vm2) $(xl_mem vm3) $(xl_pool vm1)" "192 384 192 Pool-0"
