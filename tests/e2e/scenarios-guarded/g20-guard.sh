@@ -21,8 +21,12 @@ for node in 0 1; do
     echo "probe $node rc=$?" >> /tmp/probe-$node.out
     tap_show cat /tmp/probe-$node.out
 done
-tap_check "the guard refuses the mapped frame with EBUSY (to either node)" \
-    sh -c "grep -q 'status -16' /tmp/probe-0.out && grep -q 'status -16' /tmp/probe-1.out"
+# To the node it is on: "already there" (nothing to move, nothing
+# checked); to the other one: refused.
+tap_check "the guard refuses to move the mapped frame: EBUSY, p2m untouched" \
+    sh -c "cat /tmp/probe-0.out /tmp/probe-1.out | grep -q 'status -16 (busy)'"
+tap_check "... and the other node's answer is 'already there'" \
+    sh -c "cat /tmp/probe-0.out /tmp/probe-1.out | grep -q 'status 1 (already-on-node)'"
 wait $gm
 tap_show cat /tmp/gm.out
 tap_check "the backend's mapping ended" grep -q 'XS-GRANTMAP unmapped' /tmp/gm.out
