@@ -311,7 +311,8 @@ static bool is_hole(const xmv *m, uint64_t gfn)
 {
     uint64_t e = gfn / XMV_EXTENT_PAGES;
 
-    return m->hole && e < m->nr_hole_bits && (m->hole[e / 8] & (1u << (e % 8)));
+    return m->hole && e < m->nr_hole_bits &&
+           (m->hole[e / 8] & (1u << (e % 8)));
 }
 
 static void mark_hole(xmv *m, uint64_t gfn)
