@@ -618,8 +618,8 @@ static int add_stage(plan *p, plan_stage_kind kind, act_list *l)
 
 /*
  * A domain that grows on node N, or whose memory moves to N, needs
- * that much free on N after the shrink (the donors' pages come back from N in proportion to what they
- * hold there).  When N will be short, the memory of other domains on N
+ * that much free on N after the shrink (the donors' pages come back
+ * from N in proportion to what they hold there).  When N will be short, the memory of other domains on N
  * is moved to the node with the most free first, donors first: the
  * patent's "free memory appears where the recipient needs it".  What
  * still does not fit is said in a note; Xen then takes the rest of the
