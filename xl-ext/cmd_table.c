@@ -637,6 +637,30 @@ static void restore_interrupts(const struct sigaction *saved)
         sigaction(apply_signals[i], &saved[i], NULL);
 }
 
+/*
+ * The host's transition lock, for a command that changes the host in
+ * this process: -1 (said why) when another transition holds it.
+ */
+static int take_host_lock(const xs_cli *cli, xs_lock *lock, const char *who)
+{
+    char holder[128];
+    xs_err err;
+    int lrc = LOCK_Take(lock, LOCK_DEFAULT_PATH, who, false, holder,
+                        sizeof(holder), &err);
+
+    if (lrc == LOCK_BUSY) {
+        fprintf(stderr, "%s: another transition runs on this host (%s "
+                "holds %s); try again when it has ended\n", cli->progname,
+                holder, LOCK_DEFAULT_PATH);
+        return -1;
+    }
+    if (lrc) {
+        fprintf(stderr, "%s: %s\n", cli->progname, err.msg);
+        return -1;
+    }
+    return 0;
+}
+
 /* "@EVENT": the phase of the table's trigger for it. */
 static int resolve_event(const xs_cli *cli, const char *what, char *phase,
                          size_t len)
@@ -685,7 +709,7 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
     struct sigaction saved[3];
     const xs_cmd *self = CMD_Find("apply");
     apply_args a = { .dry_run = false };
-    char event_phase[HV_NAME_MAX], holder[128];
+    char event_phase[HV_NAME_MAX];
     out_progress pg;
     tbl_table t;
     xs_snapshot snap;
@@ -694,7 +718,6 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
     trn_opts o;
     hook_opts hooks;
     xs_lock lock;
-    xs_err err;
     plan p;
     hv *h = NULL;
     int rc;
@@ -719,21 +742,8 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
     OUT_ProgressInit(&pg, NULL, false, cli->verbose);
     rc = XS_EXIT_FAIL;
     /* No daemon: this process makes the changes, alone on the host. */
-    if (!cli->sim && !a.dry_run) {
-        int lrc = LOCK_Take(&lock, LOCK_DEFAULT_PATH, "xenshift-apply",
-                            false, holder, sizeof(holder), &err);
-
-        if (lrc == LOCK_BUSY) {
-            fprintf(stderr, "%s: another transition runs on this host "
-                    "(%s holds %s); try again when it has ended\n",
-                    cli->progname, holder, LOCK_DEFAULT_PATH);
-            goto out;
-        }
-        if (lrc) {
-            fprintf(stderr, "%s: %s\n", cli->progname, err.msg);
-            goto out;
-        }
-    }
+    if (!cli->sim && !a.dry_run && take_host_lock(cli, &lock, "xenshift-apply"))
+        goto out;
     if (prepare(cli, a.phase, &t, &snap, &p, &h))
         goto out;
     if (a.dry_run) {
@@ -900,7 +910,7 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
 {
     const xs_cmd *self = CMD_Find("mem-move");
     move_args a = { .how = PLAN_MOVE_AUTO };
-    char holder[128], label[HV_NAME_MAX];
+    char label[HV_NAME_MAX];
     const hv_domain *d;
     plan_target target;
     out_progress pg;
@@ -921,21 +931,9 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
     LOCK_Init(&lock);
     OUT_ProgressInit(&pg, NULL, false, cli->verbose);
     rc = XS_EXIT_FAIL;
-    if (!cli->sim && !a.dry_run) {
-        int lrc = LOCK_Take(&lock, LOCK_DEFAULT_PATH, "xenshift-mem-move",
-                            false, holder, sizeof(holder), &err);
-
-        if (lrc == LOCK_BUSY) {
-            fprintf(stderr, "%s: another transition runs on this host "
-                    "(%s holds %s); try again when it has ended\n",
-                    cli->progname, holder, LOCK_DEFAULT_PATH);
-            goto out;
-        }
-        if (lrc) {
-            fprintf(stderr, "%s: %s\n", cli->progname, err.msg);
-            goto out;
-        }
-    }
+    if (!cli->sim && !a.dry_run &&
+        take_host_lock(cli, &lock, "xenshift-mem-move"))
+        goto out;
     h = open_snapshot(cli, &snap);
     if (!h)
         goto out;
