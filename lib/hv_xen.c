@@ -1228,7 +1228,8 @@ static int xen_move_memory(hv *h, uint32_t domid, int node,
                            uint64_t max_pages, hv_move_result *res)
 {
     xen *x = X(h);
-    uint64_t maxmem, headroom;
+    uint64_t maxmem, headroom, span;
+    hv_domain cur;
     bool raised = false;
     dom_ref d;
     int rc;
@@ -1263,8 +1264,16 @@ static int xen_move_memory(hv *h, uint32_t domid, int node,
         }
         raised = true;
     }
-    rc = XMV_Pass(x->mover, x->xch, domid, node, d.info.max_memkb,
-                  max_pages, res, &x->base.err);
+    /*
+     * Its RAM can lie anywhere below the most it was built with, not
+     * only below its maxmem now: a guest ballooned down gives back pages
+     * from all over (`xl mem-set` lowers maxmem too).
+     */
+    memset(&cur, 0, sizeof(cur));
+    fill_memory(x, &d.info, &cur);
+    span = cur.static_max_kib > maxmem ? cur.static_max_kib : maxmem;
+    rc = XMV_Pass(x->mover, x->xch, domid, node, span, max_pages, res,
+                  &x->base.err);
     if (rc && rc != HV_ENOSYS) {
         /* the error names the domain by number: add its name */
         xs_err e = x->base.err;

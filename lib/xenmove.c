@@ -169,14 +169,14 @@ static bool is_special(const xmv_layout *l, uint64_t gfn)
 }
 
 static int read_layout(xc_interface *xch, uint32_t domid,
-                       uint64_t maxmem_kib, xmv_layout *l, xs_err *err)
+                       uint64_t span_kib, xmv_layout *l, xs_err *err)
 {
     static const uint32_t params[] = {
         HVM_PARAM_STORE_PFN, HVM_PARAM_CONSOLE_PFN, HVM_PARAM_IOREQ_PFN,
         HVM_PARAM_BUFIOREQ_PFN, HVM_PARAM_IDENT_PT, HVM_PARAM_PAGING_RING_PFN,
         HVM_PARAM_MONITOR_RING_PFN, HVM_PARAM_SHARING_RING_PFN,
     };
-    uint64_t v, pages = (maxmem_kib + 3) / 4;
+    uint64_t v, pages = (span_kib + 3) / 4;
     xen_pfn_t max_gpfn = 0;
     unsigned i;
 
@@ -187,7 +187,7 @@ static int read_layout(xc_interface *xch, uint32_t domid,
         return HV_EFAIL;
     }
     /*
-     * Its RAM lies below its maxmem (plus the rounding to an extent);
+     * Its RAM lies below the span (plus the rounding to an extent);
      * max_gpfn is no bound: the special pages sit just below 4 GiB.
      */
     l->low_end = pages + XMV_EXTENT_PAGES - pages % XMV_EXTENT_PAGES;
@@ -399,7 +399,7 @@ static int offer_extents(xmv *m, const xmv_layout *l, uint32_t domid,
 }
 
 int XMV_Pass(xmv *m, xc_interface *xch, uint32_t domid, int node,
-             uint64_t maxmem_kib, uint64_t max_pages, hv_move_result *res,
+             uint64_t span_kib, uint64_t max_pages, hv_move_result *res,
              xs_err *err)
 {
     xmv_layout l;
@@ -410,7 +410,7 @@ int XMV_Pass(xmv *m, xc_interface *xch, uint32_t domid, int node,
 
     memset(res, 0, sizeof(*res));
     memset(&t, 0, sizeof(t));
-    rc = read_layout(xch, domid, maxmem_kib, &l, err);
+    rc = read_layout(xch, domid, span_kib, &l, err);
     if (rc)
         return rc;
     /*

@@ -35,13 +35,14 @@ int XMV_Probe(xmv *m, xs_err *err);
  * domain and node stopped, until max_pages were moved or every frame
  * was offered once since the pass began (then res->moved_pages is what
  * this call moved, and a call that moves nothing has seen them all).
- * maxmem_kib bounds the low RAM range; special pages (xenstore and
+ * span_kib bounds the low RAM range (the most memory the guest was
+ * built with or may have now); special pages (xenstore and
  * console rings, ioreq pages, ...) are never offered.
  * Returns 0, HV_ENOSYS (stock Xen), HV_EINVAL (a PV guest, bad node) or
  * HV_EFAIL, with err filled.
  */
 int XMV_Pass(xmv *m, xc_interface *xch, uint32_t domid, int node,
-             uint64_t maxmem_kib, uint64_t max_pages, hv_move_result *res,
+             uint64_t span_kib, uint64_t max_pages, hv_move_result *res,
              xs_err *err);
 
 #endif

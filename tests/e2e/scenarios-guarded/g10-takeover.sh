@@ -28,11 +28,12 @@ busy=$(echo "$line" | sed -n 's/.*moved, \([0-9]*\) busy.*/\1/p')
 pause=$(echo "$line" | sed -n 's/.*longest pause \([0-9.]*\) ms.*/\1/p')
 tap_diag "vm1: ${busy:-?} pages refused by the guard at the end, longest pause ${pause:-?} ms"
 echo "XS-E2E-TIME takeover-direct-longest-pause-us $(echo "${pause:-0}" | awk '{ printf "%d", $1 * 1000 }')"
-# vm1 has no disk or network: what the guard refuses are the pages it
-# registered with Xen (a vcpu_info and an event channel control block
-# per vCPU).  Removing those is what hung guests on stock Xen.
-tap_check "the guard refused vm1's registered pages (${busy:-?} busy, >= 2)" \
-    [ "${busy:-0}" -ge 2 ]
+# vm1 has no disk and no network: no backend maps its pages, so what the
+# guard refuses are pages it registered with Xen (its vcpu_info; the
+# xenstore and console rings are never offered).  Removing those is what
+# hung guests on stock Xen.
+tap_check "the guard refused vm1's registered page(s) (${busy:-?} busy)" \
+    [ "${busy:-0}" -ge 1 ]
 sleep 5
 tick1=$(guest_tick vm1)
 tap_check "vm1 kept running (console ticks $tick0 -> $tick1)" \
