@@ -76,7 +76,7 @@ awk -v d1p="$d1_pages" -v d1="$d1_ms" -v d2p="$d2_pages" -v d2="$d2_ms" \
     printf "XS-TAP: #   cooperative  %8.0f pages/s (%d pages to node 1 in %d ms; only free pages move)\n", cps, cp, c
     printf "XS-TAP: #   save+restore %8.0f pages/s (%d ms, the guest stopped throughout)\n", srps, sr
     printf "XS-TAP: #   dom0 memcpy  %8.0f pages/s (%d MiB/s)\n", mps, mc
-    printf "XS-TAP: #   ratios: direct/memcpy %.3f, direct/save+restore %.2f, direct/cooperative %.2f,\n", dps / mps, dps / srps, cps > 0 ? dps / cps : 0
+    printf "XS-TAP: #   ratios: direct/memcpy %.3f, direct/save+restore %.2f, direct/cooperative %.2f,\n", dps / mps, dps / srps, (cps > 0 ? dps / cps : 0)
     printf "XS-TAP: #           save+restore downtime / direct longest pause %.0f\n", sr * 1000 / (pause > 0 ? pause : 1)
     printf "XS-E2E-TIME bench-direct-pages-per-s %d\n", dps
     printf "XS-E2E-TIME bench-cooperative-pages-per-s %d\n", cps
