@@ -908,6 +908,7 @@ static uint64_t move_floor(const xs_cli *cli, const move_args *a,
 
 static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
 {
+    struct sigaction saved[3];
     const xs_cmd *self = CMD_Find("mem-move");
     move_args a = { .how = PLAN_MOVE_AUTO };
     char label[HV_NAME_MAX];
@@ -987,8 +988,13 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
     if (!cli->json)
         OUT_ProgressInit(&pg, stdout, isatty(STDOUT_FILENO), cli->verbose);
     OUT_ProgressHeader(&pg, &p);
+    /* Interrupted mid-cycle: the balloon target is put back, as apply. */
+    apply_interrupted = 0;
+    a.eo.cancel = &apply_interrupted;
+    catch_interrupts(saved);
     rc = EXEC_Run(h, &snap, &p, &a.eo, OUT_Progress, &pg, &rep)
              ? XS_EXIT_FAIL : XS_EXIT_OK;
+    restore_interrupts(saved);
     if (cli->json)
         OUT_ReportJson(stdout, &p, &rep);
     else
