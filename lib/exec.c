@@ -804,8 +804,9 @@ static int direct_check(run_ctx *c, const plan_stage *st, act_run *r,
     if (rc)
         return rc;
     if (mv.busy_pages)
-        snprintf(msg, sizeof(msg), "%" PRIu64 " page%s stayed: held by "
-                 "grants (backend I/O) for %.1f s", mv.busy_pages,
+        snprintf(msg, sizeof(msg), "%" PRIu64 " page%s stayed: held "
+                 "beyond the guest's own use (a backend's grant, a page it "
+                 "registered with Xen) for %.1f s", mv.busy_pages,
                  mv.busy_pages == 1 ? "" : "s",
                  (now - r->busy_since_ms) / 1000.0);
     else
