@@ -622,6 +622,32 @@ static void relocate_done(run_ctx *c, act_run *r, const hv_domain *d,
 }
 
 /*
+ * Send a balloon cycle down to r->low_kib or back up to r->home_kib, and
+ * start watching its progress from mem_kib.
+ */
+static int cycle_turn(run_ctx *c, const plan_stage *st, act_run *r,
+                      bool up, uint64_t mem_kib, uint64_t now)
+{
+    const plan_action *a = r->a;
+    uint64_t to = up ? r->home_kib : r->low_kib;
+    char s1[32];
+    int rc;
+
+    rc = HV_SetTarget(c->h, a->domid, to);
+    if (rc) {
+        act_failed(c, st, a, rc, up ? "%s: cannot set the balloon target "
+                   "back to %s: %s" : "%s: cannot set the balloon target "
+                   "to %s to cycle its memory: %s", a->domain,
+                   size_str(to, s1, sizeof(s1)), hv_why(c));
+        return rc;
+    }
+    r->cycle_up = up;
+    r->best_dist = dist(mem_kib, to);
+    r->last_progress_ms = now;
+    return 0;
+}
+
+/*
  * One balloon cycle: down, then back up.  A Linux guest takes back the
  * pages it gave last, and gives first the ones it got last, so a cycle
  * no deeper than the one before moves nothing new: each cycle goes a
@@ -635,7 +661,6 @@ static int coop_cycle_down(run_ctx *c, const plan_stage *st, act_run *r,
     const plan_action *a = r->a;
     uint64_t chunk, step, floor = a->floor_kib, room, above;
     hv_host host;
-    char s1[32];
     int rc;
 
     rc = HV_GetHost(c->h, &host);
@@ -657,17 +682,7 @@ static int coop_cycle_down(run_ctx *c, const plan_stage *st, act_run *r,
     if (chunk < 2 * c->o->tolerance_kib || chunk < 1024)
         return 1;               /* no room to cycle */
     r->low_kib = r->home_kib - chunk;
-    rc = HV_SetTarget(c->h, a->domid, r->low_kib);
-    if (rc) {
-        act_failed(c, st, a, rc, "%s: cannot set the balloon target to %s "
-                   "to cycle its memory: %s", a->domain,
-                   size_str(r->low_kib, s1, sizeof(s1)), hv_why(c));
-        return rc;
-    }
-    r->cycle_up = false;
-    r->best_dist = dist(d->mem_kib, r->low_kib);
-    r->last_progress_ms = HV_NowMs(c->h);
-    return 0;
+    return cycle_turn(c, st, r, false, d->mem_kib, HV_NowMs(c->h));
 }
 
 static int coop_check(run_ctx *c, const plan_stage *st, act_run *r,
@@ -694,17 +709,7 @@ static int coop_check(run_ctx *c, const plan_stage *st, act_run *r,
         /* a guest that will not give more simply ends the cycle early */
         if (dist(d.mem_kib, want) > c->o->tolerance_kib && !stuck)
             return 0;
-        rc = HV_SetTarget(c->h, a->domid, r->home_kib);
-        if (rc) {
-            act_failed(c, st, a, rc, "%s: cannot set the balloon target "
-                       "back to %s: %s", a->domain,
-                       size_str(r->home_kib, s1, sizeof(s1)), hv_why(c));
-            return rc;
-        }
-        r->cycle_up = true;
-        r->best_dist = dist(d.mem_kib, r->home_kib);
-        r->last_progress_ms = now;
-        return 0;
+        return cycle_turn(c, st, r, true, d.mem_kib, now);
     }
     if (dist(d.mem_kib, want) > c->o->tolerance_kib) {
         if (!stuck)
