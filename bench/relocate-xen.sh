@@ -24,12 +24,19 @@ i=0
 while [ $i -lt 300 ] && ! grep -q XS-GUEST-HELLO /var/log/xen/console/guest-bench.log 2>/dev/null; do
     sleep 1; i=$((i + 1))
 done
+tap_check "bench guest booted (hello after $i s)" \
+    grep -q XS-GUEST-HELLO /var/log/xen/console/guest-bench.log
 # move MODE NODE: mem-move -j; sets MS, MOVED (pages or MiB), PAUSE_US
 move() {
     t0=$(now_ms)
     "$XENSHIFT" mem-move -j -s "$1" ${3:-} bench "$2" > /tmp/bench.json 2> /tmp/bench.err
     rc=$?
     MS=$(( $(now_ms) - t0 ))
+    if [ $rc != 0 ]; then
+        tap_show cat /tmp/bench.err
+        tap_show sh -c "xl list; xl dmesg | tail -n 30"
+        tap_show tail -n 20 /var/log/xen/console/guest-bench.log
+    fi
     j=$(tr -d ' \n' < /tmp/bench.json)
     MOVED=$(echo "$j" | sed -n 's/.*"moved_pages":\([0-9]*\).*/\1/p')
     PAUSE_US=$(echo "$j" | sed -n 's/.*"longest_pause_us":\([0-9]*\).*/\1/p')
