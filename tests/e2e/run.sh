@@ -109,7 +109,7 @@ boot() {
         -accel tcg -cpu "$cpu" -m 3072 -smp 2 $numa \
         -nographic -no-reboot -net none \
         -kernel "$xen_img" \
-        -append "console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M loglvl=all guest_loglvl=all sched=$sched" \
+        -append "console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M loglvl=all guest_loglvl=all sched=$sched ${XENSHIFT_E2E_XEN_EXTRA:-}" \
         -initrd "$image/vmlinuz console=hvc0 earlyprintk=xen root=/dev/vda rw loglevel=4,$image/initrd.gz" \
         -drive file="$image/rootfs.ext4",format=raw,if=virtio,cache=unsafe,snapshot=on \
         -drive file="$payload_img",format=raw,if=virtio,cache=unsafe,snapshot=on \
