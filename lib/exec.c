@@ -570,7 +570,6 @@ static int do_pin(run_ctx *c, const plan_stage *st, const plan_action *a)
 static int read_off_node(run_ctx *c, const plan_stage *st,
                          const plan_action *a, hv_domain *d, uint64_t *off)
 {
-    unsigned n;
     int rc;
 
     rc = get_dom(c, st, a, d);
@@ -583,19 +582,14 @@ static int read_off_node(run_ctx *c, const plan_stage *st,
                    rc ? hv_why(c) : "the host does not say");
         return rc ? rc : HV_EFAIL;
     }
-    *off = 0;
-    for (n = 0; n < HV_MAX_NODES; n++)
-        if ((int)n != a->node)
-            *off += d->node_mem_kib[n];
+    *off = PLAN_OffNode(d, a->node);
     return 0;
 }
 
 static bool goal_reached(const run_ctx *c, const hv_domain *d, uint64_t off)
 {
-    uint64_t pct = c->o->relocate_goal_pct ? c->o->relocate_goal_pct : 100;
-
-    return off == 0 || (d->mem_kib && (d->mem_kib - off) * 100 >=
-                        pct * d->mem_kib);
+    return PLAN_NodeGoalMet(d, off, c->o->relocate_goal_pct
+                                    ? c->o->relocate_goal_pct : 100);
 }
 
 /* The relocation's outcome, kept for the report's row of that domain. */

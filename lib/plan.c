@@ -619,8 +619,9 @@ static int add_stage(plan *p, plan_stage_kind kind, act_list *l)
 /*
  * A domain that grows on node N, or whose memory moves to N, needs
  * that much free on N after the shrink (the donors' pages come back
- * from N in proportion to what they hold there).  When N will be short, the memory of other domains on N
- * is moved to the node with the most free first, donors first: the
+ * from N in proportion to what they hold there).  When N will be
+ * short, the memory of other domains on N is moved to the node with
+ * the most free first, donors first: the
  * patent's "free memory appears where the recipient needs it".  What
  * still does not fit is said in a note; Xen then takes the rest of the
  * growth from another node.
@@ -857,8 +858,7 @@ int PLAN_MakeTo(const xs_snapshot *snap, const plan_target *targets,
                 goto nomem;
         }
         if (t->node != TBL_KEEP && host->nr_nodes > 1) {
-            uint64_t off = 0, goal;
-            unsigned n;
+            uint64_t off;
             char b1[32];
 
             if (!d->node_known) {
@@ -867,12 +867,9 @@ int PLAN_MakeTo(const xs_snapshot *snap, const plan_target *targets,
                     goto nomem;
                 continue;
             }
-            for (n = 0; n < host->nr_nodes && n < HV_MAX_NODES; n++)
-                if ((int)n != t->node)
-                    off += d->node_mem_kib[n];
-            goal = t->node_goal_pct ? t->node_goal_pct : PLAN_NODE_GOAL_PCT;
-            if (!off || (d->mem_kib > off &&
-                         (d->mem_kib - off) * 100 >= goal * d->mem_kib))
+            off = PLAN_OffNode(d, t->node);
+            if (PLAN_NodeGoalMet(d, off, t->node_goal_pct ? t->node_goal_pct
+                                                         : PLAN_NODE_GOAL_PCT))
                 continue;
             init_action(&a, PLAN_ACT_RELOCATE, d);
             a.node = t->node;
@@ -1098,6 +1095,24 @@ const char *PLAN_ActName(plan_act_kind k)
     case PLAN_ACT_PIN: return "pin";
     }
     return "?";
+}
+
+uint64_t PLAN_OffNode(const hv_domain *d, int node)
+{
+    uint64_t off = 0;
+    unsigned n;
+
+    for (n = 0; n < HV_MAX_NODES; n++)
+        if ((int)n != node)
+            off += d->node_mem_kib[n];
+    return off;
+}
+
+bool PLAN_NodeGoalMet(const hv_domain *d, uint64_t off, unsigned pct)
+{
+    return off == 0 ||
+           (d->mem_kib > off &&
+            (d->mem_kib - off) * 100 >= (uint64_t)pct * d->mem_kib);
 }
 
 const char *PLAN_MoveHowName(plan_move_how h)

@@ -58,6 +58,11 @@ typedef struct plan_target {
 /* A domain is on its node when this share of its memory is there. */
 #define PLAN_NODE_GOAL_PCT 95
 
+/* How much of d's memory lies on other nodes than node. */
+uint64_t PLAN_OffNode(const hv_domain *d, int node);
+/* Whether off (PLAN_OffNode) leaves at least pct percent on the node. */
+bool PLAN_NodeGoalMet(const hv_domain *d, uint64_t off, unsigned pct);
+
 typedef enum {
     PLAN_STAGE_SHRINK,
     PLAN_STAGE_RELOCATE,
