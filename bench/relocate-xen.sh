@@ -17,6 +17,8 @@ extra = "console=hvc0 loglevel=4"
 memory = $mem
 maxmem = $mem
 vcpus = 1
+on_crash = "preserve"
+on_reboot = "preserve"
 CFG
 timeout 180 xl create /etc/xen/bench.cfg > /tmp/bench-create.log 2>&1
 tap_is "bench guest created" "$?" 0

@@ -18,7 +18,8 @@
 # Must run as root on Debian 12 (it may add a deb-src source to apt and
 # install the build packages: gcc make flex bison python3 ...).
 # Environment: XEN_SRC_SUITE (default bookworm) picks the suite whose
-# source package is used.
+# source package is used; XEN_DEBUG=y builds a debug hypervisor
+# (CONFIG_DEBUG: assertions, poisoned free pages), cached apart.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -82,7 +83,9 @@ src_ver=${src_ver%.dsc}
 [ -n "$src_ver" ] || die "cannot tell the xen source version"
 
 # --- cache ---------------------------------------------------------------
-key=$( { echo "xen $src_ver"
+debug=${XEN_DEBUG:-}
+[ "$debug" = 1 ] && debug=y
+key=$( { echo "xen $src_ver${debug:+ debug}"
          for p in "${patches[@]}"; do basename "$p"; cat "$p"; done
          cat "$here/build.sh"; } | sha256sum | cut -c1-16)
 out="$cache/$key"
@@ -135,6 +138,10 @@ unset CFLAGS CXXFLAGS CPPFLAGS LDFLAGS
 export WGET=/bin/false GIT=/bin/false
 mk=(make -C "$srcdir/xen" XEN_TARGET_ARCH=x86_64 XEN_VENDORVERSION=-xenshift)
 cp "$srcdir/debian/xen-kconfig" "$srcdir/xen/.config"
+if [ "$debug" = y ]; then
+    sed -i '/^# CONFIG_DEBUG is not set$/d; /^CONFIG_DEBUG=/d' "$srcdir/xen/.config"
+    echo CONFIG_DEBUG=y >> "$srcdir/xen/.config"
+fi
 "${mk[@]}" olddefconfig >&2
 "${mk[@]}" -j"$(nproc)" >&2
 
@@ -151,6 +158,7 @@ cp "$srcdir/xen/.config" "$img/config"
         echo "patch=$(basename "$p") $(sha256sum < "$p" | cut -c1-16)"
     done
     echo "cc=$(gcc --version | head -n1)"
+    echo "debug=${debug:-n}"
     echo "key=$key"
 } > "$img/versions"
 

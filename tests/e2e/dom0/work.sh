@@ -27,6 +27,7 @@ maxmem = $1
 vcpus = 2
 disk = [ "format=raw, vdev=xvdb, access=rw, script=/payload/dom0/block-loop, target=$WORK_LOOP" ]
 on_crash = "preserve"
+on_reboot = "preserve"
 CFG
         timeout 180 xl create $WORK_CFG > /tmp/work-create.log 2>&1 || {
             tap_show cat /tmp/work-create.log
