@@ -124,10 +124,7 @@ while [ "$(date +%s)" -lt $t_end ]; do
         break
     }
     guests=$((guests + 1))
-    i=0
-    while [ $i -lt 120 ] && ! grep -q XS-GUEST-HELLO "$cons" 2>/dev/null; do
-        sleep 1; i=$((i + 1))
-    done
+    wait_hello fresh 120
     for n in 1 0; do
         "$XENSHIFT" mem-move -j --busy-timeout 0 fresh $n > /dev/null 2>&1
         fmoves=$((fmoves + 1))

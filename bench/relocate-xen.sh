@@ -22,11 +22,8 @@ on_reboot = "preserve"
 CFG
 timeout 180 xl create /etc/xen/bench.cfg > /tmp/bench-create.log 2>&1
 tap_is "bench guest created" "$?" 0
-i=0
-while [ $i -lt 300 ] && ! grep -q XS-GUEST-HELLO /var/log/xen/console/guest-bench.log 2>/dev/null; do
-    sleep 1; i=$((i + 1))
-done
-tap_check "bench guest booted (hello after $i s)" \
+wait_hello bench 300
+tap_check "bench guest booted (hello after $waited s)" \
     grep -q XS-GUEST-HELLO /var/log/xen/console/guest-bench.log
 # move MODE NODE: mem-move -j; sets MS, MOVED (pages or MiB), PAUSE_US
 move() {

@@ -69,23 +69,15 @@ CFG
     # PVH: down to its size once its balloon driver runs, before the
     # next one is built (three at 640 MiB would not fit beside dom0)
     if [ $gtype = pvh ]; then
-        i=0
-        while [ $i -lt 600 ] && ! grep -q XS-GUEST-HELLO "$cons/guest-$name.log" 2>/dev/null; do
-            sleep 1
-            i=$((i + 1))
-        done
-        tap_diag "$name (PVH, $maxmem MiB): hello after $i s"
+        wait_hello $name 600
+        tap_diag "$name (PVH, $maxmem MiB): hello after $waited s"
         xl mem-set $name ${spec#*:}m
         wait_mem $name ${spec#*:} 120
     fi
 done
 for name in vm1 vm2 vm3; do
-    i=0
-    while [ $i -lt 300 ] && ! grep -q XS-GUEST-HELLO "$cons/guest-$name.log" 2>/dev/null; do
-        sleep 1
-        i=$((i + 1))
-    done
-    tap_check "$name booted (hello on its console after ${i} s)" \
+    wait_hello $name 300
+    tap_check "$name booted (hello on its console after ${waited} s)" \
         grep -q XS-GUEST-HELLO "$cons/guest-$name.log" || {
         tap_show tail -n 30 "$cons/guest-$name.log"
         tap_show xl list

@@ -115,6 +115,31 @@ xl_node_pct() {
     [ -n "$a" ] && [ -n "$b" ] && [ $((a + b)) -gt 0 ] || { echo 0; return; }
     if [ "$2" = 0 ]; then echo $((a * 100 / (a + b))); else echo $((b * 100 / (a + b))); fi
 }
+# xl_down NAME: true when NAME no longer runs: gone, shut down (a triple
+# fault is a reboot, kept by on_reboot = "preserve") or crashed.  An xl
+# that does not answer says nothing either way: not down.
+xl_down() {
+    out=$(xlq list) || return 1
+    printf '%s\n' "$out" |
+        awk -v d="$1" '$1 == d { s = $5 } END { exit !(s == "" || s ~ /[sc]/) }'
+}
+# wait_console NAME PATTERN LIMIT: wait up to LIMIT s for PATTERN on
+# NAME's console; "waited" says how long.  Gives up as soon as the guest
+# is seen dead (no point waiting minutes for it), saying how it died.
+wait_console() {
+    waited=0
+    while ! grep -q "$2" "/var/log/xen/console/guest-$1.log" 2>/dev/null; do
+        [ $waited -ge "$3" ] && return 1
+        if [ $((waited % 5)) = 4 ] && xl_down "$1"; then
+            tap_diag "$1 died before '$2' (xl list: $(xlq list | awk -v d="$1" '$1 == d { print $5 }'))"
+            tap_show sh -c "xl dmesg | grep -A4 'Triple fault' | tail -n 5"
+            return 1
+        fi
+        sleep 1
+        waited=$((waited + 1))
+    done
+}
+wait_hello() { wait_console "$1" XS-GUEST-HELLO "$2"; }
 # The last XS-GUEST-TICK number a guest printed on its console.
 guest_tick() {
     sed -n 's/.*XS-GUEST-TICK \([0-9]*\).*/\1/p' "/var/log/xen/console/guest-$1.log" | tail -n 1

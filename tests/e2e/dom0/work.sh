@@ -34,12 +34,7 @@ CFG
             return 1
         }
     fi
-    i=0
-    while [ $i -lt 300 ] && ! grep -q 'XS-MEMCHECK pass=2 ' $WORK_CONS 2>/dev/null; do
-        sleep 1
-        i=$((i + 1))
-    done
-    grep -q 'XS-MEMCHECK pass=2 ' $WORK_CONS
+    wait_console work 'XS-MEMCHECK pass=2 ' 300
 }
 # The last value of KEY=N on a memcheck status line.
 work_stat() {

@@ -15,11 +15,7 @@ vcpus = 1
 on_crash = "preserve"
 CFG
 xl create /etc/xen/donor.cfg >/dev/null 2>&1
-i=0
-while [ $i -lt 120 ] && ! grep -q XS-GUEST-HELLO /var/log/xen/console/guest-donor.log 2>/dev/null; do
-    sleep 1
-    i=$((i + 1))
-done
+wait_hello donor 120
 tap_check "the donor guest booted" grep -q XS-GUEST-HELLO /var/log/xen/console/guest-donor.log
 sleep 1
 tap_show tail -n 3 /var/log/xen/console/guest-donor.log
