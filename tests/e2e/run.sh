@@ -159,7 +159,7 @@ run_boot() {
     attempt=0
     while :; do
         attempt=$((attempt + 1))
-        echo "check-xen: booting $1 ($(cat "$image/versions")); log: $log"
+        echo "check-xen: booting $1 (dom0 image: $(cat "$image/versions")); log: $log"
         t_boot=$SECONDS
         boot
         t_boot=$((SECONDS - t_boot))

@@ -46,11 +46,4 @@ work_say() {
     xenstore-write "/local/domain/$(xl domid work)/control/xenshift-test" "$1"
 }
 # work_wait PATTERN SECONDS: until the console shows PATTERN
-work_wait() {
-    i=0
-    while [ $i -lt "$2" ] && ! grep -q "$1" $WORK_CONS 2>/dev/null; do
-        sleep 1
-        i=$((i + 1))
-    done
-    grep -q "$1" $WORK_CONS
-}
+work_wait() { wait_console work "$1" "$2"; }
