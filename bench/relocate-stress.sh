@@ -103,18 +103,7 @@ xl destroy work
 
 echo " $modes " | grep -q ' fresh ' || exit 0
 # --- 2: fresh guests, moved as soon as they are up --------------------------
-cat > /etc/xen/fresh.cfg <<CFG
-name = "fresh"
-type = "pvh"
-kernel = "/root/guest/vmlinuz"
-ramdisk = "/root/guest/initrd.gz"
-extra = "console=hvc0 loglevel=4"
-memory = 256
-maxmem = 256
-vcpus = 1
-on_crash = "preserve"
-on_reboot = "preserve"
-CFG
+guest_cfg fresh pvh 256 256 ""
 cons=/var/log/xen/console/guest-fresh.log
 guests=0 fmoves=0 dead=0 t_end=$(($(date +%s) + secs / nmodes))
 while [ "$(date +%s)" -lt $t_end ]; do

@@ -8,18 +8,7 @@
 # under QEMU's emulation mean little: the ratios are the result.
 . /payload/dom0/tap.sh
 mem=256
-cat > /etc/xen/bench.cfg <<CFG
-name = "bench"
-type = "pvh"
-kernel = "/root/guest/vmlinuz"
-ramdisk = "/root/guest/initrd.gz"
-extra = "console=hvc0 loglevel=4"
-memory = $mem
-maxmem = $mem
-vcpus = 1
-on_crash = "preserve"
-on_reboot = "preserve"
-CFG
+guest_cfg bench pvh $mem $mem ""
 timeout 180 xl create /etc/xen/bench.cfg > /tmp/bench-create.log 2>&1
 tap_is "bench guest created" "$?" 0
 wait_hello bench 300

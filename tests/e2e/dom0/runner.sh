@@ -31,26 +31,11 @@ if [ "$(cat /payload/bed 2>/dev/null)" = guarded ]; then
     maxmem=448
 fi
 tap_diag "bed: $(cat /payload/bed 2>/dev/null || echo stock) hypervisor, $gtype guests"
-# A guest that dies stays there to be looked at: Xen turns a triple
-# fault into a reboot, and xl's default would bring the guest back
-# under a new domid, hiding the fault from every check by name.
 for spec in $specs; do
     name=${spec%%:*}
     mem=${spec#*:}
     [ $gtype = pvh ] && mem=$maxmem
-    cat > /etc/xen/$name.cfg <<CFG
-name = "$name"
-type = "$gtype"
-kernel = "/root/guest/vmlinuz"
-ramdisk = "/root/guest/initrd.gz"
-extra = "console=hvc0 loglevel=4"
-memory = $mem
-maxmem = $maxmem
-vcpus = 1
-maxvcpus = 2
-on_crash = "preserve"
-on_reboot = "preserve"
-CFG
+    guest_cfg $name $gtype $mem $maxmem "" "maxvcpus = 2"
     # xl create has been seen to hang once under emulation: bound it,
     # show what Xen and xl say, and try once more.
     for try in 1 2; do

@@ -115,6 +115,30 @@ xl_node_pct() {
     [ -n "$a" ] && [ -n "$b" ] && [ $((a + b)) -gt 0 ] || { echo 0; return; }
     if [ "$2" = 0 ]; then echo $((a * 100 / (a + b))); else echo $((b * 100 / (a + b))); fi
 }
+# guest_cfg NAME TYPE MEMORY MAXMEM ARGS [LINE...]: /etc/xen/NAME.cfg for
+# a guest of the bed: its kernel and initrd, console on hvc0 (ARGS added
+# to the command line), one vCPU, each LINE added as it is.  A guest
+# that dies stays there to be looked at: Xen turns a triple fault into a
+# reboot, and xl's default would bring the guest back under a new domid,
+# hiding the fault from every check by name.
+guest_cfg() {
+    {
+        echo "name = \"$1\""
+        echo "type = \"$2\""
+        echo 'kernel = "/root/guest/vmlinuz"'
+        echo 'ramdisk = "/root/guest/initrd.gz"'
+        echo "extra = \"console=hvc0 loglevel=4${5:+ $5}\""
+        echo "memory = $3"
+        echo "maxmem = $4"
+        echo 'vcpus = 1'
+        echo 'on_crash = "preserve"'
+        echo 'on_reboot = "preserve"'
+        shift 5
+        for line in "$@"; do
+            echo "$line"
+        done
+    } > "/etc/xen/$1.cfg"
+}
 # xl_down NAME: true when NAME no longer runs: gone, shut down (a triple
 # fault is a reboot, kept by on_reboot = "preserve") or crashed.  An xl
 # that does not answer says nothing either way: not down.

@@ -3,17 +3,7 @@
 # The donor is a fourth guest, "donor", whose OS refuses to go below
 # 300 MiB (xs_floor_kb on its command line, see guest/init).
 . /payload/dom0/tap.sh
-cat > /etc/xen/donor.cfg <<CFG
-name = "donor"
-type = "pv"
-kernel = "/root/guest/vmlinuz"
-ramdisk = "/root/guest/initrd.gz"
-extra = "console=hvc0 loglevel=4 xs_floor_kb=307200"
-memory = 384
-maxmem = 640
-vcpus = 1
-on_crash = "preserve"
-CFG
+guest_cfg donor pv 384 640 xs_floor_kb=307200
 xl create /etc/xen/donor.cfg >/dev/null 2>&1
 wait_hello donor 120
 tap_check "the donor guest booted" grep -q XS-GUEST-HELLO /var/log/xen/console/guest-donor.log
