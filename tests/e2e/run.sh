@@ -142,18 +142,25 @@ boot() {
 # failed check: Xen's report is printed, kept in panic-N.log, and the
 # whole run is booted again, at most twice.  Tests never retry.
 panic_retries=${XENSHIFT_E2E_PANIC_RETRIES:-2}
-# emulator_fault: Xen's report of a guest that triple faulted with
-# Xen's own code segment (e008) as its saved RIP, if the log has one.
-# Under QEMU 7.2's emulation of SVM a guest now and then "runs" Xen's
-# instruction after VMRUN in its own context and dies there (see
-# docs/xen-backend.md): no guest can get there, moved or not.  Xen
-# prints the RIP a few lines after "Triple fault"; dom0's console
-# lines may come in between.
-emulator_fault() {
-    awk '/Triple fault/ { n = NR; t = $0 }
-         n && NR - n <= 12 && /RIP:[ \t]*e008:/ { print t; print; n = 0 }' "$log"
+# guest_deaths: one line per guest of the bed that triple faulted during
+# the boot, with the RIP Xen saved for it.  A guest dies unseen
+# otherwise: its reboot is kept ("preserve") and only a check that
+# looks at it would notice.  On this bed PVH guests die now and then
+# with nothing done to them (docs/xen-backend.md): most at Xen's own
+# instruction after VMRUN (cs e008: QEMU 7.2's SVM emulation ran the
+# host's code in the guest's context, Debian's stock Xen too), a few
+# in their kernel right after an instruction Xen intercepts and
+# emulates (cs 0010, idle guests too; not explained).  Xen prints the
+# RIP a few lines after "Triple fault"; dom0's lines may come between.
+guest_deaths() {
+    awk '/Triple fault/ { n = NR; d = $2 }
+         n && NR - n <= 12 && /RIP:/ {
+             rip = $0; sub(/.*RIP:[ \t]*/, "", rip)
+             print "    " d ": saved RIP " rip \
+                 (rip ~ /^e008:/ ? " (Xen'"'"'s code: the emulator)" : " (the guest'"'"'s own code)")
+             n = 0 }' "$log"
 }
-# run_boot LABEL: boot until no panic and no emulator fault (or out of
+# run_boot LABEL: boot until no panic and no guest died (or out of
 # retries); 1 when out.
 run_boot() {
     attempt=0
@@ -163,26 +170,29 @@ run_boot() {
         t_boot=$SECONDS
         boot
         t_boot=$((SECONDS - t_boot))
+        deaths=$(guest_deaths)
         if [ $panicked = 1 ]; then
             cp "$log" "$logdir/panic-$1-$attempt.log"
             echo "check-xen: the Xen hypervisor panicked$(sed -n 's/^# scenario \([^ ]*\)$/ during \1/p' "$work/tap" | tail -n 1) after ${t_boot} s; its report (kept in $logdir/panic-$1-$attempt.log):" >&2
             sed -n '/----\[ Xen-/,$p' "$log" | head -n 80 >&2
             what="the hypervisor panicked"
-        elif ! grep -q '^not ok' "$work/tap" &&
-             grep -q '^1\.\.[0-9][0-9]*$' "$work/tap"; then
+        elif [ -z "$deaths" ] || [ "$stress" = 1 ]; then
+            # the stress run counts deaths itself; any other failure
+            # is the run's own: check_boot and the TAP say
             return 0
-        elif [ "$stress" = 1 ] || [ -z "$(emulator_fault)" ]; then
-            return 0    # a failure of its own: check_boot and the TAP say
         else
-            # a failed boot that lost a guest to the emulator: the
-            # failed tests and the evidence are printed, the log kept
-            cp "$log" "$logdir/emulator-$1-$attempt.log"
-            echo "check-xen: a guest died at Xen's own RIP (QEMU's SVM emulation, not a check) after ${t_boot} s; kept in $logdir/emulator-$1-$attempt.log:" >&2
-            emulator_fault | sed 's/^/    /' >&2
+            # the boot lost a guest of the bed: the deaths and the
+            # tests that failed are printed, the log kept
+            cp "$log" "$logdir/guest-death-$1-$attempt.log"
+            echo "check-xen: a guest of the bed died after ${t_boot} s (kept in $logdir/guest-death-$1-$attempt.log):" >&2
+            echo "$deaths" >&2
             grep '^not ok' "$work/tap" | sed 's/^/    failed then: /' >&2
-            what="a guest died in the emulator"
+            what="a guest of the bed died"
         fi
-        [ $attempt -gt "$panic_retries" ] && return 1
+        if [ $attempt -gt "$panic_retries" ]; then
+            echo "check-xen: $what in each of $attempt boots" >&2
+            return 1
+        fi
         echo "# check-xen: $what (attempt $attempt); booting again"
     done
 }
@@ -300,8 +310,8 @@ times=$(sed -n 's/^.*XS-E2E-TIME //p' "$logdir/check-xen-stock.log" \
         "$logdir/check-xen-guarded.log" 2>/dev/null)
 echo "# image: ${t_image} s, stock boot + scenarios: ${stock_boot} s, all: $((SECONDS - t_all)) s"
 [ -n "$times" ] && echo "$times" | sed 's/^/# time (ms): /'
-[ "$stock_attempts" -gt 1 ] && echo "# the stock boot was booted again $((stock_attempts - 1)) time(s): see $logdir/panic-stock-*.log, emulator-stock-*.log"
-[ "$guarded_attempts" -gt 1 ] && echo "# the guarded boot was booted again $((guarded_attempts - 1)) time(s): see $logdir/panic-guarded-*.log, emulator-guarded-*.log"
+[ "$stock_attempts" -gt 1 ] && echo "# the stock boot was booted again $((stock_attempts - 1)) time(s): see $logdir/panic-stock-*.log, guest-death-stock-*.log"
+[ "$guarded_attempts" -gt 1 ] && echo "# the guarded boot was booted again $((guarded_attempts - 1)) time(s): see $logdir/panic-guarded-*.log, guest-death-guarded-*.log"
 
 if [ $failed = 1 ]; then
     echo "check-xen: the run failed (see above)" >&2
