@@ -31,20 +31,13 @@ int TRN_Snapshot(hv *h, const tbl_table *t, const char *phase,
 
 const char *TRN_CurrentPhase(const xs_snapshot *snap, const tbl_table *t)
 {
-    const char *found = NULL;
+    reach_result r;
     size_t i;
 
-    for (i = 0; i < t->nr_phases && !found; i++) {
-        plan p;
-        xs_err err;
-
-        PLAN_Init(&p);
-        if (!PLAN_Make(snap, t, t->phases[i].name, &p, &err) &&
-            !p.nr_stages)
-            found = t->phases[i].name;
-        PLAN_Dispose(&p);
-    }
-    return found;
+    for (i = 0; i < t->nr_phases; i++)
+        if (REACH_Phase(snap, t, t->phases[i].name, &r))
+            return t->phases[i].name;
+    return NULL;
 }
 
 /* --- hooks -------------------------------------------------------------- */
@@ -59,6 +52,8 @@ typedef struct trn_run {
     const char **doms;          /* domains the plan changes, plan order */
     size_t nr_doms;
     size_t nr_pre_done;         /* domains whose pre-domain hooks ran */
+    bool not_in_phase;          /* every step ran, the check did not hold */
+    const char *phase_after;    /* then: the phase the host is in, or NULL */
     bool journal_failed;
     xs_err journal_err;
 } trn_run;
@@ -203,6 +198,40 @@ static bool ended_cleanly(const exec_report *rep)
     return true;
 }
 
+/*
+ * When every step ran: whether the host is in the phase now, on a new
+ * snapshot, by the one predicate status and xenshiftd use.  0 when it
+ * is; otherwise rep says why (not ok, not rolled back).
+ */
+static int check_reached(trn_run *r, const tbl_table *t, exec_report *rep)
+{
+    const char *phase = r->p->phase;
+    xs_snapshot now;
+    xs_err err;
+    int rc = -1;
+
+    SNAP_Init(&now);
+    if (TRN_Snapshot(r->h, t, phase, &now, NULL, 0, &err)) {
+        ERR_Set(&rep->cause, "every step ran, but the host could not be "
+                "read to check that it is in phase %s: %s", phase, err.msg);
+        goto out;
+    }
+    if (!REACH_Phase(&now, t, phase, &r->res->after)) {
+        ERR_Set(&rep->cause, "every step ran, but the host is not in phase "
+                "%s: %s", phase, r->res->after.why);
+        r->phase_after = TRN_CurrentPhase(&now, t);
+        goto out;
+    }
+    rc = 0;
+out:
+    if (rc) {
+        rep->ok = false;
+        r->not_in_phase = true;
+    }
+    SNAP_Dispose(&now);
+    return rc;
+}
+
 static void record_result(trn_run *r, const exec_report *rep)
 {
     char line[1200];
@@ -218,6 +247,9 @@ static void record_result(trn_run *r, const exec_report *rep)
                  r->res->message);
         if (ended_cleanly(rep))
             HV_XsWrite(r->h, XSP_PHASE, r->res->from);
+        else if (r->not_in_phase)
+            HV_XsWrite(r->h, XSP_PHASE, r->phase_after ? r->phase_after
+                                                       : "");
     }
     HV_XsWrite(r->h, XSP_RESULT, line);
     /*
@@ -268,6 +300,8 @@ int TRN_Execute(hv *h, const tbl_table *t, const xs_snapshot *snap,
         goto post;
     }
     rc = EXEC_Run(h, snap, p, &o->exec, on_event, &r, report);
+    if (!rc)
+        rc = check_reached(&r, t, report);
     res->outcome = rc ? TRN_FAILED : TRN_REACHED;
     if (rc)
         snprintf(res->message, sizeof(res->message), "%s",

@@ -22,6 +22,7 @@
 #include "hooks.h"
 #include "hv.h"
 #include "plan.h"
+#include "reached.h"
 #include "snapshot.h"
 #include "table.h"
 
@@ -37,7 +38,7 @@ typedef struct trn_opts {
 void TRN_DefaultOpts(trn_opts *o);
 
 typedef enum {
-    TRN_REACHED,                /* the host is in the phase */
+    TRN_REACHED,                /* the host is in the phase (REACH_Phase) */
     TRN_VETOED,                 /* a pre hook said no: nothing changed */
     TRN_FAILED,                 /* the executor failed (see report) */
 } trn_outcome;
@@ -46,12 +47,14 @@ typedef struct trn_result {
     trn_outcome outcome;
     char from[HV_NAME_MAX];     /* the phase the host was in, or "" */
     char message[1024];         /* why, when not reached */
+    /*
+     * When every step ran: the phase checked on the host afterwards
+     * (the node shortfalls are there).  after.checked is false when the
+     * executor failed or nothing ran.
+     */
+    reach_result after;
 } trn_result;
 
-/*
- * The phase the snapshot is in (the plan to it is empty), or NULL.
- * When several match, the first in the table.
- */
 /*
  * The host as the planner needs it for phase: SNAP_Take and, when the
  * phase names a NUMA node, where each domain's memory lies
@@ -63,12 +66,19 @@ int TRN_Snapshot(hv *h, const tbl_table *t, const char *phase,
                  xs_snapshot *snap, char *warn, size_t warnlen,
                  xs_err *err);
 
+/*
+ * The phase the snapshot is in (REACH_Phase), or NULL.  When several
+ * match, the first in the table.
+ */
 const char *TRN_CurrentPhase(const xs_snapshot *snap, const tbl_table *t);
 
 /*
  * Run plan p (made from snap for a phase of t).  report is filled as by
- * EXEC_Run (left empty when vetoed).  Returns 0 when the phase was
- * reached, -1 otherwise (res says why).
+ * EXEC_Run (left empty when vetoed).  When every step ran, a new
+ * snapshot must show the host in the phase (REACH_Phase, res->after);
+ * when it does not, report->ok is cleared and report->cause says why
+ * (nothing is rolled back: the journal is left "failed" for recovery).
+ * Returns 0 when the phase was reached, -1 otherwise (res says why).
  */
 int TRN_Execute(hv *h, const tbl_table *t, const xs_snapshot *snap,
                 const plan *p, const trn_opts *o, exec_progress_fn *progress,

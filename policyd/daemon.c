@@ -378,9 +378,24 @@ static unsigned count_steps(const plan *p)
     return n;
 }
 
+/* "; placement below the node goal (soft): vm1: 87% ..." or "". */
+static const char *placement_text(const reach_result *r, char *buf,
+                                  size_t len)
+{
+    char list[700];
+
+    if (!r->nr_shortfalls)
+        return "";
+    snprintf(buf, len, "; placement below the node goal (soft; xenshift "
+             "mem-move moves it): %s",
+             REACH_DescribeShortfalls(r, list, sizeof(list)));
+    return buf;
+}
+
 static void run_one(dmn *d)
 {
-    char msg[1200];
+    char msg[2048], place[800];
+    reach_result reach;
     xs_snapshot snap;
     exec_report rep;
     trn_result res;
@@ -410,15 +425,17 @@ static void run_one(dmn *d)
     if (warn[0])
         LOG_Warnx(d->log, "%s: where memory lies is unknown: %s",
                   d->current.phase, warn);
-    if (!p.nr_stages) {
+    /* In the phase already: nothing runs, not even a memory move. */
+    if (REACH_Phase(&snap, &d->table, d->current.phase, &reach)) {
         LOG_Info(d->log, "%s: the host is in %s already", d->current.origin,
                  d->current.phase);
         /* A result from an older failure must not outlive this. */
         snprintf(msg, sizeof(msg), "ok %s", d->current.phase);
         HV_XsWrite(d->h, XSP_PHASE, d->current.phase);
         HV_XsWrite(d->h, XSP_RESULT, msg);
-        answer_item(d, &d->current, REQ_DONE, "the host was in this phase "
-                    "already");
+        snprintf(msg, sizeof(msg), "the host was in this phase already%s",
+                 placement_text(&reach, place, sizeof(place)));
+        answer_item(d, &d->current, REQ_DONE, msg);
         goto out;
     }
     c.steps = count_steps(&p);
@@ -434,9 +451,10 @@ static void run_one(dmn *d)
     o.hook_ctx = d;
     TRN_Execute(d->h, &d->table, &snap, &p, &o, on_exec, &c, &rep, &res);
     if (res.outcome == TRN_REACHED) {
-        snprintf(msg, sizeof(msg), "reached %s in %" PRIu64 " ms%s%s",
+        snprintf(msg, sizeof(msg), "reached %s in %" PRIu64 " ms%s%s%s",
                  d->current.phase, HV_NowMs(d->h) - t0,
-                 res.message[0] ? "; " : "", res.message);
+                 res.message[0] ? "; " : "", res.message,
+                 placement_text(&res.after, place, sizeof(place)));
         LOG_Info(d->log, "%s: %s", d->current.origin, msg);
         answer_item(d, &d->current, REQ_DONE, msg);
     } else {

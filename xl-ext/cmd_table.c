@@ -299,6 +299,7 @@ static void unknown_phase(const xs_cli *cli, const tbl_table *t,
 static int prepare(const xs_cli *cli, const char *phase, tbl_table *t,
                    xs_snapshot *snap, plan *p, hv **hp)
 {
+    reach_result reach;
     char warn[256];
     xs_err err;
 
@@ -326,6 +327,12 @@ static int prepare(const xs_cli *cli, const char *phase, tbl_table *t,
 
         snprintf(ctx, sizeof(ctx), "cannot plan %s", phase);
         OUT_Error(cli, &err, ctx);
+        return -1;
+    }
+    /* In the phase already: no step, not even a memory move. */
+    if (REACH_Phase(snap, t, phase, &reach) &&
+        REACH_PlanInPhase(snap, t, phase, p, &err)) {
+        OUT_Error(cli, &err, NULL);
         return -1;
     }
     return 0;
@@ -775,9 +782,9 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
         fprintf(stderr, "%s: %s not applied: %s\n", cli->progname, a.phase,
                 res.message);
     } else if (cli->json) {
-        OUT_ReportJson(stdout, &p, &rep);
+        OUT_ReportJson(stdout, &p, &rep, &res.after);
     } else {
-        OUT_Report(stdout, &p, &rep, a.eo.rollback);
+        OUT_Report(stdout, &p, &rep, a.eo.rollback, &res.after);
     }
 out:
     LOCK_Release(&lock);
@@ -996,9 +1003,9 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
              ? XS_EXIT_FAIL : XS_EXIT_OK;
     restore_interrupts(saved);
     if (cli->json)
-        OUT_ReportJson(stdout, &p, &rep);
+        OUT_ReportJson(stdout, &p, &rep, NULL);
     else
-        OUT_Report(stdout, &p, &rep, a.eo.rollback);
+        OUT_Report(stdout, &p, &rep, a.eo.rollback, NULL);
 out:
     LOCK_Release(&lock);
     OUT_ProgressDispose(&pg);
@@ -1012,33 +1019,15 @@ out:
 
 /* --- status ------------------------------------------------------------- */
 
-/*
- * Whether the host is in each phase: exactly when the plan to it is
- * empty.  Otherwise why holds the plan's first step (the first
- * difference), or why the phase cannot be planned at all.
- */
+/* Whether the host is in each phase, by the predicate apply uses. */
 static void match_phases(const xs_snapshot *snap, const tbl_table *t,
                          xs_phase_match *m)
 {
     size_t i;
 
     for (i = 0; i < t->nr_phases; i++) {
-        plan p;
-        xs_err err;
-
-        PLAN_Init(&p);
         m[i].name = t->phases[i].name;
-        m[i].matches = false;
-        m[i].why[0] = '\0';
-        if (PLAN_Make(snap, t, t->phases[i].name, &p, &err))
-            snprintf(m[i].why, sizeof(m[i].why), "cannot be planned: %s",
-                     err.msg);
-        else if (p.nr_stages && p.stages[0].nr_acts)
-            PLAN_DescribeAction(&p.stages[0].acts[0], m[i].why,
-                                sizeof(m[i].why));
-        else
-            m[i].matches = true;
-        PLAN_Dispose(&p);
+        REACH_Phase(snap, t, t->phases[i].name, &m[i].reach);
     }
 }
 

@@ -445,8 +445,63 @@ static const char *relocation_text(const exec_dom_report *d, char *buf,
     return buf;
 }
 
+/*
+ * The node goals a phase left unmet: soft, so listed under the report
+ * or the status rather than failing it.
+ */
+static void put_shortfalls(FILE *f, const reach_result *r)
+{
+    char what[400];
+    size_t i;
+
+    if (!r || !r->nr_shortfalls)
+        return;
+    fprintf(f, "\nplacement below the node goal (soft: the phase counts as "
+            "reached, see xenshift.json(5)):\n");
+    for (i = 0; i < r->nr_shortfalls; i++) {
+        const reach_shortfall *s = &r->shortfalls[i];
+
+        fprintf(f, "  %s", REACH_DescribeShortfall(s, what, sizeof(what)));
+        if (s->known)
+            fprintf(f, ": xenshift mem-move %s %d\n", s->domain, s->node);
+        else
+            fprintf(f, "\n");
+    }
+    if (r->nr_more)
+        fprintf(f, "  and %zu more\n", r->nr_more);
+}
+
+static void json_shortfalls(json_writer *w, const reach_result *r)
+{
+    size_t i;
+
+    JSONW_Key(w, "node_shortfall");
+    JSONW_ArrayOpen(w);
+    for (i = 0; r && i < r->nr_shortfalls; i++) {
+        const reach_shortfall *s = &r->shortfalls[i];
+
+        JSONW_ObjectOpen(w);
+        JSONW_KeyString(w, "domain", s->domain);
+        JSONW_KeyInt(w, "node", s->node);
+        JSONW_KeyBool(w, "known", s->known);
+        JSONW_Key(w, "on_node_pct");
+        if (s->known)
+            JSONW_Uint(w, s->on_node_pct);
+        else
+            JSONW_Null(w);
+        JSONW_KeyUint(w, "goal_pct", s->goal_pct);
+        JSONW_Key(w, "off_node_kib");
+        if (s->known)
+            JSONW_Uint(w, s->off_node_kib);
+        else
+            JSONW_Null(w);
+        JSONW_ObjectClose(w);
+    }
+    JSONW_ArrayClose(w);
+}
+
 void OUT_Report(FILE *f, const plan *p, const exec_report *r,
-                bool rollback)
+                bool rollback, const reach_result *after)
 {
     size_t i;
     char sz[32], line[512];
@@ -480,12 +535,18 @@ void OUT_Report(FILE *f, const plan *p, const exec_report *r,
         put_line(f, line);
     }
     if (r->ok) {
+        /* with no step, the plan's notes have said it already */
+        if (p->nr_stages)
+            put_shortfalls(f, after);
         fprintf(f, "\nreached phase %s in %.1f s\n", p->phase,
                 (double)r->elapsed_ms / 1000.0);
         return;
     }
     fprintf(f, "\nFAILED: %s; ", r->cause.msg);
-    if (r->rolled_back)
+    if (after && after->checked && !after->reached)
+        fprintf(f, "not rolled back: every step was done and the domains "
+                "are as shown above\n");
+    else if (r->rolled_back)
         fprintf(f, "rolled back: every domain is back as it was "
                 "(%.1f s in all)\n", (double)r->elapsed_ms / 1000.0);
     else if (!rollback)
@@ -495,7 +556,8 @@ void OUT_Report(FILE *f, const plan *p, const exec_report *r,
         fprintf(f, "the rollback did not complete: see each domain above\n");
 }
 
-void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r)
+void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r,
+                    const reach_result *after)
 {
     json_writer *w = JSONW_New(true);
     size_t i;
@@ -544,6 +606,8 @@ void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r)
         JSONW_ObjectClose(w);
     }
     JSONW_ArrayClose(w);
+    if (after)                  /* apply: the node goals left unmet */
+        json_shortfalls(w, r->ok ? after : NULL);
     JSONW_Key(w, "plan");
     JSONW_ObjectOpen(w);
     json_plan_body(w, p);
@@ -629,7 +693,7 @@ static const char *phase_now(const xs_phase_match *m, size_t nr)
     size_t i;
 
     for (i = 0; i < nr; i++)
-        if (m[i].matches)
+        if (m[i].reach.reached)
             return m[i].name;
     return NULL;
 }
@@ -695,12 +759,15 @@ void OUT_Status(FILE *f, const xs_snapshot *snap, const tbl_table *t,
     fprintf(f, "\nphases:\n");
     for (i = 0; i < nr; i++)
         fprintf(f, "  %-*s  %s%s\n", (int)w, m[i].name,
-                m[i].matches ? all : "first difference: ",
-                m[i].matches ? "" : m[i].why);
+                m[i].reach.reached ? all : "first difference: ",
+                m[i].reach.reached ? "" : m[i].reach.why);
     if (now)
         fprintf(f, "\nphase: %s (%s)\n", now, all);
     else
         fprintf(f, "\nphase: none (between phases)\n");
+    for (i = 0; now && i < nr; i++)
+        if (m[i].name == now)
+            put_shortfalls(f, &m[i].reach);
 }
 
 void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
@@ -765,12 +832,13 @@ void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
     for (i = 0; i < nr; i++) {
         JSONW_ObjectOpen(w);
         JSONW_KeyString(w, "name", m[i].name);
-        JSONW_KeyBool(w, "matches", m[i].matches);
+        JSONW_KeyBool(w, "matches", m[i].reach.reached);
         JSONW_Key(w, "difference");
-        if (m[i].matches)
+        if (m[i].reach.reached)
             JSONW_Null(w);
         else
-            JSONW_String(w, m[i].why);
+            JSONW_String(w, m[i].reach.why);
+        json_shortfalls(w, &m[i].reach);
         JSONW_ObjectClose(w);
     }
     JSONW_ArrayClose(w);

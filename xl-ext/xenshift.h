@@ -16,6 +16,7 @@
 #include "exec.h"
 #include "hv.h"
 #include "plan.h"
+#include "reached.h"
 #include "snapshot.h"
 #include "table.h"
 
@@ -82,15 +83,19 @@ void OUT_ScheduleJson(FILE *f, const tbl_table *t, time_t now,
 void OUT_AnswerJson(FILE *f, const char *id, const char *what,
                     const char *state, const char *phase,
                     const char *message, long pid);
+/*
+ * after: the check of the phase once every step ran (apply: the
+ * transition's res.after), for the node shortfalls; NULL for mem-move.
+ */
 void OUT_Report(FILE *f, const plan *p, const exec_report *r,
-                bool rollback);
-void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r);
+                bool rollback, const reach_result *after);
+void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r,
+                    const reach_result *after);
 
 /* A phase and whether the host is in it now (for status). */
 typedef struct xs_phase_match {
     const char *name;
-    bool matches;
-    char why[1024];             /* first difference, or why not plannable */
+    reach_result reach;         /* REACH_Phase: in it, or the difference */
 } xs_phase_match;
 
 void OUT_Status(FILE *f, const xs_snapshot *snap, const tbl_table *t,
