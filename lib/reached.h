@@ -43,7 +43,8 @@ typedef struct reach_shortfall {
 } reach_shortfall;
 
 typedef struct reach_result {
-    bool checked;               /* REACH_Phase filled it */
+    bool checked;               /* filled by REACH_Phase (or TRN_Execute
+                                   when the host could not be read) */
     bool reached;
     char why[1024];             /* not reached: the first difference */
     reach_shortfall shortfalls[REACH_MAX_SHORTFALLS];

@@ -212,6 +212,10 @@ static int check_reached(trn_run *r, const tbl_table *t, exec_report *rep)
 
     SNAP_Init(&now);
     if (TRN_Snapshot(r->h, t, phase, &now, NULL, 0, &err)) {
+        /* checked, and not known to be in the phase */
+        r->res->after.checked = true;
+        snprintf(r->res->after.why, sizeof(r->res->after.why), "the host "
+                 "could not be read: %s", err.msg);
         ERR_Set(&rep->cause, "every step ran, but the host could not be "
                 "read to check that it is in phase %s: %s", phase, err.msg);
         goto out;

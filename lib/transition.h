@@ -49,8 +49,9 @@ typedef struct trn_result {
     char message[1024];         /* why, when not reached */
     /*
      * When every step ran: the phase checked on the host afterwards
-     * (the node shortfalls are there).  after.checked is false when the
-     * executor failed or nothing ran.
+     * (the node shortfalls are there; when the host could not be read,
+     * not reached and why says so).  after.checked is false when the
+     * executor failed or was not run.
      */
     reach_result after;
 } trn_result;
