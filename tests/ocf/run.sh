@@ -194,6 +194,33 @@ for how in ocf-shellfuncs fallback; do
 done
 state=$tmp/host.json
 
+# --- a node goal short of 95% (issue 12) -------------------------------------
+
+# The man page's EXAMPLE on a host whose memory is spread over both
+# nodes: the balloon cycles leave vm1 at 87% on node 1.  The node goal is
+# soft, so start succeeds, monitor says running, and starting again
+# changes nothing.
+st=$tmp/spread.json
+ex=OCF_RESKEY_config=$src/tests/sim/data/example.json
+spread=$(sim "$fixtures/fig9-spread.json" "$st")
+spread_phase() {
+    "$bin" --sim "$fixtures/fig9-spread.json" --sim-state "$st" \
+        -c "$src/tests/sim/data/example.json" status -j |
+        sed -n 's/^  "phase": "\{0,1\}\([a-z]*\)"\{0,1\},\{0,1\}$/\1/p'
+}
+ra start "$ex" "$spread"
+is "$rc" 0 "EXAMPLE on fig9-spread: start"
+is "$(spread_phase)" takeover "... the host is in takeover"
+ra monitor "$ex" "$spread"
+is "$rc" 0 "... monitor: running"
+ra start "$ex" "$spread"
+is "$rc" 0 "... start again"
+grep -q "in phase takeover already" "$tmp/err"
+t $? "... which does nothing"
+ra stop "$ex" "$spread"
+is "$rc" 0 "... stop"
+is "$(spread_phase)" normal "... the host is back in normal"
+
 # --- validation --------------------------------------------------------------
 
 printf '{ "phases": { "a": { "vm1": { "memory": "12x" } } }\n' >"$tmp/bad.json"
