@@ -818,7 +818,7 @@ int PLAN_MakeTo(const xs_snapshot *snap, const plan_target *targets,
                 size_t nr, uint64_t reserve_kib, const char *label,
                 plan *out, xs_err *err)
 {
-    plan_opts o = { reserve_kib, false };
+    plan_opts o = { reserve_kib, false, false };
 
     return PLAN_MakeWith(snap, targets, nr, &o, label, out, err);
 }
@@ -930,7 +930,8 @@ int PLAN_MakeWith(const xs_snapshot *snap, const plan_target *targets,
     if (rc)
         goto out;
     rc = -1;
-    if (guard_unnamed(snap, tix, nr, pool0, &pool0_after, opts->move_unnamed,
+    if (opts->guard_unnamed &&
+        guard_unnamed(snap, tix, nr, pool0, &pool0_after, opts->move_unnamed,
                       &st[PLAN_STAGE_CPUS], out, err))
         goto out;
 
@@ -1135,7 +1136,7 @@ int PLAN_Make(const xs_snapshot *snap, const tbl_table *t,
     if (rc)
         goto out;
     {
-        plan_opts o = { t->reserve_kib, t->move_unnamed };
+        plan_opts o = { t->reserve_kib, true, t->move_unnamed };
 
         rc = PLAN_MakeWith(snap, targets, nr, &o, phase, out, err);
     }

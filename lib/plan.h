@@ -142,9 +142,13 @@ typedef struct plan_opts {
     uint64_t reserve_kib;       /* free memory never planned below */
     /*
      * A domain not in targets that is pinned onto pCPUs a new pool
-     * takes from Pool-0: false refuses the plan and names it; true
-     * plans its own pin step onto what stays in Pool-0.
+     * takes from Pool-0 (Xen would reset or narrow its affinity):
+     * guard_unnamed refuses the plan and names it, unless move_unnamed
+     * plans its own pin step onto what stays in Pool-0.  Without
+     * guard_unnamed the planner does not look (for undoing a
+     * transition: the pools come back as they were around it).
      */
+    bool guard_unnamed;
     bool move_unnamed;
 } plan_opts;
 
@@ -157,7 +161,11 @@ int PLAN_MakeWith(const xs_snapshot *snap, const plan_target *targets,
                   size_t nr, const plan_opts *opts, const char *label,
                   plan *out, xs_err *err);
 
-/* PLAN_MakeWith with this reserve and move_unnamed false. */
+/*
+ * PLAN_MakeWith with this reserve and without guard_unnamed: the
+ * planner as it was before the guard, for callers that put a host back
+ * (rollback) or touch no pool (mem-move).
+ */
 int PLAN_MakeTo(const xs_snapshot *snap, const plan_target *targets,
                 size_t nr, uint64_t reserve_kib, const char *label,
                 plan *out, xs_err *err);
