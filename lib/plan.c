@@ -556,7 +556,17 @@ static int plan_cpus(const xs_snapshot *snap, const plan_target *targets,
             if (CPUMAP_Test(&avail, (unsigned)c))
                 continue;
             p = pool_of_cpu(snap, (unsigned)c);
-            if (p)
+            if (p && !is_xs_pool(p)) {
+                xs_cpumap theirs = t->pcpus;
+
+                map_and(&theirs, &p->cpus);
+                ERR_Set(err, "%s: pCPU%s %s %s in the administrator's "
+                        "cpupool '%s' (xenshift only takes pCPUs from "
+                        "Pool-0 and never takes other pools apart)",
+                        t->domain, CPUMAP_Count(&theirs) == 1 ? "" : "s",
+                        CPUMAP_Format(&theirs, m1, sizeof(m1)),
+                        CPUMAP_Count(&theirs) == 1 ? "is" : "are", p->name);
+            } else if (p)
                 ERR_Set(err, "%s: pCPU %d is in cpupool '%s', not in "
                         "Pool-0", t->domain, c, p->name);
             else

@@ -660,8 +660,13 @@ static void test_pools(void)
     t[0] = tgt("vm1", 256, true, "5-7", 0, TBL_KEEP);
     rc = PLAN_MakeTo(&s, t, 3, 0, "x", &p, &err);
     ok(rc < 0, "pCPU of a foreign pool refused");
-    is_str(err.msg, "vm1: pCPU 5 is in cpupool 'batch', not in Pool-0",
-           "foreign pCPU message");
+    is_str(err.msg, "vm1: pCPU 5 is in the administrator's cpupool 'batch' "
+           "(xenshift only takes pCPUs from Pool-0 and never takes other "
+           "pools apart)", "foreign pCPU message");
+    t[0] = tgt("vm1", 256, true, "3-5", 0, TBL_KEEP);
+    rc = PLAN_MakeTo(&s, t, 3, 0, "x", &p, &err);
+    ok(rc < 0 && strstr(err.msg, "vm1: pCPUs 4-5 are in the administrator's "
+                        "cpupool 'batch'"), "all of its pCPUs there named");
 
     /* An explicit list may keep the domain's own pCPUs. */
     t[0] = tgt("vm1", 256, true, "3,7", 0, TBL_KEEP);
