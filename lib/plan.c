@@ -16,6 +16,10 @@
  *    re-pinned: pinning outside their pool would fail); dedicating such
  *    a domain is refused, as xenshift does not take other people's pools
  *    apart.
+ *  - A running domain the targets do not name is never changed: when a
+ *    new pool would take pCPUs it is pinned to, the plan is refused
+ *    (PLAN_Make), or with the table's move_unnamed it gets a pin step
+ *    of its own onto what it keeps.
  *  - A PIN is planned for every domain that changes pool (Xen resets the
  *    affinity on a move) and for every other target whose hard affinity,
  *    restricted to the online pCPUs, differs from what it should be.
@@ -796,11 +800,11 @@ static int guard_unnamed(const xs_snapshot *snap, const name_ix *tix,
         lost = hard;
         map_and(&lost, &taken);
         if (!move) {
-            ERR_Set(err, "%s is not in the table and is pinned to pCPUs %s; "
-                    "the phase takes pCPU%s %s of them from Pool-0: re-pin "
-                    "it, or allow xenshift to with \"move_unnamed\": true "
-                    "in the table's \"host\"", d->name,
-                    CPUMAP_Format(&hard, m1, sizeof(m1)),
+            ERR_Set(err, "%s is not named by phase %s and is pinned to "
+                    "pCPUs %s; the phase takes pCPU%s %s of them from "
+                    "Pool-0: re-pin it, or allow xenshift to with "
+                    "\"move_unnamed\": true in the table's \"host\"",
+                    d->name, out->phase, CPUMAP_Format(&hard, m1, sizeof(m1)),
                     CPUMAP_Count(&lost) == 1 ? "" : "s",
                     CPUMAP_Format(&lost, m2, sizeof(m2)));
             return -1;
@@ -812,8 +816,8 @@ static int guard_unnamed(const xs_snapshot *snap, const name_ix *tix,
         init_action(&a, PLAN_ACT_PIN, d);
         a.cpus = want;
         if (acts_push(pins, &a) ||
-            add_note(out, "%s (not in the table) is pinned to pCPUs %s, "
-                     "which the phase takes: re-pinned to %s "
+            add_note(out, "%s (not named by the phase) is pinned to pCPUs "
+                     "%s, which the phase takes: re-pinned to %s "
                      "(move_unnamed)", d->name,
                      CPUMAP_Format(&hard, m1, sizeof(m1)),
                      CPUMAP_Format(&want, m3, sizeof(m3)))) {

@@ -1131,8 +1131,8 @@ static void test_unnamed(void)
     t[2] = tgt("vm3", 256, false, NULL, 0, TBL_KEEP);
     rc = PLAN_MakeWith(&s, t, 3, &o, "x", &p, &err);
     is_int(rc, -1, "unnamed pinned onto dedicated pCPUs: refused");
-    is_str(err.msg, "guest is not in the table and is pinned to pCPUs 6-7; "
-           "the phase takes pCPUs 6-7 of them from Pool-0: re-pin it, or "
+    is_str(err.msg, "guest is not named by phase x and is pinned to pCPUs "
+           "6-7; the phase takes pCPUs 6-7 of them from Pool-0: re-pin it, or "
            "allow xenshift to with \"move_unnamed\": true in the table's "
            "\"host\"", "unnamed: named with its pCPUs");
     /* Undoing (PLAN_MakeTo) does not look: pools come back as they were. */
@@ -1151,8 +1151,8 @@ static void test_unnamed(void)
        cpus_pos(&p, PLAN_ACT_PIN, "guest") <
        cpus_pos(&p, PLAN_ACT_POOL_ENTER, "vm1"),
        "its pin comes before the pool takes 6-7");
-    ok(p.nr_notes >= 1 && strstr(p.notes[p.nr_notes - 1], "guest (not in "
-       "the table) is pinned to pCPUs 6-7, which the phase takes: "
+    ok(p.nr_notes >= 1 && strstr(p.notes[p.nr_notes - 1], "guest (not named "
+       "by the phase) is pinned to pCPUs 6-7, which the phase takes: "
        "re-pinned to 0-5 (move_unnamed)"), "a note says so");
 
     /* Partly pinned: it keeps what stays in Pool-0. */
@@ -1161,8 +1161,8 @@ static void test_unnamed(void)
     o.move_unnamed = false;
     rc = PLAN_MakeWith(&s, t, 3, &o, "x", &p, &err);
     is_int(rc, -1, "partly pinned: refused");
-    is_str(err.msg, "guest is not in the table and is pinned to pCPUs 4-7; "
-           "the phase takes pCPUs 6-7 of them from Pool-0: re-pin it, or "
+    is_str(err.msg, "guest is not named by phase x and is pinned to pCPUs "
+           "4-7; the phase takes pCPUs 6-7 of them from Pool-0: re-pin it, or "
            "allow xenshift to with \"move_unnamed\": true in the table's "
            "\"host\"", "partly pinned: named");
     o.move_unnamed = true;
