@@ -215,9 +215,9 @@ static void test_check_host(void)
        !strcmp(r.v[0].phase, "peak"), "the phase first");
     is_str(r.nr ? r.v[0].msg : "", "phase \"peak\" cannot be planned from "
            "the host as it is: guest is not named by phase peak and is "
-           "pinned to pCPUs 6-7; the phase takes pCPUs 6-7 of them from Pool-0: "
-           "re-pin it, or allow xenshift to with \"move_unnamed\": true in "
-           "the table's \"host\"", "names guest and its pCPUs");
+           "pinned to pCPUs 6-7; the phase takes pCPUs 6-7 of them from "
+           "Pool-0: re-pin it, or allow xenshift to with \"move_unnamed\": "
+           "true in the table's \"host\"", "names guest and its pCPUs");
     ok(r.nr == 2 && r.v[1].kind == REACH_PAIR &&
        !strcmp(r.v[1].from, "day"), "then day -> peak");
     REACH_Dispose(&r);
