@@ -123,6 +123,9 @@ void OUT_Phases(FILE *f, const tbl_table *t)
     }
     fprintf(f, "\nhost reserve: %s\n",
             OUT_Size(t->reserve_kib, sz1, sizeof(sz1)));
+    if (t->move_unnamed)
+        fprintf(f, "move_unnamed: domains a phase does not name may be "
+                "re-pinned off the pCPUs it dedicates\n");
     if (t->nr_triggers)
         fprintf(f, "triggers:\n");
     for (d = 0; d < t->nr_triggers; d++) {
@@ -144,6 +147,7 @@ void OUT_PhasesJson(FILE *f, const tbl_table *t)
     JSONW_ObjectOpen(w);
     JSONW_KeyString(w, "config", t->path);
     JSONW_KeyUint(w, "reserve_kib", t->reserve_kib);
+    JSONW_KeyBool(w, "move_unnamed", t->move_unnamed);
     JSONW_Key(w, "domains");
     JSONW_ArrayOpen(w);
     for (a = 0; a < t->nr_domains; a++) {
