@@ -393,6 +393,8 @@ static void check_failed(const xs_cli *cli, const char *path,
     OUT_Error(cli, err, context);
     if (cli->json)
         OUT_CheckJson(stdout, path, err, driver, NULL, r);
+    else
+        OUT_CheckFindings(stderr, path, r);
 }
 
 /* The host as plan sees it, with node memory when any phase asks. */
