@@ -122,7 +122,9 @@ static int apply_cpus(xs_snapshot *s, const plan_action *a, xs_err *err)
     CPUMAP_Fill(&all, s->host.nr_cpus);
     switch (a->kind) {
     case PLAN_ACT_PIN:
+        /* as the executor pins: soft affinity to every pCPU */
         d->hard_affinity = a->cpus;
+        d->soft_affinity = all;
         break;
     case PLAN_ACT_POOL_LEAVE:
         p = pool_by_name(s, a->pool);
