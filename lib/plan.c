@@ -16,6 +16,10 @@
  *    re-pinned: pinning outside their pool would fail); dedicating such
  *    a domain is refused, as xenshift does not take other people's pools
  *    apart.
+ *  - A running domain the targets do not name is never changed: when a
+ *    new pool would take pCPUs it is pinned to, the plan is refused
+ *    (PLAN_Make), or with the table's move_unnamed it gets a pin step
+ *    of its own onto what it keeps.
  *  - A PIN is planned for every domain that changes pool (Xen resets the
  *    affinity on a move) and for every other target whose hard affinity,
  *    restricted to the online pCPUs, differs from what it should be.
@@ -335,6 +339,17 @@ static int pick_move_how(const hv_host *host, const hv_domain *d,
     return 0;
 }
 
+/* The pCPUs of a node. */
+static void node_cpus(const hv_host *host, int node, xs_cpumap *m)
+{
+    unsigned c;
+
+    CPUMAP_Clear(m);
+    for (c = 0; c < host->nr_cpus && c < HV_MAX_CPUS; c++)
+        if (host->cpu_to_node[c] == node)
+            CPUMAP_Set(m, c);
+}
+
 static bool all_on_node(const hv_host *host, const xs_cpumap *m, int node)
 {
     int c;
@@ -415,6 +430,19 @@ static int check_target(const xs_snapshot *snap, const plan_target *t,
                     "to it", t->domain, s->cur->name);
             return -1;
         }
+        /* "node" holds for its pCPUs too: a list elsewhere is a typo. */
+        if (!CPUMAP_IsEmpty(&t->pcpus) && t->node != TBL_KEEP &&
+            !all_on_node(&snap->host, &t->pcpus, t->node)) {
+            xs_cpumap on;
+            char m1[64], m2[64];
+
+            node_cpus(&snap->host, t->node, &on);
+            ERR_Set(err, "%s: dedicated pCPUs %s are not all on node %d "
+                    "(node %d has pCPUs %s)", t->domain,
+                    CPUMAP_Format(&t->pcpus, m1, sizeof(m1)), t->node,
+                    t->node, CPUMAP_Format(&on, m2, sizeof(m2)));
+            return -1;
+        }
     }
     return 0;
 }
@@ -431,7 +459,7 @@ static int plan_cpus(const xs_snapshot *snap, const plan_target *targets,
     unsigned nr_cpus = host->nr_cpus < HV_MAX_CPUS ? host->nr_cpus
                                                    : HV_MAX_CPUS;
     xs_cpumap avail, released;
-    char m1[64];
+    char m1[64], m2[64];
     size_t *owner = NULL;
     size_t i;
     int c, rc = -1;
@@ -532,7 +560,17 @@ static int plan_cpus(const xs_snapshot *snap, const plan_target *targets,
             if (CPUMAP_Test(&avail, (unsigned)c))
                 continue;
             p = pool_of_cpu(snap, (unsigned)c);
-            if (p)
+            if (p && !is_xs_pool(p)) {
+                xs_cpumap theirs = t->pcpus;
+
+                map_and(&theirs, &p->cpus);
+                ERR_Set(err, "%s: pCPU%s %s %s in the administrator's "
+                        "cpupool '%s' (xenshift only takes pCPUs from "
+                        "Pool-0 and never takes other pools apart)",
+                        t->domain, CPUMAP_Count(&theirs) == 1 ? "" : "s",
+                        CPUMAP_Format(&theirs, m1, sizeof(m1)),
+                        CPUMAP_Count(&theirs) == 1 ? "is" : "are", p->name);
+            } else if (p)
                 ERR_Set(err, "%s: pCPU %d is in cpupool '%s', not in "
                         "Pool-0", t->domain, c, p->name);
             else
@@ -545,7 +583,10 @@ static int plan_cpus(const xs_snapshot *snap, const plan_target *targets,
         if (owner[c] != SIZE_MAX)
             CPUMAP_Unset(&avail, (unsigned)c);
 
-    /* Counts pick: the asked node first, highest first, pCPU 0 last. */
+    /*
+     * Counts pick highest first, pCPU 0 last; with a node, only on it
+     * (pass 1, anywhere, is skipped).
+     */
     for (i = 0; i < nr; i++) {
         const plan_target *t = &targets[i];
         tstate *s = &ts[i];
@@ -563,20 +604,35 @@ static int plan_cpus(const xs_snapshot *snap, const plan_target *targets,
         }
         CPUMAP_Clear(&s->set);
         for (pass = 0; pass < 3 && got < t->pcpu_count; pass++) {
-            if (pass == 0 && t->node == TBL_KEEP)
+            if ((pass == 0) != (t->node != TBL_KEEP) && pass != 2)
                 continue;
             for (c = (int)nr_cpus - 1; c >= 0 && got < t->pcpu_count; c--) {
                 if (!CPUMAP_Test(&avail, (unsigned)c))
                     continue;
                 if (pass < 2 && c == 0)
                     continue;
-                if (pass == 0 && host->cpu_to_node[c] != t->node)
+                if (t->node != TBL_KEEP && host->cpu_to_node[c] != t->node)
                     continue;
                 CPUMAP_Set(&s->set, (unsigned)c);
                 CPUMAP_Unset(&avail, (unsigned)c);
                 owner[c] = i;
                 got++;
             }
+        }
+        if (got < t->pcpu_count) {
+            xs_cpumap on, free_on = avail;
+
+            node_cpus(host, t->node, &on);
+            CPUMAP_Or(&free_on, &s->set);
+            map_and(&free_on, &on);
+            ERR_Set(err, "%s wants %u dedicated pCPU%s on node %d but only "
+                    "%u %s free there (node %d has pCPUs %s; free: %s%s)",
+                    t->domain, t->pcpu_count, t->pcpu_count == 1 ? "" : "s",
+                    t->node, got, got == 1 ? "is" : "are", t->node,
+                    CPUMAP_Format(&on, m1, sizeof(m1)),
+                    got ? (got == 1 ? "pCPU " : "pCPUs ") : "",
+                    got ? CPUMAP_Format(&free_on, m2, sizeof(m2)) : "none");
+            goto out;
         }
         s->set_known = true;
     }
@@ -710,10 +766,82 @@ nomem:
     return -1;
 }
 
+/*
+ * A domain the targets do not name is never changed behind its back.
+ * Taking pCPUs from Pool-0 would: Xen resets the hard affinity of one
+ * pinned only onto them to every pCPU, and narrows one pinned partly
+ * onto them.  So such a domain refuses the plan, unless move_unnamed
+ * allows a pin step of its own, onto what it keeps (or all of Pool-0
+ * when it keeps nothing), taken before the pools so it never breaks.
+ */
+static int guard_unnamed(const xs_snapshot *snap, const name_ix *tix,
+                         size_t nr, const hv_pool *pool0,
+                         const xs_cpumap *pool0_after, bool move,
+                         act_list *pins, plan *out, xs_err *err)
+{
+    xs_cpumap taken = pool0->cpus;
+    char m1[64], m2[64], m3[64];
+    size_t i;
+
+    CPUMAP_AndNot(&taken, pool0_after);
+    if (CPUMAP_IsEmpty(&taken))
+        return 0;
+    for (i = 0; i < snap->nr_doms; i++) {
+        const hv_domain *d = &snap->doms[i];
+        xs_cpumap hard = d->hard_affinity, lost, want;
+        plan_action a;
+
+        if (d->pool != pool0->id || name_find(tix, nr, d->name))
+            continue;
+        map_and(&hard, &pool0->cpus);
+        if (CPUMAP_Equal(&hard, &pool0->cpus) ||
+            !CPUMAP_Intersects(&hard, &taken))
+            continue;       /* not pinned, or not onto what is taken */
+        lost = hard;
+        map_and(&lost, &taken);
+        if (!move) {
+            ERR_Set(err, "%s is not named by phase %s and is pinned to "
+                    "pCPUs %s; the phase takes pCPU%s %s of them from "
+                    "Pool-0: re-pin it, or allow xenshift to with "
+                    "\"move_unnamed\": true in the table's \"host\"",
+                    d->name, out->phase, CPUMAP_Format(&hard, m1, sizeof(m1)),
+                    CPUMAP_Count(&lost) == 1 ? "" : "s",
+                    CPUMAP_Format(&lost, m2, sizeof(m2)));
+            return -1;
+        }
+        want = hard;
+        CPUMAP_AndNot(&want, &taken);
+        if (CPUMAP_IsEmpty(&want))
+            want = *pool0_after;
+        init_action(&a, PLAN_ACT_PIN, d);
+        a.cpus = want;
+        if (acts_push(pins, &a) ||
+            add_note(out, "%s (not named by the phase) is pinned to pCPUs "
+                     "%s, which the phase takes: re-pinned to %s "
+                     "(move_unnamed)", d->name,
+                     CPUMAP_Format(&hard, m1, sizeof(m1)),
+                     CPUMAP_Format(&want, m3, sizeof(m3)))) {
+            ERR_Set(err, "out of memory");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int PLAN_MakeTo(const xs_snapshot *snap, const plan_target *targets,
                 size_t nr, uint64_t reserve_kib, const char *label,
                 plan *out, xs_err *err)
 {
+    plan_opts o = { reserve_kib, false, false };
+
+    return PLAN_MakeWith(snap, targets, nr, &o, label, out, err);
+}
+
+int PLAN_MakeWith(const xs_snapshot *snap, const plan_target *targets,
+                  size_t nr, const plan_opts *opts, const char *label,
+                  plan *out, xs_err *err)
+{
+    uint64_t reserve_kib = opts->reserve_kib;
     const hv_host *host = &snap->host;
     name_ix *dix = NULL, *tix = NULL;
     id_ix *pix = NULL;
@@ -816,6 +944,10 @@ int PLAN_MakeTo(const xs_snapshot *snap, const plan_target *targets,
     if (rc)
         goto out;
     rc = -1;
+    if (opts->guard_unnamed &&
+        guard_unnamed(snap, tix, nr, pool0, &pool0_after, opts->move_unnamed,
+                      &st[PLAN_STAGE_CPUS], out, err))
+        goto out;
 
     /* Memory and vCPUs. */
     for (i = 0; i < nr; i++) {
@@ -1017,7 +1149,11 @@ int PLAN_Make(const xs_snapshot *snap, const tbl_table *t,
     rc = PLAN_TargetsFromPhase(t, phase, &targets, &nr, err);
     if (rc)
         goto out;
-    rc = PLAN_MakeTo(snap, targets, nr, t->reserve_kib, phase, out, err);
+    {
+        plan_opts o = { t->reserve_kib, true, t->move_unnamed };
+
+        rc = PLAN_MakeWith(snap, targets, nr, &o, phase, out, err);
+    }
 out:
     free(targets);
     return rc;

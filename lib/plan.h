@@ -137,15 +137,41 @@ void PLAN_Dispose(plan *p);
 int PLAN_TargetsFromPhase(const tbl_table *t, const char *phase,
                           plan_target **targets, size_t *nr, xs_err *err);
 
+/* How the planner may treat the host beyond the targets. */
+typedef struct plan_opts {
+    uint64_t reserve_kib;       /* free memory never planned below */
+    /*
+     * A domain not in targets that is pinned onto pCPUs a new pool
+     * takes from Pool-0 (Xen would reset or narrow its affinity):
+     * guard_unnamed refuses the plan and names it, unless move_unnamed
+     * plans its own pin step onto what stays in Pool-0.  Without
+     * guard_unnamed the planner does not look (for undoing a
+     * transition: the pools come back as they were around it).
+     */
+    bool guard_unnamed;
+    bool move_unnamed;
+} plan_opts;
+
 /*
  * The general planner.  Domains in targets that are not running become
- * notes; domains running but not in targets are left alone.
+ * notes; domains running but not in targets are never changed, except
+ * for the explicit pin steps that opts->move_unnamed allows.
+ */
+int PLAN_MakeWith(const xs_snapshot *snap, const plan_target *targets,
+                  size_t nr, const plan_opts *opts, const char *label,
+                  plan *out, xs_err *err);
+
+/*
+ * PLAN_MakeWith with this reserve and without guard_unnamed: the
+ * planner as it was before the guard, for callers that put a host back
+ * (rollback) or touch no pool (mem-move).
  */
 int PLAN_MakeTo(const xs_snapshot *snap, const plan_target *targets,
                 size_t nr, uint64_t reserve_kib, const char *label,
                 plan *out, xs_err *err);
 
-/* Table phase -> plan: PLAN_TargetsFromPhase + PLAN_MakeTo. */
+/* Table phase -> plan: PLAN_TargetsFromPhase + PLAN_MakeWith, with the
+ * table's reserve and move_unnamed. */
 int PLAN_Make(const xs_snapshot *snap, const tbl_table *t,
               const char *phase, plan *out, xs_err *err);
 

@@ -205,8 +205,8 @@ static int parse_int(tctx *c, const json_value *v, const char *where,
 
 static int parse_host(tctx *c, const json_value *v, tbl_table *t)
 {
-    static const char *const keys[] = { "reserve", NULL };
-    const json_value *r;
+    static const char *const keys[] = { "reserve", "move_unnamed", NULL };
+    const json_value *r, *m;
 
     if (expect_type(c, v, JSON_OBJECT, "\"host\"") ||
         check_keys(c, v, keys, "\"host\""))
@@ -214,6 +214,14 @@ static int parse_host(tctx *c, const json_value *v, tbl_table *t)
     r = JSON_ObjectGet(v, "reserve");
     if (r && parse_size(c, r, "host", "reserve", &t->reserve_kib))
         return -1;
+    m = JSON_ObjectGet(v, "move_unnamed");
+    if (m) {
+        if (JSON_Type(m) != JSON_BOOL)
+            return fail_at(c, m, "host: expected true or false for "
+                           "\"move_unnamed\", got %s",
+                           JSON_TypeName(JSON_Type(m)));
+        t->move_unnamed = JSON_Bool(m);
+    }
     return 0;
 }
 
@@ -368,6 +376,11 @@ static int parse_alloc(tctx *c, const tbl_table *t, const json_value *ph,
 
     if (parse_cpus(c, cell, al, where))
         return -1;
+    /* Xen keeps dom0 in Pool-0: it cannot have a pool of its own. */
+    if (al->cpus == TBL_CPUS_DEDICATED && strcmp(al->domain, "Domain-0") == 0)
+        return fail_at(c, JSON_ObjectGet(cell, "cpus"), "%s: Domain-0 "
+                       "cannot have dedicated pCPUs (Xen keeps dom0 in "
+                       "Pool-0); give it \"cpus\": \"shared\"", where);
     x = JSON_ObjectGet(cell, "vcpus");
     if (x) {
         if (parse_int(c, x, where, "vcpus", 1, HV_MAX_CPUS, &n))

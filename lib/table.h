@@ -74,6 +74,7 @@ typedef struct tbl_trigger {
 typedef struct tbl_table {
     char path[256];
     uint64_t reserve_kib;       /* host memory never handed to domUs */
+    bool move_unnamed;          /* may re-pin domains it does not name */
     tbl_domain *domains;
     size_t nr_domains;
     tbl_phase *phases;

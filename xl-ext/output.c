@@ -123,6 +123,9 @@ void OUT_Phases(FILE *f, const tbl_table *t)
     }
     fprintf(f, "\nhost reserve: %s\n",
             OUT_Size(t->reserve_kib, sz1, sizeof(sz1)));
+    if (t->move_unnamed)
+        fprintf(f, "move_unnamed: domains a phase does not name may be "
+                "re-pinned off the pCPUs it dedicates\n");
     if (t->nr_triggers)
         fprintf(f, "triggers:\n");
     for (d = 0; d < t->nr_triggers; d++) {
@@ -144,6 +147,7 @@ void OUT_PhasesJson(FILE *f, const tbl_table *t)
     JSONW_ObjectOpen(w);
     JSONW_KeyString(w, "config", t->path);
     JSONW_KeyUint(w, "reserve_kib", t->reserve_kib);
+    JSONW_KeyBool(w, "move_unnamed", t->move_unnamed);
     JSONW_Key(w, "domains");
     JSONW_ArrayOpen(w);
     for (a = 0; a < t->nr_domains; a++) {
@@ -642,16 +646,82 @@ void OUT_CheckSummary(FILE *f, const tbl_table *t)
             OUT_Size(t->reserve_kib, sz, sizeof(sz)));
 }
 
+static const char *reach_kind_name(hchk_kind k)
+{
+    switch (k) {
+    case HCHK_PHASE: return "phase";
+    case HCHK_PAIR: return "pair";
+    case HCHK_TRIGGER_NEVER: return "trigger-never";
+    case HCHK_TRIGGER_CLASH: return "trigger-clash";
+    }
+    return "?";
+}
+
+void OUT_CheckFindings(FILE *f, const char *path, const hchk_report *r)
+{
+    size_t i;
+
+    for (i = 0; r && i < r->nr; i++) {
+        const hchk_finding *x = &r->v[i];
+
+        if (x->pos.line)
+            fprintf(f, "%s:%d:%d: ", path, x->pos.line, x->pos.col);
+        else
+            fprintf(f, "%s: ", path);
+        fprintf(f, "%s: %s\n", x->level == HCHK_ERROR ? "error" : "warning",
+                x->msg);
+    }
+}
+
+/* The findings of one level as a JSON array. */
+static void findings_json(json_writer *w, const char *key,
+                          const hchk_report *r, hchk_level level)
+{
+    size_t i;
+
+    JSONW_Key(w, key);
+    JSONW_ArrayOpen(w);
+    for (i = 0; r && i < r->nr; i++) {
+        const hchk_finding *x = &r->v[i];
+
+        if (x->level != level)
+            continue;
+        JSONW_ObjectOpen(w);
+        JSONW_KeyString(w, "kind", reach_kind_name(x->kind));
+        JSONW_KeyString(w, "phase", x->phase);
+        JSONW_KeyStringOrNull(w, "from", x->kind == HCHK_PAIR ? x->from
+                                                               : NULL);
+        JSONW_KeyStringOrNull(w, "other_phase",
+                              x->kind == HCHK_TRIGGER_CLASH ? x->other
+                                                             : NULL);
+        if (x->pos.line) {
+            JSONW_KeyInt(w, "line", x->pos.line);
+            JSONW_KeyInt(w, "column", x->pos.col);
+        }
+        if (x->kind == HCHK_TRIGGER_CLASH) {
+            JSONW_KeyInt(w, "other_line", x->other_pos.line);
+            JSONW_KeyInt(w, "other_column", x->other_pos.col);
+            JSONW_KeyInt(w, "first_at", (long long)x->when);
+        }
+        JSONW_KeyString(w, "message", x->msg);
+        JSONW_ObjectClose(w);
+    }
+    JSONW_ArrayClose(w);
+}
+
 void OUT_CheckJson(FILE *f, const char *path, const xs_err *err,
-                   const char *driver, const char *not_checked)
+                   const char *driver, const char *not_checked,
+                   const hchk_report *r)
 {
     json_writer *w = JSONW_New(true);
 
     JSONW_ObjectOpen(w);
     JSONW_KeyString(w, "config", path);
-    JSONW_KeyBool(w, "ok", err == NULL);
+    JSONW_KeyBool(w, "ok", err == NULL && (!r || !r->nr_errors));
     JSONW_KeyStringOrNull(w, "host", driver);
     JSONW_KeyStringOrNull(w, "not_checked_against_host", not_checked);
+    findings_json(w, "errors", r, HCHK_ERROR);
+    findings_json(w, "warnings", r, HCHK_WARNING);
     JSONW_Key(w, "error");
     if (err) {
         JSONW_ObjectOpen(w);

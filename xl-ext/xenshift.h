@@ -17,6 +17,7 @@
 #include "hv.h"
 #include "plan.h"
 #include "reached.h"
+#include "hostcheck.h"
 #include "snapshot.h"
 #include "table.h"
 
@@ -69,9 +70,15 @@ const char *OUT_Size(uint64_t kib, char *buf, size_t len);
 void OUT_Error(const xs_cli *cli, const xs_err *err, const char *context);
 void OUT_Host(FILE *f, const xs_snapshot *snap, const char *driver);
 void OUT_CheckSummary(FILE *f, const tbl_table *t);
-/* err NULL: OK; not_checked: why no host was at hand, or NULL. */
+/*
+ * err: a table error, or NULL; not_checked: why no host was at hand,
+ * or NULL; r: what plan will refuse (errors) and warnings, or NULL.
+ */
 void OUT_CheckJson(FILE *f, const char *path, const xs_err *err,
-                   const char *driver, const char *not_checked);
+                   const char *driver, const char *not_checked,
+                   const hchk_report *r);
+/* One line per finding: "FILE[:LINE:COL]: error|warning: ...". */
+void OUT_CheckFindings(FILE *f, const char *path, const hchk_report *r);
 void OUT_Phases(FILE *f, const tbl_table *t);
 void OUT_PhasesJson(FILE *f, const tbl_table *t);
 void OUT_Plan(FILE *f, const plan *p);

@@ -513,18 +513,46 @@ static void test_pick_cpus(void)
     ok(a && !strcmp(fmt(&a->cpus), "2-3"), "vm1 pinned to its pool");
     is_str(fmt(&p.rows[2].cpus_after), "4-5", "row: vm3 cpus after");
 
-    /* Node 0 full: vm1 gets other pCPUs, never 0 while others exist. */
+    /* Node 0 full: a count with a node never falls back off it. */
     t[0] = tgt("vm1", 256, true, NULL, 3, 0);
     t[1] = tgt("vm2", 256, true, NULL, 2, 0);
     t[2] = tgt("vm3", 256, false, NULL, 0, TBL_KEEP);
     rc = PLAN_MakeTo(&s, t, 3, 0, "x", &p, &err);
-    is_int(rc, 0, "node overflow: planned");
+    is_int(rc, -1, "node overflow: refused");
+    is_str(err.msg, "vm2 wants 2 dedicated pCPUs on node 0 but only 1 is "
+           "free there (node 0 has pCPUs 0-3; free: pCPU 0)",
+           "node overflow: the numbers");
+    /* Without a node it falls back anywhere, never 0 while others exist. */
+    t[1] = tgt("vm2", 256, true, NULL, 2, TBL_KEEP);
+    rc = PLAN_MakeTo(&s, t, 3, 0, "x", &p, &err);
+    is_int(rc, 0, "node 0 full, vm2 without a node: planned");
     a = find_act(&p, PLAN_ACT_POOL_ENTER, "vm1");
     ok(a && !strcmp(fmt(&a->cpus), "1-3"), "vm1 takes 1-3, not 0");
     a = find_act(&p, PLAN_ACT_POOL_ENTER, "vm2");
-    ok(a && !strcmp(fmt(&a->cpus), "6-7"), "vm2 falls back off node 0");
+    ok(a && !strcmp(fmt(&a->cpus), "6-7"), "vm2 (no node) takes 6-7");
     a = find_act(&p, PLAN_ACT_PIN, "vm3");
     ok(a && !strcmp(fmt(&a->cpus), "0,4-5"), "vm3 shares the rest");
+    /* The node has nothing free at all. */
+    t[0] = tgt("vm1", 256, true, "4-7", 0, TBL_KEEP);
+    t[1] = tgt("vm2", 256, true, NULL, 1, 1);
+    rc = PLAN_MakeTo(&s, t, 3, 0, "x", &p, &err);
+    is_int(rc, -1, "node 1 taken by a list: refused");
+    is_str(err.msg, "vm2 wants 1 dedicated pCPU on node 1 but only 0 are "
+           "free there (node 1 has pCPUs 4-7; free: none)",
+           "node 1 taken: the numbers");
+    /* A list off its node is refused, never silently accepted. */
+    t[0] = tgt("vm1", 256, true, "6-7", 0, 0);
+    t[1] = tgt("vm2", 256, false, NULL, 0, TBL_KEEP);
+    rc = PLAN_MakeTo(&s, t, 3, 0, "x", &p, &err);
+    is_int(rc, -1, "list off the node: refused");
+    is_str(err.msg, "vm1: dedicated pCPUs 6-7 are not all on node 0 (node 0 "
+           "has pCPUs 0-3)", "list off the node: named");
+    t[0] = tgt("vm1", 256, true, "3-4", 0, 0);
+    rc = PLAN_MakeTo(&s, t, 3, 0, "x", &p, &err);
+    is_int(rc, -1, "list partly off the node: refused");
+    t[0] = tgt("vm1", 256, true, "2-3", 0, 0);
+    rc = PLAN_MakeTo(&s, t, 3, 0, "x", &p, &err);
+    is_int(rc, 0, "list on the node: planned (%s)", rc ? err.msg : "");
 
     /* pCPU 0 only when nothing else is left. */
     t[0] = tgt("vm1", 256, true, "1-6", 0, TBL_KEEP);
@@ -632,8 +660,13 @@ static void test_pools(void)
     t[0] = tgt("vm1", 256, true, "5-7", 0, TBL_KEEP);
     rc = PLAN_MakeTo(&s, t, 3, 0, "x", &p, &err);
     ok(rc < 0, "pCPU of a foreign pool refused");
-    is_str(err.msg, "vm1: pCPU 5 is in cpupool 'batch', not in Pool-0",
-           "foreign pCPU message");
+    is_str(err.msg, "vm1: pCPU 5 is in the administrator's cpupool 'batch' "
+           "(xenshift only takes pCPUs from Pool-0 and never takes other "
+           "pools apart)", "foreign pCPU message");
+    t[0] = tgt("vm1", 256, true, "3-5", 0, TBL_KEEP);
+    rc = PLAN_MakeTo(&s, t, 3, 0, "x", &p, &err);
+    ok(rc < 0 && strstr(err.msg, "vm1: pCPUs 4-5 are in the administrator's "
+                        "cpupool 'batch'"), "all of its pCPUs there named");
 
     /* An explicit list may keep the domain's own pCPUs. */
     t[0] = tgt("vm1", 256, true, "3,7", 0, TBL_KEEP);
@@ -1057,6 +1090,106 @@ static void test_big(void)
     SNAP_Dispose(&s);
 }
 
+/* Position of the first action of kind for dom in the cpus stage. */
+static int cpus_pos(const plan *p, plan_act_kind kind, const char *dom)
+{
+    size_t i, j;
+
+    for (i = 0; i < p->nr_stages; i++) {
+        if (p->stages[i].kind != PLAN_STAGE_CPUS)
+            continue;
+        for (j = 0; j < p->stages[i].nr_acts; j++)
+            if (p->stages[i].acts[j].kind == kind &&
+                strcmp(p->stages[i].acts[j].domain, dom) == 0)
+                return (int)j;
+    }
+    return -1;
+}
+
+/*
+ * A domain the targets do not name, pinned onto pCPUs a phase
+ * dedicates: refused by default and named; with move_unnamed, a pin
+ * step of its own, before the pool takes the pCPUs.  (The user's case:
+ * "guest" pinned to 6-7 ended on 0-7 and the plan never said so.)
+ */
+static void test_unnamed(void)
+{
+    xs_snapshot s;
+    plan_target t[3];
+    plan_opts o = { 0, true, false };
+    const plan_action *a;
+    hv_domain *g;
+    plan p;
+    xs_err err;
+    int rc;
+
+    PLAN_Init(&p);
+    snap_numa(&s);
+    g = add_dom(&s, 9, "guest", 256, 0, "6-7");
+    t[0] = tgt("vm1", 256, true, "6-7", 0, TBL_KEEP);
+    t[1] = tgt("vm2", 256, false, NULL, 0, TBL_KEEP);
+    t[2] = tgt("vm3", 256, false, NULL, 0, TBL_KEEP);
+    rc = PLAN_MakeWith(&s, t, 3, &o, "x", &p, &err);
+    is_int(rc, -1, "unnamed pinned onto dedicated pCPUs: refused");
+    is_str(err.msg, "guest is not named by phase x and is pinned to pCPUs "
+           "6-7; the phase takes pCPUs 6-7 of them from Pool-0: re-pin it, or "
+           "allow xenshift to with \"move_unnamed\": true in the table's "
+           "\"host\"", "unnamed: named with its pCPUs");
+    /* Undoing (PLAN_MakeTo) does not look: pools come back as they were. */
+    rc = PLAN_MakeTo(&s, t, 3, 0, "x", &p, &err);
+    ok(rc == 0 && !find_act(&p, PLAN_ACT_PIN, "guest"),
+       "PLAN_MakeTo: no guard, no pin of guest");
+
+    o.move_unnamed = true;
+    rc = PLAN_MakeWith(&s, t, 3, &o, "x", &p, &err);
+    is_int(rc, 0, "move_unnamed: planned (%s)", rc ? err.msg : "");
+    a = find_act(&p, PLAN_ACT_PIN, "guest");
+    ok(a && !strcmp(fmt(&a->cpus), "0-5"), "guest re-pinned to 0-5 (%s)",
+       a ? fmt(&a->cpus) : "no pin");
+    ok(a && a->domid == 9, "the pin names its domid");
+    ok(cpus_pos(&p, PLAN_ACT_PIN, "guest") >= 0 &&
+       cpus_pos(&p, PLAN_ACT_PIN, "guest") <
+       cpus_pos(&p, PLAN_ACT_POOL_ENTER, "vm1"),
+       "its pin comes before the pool takes 6-7");
+    ok(p.nr_notes >= 1 && strstr(p.notes[p.nr_notes - 1], "guest (not named "
+       "by the phase) is pinned to pCPUs 6-7, which the phase takes: "
+       "re-pinned to 0-5 (move_unnamed)"), "a note says so");
+
+    /* Partly pinned: it keeps what stays in Pool-0. */
+    g = &s.doms[s.nr_doms - 1];
+    g->hard_affinity = map("4-7");
+    o.move_unnamed = false;
+    rc = PLAN_MakeWith(&s, t, 3, &o, "x", &p, &err);
+    is_int(rc, -1, "partly pinned: refused");
+    is_str(err.msg, "guest is not named by phase x and is pinned to pCPUs "
+           "4-7; the phase takes pCPUs 6-7 of them from Pool-0: re-pin it, or "
+           "allow xenshift to with \"move_unnamed\": true in the table's "
+           "\"host\"", "partly pinned: named");
+    o.move_unnamed = true;
+    rc = PLAN_MakeWith(&s, t, 3, &o, "x", &p, &err);
+    a = find_act(&p, PLAN_ACT_PIN, "guest");
+    ok(rc == 0 && a && !strcmp(fmt(&a->cpus), "4-5"),
+       "partly pinned: keeps 4-5");
+
+    /* Pinned elsewhere, or not pinned: nothing to say, nothing done. */
+    o.move_unnamed = false;
+    g->hard_affinity = map("2-3");
+    rc = PLAN_MakeWith(&s, t, 3, &o, "x", &p, &err);
+    ok(rc == 0 && !find_act(&p, PLAN_ACT_PIN, "guest"),
+       "pinned off the taken pCPUs: untouched");
+    g->hard_affinity = map("0-4095");
+    rc = PLAN_MakeWith(&s, t, 3, &o, "x", &p, &err);
+    ok(rc == 0 && !find_act(&p, PLAN_ACT_PIN, "guest"),
+       "not pinned: untouched");
+    /* A count picks the same way and is guarded the same way. */
+    g->hard_affinity = map("7");
+    t[0] = tgt("vm1", 256, true, NULL, 1, TBL_KEEP);
+    rc = PLAN_MakeWith(&s, t, 3, &o, "x", &p, &err);
+    is_int(rc, -1, "count onto a pinned pCPU: refused");
+    PLAN_Dispose(&p);
+    SNAP_Dispose(&s);
+}
+
 int main(void)
 {
     test_fig9_takeover();
@@ -1066,6 +1199,7 @@ int main(void)
     test_donors_at_once();
     test_vcpus();
     test_pick_cpus();
+    test_unnamed();
     test_pools();
     test_missing();
     test_relocate();

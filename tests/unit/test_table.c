@@ -285,7 +285,8 @@ static void structure_errors(void)
     err_is("{\"host\": [], \"domains\": {}}", "t.json:1:10: expected an "
            "object for \"host\", got array", "host not an object");
     err_is("{\"host\": {\"reserved\": \"1G\"}}", "t.json:1:11: unknown key "
-           "\"reserved\" in \"host\"; expected one of: reserve",
+           "\"reserved\" in \"host\"; expected one of: reserve, "
+           "move_unnamed",
            "unknown host key");
     err_is("{\"host\": {\"reserve\": \"lots\"}, \"domains\": {}}",
            "t.json:1:22: host: \"reserve\": size \"lots\" does not start with "
@@ -293,6 +294,32 @@ static void structure_errors(void)
     err_is("{\"host\": {\"reserve\": true}}", "t.json:1:22: host: expected a "
            "string or integer size for \"reserve\", got boolean",
            "reserve of the wrong type");
+    err_is("{\"host\": {\"move_unnamed\": 1}}", "t.json:1:27: host: "
+           "expected true or false for \"move_unnamed\", got number",
+           "move_unnamed not a boolean");
+    {
+        static const char text[] = "{\"host\": {\"move_unnamed\": true}, "
+            "\"domains\": {\"vm1\": {}}, \"phases\": {\"a\": {\"vm1\": "
+            "{\"memory\": 64}}}}";
+        tbl_table t;
+        xs_err err;
+
+        TBL_Init(&t);
+        is_int(TBL_Parse("t.json", text, strlen(text), &t, &err), 0,
+               "move_unnamed: true parses");
+        ok(t.move_unnamed, "move_unnamed is set");
+        TBL_Dispose(&t);
+        is_int(TBL_Parse("t.json", text + 32, strlen(text + 32) , &t, &err),
+               -1, "(sanity: a cut table is refused)");
+        TBL_Dispose(&t);
+    }
+    /* dom0 stays in Pool-0: dedicating it is a table error. */
+    err_is("{\"domains\": {\"Domain-0\": {}}, \"phases\": {\"a\": "
+           "{\"Domain-0\": {\"memory\": 512, \"cpus\": \"dedicated\", "
+           "\"pcpus\": 1}}}}", "t.json:1:84: phase \"a\" domain "
+           "\"Domain-0\": Domain-0 cannot have dedicated pCPUs (Xen keeps "
+           "dom0 in Pool-0); give it \"cpus\": \"shared\"",
+           "Domain-0 dedicated");
     /* domains */
     err_is("{\"domains\": []}", "t.json:1:13: expected an object for "
            "\"domains\", got array", "domains not an object");
