@@ -224,6 +224,26 @@ static int simple_opts(xs_cli *cli, const xs_cmd *cmd, const char *shortopts,
     return check_nargs(cli, cmd, argc, argv, min_args, max_args);
 }
 
+/*
+ * A whole number lo..hi written in decimal digits only: strtoul alone
+ * takes "-18446744073709551615" as 1.
+ */
+static int parse_count(const char *s, unsigned long lo, unsigned long hi,
+                       unsigned long *out)
+{
+    char *end;
+    unsigned long x;
+
+    if (!isdigit((unsigned char)s[0]))
+        return -1;
+    errno = 0;
+    x = strtoul(s, &end, 10);
+    if (errno || *end || x < lo || x > hi)
+        return -1;
+    *out = x;
+    return 0;
+}
+
 /* --- opening things ----------------------------------------------------- */
 
 static hv *open_host(const xs_cli *cli, xs_err *err)
@@ -515,13 +535,18 @@ out:
 
 /* --- apply -------------------------------------------------------------- */
 
+#define MAX_SECONDS 86400     /* a day: more is a typo, and fits ms */
+
 /* Seconds as people write them ("5", "0.5") into milliseconds. */
 static int parse_seconds(const char *s, unsigned *ms)
 {
     char *end;
-    double v = strtod(s, &end);
+    double v;
 
-    if (end == s || *end || !(v >= 0) || v > 86400)
+    if (!isdigit((unsigned char)s[0]) && s[0] != '.')
+        return -1;
+    v = strtod(s, &end);
+    if (end == s || *end || !(v >= 0) || v > MAX_SECONDS)
         return -1;
     *ms = (unsigned)(v * 1000.0 + 0.5);
     return 0;
@@ -566,12 +591,14 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
         case 's':
             if (parse_seconds(optarg, &a->eo.stuck_ms))
                 return CMD_UsageError(cli, self, "--stuck-timeout: expected "
-                                      "seconds, got '%s'", optarg);
+                                      "seconds 0-%d, got '%s'", MAX_SECONDS,
+                                      optarg);
             break;
         case 't':
             if (parse_seconds(optarg, &a->eo.stage_timeout_ms))
                 return CMD_UsageError(cli, self, "--timeout: expected "
-                                      "seconds, got '%s'", optarg);
+                                      "seconds 0-%d, got '%s'", MAX_SECONDS,
+                                      optarg);
             break;
         case 'R':
             a->eo.rollback = false;
@@ -588,7 +615,8 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
         case 'T':
             if (parse_seconds(optarg, &a->wait_timeout_ms))
                 return CMD_UsageError(cli, self, "--wait-timeout: expected "
-                                      "seconds, got '%s'", optarg);
+                                      "seconds 0-%d, got '%s'", MAX_SECONDS,
+                                      optarg);
             break;
         default:
             rc = common_opt(cli, self, opt, argv);
@@ -817,7 +845,7 @@ static int mem_move_opts(xs_cli *cli, const xs_cmd *self, int argc,
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    char why[128], *end;
+    char why[128];
     unsigned long x;
     int opt, rc;
 
@@ -844,9 +872,7 @@ static int mem_move_opts(xs_cli *cli, const xs_cmd *self, int argc,
             a->has_floor = true;
             break;
         case 'G':
-            errno = 0;
-            x = strtoul(optarg, &end, 10);
-            if (errno || end == optarg || *end || x < 1 || x > 100)
+            if (parse_count(optarg, 1, 100, &x))
                 return CMD_UsageError(cli, self, "--goal: expected a "
                                       "percentage 1-100, got '%s'", optarg);
             a->eo.relocate_goal_pct = (unsigned)x;
@@ -854,7 +880,8 @@ static int mem_move_opts(xs_cli *cli, const xs_cmd *self, int argc,
         case 'B':
             if (parse_seconds(optarg, &a->eo.relocate_busy_ms))
                 return CMD_UsageError(cli, self, "--busy-timeout: expected "
-                                      "seconds, got '%s'", optarg);
+                                      "seconds 0-%d, got '%s'", MAX_SECONDS,
+                                      optarg);
             break;
         case 'n':
             a->dry_run = true;
@@ -869,11 +896,10 @@ static int mem_move_opts(xs_cli *cli, const xs_cmd *self, int argc,
     if (rc != GO_ON)
         return rc;
     a->domain = argv[optind];
-    errno = 0;
-    x = strtoul(argv[optind + 1], &end, 10);
-    if (errno || end == argv[optind + 1] || *end || x >= HV_MAX_NODES)
+    if (parse_count(argv[optind + 1], 0, HV_MAX_NODES - 1, &x))
         return CMD_UsageError(cli, self, "NODE: expected a NUMA node "
-                              "number, got '%s'", argv[optind + 1]);
+                              "number 0-%d, got '%s'", HV_MAX_NODES - 1,
+                              argv[optind + 1]);
     a->node = (int)x;
     return GO_ON;
 }
@@ -1101,16 +1127,14 @@ static int cmd_schedule(xs_cli *cli, int argc, char **argv)
     xs_err err;
     hv *h = NULL;
     time_t now;
-    char *end;
-    long count = 1;
+    unsigned long count = 1;
     int opt, rc;
 
     optind = 0;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":n:jh", opts, NULL)) != -1) {
         if (opt == 'n') {
-            count = strtol(optarg, &end, 10);
-            if (end == optarg || *end || count < 1 || count > 100)
+            if (parse_count(optarg, 1, 100, &count))
                 return CMD_UsageError(cli, self, "--count: expected 1 to "
                                       "100, got '%s'", optarg);
             continue;
