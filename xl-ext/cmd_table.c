@@ -263,7 +263,7 @@ static int close_host(const xs_cli *cli, hv *h)
 
     if (h && cli->sim && cli->sim_state &&
         HVSIM_Save(h, cli->sim_state, &err)) {
-        OUT_Error(cli, &err, NULL);
+        OUT_Fail(cli, OUT_FAIL_HOST, &err, NULL);
         rc = -1;
     }
     HV_Close(h);
@@ -275,7 +275,7 @@ static int load_table(const xs_cli *cli, tbl_table *t)
     xs_err err;
 
     if (TBL_Load(cli->config, t, &err)) {
-        OUT_Error(cli, &err, NULL);
+        OUT_Fail(cli, OUT_FAIL_TABLE, &err, NULL);
         return -1;
     }
     return 0;
@@ -288,11 +288,11 @@ static hv *open_snapshot(const xs_cli *cli, xs_snapshot *snap)
     hv *h = open_host(cli, &err);
 
     if (!h) {
-        OUT_Error(cli, &err, "cannot open the host");
+        OUT_Fail(cli, OUT_FAIL_HOST, &err, "cannot open the host");
         return NULL;
     }
     if (SNAP_Take(h, snap, &err)) {
-        OUT_Error(cli, &err, "cannot read the host");
+        OUT_Fail(cli, OUT_FAIL_HOST, &err, "cannot read the host");
         HV_Close(h);
         return NULL;
     }
@@ -302,13 +302,14 @@ static hv *open_snapshot(const xs_cli *cli, xs_snapshot *snap)
 static void unknown_phase(const xs_cli *cli, const tbl_table *t,
                           const char *phase)
 {
-    size_t i;
+    char names[512] = "";
+    size_t i, len = 0;
 
-    fprintf(stderr, "%s: no phase \"%s\" in %s; the phases are:",
-            cli->progname, phase, t->path);
-    for (i = 0; i < t->nr_phases; i++)
-        fprintf(stderr, " %s", t->phases[i].name);
-    fprintf(stderr, "\n");
+    for (i = 0; i < t->nr_phases && len < sizeof(names); i++)
+        len += (size_t)snprintf(names + len, sizeof(names) - len, " %s",
+                                t->phases[i].name);
+    OUT_Failf(cli, OUT_FAIL_PHASE, "no phase \"%s\" in %s; the phases "
+              "are:%s", phase, t->path, names);
 }
 
 /*
@@ -331,11 +332,11 @@ static int prepare(const xs_cli *cli, const char *phase, tbl_table *t,
     }
     *hp = open_host(cli, &err);
     if (!*hp) {
-        OUT_Error(cli, &err, "cannot open the host");
+        OUT_Fail(cli, OUT_FAIL_HOST, &err, "cannot open the host");
         return -1;
     }
     if (TRN_Snapshot(*hp, t, phase, snap, warn, sizeof(warn), &err)) {
-        OUT_Error(cli, &err, "cannot read the host");
+        OUT_Fail(cli, OUT_FAIL_HOST, &err, "cannot read the host");
         return -1;
     }
     /* The planner then says where memory lies is unknown. */
@@ -345,7 +346,7 @@ static int prepare(const xs_cli *cli, const char *phase, tbl_table *t,
         char ctx[HV_NAME_MAX + 32];
 
         snprintf(ctx, sizeof(ctx), "cannot plan %s", phase);
-        OUT_Error(cli, &err, ctx);
+        OUT_Fail(cli, OUT_FAIL_PLAN, &err, ctx);
         return -1;
     }
     return 0;
@@ -407,12 +408,12 @@ static int cmd_version(xs_cli *cli, int argc, char **argv)
  * JSON document.
  */
 static void check_failed(const xs_cli *cli, const char *path,
-                         const xs_err *err, const char *context,
-                         const char *driver)
+                         const xs_err *err, out_fail_kind kind,
+                         const char *context, const char *driver)
 {
     OUT_Error(cli, err, context);
     if (cli->json)
-        OUT_CheckJson(stdout, path, err, driver, NULL);
+        OUT_CheckJson(stdout, path, err, kind, context, driver, NULL);
 }
 
 static int cmd_check(xs_cli *cli, int argc, char **argv)
@@ -431,19 +432,20 @@ static int cmd_check(xs_cli *cli, int argc, char **argv)
     SNAP_Init(&snap);
     rc = XS_EXIT_FAIL;
     if (TBL_Load(cli->config, &t, &err)) {
-        check_failed(cli, cli->config, &err, NULL, NULL);
+        check_failed(cli, cli->config, &err, OUT_FAIL_TABLE, NULL, NULL);
         goto out;
     }
     h = open_host(cli, &err);
     if (!h) {
         /* Asked for a simulated host: not having it is an error. */
         if (cli->sim) {
-            check_failed(cli, t.path, &err, "cannot open the simulated host",
-                         NULL);
+            check_failed(cli, t.path, &err, OUT_FAIL_HOST,
+                         "cannot open the simulated host", NULL);
             goto out;
         }
         if (cli->json) {
-            OUT_CheckJson(stdout, t.path, NULL, NULL, err.msg);
+            OUT_CheckJson(stdout, t.path, NULL, OUT_FAIL_HOST, NULL, NULL,
+                          err.msg);
         } else {
             if (cli->verbose)
                 OUT_CheckSummary(stdout, &t);
@@ -454,16 +456,18 @@ static int cmd_check(xs_cli *cli, int argc, char **argv)
         goto out;
     }
     if (SNAP_Take(h, &snap, &err)) {
-        check_failed(cli, t.path, &err, "cannot read the host",
+        check_failed(cli, t.path, &err, OUT_FAIL_HOST, "cannot read the host",
                      HV_DriverName(h));
         goto out;
     }
     if (TBL_CheckHost(&t, &snap.host, snap.doms, snap.nr_doms, &err)) {
-        check_failed(cli, t.path, &err, NULL, HV_DriverName(h));
+        check_failed(cli, t.path, &err, OUT_FAIL_TABLE, NULL,
+                     HV_DriverName(h));
         goto out;
     }
     if (cli->json) {
-        OUT_CheckJson(stdout, t.path, NULL, HV_DriverName(h), NULL);
+        OUT_CheckJson(stdout, t.path, NULL, OUT_FAIL_TABLE, NULL,
+                      HV_DriverName(h), NULL);
     } else {
         if (cli->verbose) {
             OUT_CheckSummary(stdout, &t);
@@ -677,13 +681,13 @@ static int take_host_lock(const xs_cli *cli, xs_lock *lock, const char *who)
                         sizeof(holder), &err);
 
     if (lrc == LOCK_BUSY) {
-        fprintf(stderr, "%s: another transition runs on this host (%s "
-                "holds %s); try again when it has ended\n", cli->progname,
-                holder, LOCK_DEFAULT_PATH);
+        OUT_Failf(cli, OUT_FAIL_LOCK, "another transition runs on this host "
+                  "(%s holds %s); try again when it has ended", holder,
+                  LOCK_DEFAULT_PATH);
         return -1;
     }
     if (lrc) {
-        fprintf(stderr, "%s: %s\n", cli->progname, err.msg);
+        OUT_Failf(cli, OUT_FAIL_LOCK, "%s", err.msg);
         return -1;
     }
     return 0;
@@ -702,7 +706,7 @@ static int resolve_event(const xs_cli *cli, const char *what, char *phase,
     if (load_table(cli, &t))
         goto out;
     if (REQ_Parse("cli", what, &r, &err) || REQ_Resolve(&r, &t, &err)) {
-        fprintf(stderr, "%s: %s\n", cli->progname, err.msg);
+        OUT_Failf(cli, OUT_FAIL_EVENT, "%s", err.msg);
         goto out;
     }
     snprintf(phase, len, "%s", r.phase);
@@ -799,9 +803,16 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
     rc = TRN_Execute(h, &t, &snap, &p, &o, OUT_Progress, &pg, &rep, &res)
              ? XS_EXIT_FAIL : XS_EXIT_OK;
     restore_interrupts(saved);
-    if (res.outcome == TRN_VETOED) {
-        fprintf(stderr, "%s: %s not applied: %s\n", cli->progname, a.phase,
-                res.message);
+    if (res.outcome == TRN_VETOED ||
+        (res.outcome == TRN_FAILED && !rep.nr_doms)) {
+        /* Vetoed, or failed before the executor ran: no report. */
+        char ctx[HV_NAME_MAX + 16];
+        xs_err why;
+
+        snprintf(ctx, sizeof(ctx), "%s not applied", a.phase);
+        ERR_Set(&why, "%s", res.message);
+        OUT_Fail(cli, res.outcome == TRN_VETOED ? OUT_FAIL_VETO
+                                                : OUT_FAIL_APPLY, &why, ctx);
     } else if (cli->json) {
         OUT_ReportJson(stdout, &p, &rep);
     } else {
@@ -966,18 +977,19 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
         goto out;
     d = SNAP_FindDomain(&snap, a.domain);
     if (!d) {
-        fprintf(stderr, "%s: no domain '%s' is running\n", cli->progname,
-                a.domain);
+        OUT_Failf(cli, OUT_FAIL_DOMAIN, "no domain '%s' is running",
+                  a.domain);
         goto out;
     }
     if ((unsigned)a.node >= snap.host.nr_nodes) {
-        fprintf(stderr, "%s: node %d does not exist: the host has %u "
-                "node%s\n", cli->progname, a.node, snap.host.nr_nodes,
-                snap.host.nr_nodes == 1 ? "" : "s");
+        OUT_Failf(cli, OUT_FAIL_PLAN, "node %d does not exist: the host has "
+                  "%u node%s", a.node, snap.host.nr_nodes,
+                  snap.host.nr_nodes == 1 ? "" : "s");
         goto out;
     }
     if (HV_GetNodeMemory(h, snap.doms, snap.nr_doms)) {
-        OUT_Error(cli, HV_LastError(h), "cannot tell where memory lies");
+        OUT_Fail(cli, OUT_FAIL_HOST, HV_LastError(h),
+                 "cannot tell where memory lies");
         goto out;
     }
     /* Everything as it is, except where this domain's memory lies. */
@@ -993,7 +1005,7 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
         plan_target *keep = NULL;
 
         if (PLAN_TargetsFromSnapshot(&snap, &target, 1, &keep, &err)) {
-            OUT_Error(cli, &err, "cannot plan the move");
+            OUT_Fail(cli, OUT_FAIL_PLAN, &err, "cannot plan the move");
             goto out;
         }
         target.dedicated = keep[0].dedicated;
@@ -1003,7 +1015,7 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
     }
     snprintf(label, sizeof(label), "mem-move");
     if (PLAN_MakeTo(&snap, &target, 1, 0, label, &p, &err)) {
-        OUT_Error(cli, &err, "cannot move its memory");
+        OUT_Fail(cli, OUT_FAIL_PLAN, &err, "cannot move its memory");
         goto out;
     }
     if (a.dry_run) {
@@ -1088,7 +1100,7 @@ static int cmd_status(xs_cli *cli, int argc, char **argv)
         goto out;
     m = calloc(t.nr_phases ? t.nr_phases : 1, sizeof(*m));
     if (!m) {
-        fprintf(stderr, "%s: out of memory\n", cli->progname);
+        OUT_Failf(cli, OUT_FAIL_INTERNAL, "out of memory");
         goto out;
     }
     /* Asking Xen where memory lies prints a dump: only when asked. */
@@ -1154,7 +1166,7 @@ static int cmd_schedule(xs_cli *cli, int argc, char **argv)
     if (cli->sim) {
         h = open_host(cli, &err);
         if (!h) {
-            OUT_Error(cli, &err, "cannot open the host");
+            OUT_Fail(cli, OUT_FAIL_HOST, &err, "cannot open the host");
             goto out;
         }
         now = (time_t)(HV_WallMs(h) / 1000);
