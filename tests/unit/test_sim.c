@@ -325,8 +325,8 @@ static void bad_fixtures(void)
     is_str(fixture_error("{\"host\": {\"nodes\": [{\"cpus\": \"0\", "
                          "\"memory\": \"1024T\"}]},\n \"domains\": [{\"name\": "
                          "\"Domain-0\", \"domid\": 0, \"memory\": \"1024T\"}, "
-                         "{\"name\": \"a\", \"domid\": 1, \"memory\": \"1024T\"}"
-                         "]}"),
+                         "{\"name\": \"a\", \"domid\": 1, "
+                         "\"memory\": \"1024T\"}]}"),
            "2:13: the domains need more memory than node 0 has",
            "domains at the limit add up without wrapping");
     is_str(fixture_error("{\"host\": {\"nodes\": [{\"cpus\": \"0-x\", "

@@ -550,6 +550,17 @@ static void number_errors(void)
            "pCPU list \"2-4096\": pCPU 4096 is above the limit of 4095",
            "a pCPU range past the limit");
 
+    /* Cron numbers saturate into "out of range" rather than wrapping. */
+    err_is(TRIG("{\"phase\": \"p\", \"at\": \"0 99999999999999999999 * * "
+                "*\"}"),
+           "t.json:3:38: bad \"at\" time \"0 99999999999999999999 * * *\": "
+           "hour 99999999999999999999 out of range 0-23",
+           "an hour beyond 64 bits");
+    err_is(TRIG("{\"phase\": \"p\", \"at\": \"*/18446744073709551617 * * * "
+                "*\"}"), "t.json:3:38: bad \"at\" time "
+           "\"*/18446744073709551617 * * * *\": minute step 18446744073709551617 is larger than 59",
+           "a step that would wrap to 1");
+
     /* A reserve and sizes at the limit: the host check's sums do not wrap. */
     TBL_Init(&t);
     {
