@@ -408,12 +408,12 @@ static int cmd_version(xs_cli *cli, int argc, char **argv)
  * JSON document.
  */
 static void check_failed(const xs_cli *cli, const char *path,
-                         const xs_err *err, out_fail_kind kind,
-                         const char *context, const char *driver)
+                         const xs_err *err, const char *context,
+                         const char *driver)
 {
     OUT_Error(cli, err, context);
     if (cli->json)
-        OUT_CheckJson(stdout, path, err, kind, context, driver, NULL);
+        OUT_CheckJson(stdout, path, err, driver, NULL);
 }
 
 static int cmd_check(xs_cli *cli, int argc, char **argv)
@@ -432,20 +432,19 @@ static int cmd_check(xs_cli *cli, int argc, char **argv)
     SNAP_Init(&snap);
     rc = XS_EXIT_FAIL;
     if (TBL_Load(cli->config, &t, &err)) {
-        check_failed(cli, cli->config, &err, OUT_FAIL_TABLE, NULL, NULL);
+        check_failed(cli, cli->config, &err, NULL, NULL);
         goto out;
     }
     h = open_host(cli, &err);
     if (!h) {
         /* Asked for a simulated host: not having it is an error. */
         if (cli->sim) {
-            check_failed(cli, t.path, &err, OUT_FAIL_HOST,
-                         "cannot open the simulated host", NULL);
+            check_failed(cli, t.path, &err, "cannot open the simulated host",
+                         NULL);
             goto out;
         }
         if (cli->json) {
-            OUT_CheckJson(stdout, t.path, NULL, OUT_FAIL_HOST, NULL, NULL,
-                          err.msg);
+            OUT_CheckJson(stdout, t.path, NULL, NULL, err.msg);
         } else {
             if (cli->verbose)
                 OUT_CheckSummary(stdout, &t);
@@ -456,18 +455,16 @@ static int cmd_check(xs_cli *cli, int argc, char **argv)
         goto out;
     }
     if (SNAP_Take(h, &snap, &err)) {
-        check_failed(cli, t.path, &err, OUT_FAIL_HOST, "cannot read the host",
+        check_failed(cli, t.path, &err, "cannot read the host",
                      HV_DriverName(h));
         goto out;
     }
     if (TBL_CheckHost(&t, &snap.host, snap.doms, snap.nr_doms, &err)) {
-        check_failed(cli, t.path, &err, OUT_FAIL_TABLE, NULL,
-                     HV_DriverName(h));
+        check_failed(cli, t.path, &err, NULL, HV_DriverName(h));
         goto out;
     }
     if (cli->json) {
-        OUT_CheckJson(stdout, t.path, NULL, OUT_FAIL_TABLE, NULL,
-                      HV_DriverName(h), NULL);
+        OUT_CheckJson(stdout, t.path, NULL, HV_DriverName(h), NULL);
     } else {
         if (cli->verbose) {
             OUT_CheckSummary(stdout, &t);

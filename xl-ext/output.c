@@ -61,13 +61,12 @@ const char *OUT_FailKindName(out_fail_kind kind)
 }
 
 /*
- * The "error" member of every failure document: what failed, why, and
+ * The "error" object of every failure document: what failed, why, and
  * where in a file when the error is about one (null otherwise).
  */
 static void json_error(json_writer *w, out_fail_kind kind, const xs_err *err,
                        const char *context)
 {
-    JSONW_Key(w, "error");
     JSONW_ObjectOpen(w);
     JSONW_KeyString(w, "kind", OUT_FailKindName(kind));
     JSONW_KeyStringOrNull(w, "context", context);
@@ -100,6 +99,7 @@ static void fail_json(const xs_cli *cli, out_fail_kind kind,
     JSONW_ObjectOpen(w);
     JSONW_KeyBool(w, "ok", false);
     JSONW_KeyStringOrNull(w, "command", cli->command);
+    JSONW_Key(w, "error");
     json_error(w, kind, err, context);
     JSONW_ObjectClose(w);
     json_out(stdout, w);
@@ -598,12 +598,11 @@ void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r)
     else
         JSONW_String(w, r->cause.msg);
     /* The same "error" as every failure document. */
-    if (r->ok) {
-        JSONW_Key(w, "error");
+    JSONW_Key(w, "error");
+    if (r->ok)
         JSONW_Null(w);
-    } else {
+    else
         json_error(w, OUT_FAIL_APPLY, &r->cause, NULL);
-    }
     JSONW_KeyUint(w, "elapsed_ms", r->elapsed_ms);
     JSONW_Key(w, "results");
     JSONW_ArrayOpen(w);
@@ -675,7 +674,6 @@ void OUT_CheckSummary(FILE *f, const tbl_table *t)
 }
 
 void OUT_CheckJson(FILE *f, const char *path, const xs_err *err,
-                   out_fail_kind kind, const char *context,
                    const char *driver, const char *not_checked)
 {
     json_writer *w = JSONW_New(true);
@@ -685,10 +683,13 @@ void OUT_CheckJson(FILE *f, const char *path, const xs_err *err,
     JSONW_KeyBool(w, "ok", err == NULL);
     JSONW_KeyStringOrNull(w, "host", driver);
     JSONW_KeyStringOrNull(w, "not_checked_against_host", not_checked);
+    JSONW_Key(w, "error");
     if (err) {
-        json_error(w, kind, err, context);
+        /* In the table (it is named), or in reading the host. */
+        bool in_table = err->file[0] && strcmp(err->file, path) == 0;
+
+        json_error(w, in_table ? OUT_FAIL_TABLE : OUT_FAIL_HOST, err, NULL);
     } else {
-        JSONW_Key(w, "error");
         JSONW_Null(w);
     }
     JSONW_ObjectClose(w);
@@ -1119,6 +1120,7 @@ void OUT_AnswerJson(FILE *f, const char *id, const char *what,
         xs_err err;
 
         ERR_Set(&err, "%s", message ? message : "failed");
+        JSONW_Key(w, "error");
         json_error(w, OUT_FAIL_APPLY, &err, NULL);
     }
     JSONW_ObjectClose(w);

@@ -97,12 +97,8 @@ void OUT_Failf(const xs_cli *cli, out_fail_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void OUT_Host(FILE *f, const xs_snapshot *snap, const char *driver);
 void OUT_CheckSummary(FILE *f, const tbl_table *t);
-/*
- * err NULL: OK; kind and context say what failed otherwise;
- * not_checked: why no host was at hand, or NULL.
- */
+/* err NULL: OK; not_checked: why no host was at hand, or NULL. */
 void OUT_CheckJson(FILE *f, const char *path, const xs_err *err,
-                   out_fail_kind kind, const char *context,
                    const char *driver, const char *not_checked);
 void OUT_Phases(FILE *f, const tbl_table *t);
 void OUT_PhasesJson(FILE *f, const tbl_table *t);
