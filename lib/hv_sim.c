@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -432,7 +433,7 @@ static uint64_t node_used(const sim *s, unsigned node)
 
     for (i = 0; i < s->nr_doms; i++)
         if (s->doms[i].alive)
-            used += s->doms[i].d.node_mem_kib[node];
+            used = UNITS_AddSat(used, s->doms[i].d.node_mem_kib[node]);
     return used;
 }
 
@@ -541,7 +542,7 @@ static void mem_give(sim *s, sim_dom *d, uint64_t kib)
     total = d->d.mem_kib;
     kib = left;
     for (n = 0; n < s->host.nr_nodes && total && kib; n++) {
-        uint64_t x = d->d.node_mem_kib[n] * kib / total;
+        uint64_t x = UNITS_MulDiv(d->d.node_mem_kib[n], kib, total);
 
         x -= x % SIM_PAGE_KIB;
         if (x > left)
@@ -582,7 +583,8 @@ static void balloon_advance(sim *s, unsigned ms)
             continue;
         }
         /* Whole pages only; the rest waits in carry (KiB x ms). */
-        d->carry += d->rate_kib_s * ms;
+        d->carry = UNITS_AddSat(d->carry, UNITS_MulDiv(d->rate_kib_s, ms,
+                                                       1));
         step = d->carry / 1000;
         step -= step % SIM_PAGE_KIB;
         d->carry -= step * 1000;
@@ -1307,6 +1309,12 @@ static int check_keys(fctx *c, const json_value *o, const char *const *keys,
     return 0;
 }
 
+/* A JSON number written as a whole number, however large. */
+static bool whole_number(const json_value *v)
+{
+    return !strpbrk(JSON_NumberText(v), ".eE");
+}
+
 static int get_size(fctx *c, const json_value *o, const char *key,
                     uint64_t dflt, uint64_t *out)
 {
@@ -1318,9 +1326,14 @@ static int get_size(fctx *c, const json_value *o, const char *key,
     if (!v)
         return 0;
     if (JSON_Type(v) == JSON_NUMBER) {
-        if (JSON_Integer(v, &mib) || mib < 0)
+        if (JSON_Integer(v, &mib) && whole_number(v) &&
+            JSON_NumberText(v)[0] != '-')
+            mib = LLONG_MAX;
+        else if (JSON_Integer(v, &mib) || mib < 0)
             return ferr(c, v, "\"%s\": expected a size", key);
-        *out = (uint64_t)mib * 1024;
+        if (UNITS_MibToKib((uint64_t)mib, out))
+            return ferr(c, v, "\"%s\": %s MiB is above the limit of "
+                        UNITS_MAX_TEXT, key, JSON_NumberText(v));
         return 0;
     }
     if (JSON_Type(v) != JSON_STRING)
@@ -1339,11 +1352,12 @@ static int get_int(fctx *c, const json_value *o, const char *key,
     *out = dflt;
     if (!v)
         return 0;
-    if (JSON_Type(v) != JSON_NUMBER || JSON_Integer(v, out))
+    if (JSON_Type(v) != JSON_NUMBER ||
+        (JSON_Integer(v, out) && !whole_number(v)))
         return ferr(c, v, "\"%s\": expected an integer", key);
-    if (*out < lo || *out > hi)
-        return ferr(c, v, "\"%s\": %lld is out of range %lld-%lld", key,
-                    *out, lo, hi);
+    if (JSON_Integer(v, out) || *out < lo || *out > hi)
+        return ferr(c, v, "\"%s\": %s is out of range %lld-%lld", key,
+                    JSON_NumberText(v), lo, hi);
     return 0;
 }
 

@@ -712,8 +712,8 @@ static int make_room_on_nodes(const hv_host *host,
                 who = t->domain;
             } else if (t->memory_kib < d->mem_kib && d->node_known &&
                        d->mem_kib) {
-                room += (d->mem_kib - t->memory_kib) *
-                        d->node_mem_kib[n] / d->mem_kib;
+                room += UNITS_MulDiv(d->mem_kib - t->memory_kib,
+                                     d->node_mem_kib[n], d->mem_kib);
             }
         }
         if (want <= room)
@@ -738,7 +738,8 @@ static int make_room_on_nodes(const hv_host *host,
                     t->memory_kib > d->mem_kib)
                     continue;
                 /* what is left on n after its shrink */
-                on_n = d->node_mem_kib[n] * t->memory_kib / d->mem_kib;
+                on_n = UNITS_MulDiv(d->node_mem_kib[n], t->memory_kib,
+                                    d->mem_kib);
                 if (!on_n)
                     continue;
                 init_action(&a, PLAN_ACT_RELOCATE, d);
@@ -1040,9 +1041,10 @@ int PLAN_MakeWith(const xs_snapshot *snap, const plan_target *targets,
 
     /* Free memory: it only goes down in the grow stage. */
     free_before = host->free_kib;
-    free_after = free_before + shrink >= grow ? free_before + shrink - grow
-                                              : 0;
-    if (grow && free_before + shrink < reserve_kib + grow) {
+    free_after = UNITS_AddSat(free_before, shrink) >= grow
+                     ? UNITS_AddSat(free_before, shrink) - grow : 0;
+    if (grow && UNITS_AddSat(free_before, shrink) <
+                    UNITS_AddSat(reserve_kib, grow)) {
         char who[160], s1[32], s2[32], s3[32], s4[32], s5[32], s6[32];
         uint64_t short_by = reserve_kib + grow - free_before - shrink;
 

@@ -5,8 +5,10 @@
  * first problem found is reported with file:line:col and what was
  * expected.  See xenshift.json(5) for the format.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,6 +163,23 @@ static int check_name(tctx *c, const json_value *obj, size_t i,
 }
 
 /*
+ * A JSON number as a long long: 0; -1 when it is not a whole number;
+ * 1 when it is one too large for a long long (*out is then LLONG_MAX or
+ * LLONG_MIN), so that callers can name their limit.
+ */
+static int json_int(const json_value *v, long long *out)
+{
+    const char *text = JSON_NumberText(v);
+
+    if (!JSON_Integer(v, out))
+        return 0;
+    if (!text || strpbrk(text, ".eE"))
+        return -1;
+    *out = text[0] == '-' ? LLONG_MIN : LLONG_MAX;
+    return 1;
+}
+
+/*
  * A size: a string with a unit, or an integer meaning MiB (as xl.cfg's
  * memory=).  where names the object, key the member ("memory").
  */
@@ -171,11 +190,15 @@ static int parse_size(tctx *c, const json_value *v, const char *where,
     long long mib;
 
     if (JSON_Type(v) == JSON_NUMBER) {
-        if (JSON_Integer(v, &mib) || mib < 0)
+        int r = json_int(v, &mib);
+
+        if (r < 0 || mib < 0)
             return fail_at(c, v, "%s: \"%s\" as a number is a whole, "
                            "non-negative count of MiB, got %s", where, key,
                            JSON_NumberText(v));
-        *kib = (uint64_t)mib * 1024;
+        if (r > 0 || UNITS_MibToKib((uint64_t)mib, kib))
+            return fail_at(c, v, "%s: \"%s\" %s MiB is above the limit of "
+                           UNITS_MAX_TEXT, where, key, JSON_NumberText(v));
         return 0;
     }
     if (JSON_Type(v) != JSON_STRING)
@@ -194,12 +217,12 @@ static int parse_int(tctx *c, const json_value *v, const char *where,
     if (JSON_Type(v) != JSON_NUMBER)
         return fail_at(c, v, "%s: expected an integer for \"%s\", got %s",
                        where, key, JSON_TypeName(JSON_Type(v)));
-    if (JSON_Integer(v, out))
+    if (json_int(v, out) < 0)
         return fail_at(c, v, "%s: expected an integer for \"%s\", got %s",
                        where, key, JSON_NumberText(v));
     if (*out < lo || *out > hi)
-        return fail_at(c, v, "%s: \"%s\" %lld is out of range "
-                       "%lld-%lld", where, key, *out, lo, hi);
+        return fail_at(c, v, "%s: \"%s\" %s is out of range "
+                       "%lld-%lld", where, key, JSON_NumberText(v), lo, hi);
     return 0;
 }
 
@@ -313,6 +336,17 @@ static int parse_cpus(tctx *c, const json_value *cell, tbl_alloc *al,
 
         if (CPUMAP_Parse(JSON_String(pc), 0, &al->pcpu_list, &bad) ||
             CPUMAP_IsEmpty(&al->pcpu_list)) {
+            const char *num = JSON_String(pc) + bad;
+
+            /* The parser stops at digits only when they are too big. */
+            if (isdigit((unsigned char)*num)) {
+                ERR_SetAt(c->err, c->path, JSON_Line(pc),
+                          string_col(pc, bad), "%s: bad pCPU list \"%s\": "
+                          "pCPU %.*s is above the limit of %d", where,
+                          JSON_String(pc), (int)strspn(num, "0123456789"),
+                          num, HV_MAX_CPUS - 1);
+                return -1;
+            }
             ERR_SetAt(c->err, c->path, JSON_Line(pc),
                       string_col(pc, bad), "%s: bad pCPU list \"%s\": "
                       "expected numbers and ranges such as \"1\" or \"2-3,6\"",
@@ -705,7 +739,8 @@ int TBL_CheckHost(const tbl_table *t, const hv_host *host,
         for (d = 0; d < nr_doms; d++) {
             const tbl_alloc *al = TBL_FindAlloc(ph, doms[d].name);
 
-            total += al ? al->memory_kib : doms[d].mem_kib;
+            total = UNITS_AddSat(total, al ? al->memory_kib
+                                           : doms[d].mem_kib);
         }
         for (i = 0; i < ph->nr_allocs; i++) {
             const tbl_alloc *al = &ph->allocs[i];
@@ -769,10 +804,10 @@ int TBL_CheckHost(const tbl_table *t, const hv_host *host,
          * less what domains hold less what is free.
          */
         for (d = 0; d < nr_doms; d++)
-            held += doms[d].mem_kib;
-        xen = host->total_kib > held + host->free_kib
-                  ? host->total_kib - held - host->free_kib : 0;
-        avail = host->total_kib > t->reserve_kib + xen
+            held = UNITS_AddSat(held, doms[d].mem_kib);
+        held = UNITS_AddSat(held, host->free_kib);
+        xen = host->total_kib > held ? host->total_kib - held : 0;
+        avail = host->total_kib > UNITS_AddSat(t->reserve_kib, xen)
                     ? host->total_kib - t->reserve_kib - xen : 0;
         if (total > avail) {
             char x[32], with_xen[64] = "";

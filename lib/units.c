@@ -9,7 +9,8 @@
  * Accepted: a number, optional blanks, a unit; blanks around the whole
  * are ignored.  Units, in any case: K KB KiB, M MB MiB, G GB GiB,
  * T TB TiB.  0 is a valid size here; callers for which it makes no
- * sense (a domain's memory) refuse it themselves.
+ * sense (a domain's memory) refuse it themselves.  Sizes above
+ * UNITS_MAX_KIB are refused, so that sums of them cannot wrap.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -116,8 +117,43 @@ int UNITS_ParseSize(const char *s, uint64_t *kib, char *why, size_t whylen)
             return why_set(why, whylen, "size \"%s\" is too large", s);
         r += frac * mult / frac_div;
     }
+    if (r > UNITS_MAX_KIB)
+        return why_set(why, whylen, "size \"%s\" is above the limit of "
+                       UNITS_MAX_TEXT, s);
     *kib = r;
     return 0;
+}
+
+int UNITS_MibToKib(uint64_t mib, uint64_t *kib)
+{
+    if (mib > UNITS_MAX_KIB / 1024)
+        return -1;
+    *kib = mib * 1024;
+    return 0;
+}
+
+uint64_t UNITS_AddSat(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+uint64_t UNITS_MulDiv(uint64_t a, uint64_t b, uint64_t c)
+{
+    if (!b || a <= UINT64_MAX / b)
+        return a * b / c;
+#ifdef __SIZEOF_INT128__
+    {
+        __extension__ unsigned __int128 x = (unsigned __int128)a * b / c;
+
+        return x > UINT64_MAX ? UINT64_MAX : (uint64_t)x;
+    }
+#else
+    {
+        long double x = (long double)a * (long double)b / (long double)c;
+
+        return x >= 18446744073709551615.0L ? UINT64_MAX : (uint64_t)x;
+    }
+#endif
 }
 
 const char *UNITS_FormatSize(uint64_t kib, char *buf, size_t len)

@@ -60,13 +60,14 @@ int CLI_Request(const xs_cli *cli, hv *h, const char *what, bool wait,
     REQ_MakeId(id, sizeof(id), (uint64_t)HV_WallMs(h), getpid());
     snprintf(path, sizeof(path), XSP_ANSWER "/%s", id);
     if (HV_XsWatch(h, path, "xenshift-answer")) {
-        fprintf(stderr, "%s: %s\n", cli->progname, HV_LastError(h)->msg);
+        OUT_Fail(cli, OUT_FAIL_DAEMON, HV_LastError(h),
+                 "cannot watch for xenshiftd's answer");
         return XS_EXIT_FAIL;
     }
     snprintf(path, sizeof(path), XSP_REQUEST "/%s", id);
     if (HV_XsWrite(h, path, what)) {
-        fprintf(stderr, "%s: cannot send the request to xenshiftd: %s\n",
-                cli->progname, HV_LastError(h)->msg);
+        OUT_Fail(cli, OUT_FAIL_DAEMON, HV_LastError(h),
+                 "cannot send the request to xenshiftd");
         return XS_EXIT_FAIL;
     }
     if (!quiet)
@@ -99,18 +100,17 @@ int CLI_Request(const xs_cli *cli, hv *h, const char *what, bool wait,
             uint64_t spent = HV_NowMs(h) - t0;
 
             if (spent >= timeout_ms) {
-                fprintf(stderr, "%s: request %s: no answer from xenshiftd "
-                        "within %u s (state: %s); it may still run: see "
-                        "'xenshift status'\n", cli->progname, id,
-                        timeout_ms / 1000, state ? state : "not taken");
+                OUT_Failf(cli, OUT_FAIL_DAEMON, "request %s: no answer from "
+                          "xenshiftd within %u s (state: %s); it may still "
+                          "run: see 'xenshift status'", id,
+                          timeout_ms / 1000, state ? state : "not taken");
                 goto out;
             }
             left = (int)(timeout_ms - spent);
         }
         n = poll(&pfd, 1, left);
         if (n < 0 && errno != EINTR) {
-            fprintf(stderr, "%s: poll: %s\n", cli->progname,
-                    strerror(errno));
+            OUT_Failf(cli, OUT_FAIL_DAEMON, "poll: %s", strerror(errno));
             goto out;
         }
     }

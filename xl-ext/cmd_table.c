@@ -224,6 +224,26 @@ static int simple_opts(xs_cli *cli, const xs_cmd *cmd, const char *shortopts,
     return check_nargs(cli, cmd, argc, argv, min_args, max_args);
 }
 
+/*
+ * A whole number lo..hi written in decimal digits only: strtoul alone
+ * takes "-18446744073709551615" as 1.
+ */
+static int parse_count(const char *s, unsigned long lo, unsigned long hi,
+                       unsigned long *out)
+{
+    char *end;
+    unsigned long x;
+
+    if (!isdigit((unsigned char)s[0]))
+        return -1;
+    errno = 0;
+    x = strtoul(s, &end, 10);
+    if (errno || *end || x < lo || x > hi)
+        return -1;
+    *out = x;
+    return 0;
+}
+
 /* --- opening things ----------------------------------------------------- */
 
 static hv *open_host(const xs_cli *cli, xs_err *err)
@@ -243,7 +263,7 @@ static int close_host(const xs_cli *cli, hv *h)
 
     if (h && cli->sim && cli->sim_state &&
         HVSIM_Save(h, cli->sim_state, &err)) {
-        OUT_Error(cli, &err, NULL);
+        OUT_Fail(cli, OUT_FAIL_HOST, &err, NULL);
         rc = -1;
     }
     HV_Close(h);
@@ -255,7 +275,7 @@ static int load_table(const xs_cli *cli, tbl_table *t)
     xs_err err;
 
     if (TBL_Load(cli->config, t, &err)) {
-        OUT_Error(cli, &err, NULL);
+        OUT_Fail(cli, OUT_FAIL_TABLE, &err, NULL);
         return -1;
     }
     return 0;
@@ -268,11 +288,11 @@ static hv *open_snapshot(const xs_cli *cli, xs_snapshot *snap)
     hv *h = open_host(cli, &err);
 
     if (!h) {
-        OUT_Error(cli, &err, "cannot open the host");
+        OUT_Fail(cli, OUT_FAIL_HOST, &err, "cannot open the host");
         return NULL;
     }
     if (SNAP_Take(h, snap, &err)) {
-        OUT_Error(cli, &err, "cannot read the host");
+        OUT_Fail(cli, OUT_FAIL_HOST, &err, "cannot read the host");
         HV_Close(h);
         return NULL;
     }
@@ -282,13 +302,14 @@ static hv *open_snapshot(const xs_cli *cli, xs_snapshot *snap)
 static void unknown_phase(const xs_cli *cli, const tbl_table *t,
                           const char *phase)
 {
-    size_t i;
+    char names[512] = "";
+    size_t i, len = 0;
 
-    fprintf(stderr, "%s: no phase \"%s\" in %s; the phases are:",
-            cli->progname, phase, t->path);
-    for (i = 0; i < t->nr_phases; i++)
-        fprintf(stderr, " %s", t->phases[i].name);
-    fprintf(stderr, "\n");
+    for (i = 0; i < t->nr_phases && len < sizeof(names); i++)
+        len += (size_t)snprintf(names + len, sizeof(names) - len, " %s",
+                                t->phases[i].name);
+    OUT_Failf(cli, OUT_FAIL_PHASE, "no phase \"%s\" in %s; the phases "
+              "are:%s", phase, t->path, names);
 }
 
 /*
@@ -312,11 +333,11 @@ static int prepare(const xs_cli *cli, const char *phase, tbl_table *t,
     }
     *hp = open_host(cli, &err);
     if (!*hp) {
-        OUT_Error(cli, &err, "cannot open the host");
+        OUT_Fail(cli, OUT_FAIL_HOST, &err, "cannot open the host");
         return -1;
     }
     if (TRN_Snapshot(*hp, t, phase, snap, warn, sizeof(warn), &err)) {
-        OUT_Error(cli, &err, "cannot read the host");
+        OUT_Fail(cli, OUT_FAIL_HOST, &err, "cannot read the host");
         return -1;
     }
     /* The planner then says where memory lies is unknown. */
@@ -326,7 +347,7 @@ static int prepare(const xs_cli *cli, const char *phase, tbl_table *t,
         char ctx[HV_NAME_MAX + 32];
 
         snprintf(ctx, sizeof(ctx), "cannot plan %s", phase);
-        OUT_Error(cli, &err, ctx);
+        OUT_Fail(cli, OUT_FAIL_PLAN, &err, ctx);
         return -1;
     }
     /* In the phase already: no step, not even a memory move. */
@@ -565,13 +586,18 @@ out:
 
 /* --- apply -------------------------------------------------------------- */
 
+#define MAX_SECONDS 86400     /* a day: more is a typo, and fits ms */
+
 /* Seconds as people write them ("5", "0.5") into milliseconds. */
 static int parse_seconds(const char *s, unsigned *ms)
 {
     char *end;
-    double v = strtod(s, &end);
+    double v;
 
-    if (end == s || *end || !(v >= 0) || v > 86400)
+    if (!isdigit((unsigned char)s[0]) && s[0] != '.')
+        return -1;
+    v = strtod(s, &end);
+    if (end == s || *end || !(v >= 0) || v > MAX_SECONDS)
         return -1;
     *ms = (unsigned)(v * 1000.0 + 0.5);
     return 0;
@@ -616,12 +642,14 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
         case 's':
             if (parse_seconds(optarg, &a->eo.stuck_ms))
                 return CMD_UsageError(cli, self, "--stuck-timeout: expected "
-                                      "seconds, got '%s'", optarg);
+                                      "seconds 0-%d, got '%s'", MAX_SECONDS,
+                                      optarg);
             break;
         case 't':
             if (parse_seconds(optarg, &a->eo.stage_timeout_ms))
                 return CMD_UsageError(cli, self, "--timeout: expected "
-                                      "seconds, got '%s'", optarg);
+                                      "seconds 0-%d, got '%s'", MAX_SECONDS,
+                                      optarg);
             break;
         case 'R':
             a->eo.rollback = false;
@@ -638,7 +666,8 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
         case 'T':
             if (parse_seconds(optarg, &a->wait_timeout_ms))
                 return CMD_UsageError(cli, self, "--wait-timeout: expected "
-                                      "seconds, got '%s'", optarg);
+                                      "seconds 0-%d, got '%s'", MAX_SECONDS,
+                                      optarg);
             break;
         default:
             rc = common_opt(cli, self, opt, argv);
@@ -699,13 +728,13 @@ static int take_host_lock(const xs_cli *cli, xs_lock *lock, const char *who)
                         sizeof(holder), &err);
 
     if (lrc == LOCK_BUSY) {
-        fprintf(stderr, "%s: another transition runs on this host (%s "
-                "holds %s); try again when it has ended\n", cli->progname,
-                holder, LOCK_DEFAULT_PATH);
+        OUT_Failf(cli, OUT_FAIL_LOCK, "another transition runs on this host "
+                  "(%s holds %s); try again when it has ended", holder,
+                  LOCK_DEFAULT_PATH);
         return -1;
     }
     if (lrc) {
-        fprintf(stderr, "%s: %s\n", cli->progname, err.msg);
+        OUT_Failf(cli, OUT_FAIL_LOCK, "%s", err.msg);
         return -1;
     }
     return 0;
@@ -724,7 +753,7 @@ static int resolve_event(const xs_cli *cli, const char *what, char *phase,
     if (load_table(cli, &t))
         goto out;
     if (REQ_Parse("cli", what, &r, &err) || REQ_Resolve(&r, &t, &err)) {
-        fprintf(stderr, "%s: %s\n", cli->progname, err.msg);
+        OUT_Failf(cli, OUT_FAIL_EVENT, "%s", err.msg);
         goto out;
     }
     snprintf(phase, len, "%s", r.phase);
@@ -821,9 +850,16 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
     rc = TRN_Execute(h, &t, &snap, &p, &o, OUT_Progress, &pg, &rep, &res)
              ? XS_EXIT_FAIL : XS_EXIT_OK;
     restore_interrupts(saved);
-    if (res.outcome == TRN_VETOED) {
-        fprintf(stderr, "%s: %s not applied: %s\n", cli->progname, a.phase,
-                res.message);
+    if (res.outcome == TRN_VETOED ||
+        (res.outcome == TRN_FAILED && !rep.nr_doms)) {
+        /* Vetoed, or failed before the executor ran: no report. */
+        char ctx[HV_NAME_MAX + 16];
+        xs_err why;
+
+        snprintf(ctx, sizeof(ctx), "%s not applied", a.phase);
+        ERR_Set(&why, "%s", res.message);
+        OUT_Fail(cli, res.outcome == TRN_VETOED ? OUT_FAIL_VETO
+                                                : OUT_FAIL_APPLY, &why, ctx);
     } else if (cli->json) {
         OUT_ReportJson(stdout, &p, &rep, &res.after);
     } else {
@@ -867,7 +903,7 @@ static int mem_move_opts(xs_cli *cli, const xs_cmd *self, int argc,
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    char why[128], *end;
+    char why[128];
     unsigned long x;
     int opt, rc;
 
@@ -894,9 +930,7 @@ static int mem_move_opts(xs_cli *cli, const xs_cmd *self, int argc,
             a->has_floor = true;
             break;
         case 'G':
-            errno = 0;
-            x = strtoul(optarg, &end, 10);
-            if (errno || end == optarg || *end || x < 1 || x > 100)
+            if (parse_count(optarg, 1, 100, &x))
                 return CMD_UsageError(cli, self, "--goal: expected a "
                                       "percentage 1-100, got '%s'", optarg);
             a->eo.relocate_goal_pct = (unsigned)x;
@@ -904,7 +938,8 @@ static int mem_move_opts(xs_cli *cli, const xs_cmd *self, int argc,
         case 'B':
             if (parse_seconds(optarg, &a->eo.relocate_busy_ms))
                 return CMD_UsageError(cli, self, "--busy-timeout: expected "
-                                      "seconds, got '%s'", optarg);
+                                      "seconds 0-%d, got '%s'", MAX_SECONDS,
+                                      optarg);
             break;
         case 'n':
             a->dry_run = true;
@@ -919,11 +954,10 @@ static int mem_move_opts(xs_cli *cli, const xs_cmd *self, int argc,
     if (rc != GO_ON)
         return rc;
     a->domain = argv[optind];
-    errno = 0;
-    x = strtoul(argv[optind + 1], &end, 10);
-    if (errno || end == argv[optind + 1] || *end || x >= HV_MAX_NODES)
+    if (parse_count(argv[optind + 1], 0, HV_MAX_NODES - 1, &x))
         return CMD_UsageError(cli, self, "NODE: expected a NUMA node "
-                              "number, got '%s'", argv[optind + 1]);
+                              "number 0-%d, got '%s'", HV_MAX_NODES - 1,
+                              argv[optind + 1]);
     a->node = (int)x;
     return GO_ON;
 }
@@ -990,18 +1024,19 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
         goto out;
     d = SNAP_FindDomain(&snap, a.domain);
     if (!d) {
-        fprintf(stderr, "%s: no domain '%s' is running\n", cli->progname,
-                a.domain);
+        OUT_Failf(cli, OUT_FAIL_DOMAIN, "no domain '%s' is running",
+                  a.domain);
         goto out;
     }
     if ((unsigned)a.node >= snap.host.nr_nodes) {
-        fprintf(stderr, "%s: node %d does not exist: the host has %u "
-                "node%s\n", cli->progname, a.node, snap.host.nr_nodes,
-                snap.host.nr_nodes == 1 ? "" : "s");
+        OUT_Failf(cli, OUT_FAIL_PLAN, "node %d does not exist: the host has "
+                  "%u node%s", a.node, snap.host.nr_nodes,
+                  snap.host.nr_nodes == 1 ? "" : "s");
         goto out;
     }
     if (HV_GetNodeMemory(h, snap.doms, snap.nr_doms)) {
-        OUT_Error(cli, HV_LastError(h), "cannot tell where memory lies");
+        OUT_Fail(cli, OUT_FAIL_HOST, HV_LastError(h),
+                 "cannot tell where memory lies");
         goto out;
     }
     /* Everything as it is, except where this domain's memory lies. */
@@ -1017,7 +1052,7 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
         plan_target *keep = NULL;
 
         if (PLAN_TargetsFromSnapshot(&snap, &target, 1, &keep, &err)) {
-            OUT_Error(cli, &err, "cannot plan the move");
+            OUT_Fail(cli, OUT_FAIL_PLAN, &err, "cannot plan the move");
             goto out;
         }
         target.dedicated = keep[0].dedicated;
@@ -1027,7 +1062,7 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
     }
     snprintf(label, sizeof(label), "mem-move");
     if (PLAN_MakeTo(&snap, &target, 1, 0, label, &p, &err)) {
-        OUT_Error(cli, &err, "cannot move its memory");
+        OUT_Fail(cli, OUT_FAIL_PLAN, &err, "cannot move its memory");
         goto out;
     }
     if (a.dry_run) {
@@ -1094,7 +1129,7 @@ static int cmd_status(xs_cli *cli, int argc, char **argv)
         goto out;
     m = calloc(t.nr_phases ? t.nr_phases : 1, sizeof(*m));
     if (!m) {
-        fprintf(stderr, "%s: out of memory\n", cli->progname);
+        OUT_Failf(cli, OUT_FAIL_INTERNAL, "out of memory");
         goto out;
     }
     /* Asking Xen where memory lies prints a dump: only when asked. */
@@ -1133,16 +1168,14 @@ static int cmd_schedule(xs_cli *cli, int argc, char **argv)
     xs_err err;
     hv *h = NULL;
     time_t now;
-    char *end;
-    long count = 1;
+    unsigned long count = 1;
     int opt, rc;
 
     optind = 0;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":n:jh", opts, NULL)) != -1) {
         if (opt == 'n') {
-            count = strtol(optarg, &end, 10);
-            if (end == optarg || *end || count < 1 || count > 100)
+            if (parse_count(optarg, 1, 100, &count))
                 return CMD_UsageError(cli, self, "--count: expected 1 to "
                                       "100, got '%s'", optarg);
             continue;
@@ -1162,7 +1195,7 @@ static int cmd_schedule(xs_cli *cli, int argc, char **argv)
     if (cli->sim) {
         h = open_host(cli, &err);
         if (!h) {
-            OUT_Error(cli, &err, "cannot open the host");
+            OUT_Fail(cli, OUT_FAIL_HOST, &err, "cannot open the host");
             goto out;
         }
         now = (time_t)(HV_WallMs(h) / 1000);

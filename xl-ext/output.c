@@ -37,6 +37,94 @@ void OUT_Error(const xs_cli *cli, const xs_err *err, const char *context)
         fprintf(stderr, "%s\n", buf);
 }
 
+/* Whether this process has printed its one JSON document. */
+static bool json_printed;
+
+const char *OUT_FailKindName(out_fail_kind kind)
+{
+    static const char *const names[] = {
+        [OUT_FAIL_TABLE] = "table",
+        [OUT_FAIL_PHASE] = "phase",
+        [OUT_FAIL_EVENT] = "event",
+        [OUT_FAIL_HOST] = "host",
+        [OUT_FAIL_LOCK] = "lock",
+        [OUT_FAIL_PLAN] = "plan",
+        [OUT_FAIL_DOMAIN] = "domain",
+        [OUT_FAIL_VETO] = "veto",
+        [OUT_FAIL_APPLY] = "apply",
+        [OUT_FAIL_DAEMON] = "daemon",
+        [OUT_FAIL_INTERNAL] = "internal",
+    };
+
+    return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind]
+                                                            : "internal";
+}
+
+/*
+ * The "error" object of every failure document: what failed, why, and
+ * where in a file when the error is about one (null otherwise).
+ */
+static void json_error(json_writer *w, out_fail_kind kind, const xs_err *err,
+                       const char *context)
+{
+    JSONW_ObjectOpen(w);
+    JSONW_KeyString(w, "kind", OUT_FailKindName(kind));
+    JSONW_KeyStringOrNull(w, "context", context);
+    JSONW_KeyString(w, "message", err->msg);
+    JSONW_KeyStringOrNull(w, "file", err->file[0] ? err->file : NULL);
+    JSONW_Key(w, "line");
+    if (err->file[0] && err->line > 0)
+        JSONW_Int(w, err->line);
+    else
+        JSONW_Null(w);
+    JSONW_Key(w, "column");
+    if (err->file[0] && err->line > 0 && err->col > 0)
+        JSONW_Int(w, err->col);
+    else
+        JSONW_Null(w);
+    JSONW_ObjectClose(w);
+}
+
+static void json_out(FILE *f, json_writer *w);
+
+/* The failure document on stdout, when -j asks and none was printed. */
+static void fail_json(const xs_cli *cli, out_fail_kind kind,
+                      const xs_err *err, const char *context)
+{
+    json_writer *w;
+
+    if (!cli->json || json_printed)
+        return;
+    w = JSONW_New(true);
+    JSONW_ObjectOpen(w);
+    JSONW_KeyBool(w, "ok", false);
+    JSONW_KeyStringOrNull(w, "command", cli->command);
+    JSONW_Key(w, "error");
+    json_error(w, kind, err, context);
+    JSONW_ObjectClose(w);
+    json_out(stdout, w);
+}
+
+void OUT_Fail(const xs_cli *cli, out_fail_kind kind, const xs_err *err,
+              const char *context)
+{
+    OUT_Error(cli, err, context);
+    fail_json(cli, kind, err, context);
+}
+
+void OUT_Failf(const xs_cli *cli, out_fail_kind kind, const char *fmt, ...)
+{
+    xs_err err;
+    va_list ap;
+
+    ERR_Clear(&err);
+    va_start(ap, fmt);
+    vsnprintf(err.msg, sizeof(err.msg), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "%s: %s\n", cli->progname, err.msg);
+    fail_json(cli, kind, &err, NULL);
+}
+
 /* Print a line of a column table without its trailing blanks. */
 static void put_line(FILE *f, const char *line)
 {
@@ -56,6 +144,7 @@ static void json_out(FILE *f, json_writer *w)
     if (len && text[len - 1] != '\n')
         fputc('\n', f);
     JSONW_Free(w);
+    json_printed = true;
 }
 
 /* --- phases ------------------------------------------------------------- */
@@ -574,6 +663,12 @@ void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r,
         JSONW_Null(w);
     else
         JSONW_String(w, r->cause.msg);
+    /* The same "error" as every failure document. */
+    JSONW_Key(w, "error");
+    if (r->ok)
+        JSONW_Null(w);
+    else
+        json_error(w, OUT_FAIL_APPLY, &r->cause, NULL);
     JSONW_KeyUint(w, "elapsed_ms", r->elapsed_ms);
     JSONW_Key(w, "results");
     JSONW_ArrayOpen(w);
@@ -724,12 +819,10 @@ void OUT_CheckJson(FILE *f, const char *path, const xs_err *err,
     findings_json(w, "warnings", r, HCHK_WARNING);
     JSONW_Key(w, "error");
     if (err) {
-        JSONW_ObjectOpen(w);
-        JSONW_KeyString(w, "file", err->file);
-        JSONW_KeyInt(w, "line", err->line);
-        JSONW_KeyInt(w, "column", err->col);
-        JSONW_KeyString(w, "message", err->msg);
-        JSONW_ObjectClose(w);
+        /* In the table (it is named), or in reading the host. */
+        bool in_table = err->file[0] && strcmp(err->file, path) == 0;
+
+        json_error(w, in_table ? OUT_FAIL_TABLE : OUT_FAIL_HOST, err, NULL);
     } else {
         JSONW_Null(w);
     }
@@ -1153,6 +1246,7 @@ void OUT_AnswerJson(FILE *f, const char *id, const char *what,
     json_writer *w = JSONW_New(true);
 
     JSONW_ObjectOpen(w);
+    JSONW_KeyBool(w, "ok", strcmp(state, "failed") != 0);
     JSONW_KeyString(w, "via", "xenshiftd");
     JSONW_KeyInt(w, "daemon_pid", pid);
     JSONW_KeyString(w, "request", id);
@@ -1160,6 +1254,13 @@ void OUT_AnswerJson(FILE *f, const char *id, const char *what,
     JSONW_KeyStringOrNull(w, "phase", phase);
     JSONW_KeyString(w, "state", state);
     JSONW_KeyStringOrNull(w, "message", message);
+    if (strcmp(state, "failed") == 0) {
+        xs_err err;
+
+        ERR_Set(&err, "%s", message ? message : "failed");
+        JSONW_Key(w, "error");
+        json_error(w, OUT_FAIL_APPLY, &err, NULL);
+    }
     JSONW_ObjectClose(w);
     json_out(f, w);
 }

@@ -105,6 +105,7 @@ int main(int argc, char **argv)
     if (!cmd)
         return global_usage_error(cli.progname, "unknown command",
                                   argv[optind]);
+    cli.command = cmd->name;
     if (cli.sim_state && !cli.sim)
         return global_usage_error(cli.progname, "--sim FIXTURE is needed "
                                   "with", "--sim-state");
@@ -119,7 +120,7 @@ int main(int argc, char **argv)
         snprintf(path, sizeof(path), "%s.lock", cli.sim_state);
         if (LOCK_Take(&lock, path, "xenshift", true, holder, sizeof(holder),
                       &err)) {
-            fprintf(stderr, "%s: %s\n", cli.progname, err.msg);
+            OUT_Failf(&cli, OUT_FAIL_LOCK, "%s", err.msg);
             return XS_EXIT_FAIL;
         }
         rc = cmd->fn(&cli, argc - optind, argv + optind);

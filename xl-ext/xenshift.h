@@ -36,6 +36,7 @@ typedef struct xs_cli {
     bool json;                  /* -j (also after the command) */
     int verbose;                /* -v, repeatable */
     const char *progname;
+    const char *command;        /* the command's name, once known */
 } xs_cli;
 
 typedef struct xs_cmd {
@@ -68,6 +69,34 @@ int CLI_Request(const xs_cli *cli, hv *h, const char *what, bool wait,
 /* output.c: text and JSON renderings */
 const char *OUT_Size(uint64_t kib, char *buf, size_t len);
 void OUT_Error(const xs_cli *cli, const xs_err *err, const char *context);
+
+/* What failed: "kind" in the failure document, see xenshift(1). */
+typedef enum {
+    OUT_FAIL_TABLE,             /* the table cannot be loaded */
+    OUT_FAIL_PHASE,             /* no such phase in the table */
+    OUT_FAIL_EVENT,             /* no trigger for the @EVENT */
+    OUT_FAIL_HOST,              /* the host cannot be opened, read, saved */
+    OUT_FAIL_LOCK,              /* another transition holds the host */
+    OUT_FAIL_PLAN,              /* the planner refuses */
+    OUT_FAIL_DOMAIN,            /* the domain is not running */
+    OUT_FAIL_VETO,              /* a pre hook said no: nothing changed */
+    OUT_FAIL_APPLY,             /* the transition failed */
+    OUT_FAIL_DAEMON,            /* xenshiftd cannot be asked or is silent */
+    OUT_FAIL_INTERNAL,          /* out of memory */
+} out_fail_kind;
+
+const char *OUT_FailKindName(out_fail_kind kind);
+/*
+ * Every failure of a command (exit 1) goes through here: the message on
+ * stderr as OUT_Error prints it and, with -j, one JSON document on
+ * stdout saying why -- unless this process has already printed its
+ * JSON document, so that stdout never holds two.
+ */
+void OUT_Fail(const xs_cli *cli, out_fail_kind kind, const xs_err *err,
+              const char *context);
+/* The same for a message of its own: "PROG: message" on stderr. */
+void OUT_Failf(const xs_cli *cli, out_fail_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 void OUT_Host(FILE *f, const xs_snapshot *snap, const char *driver);
 void OUT_CheckSummary(FILE *f, const tbl_table *t);
 /*

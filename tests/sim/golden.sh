@@ -7,7 +7,10 @@
 #   expected.err  standard error (optional: missing means empty)
 #   expected.rc   the exit code
 # Every case runs with TZ=UTC LC_ALL=C, from an empty directory, with
-# neither stdin nor stdout a terminal.  Then one check runs apply under
+# neither stdin nor stdout a terminal.  A case whose cmd has -j or
+# --json gets a fourth test: its stdout is exactly one JSON document
+# (with "ok": false and an "error" on exit 1), or empty on exit 2
+# (tests/sim/json-one).  Then one check runs apply under
 # a pseudo-terminal (script(1)) for the \r status line.
 # Prints TAP.  --update rewrites the expected files: review the diff.
 set -u
@@ -29,8 +32,13 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 cases=$(ls -d "$src"/tests/sim/cases/*/ | sort)
+json_one="$build/tests/sim/json-one"
+is_json() { grep -qE '(^| )(-j|--json)( |$)' "$1/cmd"; }
 n=1                             # the terminal check
-for c in $cases; do n=$((n + 3)); done
+for c in $cases; do
+    n=$((n + 3))
+    is_json "$c" && n=$((n + 1))
+done
 echo "1..$n"
 
 i=0
@@ -72,6 +80,15 @@ for c in $cases; do
         echo "ok $i - $name: exit $rc"
     else
         echo "not ok $i - $name: exit $rc, expected $want"
+    fi
+    is_json "$c" || continue
+    i=$((i + 1))
+    if [ ! -x "$json_one" ]; then
+        echo "ok $i - $name: one JSON document # SKIP no $json_one"
+    elif why=$("$json_one" "$rc" < "$tmp/out"); then
+        echo "ok $i - $name: one JSON document"
+    else
+        echo "not ok $i - $name: not one JSON document: $why"
     fi
 done
 

@@ -307,6 +307,28 @@ static void bad_fixtures(void)
                          "\"Domain-0\", \"domid\": 0, \"memory\": \"1M\", "
                          "\"colour\": 1}]}"),
            "2:63: unknown key \"colour\" in a domain", "unknown key");
+    /* Numbers past their limits, which used to wrap. */
+    is_str(fixture_error("{\"host\": {\"nodes\": [{\"cpus\": \"0\", "
+                         "\"memory\": 18014398509482496}]}}"),
+           "1:45: \"memory\": 18014398509482496 MiB is above the limit of "
+           "1024 TiB", "node memory in MiB that wrapped to 512 MiB");
+    is_str(fixture_error("{\"host\": {\"nodes\": [{\"cpus\": \"0\", "
+                         "\"memory\": \"2048T\"}]}}"),
+           "1:45: \"memory\": size \"2048T\" is above the limit of 1024 TiB",
+           "node memory above the limit");
+    is_str(fixture_error("{\"host\": {\"nodes\": [{\"cpus\": \"0\", "
+                         "\"memory\": \"1G\"}]},\n \"domains\": [{\"name\": "
+                         "\"Domain-0\", \"domid\": 18446744073709551616, "
+                         "\"memory\": \"1M\"}]}"),
+           "2:44: \"domid\": 18446744073709551616 is out of range 0-32751",
+           "a domid beyond 64 bits names its range");
+    is_str(fixture_error("{\"host\": {\"nodes\": [{\"cpus\": \"0\", "
+                         "\"memory\": \"1024T\"}]},\n \"domains\": [{\"name\": "
+                         "\"Domain-0\", \"domid\": 0, \"memory\": \"1024T\"}, "
+                         "{\"name\": \"a\", \"domid\": 1, "
+                         "\"memory\": \"1024T\"}]}"),
+           "2:13: the domains need more memory than node 0 has",
+           "domains at the limit add up without wrapping");
     is_str(fixture_error("{\"host\": {\"nodes\": [{\"cpus\": \"0-x\", "
                          "\"memory\": \"1G\"}]}}"),
            "1:33: \"cpus\": bad pCPU list \"0-x\"", "bad pCPU list");

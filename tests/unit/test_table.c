@@ -510,6 +510,122 @@ static void trigger_errors(void)
     err_is(CELL("{\"memory\": 64}"), "OK", "a minimal table is fine");
 }
 
+/* A domain "big" without max; its cell in phase "p" starts at 2:25. */
+#define BIG(x) "{\"domains\": {\"big\": {}},\n\"phases\": {\"p\": {\"big\": " \
+               x "}}}"
+
+/*
+ * Every number of the table is checked against its limit, at its own
+ * position: 18014398509482496 MiB is 2^64 KiB + 512 MiB and used to be
+ * taken as 512 MiB.
+ */
+static void number_errors(void)
+{
+    tbl_table t;
+
+    err_is(BIG("{\"memory\": 18014398509482496}"), "t.json:2:36: phase \"p\" "
+           "domain \"big\": \"memory\" 18014398509482496 MiB is above the "
+           "limit of 1024 TiB", "memory in MiB that wrapped to 512 MiB");
+    err_is(BIG("{\"memory\": 99999999999999999999}"), "t.json:2:36: phase "
+           "\"p\" domain \"big\": \"memory\" 99999999999999999999 MiB is "
+           "above the limit of 1024 TiB", "memory in MiB beyond 64 bits");
+    err_is(BIG("{\"memory\": 1073741825}"), "t.json:2:36: phase \"p\" domain "
+           "\"big\": \"memory\" 1073741825 MiB is above the limit of "
+           "1024 TiB", "one MiB above the limit");
+    err_is(BIG("{\"memory\": -99999999999999999999}"), "t.json:2:36: phase "
+           "\"p\" domain \"big\": \"memory\" as a number is a whole, "
+           "non-negative count of MiB, got -99999999999999999999",
+           "a hugely negative memory is negative, not large");
+    err_is(BIG("{\"memory\": \"16777216T\"}"), "t.json:2:36: phase \"p\" "
+           "domain \"big\": \"memory\": size \"16777216T\" is above the limit "
+           "of 1024 TiB", "memory with a unit, 2^64 KiB");
+    err_is(BIG("{\"memory\": 1073741824}"), "OK", "memory at the limit");
+    err_is("{\"domains\": {\"big\": {\"min\": 18014398509482496}}, "
+           "\"phases\": {}}", "t.json:1:29: domain \"big\": \"min\" "
+           "18014398509482496 MiB is above the limit of 1024 TiB",
+           "min that wrapped");
+    err_is("{\"domains\": {\"big\": {\"max\": \"2048T\"}}, \"phases\": {}}",
+           "t.json:1:29: domain \"big\": \"max\": size \"2048T\" is above the "
+           "limit of 1024 TiB", "max above the limit");
+    err_is("{\"host\": {\"reserve\": 18014398509481984}, \"domains\": {}}",
+           "t.json:1:22: host: \"reserve\" 18014398509481984 MiB is above the "
+           "limit of 1024 TiB", "reserve that wrapped to 0");
+    err_is("{\"host\": {\"reserve\": \"17179869184T\"}, \"domains\": {}}",
+           "t.json:1:22: host: \"reserve\": size \"17179869184T\" is too large",
+           "reserve beyond 64 bits");
+    err_is(CELL("{\"memory\": 64, \"vcpus\": 18446744073709551617}"),
+           "t.json:2:49: phase \"p\" domain \"vm1\": \"vcpus\" "
+           "18446744073709551617 is out of range 1-4096",
+           "vcpus beyond 64 bits names its range");
+    err_is(CELL("{\"memory\": 64, \"vcpus\": 4294967297}"), "t.json:2:49: "
+           "phase \"p\" domain \"vm1\": \"vcpus\" 4294967297 is out of range "
+           "1-4096", "vcpus that would wrap an int to 1");
+    err_is(CELL("{\"memory\": 64, \"node\": 4294967296}"), "t.json:2:48: "
+           "phase \"p\" domain \"vm1\": \"node\" 4294967296 is out of range "
+           "0-63", "node that would wrap an int to 0");
+    err_is(CELL("{\"memory\": 64, \"cpus\": \"dedicated\", \"pcpus\": "
+                "4294967297}"), "t.json:2:70: phase \"p\" domain \"vm1\": "
+           "\"pcpus\" 4294967297 is out of range 1-4095",
+           "a pCPU count that would wrap to 1");
+    err_is(CELL("{\"memory\": 64, \"cpus\": \"dedicated\", \"pcpus\": "
+                "\"1,18446744073709551617\"}"), "t.json:2:73: phase \"p\" "
+           "domain \"vm1\": bad pCPU list \"1,18446744073709551617\": pCPU "
+           "18446744073709551617 is above the limit of 4095",
+           "a pCPU list entry beyond 64 bits points at it");
+    err_is(CELL("{\"memory\": 64, \"cpus\": \"dedicated\", \"pcpus\": "
+                "\"2-4096\"}"), "t.json:2:73: phase \"p\" domain \"vm1\": bad "
+           "pCPU list \"2-4096\": pCPU 4096 is above the limit of 4095",
+           "a pCPU range past the limit");
+
+    /* Cron numbers saturate into "out of range" rather than wrapping. */
+    err_is(TRIG("{\"phase\": \"p\", \"at\": \"0 99999999999999999999 * * "
+                "*\"}"),
+           "t.json:3:38: bad \"at\" time \"0 99999999999999999999 * * *\": "
+           "hour 99999999999999999999 out of range 0-23",
+           "an hour beyond 64 bits");
+    err_is(TRIG("{\"phase\": \"p\", \"at\": \"*/18446744073709551617 * * * "
+                "*\"}"), "t.json:3:38: bad \"at\" time "
+           "\"*/18446744073709551617 * * * *\": minute step 18446744073709551617 is larger than 59",
+           "a step that would wrap to 1");
+
+    /* A reserve and sizes at the limit: the host check's sums do not wrap. */
+    TBL_Init(&t);
+    {
+        static const char text[] =
+            "{\"host\": {\"reserve\": \"1024T\"}, \"domains\": {\"big\": {}},"
+            "\n\"phases\": {\"p\": {\"big\": {\"memory\": \"1024T\"}}}}";
+        static hv_host host;
+        hv_domain doms[2];
+        xs_err err;
+
+        ok(TBL_Parse("t.json", text, strlen(text), &t, &err) == 0,
+           "a reserve of 1024 TiB parses");
+        memset(&host, 0, sizeof(host));
+        memset(doms, 0, sizeof(doms));
+        host.nr_cpus = 2;
+        host.nr_nodes = 1;
+        host.total_kib = 1024 * 1024;
+        host.free_kib = 512 * 1024;
+        snprintf(doms[0].name, sizeof(doms[0].name), "Domain-0");
+        doms[0].mem_kib = 512 * 1024;
+        ok(TBL_CheckHost(&t, &host, doms, 1, &err) != 0 &&
+           strstr(err.msg, "but the host has 0 KiB after the 1024 TiB "
+                  "reserve") != NULL, "a 1024 TiB reserve leaves nothing "
+           "(%s)", err.msg);
+        /*
+         * A domain the table does not name reported (by a broken host)
+         * at 2^64 KiB less 100 MiB: the phase's sum used to wrap to
+         * 412 MiB, Xen's share to 100 MiB, and the phase "fit".
+         */
+        t.reserve_kib = 0;
+        snprintf(doms[1].name, sizeof(doms[1].name), "other");
+        doms[1].mem_kib = UINT64_MAX - 100 * 1024 + 1;
+        ok(TBL_CheckHost(&t, &host, doms, 2, &err) != 0,
+           "sums near 2^64 do not wrap into a fit");
+    }
+    TBL_Dispose(&t);
+}
+
 /* A host with 2 pCPUs, 2 nodes, 1 GiB; dom0 and vm1 with 256 MiB each. */
 static void host_init(hv_host *host, hv_domain *doms)
 {
@@ -646,6 +762,7 @@ int main(void)
     file_errors();
     structure_errors();
     trigger_errors();
+    number_errors();
     host_checks();
     return done_testing();
 }

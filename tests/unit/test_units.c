@@ -51,9 +51,11 @@ int main(void)
     good(" 4 GiB ", 4ULL * 1024 * 1024);
     good("4\tG", 4ULL * 1024 * 1024);
     good("0M", 0);
-    good("16777215T", 16777215ULL << 30);
-    good("17592186044415K", 17592186044415ULL);
-    good("17179869183.5T", 18446744073172680704ULL);   /* near 2^64 KiB */
+    /* The limit, 1 PiB, in each spelling; one KiB more is refused. */
+    good("1024T", UNITS_MAX_KIB);
+    good("1048576G", UNITS_MAX_KIB);
+    good("1099511627776K", UNITS_MAX_KIB);
+    good("1023.5T", UNITS_MAX_KIB - (512ULL << 20));
 
     bad("512", "size \"512\": missing unit (K, M, G or T)");
     bad("1.5", "size \"1.5\": missing unit (K, M, G or T)");
@@ -72,6 +74,13 @@ int main(void)
     bad("18446744073709551615K", "size \"18446744073709551615K\" is too "
         "large");
     bad("17179869184T", "size \"17179869184T\" is too large");
+    /* Sizes that fit 64 bits but not the limit: they used to wrap sums. */
+    bad("1099511627777K", "size \"1099511627777K\" is above the limit of "
+        "1024 TiB");
+    bad("1024.5T", "size \"1024.5T\" is above the limit of 1024 TiB");
+    bad("16777215T", "size \"16777215T\" is above the limit of 1024 TiB");
+    bad("17179869183.5T", "size \"17179869183.5T\" is above the limit of "
+        "1024 TiB");
     bad("1.0000000001G", "size \"1.0000000001G\" has too many decimals");
     bad("", "size \"\" does not start with a number");
     bad("M", "size \"M\" does not start with a number");
@@ -84,6 +93,34 @@ int main(void)
     ok(UNITS_ParseSize("7", &kib, NULL, 0) == -1, "why may be NULL");
     ok(UNITS_ParseSize("7", &kib, tiny, sizeof(tiny)) == -1 &&
        strlen(tiny) == 3, "a short why is cut, not overrun");
+
+    /* Bare MiB counts (JSON integers): 18014398509482496 MiB is 2^64 KiB
+     * and 512 MiB, which used to wrap to 512 MiB. */
+    kib = 7;
+    ok(UNITS_MibToKib(1048576 * 1024ULL, &kib) == 0 && kib == UNITS_MAX_KIB,
+       "1048576 GiB of MiB is the limit");
+    kib = 7;
+    ok(UNITS_MibToKib(1048576 * 1024ULL + 1, &kib) == -1 && kib == 7,
+       "one MiB above the limit is refused, result untouched");
+    ok(UNITS_MibToKib(18014398509482496ULL, &kib) == -1 && kib == 7,
+       "18014398509482496 MiB (2^64 KiB + 512 MiB) is refused, not 512 MiB");
+
+    /* Sums saturate instead of wrapping. */
+    ok(UNITS_AddSat(1, 2) == 3, "1 + 2");
+    ok(UNITS_AddSat(UINT64_MAX - 1, 1) == UINT64_MAX, "max - 1 + 1 is max");
+    ok(UNITS_AddSat(UINT64_MAX, 1) == UINT64_MAX, "max + 1 stays max");
+    ok(UNITS_AddSat(1ULL << 63, 1ULL << 63) == UINT64_MAX,
+       "2^63 + 2^63 stays max, not 0");
+
+    /* a*b/c where a*b does not fit 64 bits. */
+    ok(UNITS_MulDiv(6, 7, 2) == 21, "6 * 7 / 2");
+    ok(UNITS_MulDiv(UNITS_MAX_KIB, UNITS_MAX_KIB / 2, UNITS_MAX_KIB) ==
+       UNITS_MAX_KIB / 2, "1 PiB * 512 TiB / 1 PiB (2^79 in between)");
+    ok(UNITS_MulDiv(UINT64_MAX, 3, 4) == UINT64_MAX / 4 * 3 + 2,
+       "(2^64 - 1) * 3 / 4 exactly: %llu",
+       (unsigned long long)UNITS_MulDiv(UINT64_MAX, 3, 4));
+    ok(UNITS_MulDiv(UINT64_MAX, 3, 2) == UINT64_MAX,
+       "a result above 64 bits saturates");
 
     fmt(0, "0 KiB");
     fmt(1, "1 KiB");
