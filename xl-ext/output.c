@@ -823,6 +823,19 @@ void OUT_CheckJson(FILE *f, const char *path, const xs_err *err,
         bool in_table = err->file[0] && strcmp(err->file, path) == 0;
 
         json_error(w, in_table ? OUT_FAIL_TABLE : OUT_FAIL_HOST, err, NULL);
+    } else if (r && r->nr_errors) {
+        /* What plan will refuse: the first error says why, "errors" all. */
+        xs_err first;
+        size_t i = 0;
+
+        while (r->v[i].level != HCHK_ERROR)
+            i++;
+        if (r->v[i].pos.line)
+            ERR_SetAt(&first, path, r->v[i].pos.line, r->v[i].pos.col, "%s",
+                      r->v[i].msg);
+        else
+            ERR_Set(&first, "%s", r->v[i].msg);
+        json_error(w, OUT_FAIL_PLAN, &first, NULL);
     } else {
         JSONW_Null(w);
     }
