@@ -352,9 +352,13 @@ int main(int argc, char **argv)
             LOG_Msg(&log, LOG_ERR, "%s", ERR_Format(&err, buf, sizeof(buf)));
             goto out;
         }
+        /* A phase that does not fit is logged, not fatal: as at start. */
         printf("%s: configuration OK (%zu phases, %zu triggers, checked "
-               "against the %s host)\n", t->path, t->nr_phases,
+               "against the %s host", t->path, t->nr_phases,
                t->nr_triggers, HV_DriverName(h));
+        if (d.nr_unfit)
+            printf("; phases that do not fit it now: %u", d.nr_unfit);
+        printf(")\n");
         status = 0;
         goto out;
     }
