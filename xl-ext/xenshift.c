@@ -122,6 +122,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s: %s\n", cli.progname, err.msg);
             return XS_EXIT_FAIL;
         }
+        /* apply lets it go while a --sim-state xenshiftd works. */
+        cli.sim_lock = &lock;
         rc = cmd->fn(&cli, argc - optind, argv + optind);
         LOCK_Release(&lock);
         return rc;
