@@ -431,9 +431,41 @@ static int write_pidfile(dlog *log, const char *path)
 
 /* --- main --------------------------------------------------------------- */
 
+/* One transition at a time on a host; the daemon holds it for life. */
+static int take_host_lock(dlog *log, xs_lock *lock, const char *path)
+{
+    char holder[128];
+    xs_err err;
+    int rc = LOCK_Take(lock, path, "xenshiftd", false, holder,
+                       sizeof(holder), &err);
+
+    if (rc == LOCK_BUSY && strncmp(holder, "xenshiftd", 9) == 0) {
+        LOG_Warnx(log, "already running (%s holds %s)", holder, path);
+        return -1;
+    }
+    if (rc == LOCK_BUSY) {
+        LOG_Info(log, "waiting for %s to finish its transition", holder);
+        rc = LOCK_Take(lock, path, "xenshiftd", true, holder,
+                       sizeof(holder), &err);
+    }
+    if (rc) {
+        LOG_Warnx(log, "%s", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* Xen, or a simulated host: --sim-state's FILE once it exists. */
+static hv *open_host(const opts *o, xs_err *err)
+{
+    if (o->sim_state && access(o->sim_state, F_OK) == 0)
+        return HV_OpenSim(o->sim_state, err);
+    return o->sim ? HV_OpenSim(o->sim, err) : HV_OpenXen(err);
+}
+
 int main(int argc, char **argv)
 {
-    char buf[1024], holder[128];
+    char buf[1024];
     opts o = { 0 };
     dmn_config cfg;
     dlog log;
@@ -464,10 +496,7 @@ int main(int argc, char **argv)
     cfg.poll = poll_now;
     cfg.poll_ctx = &l;
 
-    if (o.sim_state && access(o.sim_state, F_OK) == 0)
-        h = HV_OpenSim(o.sim_state, &err);
-    else
-        h = o.sim ? HV_OpenSim(o.sim, &err) : HV_OpenXen(&err);
+    h = open_host(&o, &err);
     if (!h) {
         LOG_Msg(&log, LOG_ERR, "%s", ERR_Format(&err, buf, sizeof(buf)));
         goto out;
@@ -511,25 +540,8 @@ int main(int argc, char **argv)
         LOG_Warn(&log, "daemon");
         goto out;
     }
-    /* One transition at a time on a host; the daemon holds it for life. */
-    if (!o.sim) {
-        rc = LOCK_Take(&lock, o.lock, "xenshiftd", false, holder,
-                       sizeof(holder), &err);
-        if (rc == LOCK_BUSY && strncmp(holder, "xenshiftd", 9) == 0) {
-            LOG_Warnx(&log, "already running (%s holds %s)", holder, o.lock);
-            goto out;
-        }
-        if (rc == LOCK_BUSY) {
-            LOG_Info(&log, "waiting for %s to finish its transition",
-                     holder);
-            rc = LOCK_Take(&lock, o.lock, "xenshiftd", true, holder,
-                           sizeof(holder), &err);
-        }
-        if (rc) {
-            LOG_Warnx(&log, "%s", err.msg);
-            goto out;
-        }
-    }
+    if (!o.sim && take_host_lock(&log, &lock, o.lock))
+        goto out;
     if (!o.sim && o.pidfile[0])
         have_pidfile = !write_pidfile(&log, o.pidfile);
 

@@ -159,6 +159,22 @@ kill -0 "$dpid" 2>/dev/null
 t $? "and runs on"
 stop_daemon
 
+# --- an "at" trigger fires on the simulated clock, in real time -----------
+# 2025-11-26 07:59:58 UTC: the daily 08:00 trigger is 2 s away.
+sed 's|^{$|{ "start_time": 1764143998,|' "$fixture" > "$tmp/at-host.json"
+sed 's|{ "phase": "normal", "at": "0 8 \* \* 1-5" }|{ "phase": "takeover", "at": "0 8 * * *" }|' \
+    "$table" > "$tmp/at.json"
+grep -q '"takeover", "at"' "$tmp/at.json"
+t $? "a table whose 08:00 trigger asks for takeover"
+st="$tmp/at-state.json"
+fixture="$tmp/at-host.json" table="$tmp/at.json" start_daemon
+is "$(node phase)" normal "07:59:58: normal"
+wait_node phase takeover
+is "$(node phase)" takeover "two seconds later the trigger moved the host to takeover"
+grep -q 'at "0 8 \* \* \*" (2025-11-26 08:00 UTC): takeover queued' "$tmp/daemon.log"
+t $? "at 08:00 simulated time: $(grep 'at "0 8' "$tmp/daemon.log" | head -n 1)"
+stop_daemon
+
 timeout 10 "$build/xenshiftd" --sim-state "$st" -c "$table" -F > "$tmp/out" 2>&1
 is $? 2 "xenshiftd --sim-state without --sim is a usage error"
 echo "1..$n"
