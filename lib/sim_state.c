@@ -59,6 +59,7 @@ int SIMST_Init(simst *s, hv *h, const char *path, xs_lock *lock,
         return -1;
     }
     snprintf(s->lock_path, sizeof(s->lock_path), "%s.lock", s->path);
+    s->base = strrchr(s->path, '/') + 1;
     s->have_seen = file_hash(s->path, &s->seen);
     snprintf(dir, sizeof(dir), "%s", s->path);
     s->notify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -134,9 +135,21 @@ int SIMST_Fd(const simst *s)
 bool SIMST_Changed(simst *s)
 {
     char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    const struct inotify_event *ev;
+    bool ours = false;
     uint64_t hash;
+    ssize_t n, i;
 
-    while (read(s->notify_fd, buf, sizeof(buf)) > 0)
-        continue;
-    return file_hash(s->path, &hash) && (!s->have_seen || hash != s->seen);
+    /* Other files of the directory (FILE.lock, FILE.new, ...) are not news. */
+    while ((n = read(s->notify_fd, buf, sizeof(buf))) > 0) {
+        for (i = 0; i < n; i += (ssize_t)(sizeof(*ev) + ev->len)) {
+            ev = (const struct inotify_event *)(buf + i);
+            /* An overflow may have eaten ours: look. */
+            if ((ev->mask & IN_Q_OVERFLOW) ||
+                (ev->len && strcmp(ev->name, s->base) == 0))
+                ours = true;
+        }
+    }
+    return ours && file_hash(s->path, &hash) &&
+           (!s->have_seen || hash != s->seen);
 }

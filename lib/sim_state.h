@@ -25,6 +25,7 @@ typedef struct simst {
     hv *h;                      /* borrowed: a simulated host */
     char path[4096];            /* the state file */
     char lock_path[4200];       /* path.lock */
+    const char *base;           /* the file's name in its directory */
     const char *who;            /* written into the lock */
     xs_lock own;
     xs_lock *lock;              /* own, or the caller's */
@@ -53,7 +54,10 @@ int SIMST_Refresh(simst *s, xs_err *err);
 
 /* Readable when the file's directory changed: then call SIMST_Changed. */
 int SIMST_Fd(const simst *s);
-/* Drain SIMST_Fd; true when the file is not the one last seen. */
+/*
+ * Drain SIMST_Fd; true when it told of the file and the file is not
+ * the one last seen (its own saves wake a process too).
+ */
 bool SIMST_Changed(simst *s);
 
 #endif
