@@ -566,8 +566,10 @@ unsigned DMN_CheckPhases(dmn *d)
         SNAP_Init(&snap);
         PLAN_Init(&p);
         if (TRN_Snapshot(d->h, &d->table, phase, &snap, warn, sizeof(warn),
-                         &err) ||
-            PLAN_Make(&snap, &d->table, phase, &p, &err)) {
+                         &err)) {
+            LOG_Warnx(d->log, "phase %s: cannot read the host to check "
+                      "it: %s", phase, err.msg);
+        } else if (PLAN_Make(&snap, &d->table, phase, &p, &err)) {
             LOG_Warnx(d->log, "phase %s does not fit the host as it is "
                       "now, a request for it will be refused: %s", phase,
                       err.msg);

@@ -435,6 +435,13 @@ static void unfit_start(void *vctx)
     u->rc = start(u->d, u->h, u->log, u->c);
 }
 
+static void unfit_check(void *vctx)
+{
+    unfit_ctx *u = vctx;
+
+    DMN_CheckPhases(u->d);
+}
+
 static void unfit_reload(void *vctx)
 {
     unfit_ctx *u = vctx;
@@ -509,6 +516,16 @@ static void test_unfit_phase(dlog *log)
     ok(strstr(buf, "phase big does not fit the host as it is now") != NULL,
        "and logs it again");
     is_int(d.nr_unfit, 1, "counted again");
+
+    /* A host that cannot be read is not a phase that does not fit. */
+    HVSIM_AddFault(h, "get_host", NULL, 1, HVSIM_FAULT_FAIL);
+    capture_log(logf, buf, sizeof(buf), unfit_check, &u);
+    line = strstr(buf, "cannot read the host to check it");
+    ok(line != NULL, "a host that cannot be read is logged: %.*s",
+       line ? (int)strcspn(line, "\n") : 0, line ? line : "");
+    ok(strstr(buf, "phase normal: cannot read the host") != NULL,
+       "for the phase it was checking");
+    is_int(d.nr_unfit, 1, "and not counted as not fitting (big still is)");
 
     DMN_Stop(&d);
     DMN_Dispose(&d);
