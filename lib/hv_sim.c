@@ -1962,3 +1962,59 @@ out:
     JSONW_Free(w);
     return rc;
 }
+
+/* --- loading a state into a running handle ------------------------------- */
+
+/*
+ * Fire watcher's watches on each xenstore node of a that b does not
+ * hold (or, with changed too, holds with another value).
+ */
+static void fire_differences(sim *watcher, const sim *a, sim *b,
+                             bool changed)
+{
+    size_t i;
+
+    for (i = 0; i < a->nr_xs; i++) {
+        const xs_node *n = xs_find(b, a->xs[i].path);
+
+        if (!n || (changed && strcmp(n->val, a->xs[i].val)))
+            fire_watches(watcher, a->xs[i].path);
+    }
+}
+
+int HVSIM_Load(hv *h, const char *path, xs_err *err)
+{
+    sim *s = S(h), *n, tmp;
+    hv *nh = HV_OpenSim(path, err);
+
+    if (!nh)
+        return -1;
+    n = S(nh);
+    /*
+     * The host, its faults, clock and xenstore come from the file; the
+     * watches, the events not yet read and the crash switch are this
+     * process's and stay.  Swapped, so that closing nh frees the old.
+     */
+    memcpy(&tmp, s, sizeof(tmp));
+    s->host = n->host;
+    memcpy(s->pools, n->pools, sizeof(s->pools));
+    s->nr_pools = n->nr_pools;
+    s->next_pool_id = n->next_pool_id;
+    s->doms = n->doms;
+    s->nr_doms = n->nr_doms;
+    memcpy(s->faults, n->faults, sizeof(s->faults));
+    s->nr_faults = n->nr_faults;
+    s->xs = n->xs;
+    s->nr_xs = n->nr_xs;
+    s->now_ms = n->now_ms;
+    s->wall_start = n->wall_start;
+    n->doms = tmp.doms;
+    n->nr_doms = tmp.nr_doms;
+    n->xs = tmp.xs;
+    n->nr_xs = tmp.nr_xs;
+    /* What another process wrote fires the watches, as xenstored would. */
+    fire_differences(s, s, n, true);      /* new or changed */
+    fire_differences(s, n, s, false);     /* removed */
+    sim_close(nh);
+    return 0;
+}

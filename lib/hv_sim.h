@@ -54,6 +54,13 @@ bool HVSIM_Crashed(hv *h);
  * one simulated host (xenshift --sim-state).
  */
 int HVSIM_Save(hv *h, const char *path, xs_err *err);
+/*
+ * Replace the host of h by the one saved at path (HVSIM_Save), as when
+ * another process changed it: domains, pools, faults, clock and
+ * xenstore come from the file; h's watches stay, and each xenstore node
+ * that appeared, changed or went fires them.  On error h is unchanged.
+ */
+int HVSIM_Load(hv *h, const char *path, xs_err *err);
 /* Simulated wall-clock time, epoch seconds. */
 long long HVSIM_WallTime(hv *h);
 

@@ -562,17 +562,42 @@ static void publish_phase(dmn *d)
     SNAP_Dispose(&snap);
 }
 
-static int check_table(dmn *d, const tbl_table *t, xs_err *err)
+/*
+ * Whether each phase fits the host is the planner's answer from the host
+ * as it is now; domains the table does not name count, so it changes
+ * with the host.  A phase that does not fit is no reason to stop: the
+ * others still serve (a failover among them), and a request for it is
+ * refused with these same numbers when it comes (run_one).
+ */
+unsigned DMN_CheckPhases(dmn *d)
 {
+    char warn[256];
     xs_snapshot snap;
-    int rc;
+    xs_err err;
+    plan p;
+    size_t i;
+    unsigned unfit = 0;
 
-    SNAP_Init(&snap);
-    rc = SNAP_Take(d->h, &snap, err);
-    if (!rc)
-        rc = TBL_CheckHost(t, &snap.host, snap.doms, snap.nr_doms, err);
-    SNAP_Dispose(&snap);
-    return rc;
+    for (i = 0; i < d->table.nr_phases; i++) {
+        const char *phase = d->table.phases[i].name;
+
+        SNAP_Init(&snap);
+        PLAN_Init(&p);
+        if (TRN_Snapshot(d->h, &d->table, phase, &snap, warn, sizeof(warn),
+                         &err)) {
+            LOG_Warnx(d->log, "phase %s: cannot read the host to check "
+                      "it: %s", phase, err.msg);
+        } else if (PLAN_Make(&snap, &d->table, phase, &p, &err)) {
+            LOG_Warnx(d->log, "phase %s does not fit the host as it is "
+                      "now, a request for it will be refused: %s", phase,
+                      err.msg);
+            unfit++;
+        }
+        PLAN_Dispose(&p);
+        SNAP_Dispose(&snap);
+    }
+    d->nr_unfit = unfit;
+    return unfit;
 }
 
 int DMN_Start(dmn *d, xs_err *err)
@@ -580,8 +605,6 @@ int DMN_Start(dmn *d, xs_err *err)
     char request[96], message[1200], pid[32];
     trn_recovery rec;
 
-    if (check_table(d, &d->table, err))
-        return -1;
     if (HV_XsRestrict(d->h, XSP_ROOT)) {
         ERR_Set(err, "%s", HV_LastError(d->h)->msg);
         return -1;
@@ -598,6 +621,7 @@ int DMN_Start(dmn *d, xs_err *err)
             answer(d, request, REQ_FAILED, NULL, message);
     }
     publish_phase(d);
+    DMN_CheckPhases(d);
 
     if (HV_XsWatch(d->h, XSP_REQUEST, WATCH_TOKEN)) {
         ERR_Set(err, "%s", HV_LastError(d->h)->msg);
@@ -624,13 +648,15 @@ int DMN_Reload(dmn *d, xs_err *err)
 {
     tbl_table t;
 
+    /* Only an error in the table itself keeps the old one. */
     TBL_Init(&t);
-    if (TBL_Load(d->cfg.table_path, &t, err) || check_table(d, &t, err)) {
+    if (TBL_Load(d->cfg.table_path, &t, err)) {
         TBL_Dispose(&t);
         return -1;
     }
     TBL_Dispose(&d->table);
     d->table = t;
+    DMN_CheckPhases(d);
     plan_next(d, (time_t)(HV_WallMs(d->h) / 1000));
     return 0;
 }

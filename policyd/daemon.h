@@ -69,6 +69,7 @@ struct dmn {
     time_t next_fire;
     size_t next_trigger;
     unsigned transitions;       /* run since start, for the log */
+    unsigned nr_unfit;          /* phases that did not fit at the last look */
 };
 
 /* Load the table and keep the arguments; nothing is touched yet. */
@@ -78,14 +79,26 @@ void DMN_Dispose(dmn *d);
 /*
  * Take over the host: make XSP_ROOT dom0-only, say the daemon runs,
  * finish an interrupted transition (journal), publish the phase the
- * host is in, watch XSP_REQUEST and plan the first trigger.
+ * host is in, log the phases that do not fit it (DMN_CheckPhases),
+ * watch XSP_REQUEST and plan the first trigger.
  */
 int DMN_Start(dmn *d, xs_err *err);
 /* Leave: the daemon node goes, queued requests are answered failed. */
 void DMN_Stop(dmn *d);
 
-/* SIGHUP: read the table again; a bad one is refused, the old one kept. */
+/*
+ * SIGHUP: read the table again.  Only an error in the table itself
+ * refuses it (the old one is kept); phases that do not fit the host are
+ * logged, as at start.
+ */
 int DMN_Reload(dmn *d, xs_err *err);
+
+/*
+ * Plan every phase from the host as it is now and log each one the
+ * planner refuses, with its reason; returns (and keeps in nr_unfit)
+ * how many.  Start and reload call it; the daemon serves either way.
+ */
+unsigned DMN_CheckPhases(dmn *d);
 
 /* The watch fd was readable: take the events, read new requests. */
 void DMN_HandleWatch(dmn *d);

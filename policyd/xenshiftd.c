@@ -7,6 +7,19 @@
  * the table, SIGTERM/SIGINT end the daemon after rolling back what
  * runs).  With nothing to do it sleeps in poll: no periodic wake-ups.
  * The policy itself is daemon.c.
+ *
+ * --sim: the simulated clock moves only when something sleeps in the
+ * simulation, so a timer on the real clock armed with its times was due
+ * at once, for ever (a busy loop).  Here the simulated clock follows
+ * the real one while the daemon waits: each wake-up advances it by the
+ * real time that passed (CLOCK_MONOTONIC), and the timer is armed
+ * relative, on CLOCK_MONOTONIC, for the simulated time left to the next
+ * trigger.  Transitions still wait on the simulated clock alone.
+ *
+ * --sim-state FILE: the simulated host is FILE, shared with xenshift
+ * (sim_state.h).  Each turn of the loop takes FILE.lock, loads what
+ * others wrote (their requests fire the watch), works, saves and lets
+ * the lock go; an inotify descriptor on FILE wakes the loop.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,12 +34,14 @@
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "daemon.h"
 #include "lock.h"
 #include "log.h"
+#include "sim_state.h"
 
 #define DEFAULT_CONFIG "/etc/xenshift/xenshift.json"
 #define DEFAULT_PIDFILE "/run/xenshiftd.pid"
@@ -34,6 +49,7 @@
 typedef struct opts {
     const char *config;
     const char *sim;
+    const char *sim_state;
     const char *pidfile;
     const char *lock;
     const char *hooks_dir;
@@ -51,13 +67,16 @@ typedef struct loop {
     int timer_fd;
     bool quit;
     bool reload;
+    bool sim;                   /* the simulated clock follows the real one */
+    uint64_t synced_ms;         /* CLOCK_MONOTONIC when it last did */
+    simst *share;               /* --sim-state, or NULL */
 } loop;
 
 static void usage(FILE *f)
 {
     fprintf(f,
             "Usage: xenshiftd [-F] [-n] [-v] [-c FILE] [-p PIDFILE] "
-            "[--sim FIXTURE]\n"
+            "[--sim FIXTURE [--sim-state FILE]]\n"
             "                 [--hooks-dir DIR | --no-hooks] [--lock FILE]\n"
             "\n"
             "  -c, --config FILE   the phase table (default %s)\n"
@@ -67,6 +86,8 @@ static void usage(FILE *f)
             "  -p, --pidfile FILE  default %s\n"
             "  -v, --verbose       log debug messages too\n"
             "      --sim FIXTURE   a simulated host instead of Xen\n"
+            "      --sim-state FILE  share it with xenshift --sim-state "
+            "FILE\n"
             "      --hooks-dir DIR default /etc/xenshift/hooks.d\n"
             "      --no-hooks      run no hooks\n"
             "      --lock FILE     default %s\n"
@@ -84,6 +105,7 @@ static int parse_opts(int argc, char **argv, opts *o)
         { "pidfile", required_argument, NULL, 'p' },
         { "verbose", no_argument, NULL, 'v' },
         { "sim", required_argument, NULL, 'S' },
+        { "sim-state", required_argument, NULL, 'P' },
         { "hooks-dir", required_argument, NULL, 'H' },
         { "no-hooks", no_argument, NULL, 'N' },
         { "lock", required_argument, NULL, 'L' },
@@ -104,6 +126,7 @@ static int parse_opts(int argc, char **argv, opts *o)
         case 'p': o->pidfile = optarg; break;
         case 'v': o->verbose++; break;
         case 'S': o->sim = optarg; break;
+        case 'P': o->sim_state = optarg; break;
         case 'H': o->hooks_dir = optarg; break;
         case 'N': o->no_hooks = true; break;
         case 'L': o->lock = optarg; break;
@@ -123,6 +146,11 @@ static int parse_opts(int argc, char **argv, opts *o)
     if (optind < argc) {
         fprintf(stderr, "xenshiftd: unexpected argument '%s'\n",
                 argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+    if (o->sim_state && !o->sim) {
+        fprintf(stderr, "xenshiftd: --sim-state needs --sim FIXTURE\n");
         usage(stderr);
         return 2;
     }
@@ -159,11 +187,58 @@ static void sd_notify_msg(const char *msg)
 
 /* --- the loop ----------------------------------------------------------- */
 
+static uint64_t monotonic_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* --sim: advance the simulated clock by the real time since last time. */
+static void follow_clock(loop *l)
+{
+    uint64_t now = monotonic_ms(), gap = now - l->synced_ms;
+
+    if (!l->sim)
+        return;
+    l->synced_ms = now;
+    while (gap) {
+        unsigned step = gap > 60000 ? 60000 : (unsigned)gap;
+
+        HV_SleepMs(l->d->h, step);
+        gap -= step;
+    }
+}
+
+/* --sim: relative, for the simulated time left (see the top). */
+static void arm_sim_timer(loop *l)
+{
+    struct itimerspec its;
+    long long left;
+    time_t when;
+
+    memset(&its, 0, sizeof(its));
+    if (DMN_NextWake(l->d, &when)) {
+        left = (long long)when * 1000 - HV_WallMs(l->d->h);
+        if (left < 1)
+            left = 1;                   /* 0/0 would disarm it */
+        its.it_value.tv_sec = left / 1000;
+        its.it_value.tv_nsec = (left % 1000) * 1000000;
+    }
+    if (timerfd_settime(l->timer_fd, 0, &its, NULL))
+        LOG_Warn(l->log, "timerfd_settime");
+}
+
 static void arm_timer(loop *l)
 {
     struct itimerspec its;
     time_t when;
 
+    if (l->sim) {
+        arm_sim_timer(l);
+        return;
+    }
     memset(&its, 0, sizeof(its));
     if (DMN_NextWake(l->d, &when))
         its.it_value.tv_sec = when;     /* 0/0 disarms */
@@ -207,6 +282,15 @@ static void handle_timer(loop *l)
     DMN_HandleTime(l->d, now);
 }
 
+/* --sim-state: save what was done so far, keeping the lock. */
+static void publish(loop *l)
+{
+    xs_err err;
+
+    if (l->share && SIMST_Save(l->share, &err))
+        LOG_Warnx(l->log, "%s", err.msg);
+}
+
 /*
  * Called by the core during a transition: look, never wait.  A trigger
  * that comes due meanwhile is queued now, not found "missed" after a
@@ -222,7 +306,8 @@ static void poll_now(void *ctx, dmn *d)
     };
 
     (void)d;
-    if (poll(p, l->watch_fd >= 0 ? 3 : 2, 0) <= 0)
+    publish(l);
+    if (poll(p, 3, 0) <= 0)
         return;
     if (p[0].revents & POLLIN)
         handle_signals(l);
@@ -247,32 +332,77 @@ static void do_reload(loop *l)
         LOG_Info(l->log, "%s loaded", l->d->cfg.table_path);
 }
 
-static int run_loop(loop *l)
+/* A turn of the loop begins: --sim-state takes the host from the file. */
+static void turn_begin(loop *l)
 {
-    struct pollfd p[3];
+    char buf[1024];
+    xs_err err;
 
-    while (!l->quit) {
-        DMN_RunQueue(l->d);
-        if (l->reload)
-            do_reload(l);
-        if (l->quit)
-            break;
-        arm_timer(l);
+    if (l->share && SIMST_Lock(l->share, &err))
+        LOG_Warnx(l->log, "%s; going on with the host as this daemon "
+                  "last saw it", ERR_Format(&err, buf, sizeof(buf)));
+    follow_clock(l);
+}
+
+/* And ends: --sim-state saves the host and lets the file go. */
+static void turn_end(loop *l)
+{
+    xs_err err;
+
+    if (l->share && SIMST_Unlock(l->share, &err))
+        LOG_Warnx(l->log, "%s", err.msg);
+}
+
+/* Sleep until something is to be done; -1 when poll fails. */
+static int wait_events(loop *l, struct pollfd *p)
+{
+    for (;;) {
+        /* A negative fd is ignored by poll: no --sim-state, no notify. */
         p[0] = (struct pollfd){ .fd = l->sig_fd, .events = POLLIN };
         p[1] = (struct pollfd){ .fd = l->timer_fd, .events = POLLIN };
         p[2] = (struct pollfd){ .fd = l->watch_fd, .events = POLLIN };
-        if (poll(p, 3, -1) < 0) {
+        p[3] = (struct pollfd){ .fd = l->share ? SIMST_Fd(l->share) : -1,
+                                .events = POLLIN };
+        if (poll(p, 4, -1) < 0) {
             if (errno == EINTR)
                 continue;
             LOG_Warn(l->log, "poll");
             return -1;
         }
+        if ((p[0].revents | p[1].revents | p[2].revents) & POLLIN)
+            return 0;
+        /* Our own saves wake us too: only another's change is news. */
+        if ((p[3].revents & POLLIN) && SIMST_Changed(l->share))
+            return 0;
+    }
+}
+
+static int run_loop(loop *l)
+{
+    struct pollfd p[4];
+
+    memset(p, 0, sizeof(p));
+    while (!l->quit) {
+        turn_begin(l);
         if (p[0].revents & POLLIN)
             handle_signals(l);
         if (p[1].revents & POLLIN)
             handle_timer(l);
-        if (p[2].revents & POLLIN)
+        /* A request another process saved fired the watch at the load. */
+        if ((p[2].revents & POLLIN) || l->share)
             DMN_HandleWatch(l->d);
+        if (l->d->nr_queue)
+            publish(l);         /* "queued", before it runs */
+        DMN_RunQueue(l->d);
+        if (l->reload)
+            do_reload(l);
+        if (!l->quit)
+            arm_timer(l);
+        turn_end(l);
+        if (l->quit)
+            break;
+        if (wait_events(l, p))
+            return -1;
     }
     return 0;
 }
@@ -301,20 +431,53 @@ static int write_pidfile(dlog *log, const char *path)
 
 /* --- main --------------------------------------------------------------- */
 
+/* One transition at a time on a host; the daemon holds it for life. */
+static int take_host_lock(dlog *log, xs_lock *lock, const char *path)
+{
+    char holder[128];
+    xs_err err;
+    int rc = LOCK_Take(lock, path, "xenshiftd", false, holder,
+                       sizeof(holder), &err);
+
+    if (rc == LOCK_BUSY && strncmp(holder, "xenshiftd", 9) == 0) {
+        LOG_Warnx(log, "already running (%s holds %s)", holder, path);
+        return -1;
+    }
+    if (rc == LOCK_BUSY) {
+        LOG_Info(log, "waiting for %s to finish its transition", holder);
+        rc = LOCK_Take(lock, path, "xenshiftd", true, holder,
+                       sizeof(holder), &err);
+    }
+    if (rc) {
+        LOG_Warnx(log, "%s", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* Xen, or a simulated host: --sim-state's FILE once it exists. */
+static hv *open_host(const opts *o, xs_err *err)
+{
+    if (o->sim_state && access(o->sim_state, F_OK) == 0)
+        return HV_OpenSim(o->sim_state, err);
+    return o->sim ? HV_OpenSim(o->sim, err) : HV_OpenXen(err);
+}
+
 int main(int argc, char **argv)
 {
-    char buf[1024], holder[128];
+    char buf[1024];
     opts o = { 0 };
     dmn_config cfg;
     dlog log;
     dmn d;
     loop l = { .sig_fd = -1, .watch_fd = -1, .timer_fd = -1 };
+    simst share = { .notify_fd = -1 };
     xs_lock lock;
     xs_err err;
     sigset_t mask;
     hv *h = NULL;
     int rc, status = 1;
-    bool have_dmn = false, have_pidfile = false;
+    bool have_dmn = false, have_pidfile = false, have_share = false;
 
     rc = parse_opts(argc, argv, &o);
     if (rc >= 0)
@@ -327,12 +490,13 @@ int main(int argc, char **argv)
     HOOK_DefaultOpts(&cfg.hooks);
     if (o.hooks_dir)
         cfg.hooks.dir = o.hooks_dir;
-    cfg.run_hooks = !o.no_hooks;
+    /* A simulated host runs only the hooks it is given, not the host's. */
+    cfg.run_hooks = !o.no_hooks && (!o.sim || o.hooks_dir);
     EXEC_DefaultOpts(&cfg.exec);
     cfg.poll = poll_now;
     cfg.poll_ctx = &l;
 
-    h = o.sim ? HV_OpenSim(o.sim, &err) : HV_OpenXen(&err);
+    h = open_host(&o, &err);
     if (!h) {
         LOG_Msg(&log, LOG_ERR, "%s", ERR_Format(&err, buf, sizeof(buf)));
         goto out;
@@ -345,6 +509,15 @@ int main(int argc, char **argv)
     have_dmn = true;
     l.d = &d;
     l.log = &log;
+    l.sim = o.sim != NULL;
+    if (o.sim_state && !o.check_only) {
+        if (SIMST_Init(&share, h, o.sim_state, NULL, "xenshiftd", &err)) {
+            LOG_Msg(&log, LOG_ERR, "%s", err.msg);
+            goto out;
+        }
+        have_share = true;
+        l.share = &share;
+    }
     if (o.check_only) {
         tbl_table *t = &d.table;
 
@@ -352,9 +525,13 @@ int main(int argc, char **argv)
             LOG_Msg(&log, LOG_ERR, "%s", ERR_Format(&err, buf, sizeof(buf)));
             goto out;
         }
+        /* A phase that does not fit is logged, not fatal: as at start. */
         printf("%s: configuration OK (%zu phases, %zu triggers, checked "
-               "against the %s host)\n", t->path, t->nr_phases,
+               "against the %s host", t->path, t->nr_phases,
                t->nr_triggers, HV_DriverName(h));
+        if (d.nr_unfit)
+            printf("; phases that do not fit it now: %u", d.nr_unfit);
+        printf(")\n");
         status = 0;
         goto out;
     }
@@ -363,25 +540,8 @@ int main(int argc, char **argv)
         LOG_Warn(&log, "daemon");
         goto out;
     }
-    /* One transition at a time on a host; the daemon holds it for life. */
-    if (!o.sim) {
-        rc = LOCK_Take(&lock, o.lock, "xenshiftd", false, holder,
-                       sizeof(holder), &err);
-        if (rc == LOCK_BUSY && strncmp(holder, "xenshiftd", 9) == 0) {
-            LOG_Warnx(&log, "already running (%s holds %s)", holder, o.lock);
-            goto out;
-        }
-        if (rc == LOCK_BUSY) {
-            LOG_Info(&log, "waiting for %s to finish its transition",
-                     holder);
-            rc = LOCK_Take(&lock, o.lock, "xenshiftd", true, holder,
-                           sizeof(holder), &err);
-        }
-        if (rc) {
-            LOG_Warnx(&log, "%s", err.msg);
-            goto out;
-        }
-    }
+    if (!o.sim && take_host_lock(&log, &lock, o.lock))
+        goto out;
     if (!o.sim && o.pidfile[0])
         have_pidfile = !write_pidfile(&log, o.pidfile);
 
@@ -391,13 +551,17 @@ int main(int argc, char **argv)
     sigaddset(&mask, SIGINT);
     sigprocmask(SIG_BLOCK, &mask, NULL);
     l.sig_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-    l.timer_fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+    l.timer_fd = timerfd_create(o.sim ? CLOCK_MONOTONIC : CLOCK_REALTIME,
+                                TFD_NONBLOCK | TFD_CLOEXEC);
     if (l.sig_fd < 0 || l.timer_fd < 0) {
         LOG_Warn(&log, "signalfd/timerfd");
         goto out;
     }
 
+    l.synced_ms = monotonic_ms();
+    turn_begin(&l);
     rc = DMN_Start(&d, &err);
+    turn_end(&l);
     if (rc < 0) {
         LOG_Msg(&log, LOG_ERR, "%s", ERR_Format(&err, buf, sizeof(buf)));
         goto out;
@@ -409,7 +573,9 @@ int main(int argc, char **argv)
     sd_notify_msg("READY=1");
     status = run_loop(&l) ? 1 : 0;
     sd_notify_msg("STOPPING=1");
+    turn_begin(&l);
     DMN_Stop(&d);
+    turn_end(&l);
     LOG_Info(&log, "stopped after %u transitions", d.transitions);
 
 out:
@@ -421,6 +587,8 @@ out:
         close(l.timer_fd);
     if (have_dmn)
         DMN_Dispose(&d);
+    if (have_share)
+        SIMST_Dispose(&share);
     LOCK_Release(&lock);
     HV_Close(h);
     return status;

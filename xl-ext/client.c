@@ -5,6 +5,10 @@
  * itself: it writes a request to xenstore (request/ID = PHASE), watches
  * its answer (answer/ID) and shows the daemon's progress, so that one
  * process, holding the host's lock, makes every change.
+ *
+ * On a simulated host shared with a --sim-state daemon (sim_state.h)
+ * the request is saved to the state file and the lock let go; the
+ * answer is read from the file each time it changes.
  */
 #include "config.h"
 
@@ -14,9 +18,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "request.h"
+#include "sim_state.h"
 #include "xenshift.h"
 #include "xspath.h"
 
@@ -46,12 +52,36 @@ static char *answer_leaf(hv *h, const char *id, const char *leaf)
     return v;
 }
 
+/* Milliseconds for the wait's limit: a simulated clock stands still. */
+static uint64_t wait_clock_ms(hv *h, const simst *share)
+{
+    struct timespec ts;
+
+    if (!share)
+        return HV_NowMs(h);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* poll(2) on the shared file; when another process saved it, load it. */
+static int wait_shared(const xs_cli *cli, simst *share, int timeout_ms)
+{
+    struct pollfd pfd = { .fd = SIMST_Fd(share), .events = POLLIN };
+    xs_err err;
+    int n = poll(&pfd, 1, timeout_ms);
+
+    if (n > 0 && SIMST_Changed(share) && SIMST_Refresh(share, &err))
+        fprintf(stderr, "%s: %s\n", cli->progname, err.msg);
+    return n;
+}
+
 int CLI_Request(const xs_cli *cli, hv *h, const char *what, bool wait,
-                unsigned timeout_ms, long pid)
+                unsigned timeout_ms, long pid, simst *share)
 {
     char id[REQ_ID_MAX + 1], path[256], *state = NULL, *progress = NULL,
          *last_progress = NULL, *phase = NULL, *message = NULL, *p, *t;
-    uint64_t t0 = HV_NowMs(h);
+    uint64_t t0 = wait_clock_ms(h, share);
+    xs_err err;
     req_state st = REQ_QUEUED;
     FILE *out = cli->json ? stderr : stdout;
     bool quiet = cli->json;
@@ -68,6 +98,12 @@ int CLI_Request(const xs_cli *cli, hv *h, const char *what, bool wait,
     if (HV_XsWrite(h, path, what)) {
         OUT_Fail(cli, OUT_FAIL_DAEMON, HV_LastError(h),
                  "cannot send the request to xenshiftd");
+        return XS_EXIT_FAIL;
+    }
+    /* Saved and let go: the daemon takes the file to answer. */
+    if (share && SIMST_Unlock(share, &err)) {
+        fprintf(stderr, "%s: cannot send the request to xenshiftd: %s\n",
+                cli->progname, err.msg);
         return XS_EXIT_FAIL;
     }
     if (!quiet)
@@ -97,7 +133,7 @@ int CLI_Request(const xs_cli *cli, hv *h, const char *what, bool wait,
                 break;
         }
         if (timeout_ms) {
-            uint64_t spent = HV_NowMs(h) - t0;
+            uint64_t spent = wait_clock_ms(h, share) - t0;
 
             if (spent >= timeout_ms) {
                 OUT_Failf(cli, OUT_FAIL_DAEMON, "request %s: no answer from "
@@ -108,7 +144,7 @@ int CLI_Request(const xs_cli *cli, hv *h, const char *what, bool wait,
             }
             left = (int)(timeout_ms - spent);
         }
-        n = poll(&pfd, 1, left);
+        n = share ? wait_shared(cli, share, left) : poll(&pfd, 1, left);
         if (n < 0 && errno != EINTR) {
             OUT_Failf(cli, OUT_FAIL_DAEMON, "poll: %s", strerror(errno));
             goto out;
@@ -127,9 +163,11 @@ int CLI_Request(const xs_cli *cli, hv *h, const char *what, bool wait,
                 message ? message : "failed");
     rc = st == REQ_FAILED ? XS_EXIT_FAIL : XS_EXIT_OK;
     /* A final answer was read: it is ours to clean up. */
-    if (REQ_StateFinal(st)) {
+    if (REQ_StateFinal(st) && (!share || !SIMST_Lock(share, &err))) {
         snprintf(path, sizeof(path), XSP_ANSWER "/%s", id);
         HV_XsRemove(h, path);
+        if (share && SIMST_Unlock(share, &err))
+            fprintf(stderr, "%s: %s\n", cli->progname, err.msg);
     }
 out:
     snprintf(path, sizeof(path), XSP_ANSWER "/%s", id);

@@ -20,6 +20,7 @@
 #include "hv_sim.h"
 #include "lock.h"
 #include "request.h"
+#include "sim_state.h"
 #include "transition.h"
 #include "units.h"
 #include "xenshift.h"
@@ -63,6 +64,8 @@ const xs_cmd xs_cmds[] = {
       "      --wait              with xenshiftd: wait for the end "
       "(default)\n"
       "      --wait-timeout S    give up waiting after S seconds\n"
+      "      --hooks-dir DIR     run the hooks of DIR (also with --sim)\n"
+      "      --no-hooks          run no hooks\n"
       "  -v, --verbose           also the stages and every reading\n"
       "  -h, --help              this help\n" },
     { "mem-move", cmd_mem_move, "move a running domain's memory to a NUMA "
@@ -608,6 +611,8 @@ typedef struct apply_args {
     bool no_wait;
     unsigned wait_timeout_ms;   /* 0: none */
     bool progress;              /* --progress: lines on stderr with -j */
+    const char *hooks_dir;      /* --hooks-dir, or NULL: the default */
+    bool no_hooks;              /* --no-hooks */
     exec_opts eo;
     const char *phase;
 } apply_args;
@@ -627,6 +632,8 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
         { "no-wait", no_argument, NULL, 'W' },
         { "wait", no_argument, NULL, 'w' },
         { "wait-timeout", required_argument, NULL, 'T' },
+        { "hooks-dir", required_argument, NULL, 'H' },
+        { "no-hooks", no_argument, NULL, 'N' },
         { NULL, 0, NULL, 0 },
     };
     int opt, rc;
@@ -659,6 +666,12 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
             break;
         case 'W':
             a->no_wait = true;
+            break;
+        case 'H':
+            a->hooks_dir = optarg;
+            break;
+        case 'N':
+            a->no_hooks = true;
             break;
         case 'w':
             a->no_wait = false;
@@ -763,22 +776,51 @@ out:
     return rc;
 }
 
-/* When xenshiftd runs, it does the work: returns its exit code, or -1. */
+/*
+ * When xenshiftd runs, it does the work: returns its exit code, or -1.
+ * A simulated host is another process's only when shared through
+ * --sim-state (a --sim-state xenshiftd then answers through the file).
+ */
 static int apply_via_daemon(const xs_cli *cli, const apply_args *a)
 {
+    simst share;
     xs_err err;
     long pid;
     hv *h;
     int rc = -1;
 
-    if (cli->sim || a->dry_run)
-        return -1;      /* a simulated host lives in this process only */
-    h = HV_OpenXen(&err);
+    if ((cli->sim && !cli->sim_state) || a->dry_run)
+        return -1;
+    h = open_host(cli, &err);
     if (!h)
         return -1;      /* prepare() says why */
-    if (CLI_DaemonRunning(h, &pid))
+    if (!CLI_DaemonRunning(h, &pid))
+        goto out;
+    /* The daemon runs the hooks it was started with, not ours. */
+    if (a->hooks_dir || a->no_hooks) {
+        ERR_Set(&err, "xenshiftd (pid %ld) runs this transition with its "
+                "own hooks: give --hooks-dir or --no-hooks to xenshiftd",
+                pid);
+        OUT_Error(cli, &err, "apply");
+        rc = XS_EXIT_FAIL;
+        goto out;
+    }
+    if (!cli->sim) {
         rc = CLI_Request(cli, h, a->phase, !a->no_wait, a->wait_timeout_ms,
-                         pid);
+                         pid, NULL);
+        goto out;
+    }
+    if (SIMST_Init(&share, h, cli->sim_state, cli->sim_lock, "xenshift",
+                   &err)) {
+        OUT_Error(cli, &err, NULL);
+        rc = XS_EXIT_FAIL;
+        goto out;
+    }
+    rc = CLI_Request(cli, h, a->phase, !a->no_wait, a->wait_timeout_ms, pid,
+                     &share);
+    SIMST_Dispose(&share);
+out:
+    /* Not close_host: what the request changed is saved already. */
     HV_Close(h);
     return rc;
 }
@@ -841,9 +883,11 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
     apply_interrupted = 0;
     o.exec.cancel = &apply_interrupted;
     o.journal = true;
-    /* Hooks are the host's: not run for a simulated one. */
-    if (!cli->sim) {
+    /* A simulated host runs only the hooks it is given, not the host's. */
+    if (!a.no_hooks && (!cli->sim || a.hooks_dir)) {
         HOOK_DefaultOpts(&hooks);
+        if (a.hooks_dir)
+            hooks.dir = a.hooks_dir;
         o.hooks = &hooks;
     }
     catch_interrupts(saved);

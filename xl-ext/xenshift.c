@@ -123,6 +123,8 @@ int main(int argc, char **argv)
             OUT_Failf(&cli, OUT_FAIL_LOCK, "%s", err.msg);
             return XS_EXIT_FAIL;
         }
+        /* apply lets it go while a --sim-state xenshiftd works. */
+        cli.sim_lock = &lock;
         rc = cmd->fn(&cli, argc - optind, argv + optind);
         LOCK_Release(&lock);
         return rc;

@@ -15,6 +15,7 @@
 
 #include "exec.h"
 #include "hv.h"
+#include "lock.h"
 #include "plan.h"
 #include "reached.h"
 #include "hostcheck.h"
@@ -33,6 +34,7 @@ typedef struct xs_cli {
     const char *config;         /* -c FILE */
     const char *sim;            /* --sim FIXTURE, or NULL: the real host */
     const char *sim_state;      /* --sim-state FILE: keep the sim's state */
+    xs_lock *sim_lock;          /* FILE.lock, held while the command runs */
     bool json;                  /* -j (also after the command) */
     int verbose;                /* -v, repeatable */
     const char *progname;
@@ -61,10 +63,12 @@ bool CLI_DaemonRunning(hv *h, long *pid);
 /*
  * Ask xenshiftd for `what` (a phase or @EVENT) and, with wait, follow
  * it to its end, showing the progress.  timeout_ms 0: no limit.
- * Returns an exit code.
+ * share: a simulated host shared with a --sim-state daemon (its lock
+ * held), or NULL.  Returns an exit code.
  */
+struct simst;
 int CLI_Request(const xs_cli *cli, hv *h, const char *what, bool wait,
-                unsigned timeout_ms, long pid);
+                unsigned timeout_ms, long pid, struct simst *share);
 
 /* output.c: text and JSON renderings */
 const char *OUT_Size(uint64_t kib, char *buf, size_t len);

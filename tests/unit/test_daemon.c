@@ -7,6 +7,7 @@
  * event loop would (DMN_HandleWatch when the watch fd is readable,
  * DMN_HandleTime when the timer fires), on the simulated clock.
  */
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -377,6 +378,163 @@ static void test_hooks_and_reload(dlog *log)
     rmdir(dir);
 }
 
+/* The fig9 table and a third phase no host of the fixture can hold. */
+static const char unfit_table[] =
+    "{ \"host\": { \"reserve\": \"256M\" },\n"
+    "  \"domains\": {\n"
+    "    \"vm1\": { \"min\": \"128M\", \"max\": \"640M\" },\n"
+    "    \"vm2\": { \"min\": \"128M\", \"max\": \"640M\" },\n"
+    "    \"vm3\": { \"min\": \"128M\", \"max\": \"640M\" } },\n"
+    "  \"phases\": {\n"
+    "    \"normal\": { \"vm1\": { \"memory\": \"128M\" },\n"
+    "                \"vm2\": { \"memory\": \"512M\" },\n"
+    "                \"vm3\": { \"memory\": \"128M\" } },\n"
+    "    \"takeover\": { \"vm1\": { \"memory\": \"512M\", \"cpus\": "
+    "\"dedicated\", \"pcpus\": 1 },\n"
+    "                  \"vm2\": { \"memory\": \"128M\" },\n"
+    "                  \"vm3\": { \"memory\": \"128M\" } },\n"
+    "    \"big\": { \"vm1\": { \"memory\": \"640M\" },\n"
+    "             \"vm2\": { \"memory\": \"640M\" },\n"
+    "             \"vm3\": { \"memory\": \"640M\" } } } }\n";
+
+/* What the daemon logs (stderr) while fn runs, into buf. */
+static const char *capture_log(const char *path, char *buf, size_t len,
+                               void (*fn)(void *), void *ctx)
+{
+    int saved, fd;
+
+    fflush(stderr);
+    saved = dup(STDERR_FILENO);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (saved < 0 || fd < 0) {
+        buf[0] = '\0';
+        return buf;
+    }
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+    fn(ctx);
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    return read_file(path, buf, len);
+}
+
+typedef struct unfit_ctx {
+    dmn *d;
+    hv *h;
+    dlog *log;
+    const dmn_config *c;
+    int rc;
+    xs_err err;
+} unfit_ctx;
+
+static void unfit_start(void *vctx)
+{
+    unfit_ctx *u = vctx;
+
+    u->rc = start(u->d, u->h, u->log, u->c);
+}
+
+static void unfit_check(void *vctx)
+{
+    unfit_ctx *u = vctx;
+
+    DMN_CheckPhases(u->d);
+}
+
+static void unfit_reload(void *vctx)
+{
+    unfit_ctx *u = vctx;
+
+    u->rc = DMN_Reload(u->d, &u->err);
+}
+
+/*
+ * Regression (issue 12): one phase that does not fit the host as it is
+ * now stopped the daemon at start, and with it every failover.
+ */
+static void test_unfit_phase(dlog *log)
+{
+    char dir[] = "/tmp/xenshift-test-unfit.XXXXXX", table[1200],
+         logf[1200], buf[8192];
+    const char *line;
+    hv *h = open_host();
+    dmn_config c;
+    dmn d;
+    unfit_ctx u = { .d = &d, .h = h, .log = log, .c = &c };
+
+    if (!mkdtemp(dir)) {
+        ok(0, "mkdtemp");
+        HV_Close(h);
+        return;
+    }
+    snprintf(table, sizeof(table), "%s/table.json", dir);
+    snprintf(logf, sizeof(logf), "%s/log", dir);
+    write_file(table, unfit_table, 0644);
+    config(&c, table);
+    capture_log(logf, buf, sizeof(buf), unfit_start, &u);
+    is_int(u.rc, 0, "a phase that does not fit does not stop the start");
+    is_int(d.nr_unfit, 1, "one phase counted as not fitting");
+    line = strstr(buf, "phase big does not fit the host as it is now");
+    ok(line && strstr(line, "short by 128 MiB"),
+       "the start logs it with the planner's numbers: %.*s",
+       line ? (int)strcspn(line, "\n") : 0, line ? line : "");
+    ok(!strstr(buf, "phase normal does not") &&
+       !strstr(buf, "phase takeover does not"), "and only it");
+    if (u.rc) {
+        HV_Close(h);
+        return;
+    }
+    ok(xs(h, XSP_DAEMON "%s", "")[0], "the daemon runs (node %s)",
+       xs(h, XSP_DAEMON "%s", ""));
+    serve(&d, h, "0001-a", "big");
+    is_str(xs(h, XSP_ANSWER "/%s/state", "0001-a"), "failed",
+           "a request for it is answered failed");
+    ok(strstr(xs(h, XSP_ANSWER "/%s/message", "0001-a"), "refused: ") &&
+       strstr(xs(h, XSP_ANSWER "/%s/message", "0001-a"), "short by 128 MiB"),
+       "refused with its numbers: %s",
+       xs(h, XSP_ANSWER "/%s/message", "0001-a"));
+    is_str(host_phase(h, &d.table), "normal", "nothing changed");
+    serve(&d, h, "0002-b", "takeover");
+    is_str(xs(h, XSP_ANSWER "/%s/state", "0002-b"), "done",
+           "a request for another phase is served");
+    is_str(host_phase(h, &d.table), "takeover", "and reached");
+
+    /* Reload: an error in the table keeps the old table. */
+    write_file(table, "{ \"phases\": 3 }\n", 0644);
+    capture_log(logf, buf, sizeof(buf), unfit_reload, &u);
+    is_int(u.rc, -1, "a reload with an invalid table is refused");
+    is_int((long long)d.table.nr_phases, 3, "the old table is kept");
+    serve(&d, h, "0003-c", "normal");
+    is_str(xs(h, XSP_ANSWER "/%s/state", "0003-c"), "done",
+           "and serves on");
+
+    /* Reload: a valid table with a phase that does not fit is taken. */
+    write_file(table, unfit_table, 0644);
+    capture_log(logf, buf, sizeof(buf), unfit_reload, &u);
+    is_int(u.rc, 0, "a reload with a phase that does not fit is taken");
+    ok(strstr(buf, "phase big does not fit the host as it is now") != NULL,
+       "and logs it again");
+    is_int(d.nr_unfit, 1, "counted again");
+
+    /* A host that cannot be read is not a phase that does not fit. */
+    HVSIM_AddFault(h, "get_host", NULL, 1, HVSIM_FAULT_FAIL);
+    capture_log(logf, buf, sizeof(buf), unfit_check, &u);
+    line = strstr(buf, "cannot read the host to check it");
+    ok(line != NULL, "a host that cannot be read is logged: %.*s",
+       line ? (int)strcspn(line, "\n") : 0, line ? line : "");
+    ok(strstr(buf, "phase normal: cannot read the host") != NULL,
+       "for the phase it was checking");
+    is_int(d.nr_unfit, 1, "and not counted as not fitting (big still is)");
+
+    DMN_Stop(&d);
+    DMN_Dispose(&d);
+    HV_Close(h);
+    unlink(table);
+    unlink(logf);
+    rmdir(dir);
+}
+
 /* SIGTERM mid-transition: the loop's poll sets cancel. */
 typedef struct cancel_ctx {
     unsigned calls, at;
@@ -511,6 +669,7 @@ int main(void)
     test_requests(&log);
     test_schedule(&log);
     test_hooks_and_reload(&log);
+    test_unfit_phase(&log);
     test_cancel(&log);
     test_crash(&log, "normal", "takeover");
     test_crash(&log, "takeover", "normal");

@@ -2,11 +2,14 @@
  * test_sim.c - the simulated host: fixtures, balloons over simulated
  * time, Xen's rules for maxmem, vCPUs and cpupools, faults, xenstore.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "hv_sim.h"
+#include "sim_state.h"
 #include "tap.h"
 
 #define MIB 1024ULL
@@ -349,6 +352,87 @@ static void bad_fixtures(void)
            "object opened at 1:1 is not closed", "JSON syntax error");
 }
 
+/* The next watch event of h as "PATH TOKEN", or "" when none. */
+static const char *next_event(hv *h)
+{
+    static char buf[512];
+    char *path, *token;
+
+    buf[0] = '\0';
+    if (HV_XsReadWatch(h, &path, &token) == 1) {
+        snprintf(buf, sizeof(buf), "%s %s", path, token);
+        free(path);
+        free(token);
+    }
+    return buf;
+}
+
+/*
+ * HVSIM_Load: a host saved by one process, loaded by another, fires
+ * the loader's watches on what changed (how xenshift and a --sim-state
+ * xenshiftd talk).
+ */
+static void shared_state(void)
+{
+    char path[] = "/tmp/xs-sim-state-XXXXXX", bad[64];
+    hv *a = open_fixture("examples/fig9-host.json");
+    hv *b = open_fixture("examples/fig9-host.json");
+    char *v = NULL;
+    simst st;
+    xs_err err;
+    int rc, fd = mkstemp(path);
+
+    if (!a || !b || fd < 0) {
+        ok(0, "open two hosts");
+        return;
+    }
+    close(fd);
+    HV_XsWatch(b, "/local/domain/0/xenshift/request", "req");
+    next_event(b);                  /* a watch fires once when set */
+    HV_XsWrite(a, "/local/domain/0/xenshift/request/r1", "takeover");
+    HV_XsWrite(a, "/local/domain/0/xenshift/phase", "normal");
+    HV_SetTarget(a, 2, 400 * MIB);
+    ok(HVSIM_Save(a, path, &err) == 0, "a saves its host");
+    ok(HVSIM_Load(b, path, &err) == 0, "b loads it");
+    is_str(next_event(b), "/local/domain/0/xenshift/request/r1 req",
+           "the new request fires b's watch");
+    is_str(next_event(b), "", "and nothing outside the watch does");
+    ok(HV_XsRead(b, "/local/domain/0/xenshift/request/r1", &v) == 0 &&
+       !strcmp(v, "takeover"), "b reads the request");
+    free(v);
+    HV_SleepMs(b, 10000);
+    is_int((long long)mem_of(b, 2), (long long)(400 * MIB),
+           "b's vm2 balloons to the target a set");
+    HV_XsRemove(a, "/local/domain/0/xenshift/request/r1");
+    HVSIM_Save(a, path, &err);
+    HVSIM_Load(b, path, &err);
+    is_str(next_event(b), "/local/domain/0/xenshift/request/r1 req",
+           "a removed node fires it too");
+    ok(HV_XsRead(b, "/local/domain/0/xenshift/request/r1", &v) ==
+       HV_ENOENT, "and is gone in b");
+
+    fd = open(path, O_WRONLY | O_TRUNC);
+    if (fd >= 0) {
+        ok(write(fd, "{", 1) == 1, "damage the state");
+        close(fd);
+    }
+    HV_XsWrite(b, "/local/domain/0/xenshift/phase", "kept");
+    rc = HVSIM_Load(b, path, &err);
+    ok(rc != 0 && err.line == 1, "a damaged state is refused: %d:%d: %s",
+       err.line, err.col, err.msg);
+    ok(HV_XsRead(b, "/local/domain/0/xenshift/phase", &v) == 0 &&
+       !strcmp(v, "kept"), "and b's host is left as it was");
+    free(v);
+    unlink(path);
+
+    snprintf(bad, sizeof(bad), "/nonexistent-%d/host.json", (int)getpid());
+    rc = SIMST_Init(&st, b, bad, NULL, "test", &err);
+    ok(rc != 0 && strstr(err.msg, "cannot watch its directory"),
+       "a state in a missing directory cannot be shared: %s", err.msg);
+    HV_Close(a);
+    HV_Close(b);
+}
+
 int main(void)
 {
     fixtures();
@@ -357,5 +441,6 @@ int main(void)
     vcpus_and_pools();
     faults_and_xenstore();
     bad_fixtures();
+    shared_state();
     return done_testing();
 }

@@ -1,0 +1,180 @@
+#!/bin/sh
+# daemon.sh - xenshiftd without Xen: a --sim daemon shares its simulated
+# host with xenshift through --sim-state, takes requests (from apply and
+# written by hand into the simulated xenstore), runs hooks, and sleeps
+# when idle (issue 12, item 9).  Prints TAP.  Every daemon is killed on
+# exit; each command is bounded by timeout(1).
+set -u
+src=${top_srcdir:-.}
+build=${top_builddir:-.}
+fixture="$src/examples/fig9-host.json"
+table="$src/examples/fig9.json"
+tmp=$(mktemp -d)
+st="$tmp/host.json"
+tpid=
+stop_daemon() {
+    [ -n "$tpid" ] || return 0
+    kill "$tpid" 2>/dev/null
+    wait "$tpid" 2>/dev/null
+    tpid=
+}
+trap 'stop_daemon; rm -rf "$tmp"' EXIT
+TZ=UTC LC_ALL=C
+export TZ LC_ALL
+
+n=0
+t() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
+is() { [ "$1" = "$2" ]; t $? "$3 (got '$1', want '$2')"; }
+x() { timeout 20 "$build/xenshift" --sim "$fixture" --sim-state "$st" -c "$table" "$@"; }
+phase() { x status -j | sed -n 's/^  "phase": "\{0,1\}\([a-z]*\)"\{0,1\},\{0,1\}$/\1/p'; }
+# A xenstore node of the saved host, "" when absent.
+node() { sed -n "s|^    \"/local/domain/0/xenshift/$1\": \"\\(.*\\)\",\\{0,1\\}\$|\\1|p" "$st"; }
+# Up to 10 s for a node to read $2.
+wait_node() {
+    i=0
+    while [ "$(node "$1")" != "$2" ] && [ $i -lt 100 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+}
+# Start xenshiftd on the shared host with "$@"; dpid is its pid.
+start_daemon() {
+    timeout 60 "$build/xenshiftd" --sim "$fixture" --sim-state "$st" \
+        -c "$table" -F "$@" 2>> "$tmp/daemon.log" &
+    tpid=$!
+    i=0
+    dpid=
+    while [ -z "$dpid" ] && [ $i -lt 100 ]; do
+        sleep 0.1
+        [ -f "$st" ] && dpid=$(node daemon)
+        i=$((i + 1))
+    done
+}
+# CPU seconds (user + system) of a process, in clock ticks.
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+mkdir "$tmp/hooks.d"
+cat > "$tmp/hooks.d/10-trace" <<EOF
+#!/bin/sh
+echo "\$1 \$2 \${3:-}" >> "$tmp/trace"
+EOF
+chmod 755 "$tmp/hooks.d/10-trace"
+
+# --- the daemon starts on the shared host and sleeps when idle ----------
+start_daemon --hooks-dir "$tmp/hooks.d"
+[ -n "$dpid" ] && kill -0 "$dpid" 2>/dev/null
+t $? "xenshiftd --sim --sim-state runs and says so in the shared xenstore (pid $dpid)"
+is "$(node phase)" normal "it published the phase"
+hz=$(getconf CLK_TCK)
+before=$(ticks "$dpid")
+sleep 3
+used=$(( $(ticks "$dpid") - before ))
+# A busy loop burnt 1.2-2 s of these 3 s; less than 0.2 s is idle.
+[ $((used * 5)) -lt "$hz" ]
+t $? "idle for 3 s it used $used/$hz s of CPU (under 0.2 s)"
+
+# --- xenshift apply goes through the daemon -----------------------------
+x apply takeover > "$tmp/out" 2>&1
+t $? "apply takeover through the daemon exits 0"
+grep -q "sent to xenshiftd (pid $dpid)" "$tmp/out"
+t $? "the request went to the daemon: $(head -n 1 "$tmp/out")"
+grep -q "^  6/6 " "$tmp/out"
+t $? "its progress was shown as the daemon saved it"
+grep -q "^takeover: reached takeover" "$tmp/out"
+t $? "the answer: $(tail -n 1 "$tmp/out")"
+is "$(phase)" takeover "status -j: the host is in takeover"
+is "$(node result)" "ok takeover" "the daemon's result"
+grep -q "xenshiftd: request .*: reached takeover" "$tmp/daemon.log"
+t $? "the daemon logged it"
+
+# --- the hooks of --hooks-dir ran, with their arguments -----------------
+grep -qx "pre-transition takeover " "$tmp/trace" &&
+    grep -qx "pre-domain takeover vm1" "$tmp/trace" &&
+    grep -qx "post-domain takeover vm2" "$tmp/trace" &&
+    grep -qx "post-transition takeover " "$tmp/trace"
+t $? "the daemon ran the hooks of --hooks-dir with event, phase, domain"
+is "$(wc -l < "$tmp/trace" | tr -d ' ')" 8 "once each: 2 transition and 6 domain calls"
+
+# --- -j: the answer as JSON ---------------------------------------------
+x -j apply normal > "$tmp/out" 2> "$tmp/err"
+t $? "apply -j normal through the daemon exits 0"
+grep -q '"via": "xenshiftd"' "$tmp/out" && grep -q '"state": "done"' "$tmp/out"
+t $? "JSON answer: state done, via xenshiftd"
+is "$(phase)" normal "status -j: normal"
+
+# --- a request written by hand into the simulated xenstore --------------
+id=9999999999999-1
+flock "$st.lock" sh -c 'sed "s|^  \"xenstore\": {\$|&\n    \"/local/domain/0/xenshift/request/$2\": \"@failover\",|" "$1" > "$1.hand" && mv "$1.hand" "$1"' sh "$st" "$id"
+wait_node "answer/$id/state" done
+is "$(node "answer/$id/state")" done "a request written to the shared xenstore is taken and done"
+is "$(node "answer/$id/phase")" takeover "@failover became takeover"
+[ -n "$(node "answer/$id/queued-at")" ] && [ -n "$(node "answer/$id/started-at")" ] &&
+    [ -n "$(node "answer/$id/ended-at")" ]
+t $? "it went queued, running, done (queued-at, started-at, ended-at)"
+is "$(node "request/$id")" "" "the request was taken off"
+is "$(phase)" takeover "status -j: takeover"
+
+# --- --no-hooks -----------------------------------------------------------
+x apply --no-hooks normal > "$tmp/out" 2>&1
+is $? 1 "apply --no-hooks is refused while the daemon runs the transition"
+grep -q "its own hooks" "$tmp/out"
+t $? "saying why: $(cat "$tmp/out")"
+stop_daemon
+is "$(node daemon)" "" "SIGTERM: the daemon left the shared host"
+: > "$tmp/trace"
+x apply --no-hooks normal > "$tmp/out" 2>&1
+t $? "with no daemon, apply --no-hooks normal runs in this process"
+grep -q "sent to xenshiftd" "$tmp/out"
+[ $? -ne 0 ]; t $? "and not through a daemon"
+is "$(wc -c < "$tmp/trace" | tr -d ' ')" 0 "--no-hooks: no hook ran"
+is "$(phase)" normal "status -j: normal"
+x apply --hooks-dir "$tmp/hooks.d" takeover > "$tmp/out" 2>&1
+t $? "apply --hooks-dir takeover on the simulated host"
+grep -qx "pre-transition takeover " "$tmp/trace" &&
+    grep -qx "post-transition takeover " "$tmp/trace"
+t $? "apply --hooks-dir runs the hooks under --sim"
+: > "$tmp/trace"
+x apply normal > "$tmp/out" 2>&1
+t $? "apply normal, no --hooks-dir"
+is "$(wc -c < "$tmp/trace" | tr -d ' ')" 0 "a simulated host runs no hooks it was not given"
+start_daemon --no-hooks
+x apply takeover > "$tmp/out" 2>&1
+t $? "a daemon started with --no-hooks serves apply takeover"
+grep -q "sent to xenshiftd (pid $dpid)" "$tmp/out"
+t $? "through it"
+is "$(wc -c < "$tmp/trace" | tr -d ' ')" 0 "xenshiftd --no-hooks: no hook ran"
+
+# --- a damaged state file: logged, replaced by the daemon's host ---------
+flock "$st.lock" sh -c 'printf garbage > "$1.bad" && mv "$1.bad" "$1"' sh "$st"
+i=0
+while ! grep -q "going on with the host" "$tmp/daemon.log" && [ $i -lt 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+grep -q "host.json:1:.*going on with the host as this daemon last saw it" "$tmp/daemon.log"
+t $? "the daemon logs a damaged state file: $(grep "going on" "$tmp/daemon.log" | head -n 1)"
+wait_node phase takeover
+is "$(phase)" takeover "and saves its host over it"
+kill -0 "$dpid" 2>/dev/null
+t $? "and runs on"
+stop_daemon
+
+# --- an "at" trigger fires on the simulated clock, in real time -----------
+# 2025-11-26 07:59:58 UTC: the daily 08:00 trigger is 2 s away.
+sed 's|^{$|{ "start_time": 1764143998,|' "$fixture" > "$tmp/at-host.json"
+sed 's|{ "phase": "normal", "at": "0 8 \* \* 1-5" }|{ "phase": "takeover", "at": "0 8 * * *" }|' \
+    "$table" > "$tmp/at.json"
+grep -q '"takeover", "at"' "$tmp/at.json"
+t $? "a table whose 08:00 trigger asks for takeover"
+st="$tmp/at-state.json"
+fixture="$tmp/at-host.json" table="$tmp/at.json" start_daemon
+is "$(node phase)" normal "07:59:58: normal"
+wait_node phase takeover
+is "$(node phase)" takeover "two seconds later the trigger moved the host to takeover"
+grep -q 'at "0 8 \* \* \*" (2025-11-26 08:00 UTC): takeover queued' "$tmp/daemon.log"
+t $? "at 08:00 simulated time: $(grep 'at "0 8' "$tmp/daemon.log" | head -n 1)"
+stop_daemon
+
+timeout 10 "$build/xenshiftd" --sim-state "$st" -c "$table" -F > "$tmp/out" 2>&1
+is $? 2 "xenshiftd --sim-state without --sim is a usage error"
+echo "1..$n"
