@@ -65,6 +65,8 @@ cp "$bin" "$builddir/xenshiftd" "$work/payload/bin/"
 install -m 755 "$srcdir/hooks/ocf/xenshift" "$work/payload/bin/ocf-xenshift"
 cp -r "$here/dom0" "$work/payload/"
 cp "$srcdir/examples/fig9.json" "$here"/tables/*.json "$work/payload/tables/"
+# The man page's EXAMPLE (tests/sim/reached.sh keeps the two the same).
+cp "$srcdir/tests/sim/data/example.json" "$work/payload/tables/man-example.json"
 # Scenarios for the stock boot (scenarios/) and for the guarded one
 # (scenarios-guarded/); with --scenario only those named, and a boot
 # with none is skipped.
