@@ -19,6 +19,7 @@
 #include "err.h"
 #include "hv.h"
 #include "plan.h"
+#include "record.h"
 
 typedef struct exec_opts {
     unsigned poll_ms;           /* how often to look at the guests */
@@ -46,8 +47,9 @@ typedef struct exec_opts {
 void EXEC_DefaultOpts(exec_opts *o);
 
 typedef enum {
+    EXEC_EV_RECORDED,           /* record: the host, before any change */
     EXEC_EV_STAGE_BEGIN,
-    EXEC_EV_ACTION_BEGIN,
+    EXEC_EV_ACTION_BEGIN,       /* while rolling back: act NULL, see msg */
     EXEC_EV_PROGRESS,           /* memory moving: now_kib */
     EXEC_EV_ACTION_DONE,
     EXEC_EV_ACTION_FAILED,      /* msg says why */
@@ -64,6 +66,7 @@ typedef struct exec_event {
     uint64_t now_kib;           /* PROGRESS */
     uint64_t elapsed_ms;        /* since the transition began */
     const char *msg;
+    const rec_record *record;   /* RECORDED */
 } exec_event;
 
 typedef void exec_progress_fn(void *ctx, const exec_event *ev);
@@ -96,7 +99,10 @@ typedef struct exec_dom_report {
 
 typedef struct exec_report {
     bool ok;                    /* the plan's phase was reached */
-    bool rolled_back;
+    bool rolled_back;           /* every field is back as recorded */
+    /* After a rollback: the fields that are not as recorded. */
+    rec_diff *diffs;
+    size_t nr_diffs;
     xs_err cause;               /* the first failure, when !ok */
     uint64_t elapsed_ms;
     uint64_t stage_ms[PLAN_NR_STAGES];  /* per plan_stage_kind */
