@@ -178,7 +178,11 @@ static void on_event(void *ctx, const exec_event *ev)
     if (r->progress)
         r->progress(r->ctx, ev);
     if (r->o->journal) {
-        if (ev->kind == EXEC_EV_ACTION_BEGIN && ev->act) {
+        if (ev->kind == EXEC_EV_RECORDED && ev->record) {
+            /* before the first change: a crash from now on is undone */
+            note_journal(r, JNL_Record(r->h, ev->record, &err), &err);
+        } else if (ev->kind == EXEC_EV_ACTION_BEGIN &&
+                   (ev->act || ev->rolling_back)) {
             snprintf(step, sizeof(step), "%s%s",
                      ev->rolling_back ? "undo: " : "", ev->msg ? ev->msg : "");
             note_journal(r, JNL_Step(r->h, step, &err), &err);
@@ -330,12 +334,97 @@ out:
     return rc;
 }
 
+typedef struct restore_ctx {
+    exec_progress_fn *progress;
+    void *ctx;
+    hv *h;
+    uint64_t t0;
+} restore_ctx;
+
+/* The way back's steps, told as the executor tells its rollback. */
+static void on_restore_step(void *vctx, rec_step_kind kind,
+                            const char *domain, const char *msg)
+{
+    restore_ctx *rc = vctx;
+    exec_event ev;
+    xs_err err;
+
+    (void)domain;
+    if (kind == REC_STEP_BEGIN)
+        JNL_Step(rc->h, msg, &err);     /* best effort */
+    if (!rc->progress)
+        return;
+    memset(&ev, 0, sizeof(ev));
+    ev.kind = kind == REC_STEP_BEGIN ? EXEC_EV_ACTION_BEGIN :
+              kind == REC_STEP_DONE ? EXEC_EV_ACTION_DONE :
+              EXEC_EV_ACTION_FAILED;
+    ev.rolling_back = true;
+    ev.elapsed_ms = HV_NowMs(rc->h) - rc->t0;
+    ev.msg = msg;
+    rc->progress(rc->ctx, &ev);
+}
+
+/*
+ * Put back what the journal recorded before the first change.  Returns
+ * TRN_RECOVER_BACK when every field is back, TRN_RECOVER_FAILED with the
+ * differences in message otherwise (the journal then stays, and the
+ * next start tries again).
+ */
+static trn_recovery restore_record(hv *h, const jnl_entry *j,
+                                   const rec_record *rec, const exec_opts *eo,
+                                   exec_progress_fn *progress, void *ctx,
+                                   char *message, size_t message_len)
+{
+    restore_ctx rc = { progress, ctx, h, HV_NowMs(h) };
+    rec_opts ro = { .poll_ms = eo->poll_ms, .stuck_ms = eo->stuck_ms,
+                    .timeout_ms = eo->stage_timeout_ms,
+                    .tolerance_kib = eo->tolerance_kib };
+    rec_result res;
+    size_t i, at;
+    xs_err err;
+    trn_recovery out = TRN_RECOVER_BACK;
+
+    REC_ResultInit(&res);
+    JNL_SetState(h, "rolling-back", &err);
+    at = (size_t)snprintf(message, message_len, "interrupted %s -> %s (at: "
+                          "%s); ", j->from[0] ? j->from : "(none)", j->to,
+                          j->step[0] ? j->step : "before the first step");
+    if (at >= message_len)
+        at = message_len - 1;
+    if (!REC_Restore(h, rec, &ro, on_restore_step, &rc, &res)) {
+        snprintf(message + at, message_len - at, "every domain is back as "
+                 "it was recorded%s%s", j->from[0] ? ", in " : "", j->from);
+        HV_XsWrite(h, XSP_PHASE, j->from);
+        goto out;
+    }
+    out = TRN_RECOVER_FAILED;
+    JNL_SetState(h, "failed", &err);
+    if (res.read_failed) {
+        snprintf(message + at, message_len - at, "the rollback did not "
+                 "complete: %s", res.why.msg);
+        goto out;
+    }
+    at += (size_t)snprintf(message + at, message_len - at,
+                           "rolled back with differences:");
+    for (i = 0; i < res.nr_diffs && at < message_len; i++) {
+        char d[300];
+
+        at += (size_t)snprintf(message + at, message_len - at, "%s %s",
+                               i ? ";" : "",
+                               REC_FormatDiff(&res.diffs[i], d, sizeof(d)));
+    }
+out:
+    REC_ResultDispose(&res);
+    return out;
+}
+
 trn_recovery TRN_Recover(hv *h, const tbl_table *t, const exec_opts *eo,
                          exec_progress_fn *progress, void *ctx,
                          char *request, size_t request_len, char *message,
                          size_t message_len)
 {
     jnl_entry j;
+    rec_record rec;
     xs_err err, back_err;
     trn_recovery out;
     char line[1200];
@@ -349,6 +438,25 @@ trn_recovery TRN_Recover(hv *h, const tbl_table *t, const exec_opts *eo,
     if (!j.present)
         return TRN_RECOVER_NOTHING;
     snprintf(request, request_len, "%s", j.request);
+    REC_Init(&rec);
+    if (JNL_ReadRecord(h, &rec, &err)) {
+        snprintf(message, message_len, "%s", err.msg);
+        return TRN_RECOVER_FAILED;
+    }
+    if (rec.taken) {
+        /* The host before the first change: put exactly that back. */
+        out = restore_record(h, &j, &rec, eo, progress, ctx, message,
+                             message_len);
+        REC_Dispose(&rec);
+        snprintf(line, sizeof(line), "failed %s: %s", j.to, message);
+        HV_XsWrite(h, XSP_RESULT, line);
+        if (out == TRN_RECOVER_BACK && JNL_End(h, &err)) {
+            snprintf(message, message_len, "%s", err.msg);
+            return TRN_RECOVER_FAILED;
+        }
+        return out;
+    }
+    /* No whole record: the crash came before the first change. */
     ERR_Clear(&back_err);
     if (j.from[0] && TBL_FindPhase(t, j.from) &&
         !bring_to(h, t, j.from, eo, progress, ctx, &back_err)) {
