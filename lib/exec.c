@@ -67,7 +67,8 @@ typedef struct run_ctx {
     unsigned nr_cpus;
     xs_cpumap online;
     const plan *p;              /* the forward plan: rows */
-    rec_record rec;             /* the host before the first change */
+    const rec_record *rec;      /* the host before the first change */
+    rec_record own_rec;         /* when the caller gave none */
     dom_state *ds;
     name_ix *ix;                /* rows by name */
     bool failed;
@@ -1148,9 +1149,9 @@ static void rollback(run_ctx *c, exec_report *rep)
     REC_ResultInit(&res);
     c->rolling_back = true;
     emit(c, EXEC_EV_ROLLBACK_BEGIN, NULL, NULL, 0, c->cause.msg);
-    rc = REC_Restore(c->h, &c->rec, &ro, on_back_step, c, &res);
-    for (i = 0; i < c->rec.nr_doms && res.vanished; i++) {
-        dom_state *ds = dom_of(c, c->rec.doms[i].name);
+    rc = REC_Restore(c->h, c->rec, &ro, on_back_step, c, &res);
+    for (i = 0; i < c->rec->nr_doms && res.vanished; i++) {
+        dom_state *ds = dom_of(c, c->rec->doms[i].name);
 
         if (ds && res.vanished[i])
             ds->vanished = true;
@@ -1254,23 +1255,28 @@ int EXEC_Run(hv *h, const xs_snapshot *snap, const plan *p,
     qsort(c.ix, p->nr_rows, sizeof(*c.ix), name_ix_cmp);
 
     /* The way back needs the host as it was: no record, no change. */
-    if (o->rollback && p->nr_stages) {
+    if (o->record && o->record->taken) {
+        c.rec = o->record;
+    } else if (o->rollback && p->nr_stages) {
         xs_err err;
 
-        if (REC_Take(h, &c.rec, &err)) {
+        if (REC_Take(h, &c.own_rec, &err)) {
             c.failed = true;
             ERR_Set(&c.cause, "cannot record the host before changing it: "
                     "%s", err.msg);
         } else {
-            exec_event ev;
-
-            memset(&ev, 0, sizeof(ev));
-            ev.kind = EXEC_EV_RECORDED;
-            ev.record = &c.rec;
-            ev.elapsed_ms = elapsed(&c);
-            if (progress)
-                progress(ctx, &ev);
+            c.rec = &c.own_rec;
         }
+    }
+    if (c.rec) {
+        exec_event ev;
+
+        memset(&ev, 0, sizeof(ev));
+        ev.kind = EXEC_EV_RECORDED;
+        ev.record = c.rec;
+        ev.elapsed_ms = elapsed(&c);
+        if (progress)
+            progress(ctx, &ev);
     }
 
     for (i = 0; i < p->nr_stages && !c.failed; i++) {
@@ -1290,7 +1296,7 @@ int EXEC_Run(hv *h, const xs_snapshot *snap, const plan *p,
     report->ok = !c.failed;
     if (c.failed) {
         report->cause = c.cause;
-        if (o->rollback && c.rec.taken)
+        if (o->rollback && c.rec)
             rollback(&c, report);
         else if (o->rollback)
             report->rolled_back = true;     /* nothing was changed */
@@ -1354,7 +1360,7 @@ out:
          report->ok ? "done" : report->cause.msg);
     free(c.ds);
     free(c.ix);
-    REC_Dispose(&c.rec);
+    REC_Dispose(&c.own_rec);
     return rc;
 }
 

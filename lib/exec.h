@@ -42,6 +42,11 @@ typedef struct exec_opts {
      * a failure.  NULL: never.  The way back is not interrupted.
      */
     const volatile int *cancel;
+    /*
+     * The host as recorded before the first change, for the way back
+     * (the caller journalled it).  NULL: the executor records it itself.
+     */
+    const rec_record *record;
 } exec_opts;
 
 void EXEC_DefaultOpts(exec_opts *o);

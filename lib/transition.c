@@ -178,10 +178,7 @@ static void on_event(void *ctx, const exec_event *ev)
     if (r->progress)
         r->progress(r->ctx, ev);
     if (r->o->journal) {
-        if (ev->kind == EXEC_EV_RECORDED && ev->record) {
-            /* before the first change: a crash from now on is undone */
-            note_journal(r, JNL_Record(r->h, ev->record, &err), &err);
-        } else if (ev->kind == EXEC_EV_ACTION_BEGIN &&
+        if (ev->kind == EXEC_EV_ACTION_BEGIN &&
                    (ev->act || ev->rolling_back)) {
             snprintf(step, sizeof(step), "%s%s",
                      ev->rolling_back ? "undo: " : "", ev->msg ? ev->msg : "");
@@ -242,11 +239,14 @@ int TRN_Execute(hv *h, const tbl_table *t, const xs_snapshot *snap,
                   .progress = progress, .ctx = ctx };
     const char *from = TRN_CurrentPhase(snap, t);
     const char *result;
+    exec_opts eo = o->exec;
+    rec_record rec;
     xs_err err;
     size_t i;
     int rc = -1;
 
     memset(res, 0, sizeof(*res));
+    REC_Init(&rec);
     res->outcome = TRN_VETOED;
     snprintf(res->from, sizeof(res->from), "%s", from ? from : "");
     if (collect_domains(&r)) {
@@ -271,7 +271,21 @@ int TRN_Execute(hv *h, const tbl_table *t, const xs_snapshot *snap,
         JNL_End(h, &err);
         goto post;
     }
-    rc = EXEC_Run(h, snap, p, &o->exec, on_event, &r, report);
+    /*
+     * The host before the first change, in the journal before it: a
+     * journal without a whole record means nothing was changed.
+     */
+    if (o->journal && p->nr_stages &&
+        (REC_Take(h, &rec, &err) || JNL_Record(h, &rec, &err))) {
+        snprintf(res->message, sizeof(res->message), "cannot record the "
+                 "host before changing it: %s", err.msg);
+        res->outcome = TRN_FAILED;
+        JNL_End(h, &err);
+        goto post;
+    }
+    if (rec.taken)
+        eo.record = &rec;
+    rc = EXEC_Run(h, snap, p, &eo, on_event, &r, report);
     res->outcome = rc ? TRN_FAILED : TRN_REACHED;
     if (rc)
         snprintf(res->message, sizeof(res->message), "%s",
@@ -302,6 +316,7 @@ post:
     run_hooks(&r, HOOK_POST_TRANSITION, NULL, result,
               res->outcome == TRN_REACHED ? NULL : res->message);
     free(r.doms);
+    REC_Dispose(&rec);
     return rc ? -1 : 0;
 }
 
@@ -456,7 +471,22 @@ trn_recovery TRN_Recover(hv *h, const tbl_table *t, const exec_opts *eo,
         }
         return out;
     }
-    /* No whole record: the crash came before the first change. */
+    if (!j.step[0]) {
+        /* No whole record and no step: the crash came before any change. */
+        snprintf(message, message_len, "interrupted %s -> %s before the "
+                 "first change: nothing to undo", j.from[0] ? j.from :
+                 "(none)", j.to);
+        if (j.from[0])
+            HV_XsWrite(h, XSP_PHASE, j.from);
+        snprintf(line, sizeof(line), "failed %s: %s", j.to, message);
+        HV_XsWrite(h, XSP_RESULT, line);
+        if (JNL_End(h, &err)) {
+            snprintf(message, message_len, "%s", err.msg);
+            return TRN_RECOVER_FAILED;
+        }
+        return TRN_RECOVER_BACK;
+    }
+    /* A journal of an older xenshift, without a record: plan back. */
     ERR_Clear(&back_err);
     if (j.from[0] && TBL_FindPhase(t, j.from) &&
         !bring_to(h, t, j.from, eo, progress, ctx, &back_err)) {
