@@ -21,6 +21,7 @@
 
 #include <libxl.h>
 #include <libxl_utils.h>
+#include <xencall.h>
 #include <xenctrl.h>
 #include <xenstore.h>
 #include <xentoollog.h>
@@ -1211,6 +1212,43 @@ out:
 
 /* --- memory placement --------------------------------------------------- */
 
+/*
+ * Node affinity back to automatic (Xen derives it from the vCPUs'
+ * affinity, as at boot).  Xen takes that only from a map with all of its
+ * MAX_NUMNODES bits set, which libxc's nodemap, sized to the host's
+ * nodes, cannot say: the domctl is made here with 256 bits set.  -1
+ * (errno set) when Xen refused it, e.g. another domctl interface.
+ */
+static int reset_node_affinity(uint32_t domid)
+{
+    xencall_handle *call = xencall_open(NULL, 0);
+    struct xen_domctl *dc = NULL;
+    uint8_t *map = NULL;
+    int rc = -1;
+
+    if (!call)
+        return -1;
+    dc = xencall_alloc_buffer(call, sizeof(*dc));
+    map = xencall_alloc_buffer(call, 32);
+    if (dc && map) {
+        memset(dc, 0, sizeof(*dc));
+        memset(map, 0xff, 32);
+        dc->cmd = XEN_DOMCTL_setnodeaffinity;
+        dc->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+        dc->domain = (domid_t)domid;
+        dc->u.nodeaffinity.nodemap.nr_bits = 256;
+        /* a plain handle: xenctrl.h redefines set_xen_guest_handle */
+        dc->u.nodeaffinity.nodemap.bitmap.p = map;
+        rc = xencall1(call, __HYPERVISOR_domctl, (uint64_t)(uintptr_t)dc);
+    }
+    if (map)
+        xencall_free_buffer(call, map);
+    if (dc)
+        xencall_free_buffer(call, dc);
+    xencall_close(call);
+    return rc ? -1 : 0;
+}
+
 static int xen_set_node_affinity(hv *h, uint32_t domid, uint64_t want)
 {
     xen *x = X(h);
@@ -1242,14 +1280,16 @@ static int xen_set_node_affinity(hv *h, uint32_t domid, uint64_t want)
         goto out;
     }
     /*
-     * Every node: Xen only takes a full 64-node map as "back to
-     * automatic", which libxc's nodemap size cannot express; every node
-     * of the host places pages the same way.
+     * Every node: automatic again when Xen takes it; else every node of
+     * the host explicitly, which places pages the same way.
      */
     if (max >= 64 ? want == ~(uint64_t)0
                   : (want & (((uint64_t)1 << max) - 1)) ==
-                    ((uint64_t)1 << max) - 1)
+                    ((uint64_t)1 << max) - 1) {
+        if (!reset_node_affinity(domid))
+            goto out;
         libxl_bitmap_set_any(&nodes);
+    }
     else
         for (n = 0; n < max && n < 64; n++)
             if (want >> n & 1)
