@@ -1205,6 +1205,18 @@ void EXEC_ReportDispose(exec_report *r)
     EXEC_ReportInit(r);
 }
 
+int EXEC_Record(hv *h, const plan *p, rec_record *r, xs_err *err)
+{
+    size_t i;
+
+    if (REC_Take(h, r, err))
+        return -1;
+    for (i = 0; i < p->nr_rows; i++)
+        if (p->rows[i].running)
+            REC_MarkPlanned(r, p->rows[i].domain);
+    return 0;
+}
+
 const char *EXEC_OutcomeName(exec_dom_outcome o)
 {
     switch (o) {
@@ -1260,7 +1272,7 @@ int EXEC_Run(hv *h, const xs_snapshot *snap, const plan *p,
     } else if (o->rollback && p->nr_stages) {
         xs_err err;
 
-        if (REC_Take(h, &c.own_rec, &err)) {
+        if (EXEC_Record(h, p, &c.own_rec, &err)) {
             c.failed = true;
             ERR_Set(&c.cause, "cannot record the host before changing it: "
                     "%s", err.msg);

@@ -127,6 +127,12 @@ int EXEC_Run(hv *h, const xs_snapshot *snap, const plan *p,
              const exec_opts *o, exec_progress_fn *progress, void *ctx,
              exec_report *report);
 
+/*
+ * Record the host before p's first change (record.h): every domain and
+ * cpupool, the memory and vCPUs of p's running domains.
+ */
+int EXEC_Record(hv *h, const plan *p, rec_record *r, xs_err *err);
+
 const char *EXEC_OutcomeName(exec_dom_outcome o);
 /* The report's entry for domain, or NULL. */
 const exec_dom_report *EXEC_ReportFind(const exec_report *r,

@@ -4,7 +4,9 @@
  * Choices made here:
  *  - The whole host is recorded, not only the plan's domains: the way
  *    back changes only what differs, so a domain nobody touched costs
- *    nothing, and one the plan touched unexpectedly is still put back.
+ *    nothing, and one the plan re-pinned is still put back.  Memory and
+ *    vCPUs are put back only for the plan's domains (planned): a balloon
+ *    target someone else changed meanwhile is not ours to undo.
  *  - Order of the way back: cpupools first (a move to a pool resets the
  *    affinity), then vCPUs, affinity and node affinity, memory last.
  *    Memory shrinks before it grows, so free memory suffices; maxmem is
@@ -115,6 +117,15 @@ const rec_domain *REC_FindDomain(const rec_record *r, const char *name)
         if (!strcmp(r->doms[i].name, name))
             return &r->doms[i];
     return NULL;
+}
+
+void REC_MarkPlanned(rec_record *r, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < r->nr_doms; i++)
+        if (!strcmp(r->doms[i].name, name))
+            r->doms[i].planned = true;
 }
 
 int REC_Take(hv *h, rec_record *r, xs_err *err)
@@ -243,13 +254,16 @@ static int diff_domain(rec_result *res, const rec_domain *d,
     uint64_t off = n->mem_kib > d->mem_kib ? n->mem_kib - d->mem_kib
                                            : d->mem_kib - n->mem_kib;
 
-    rc |= diff_size(res, d->name, "balloon target", n->target_kib,
-                    d->target_kib);
-    rc |= diff_size(res, d->name, "maxmem", n->maxmem_kib, d->maxmem_kib);
-    /* A guest that was at its target must be back at it. */
-    if (was_off <= tolerance_kib && off > tolerance_kib)
-        rc |= diff_size(res, d->name, "memory", n->mem_kib, d->mem_kib);
-    if (n->vcpus_online != d->vcpus) {
+    if (d->planned) {
+        rc |= diff_size(res, d->name, "balloon target", n->target_kib,
+                        d->target_kib);
+        rc |= diff_size(res, d->name, "maxmem", n->maxmem_kib,
+                        d->maxmem_kib);
+        /* A guest that was at its target must be back at it. */
+        if (was_off <= tolerance_kib && off > tolerance_kib)
+            rc |= diff_size(res, d->name, "memory", n->mem_kib, d->mem_kib);
+    }
+    if (d->planned && n->vcpus_online != d->vcpus) {
         snprintf(a, sizeof(a), "%u%s", n->vcpus_online,
                  d->type == HV_DOM_HVM && n->vcpus_online > d->vcpus
                  ? " (an HVM guest: Xen cannot take back the vCPUs it "
@@ -552,7 +566,7 @@ static void restore_cpus(back *b, const rec_domain *d, const hv_domain *n)
     char what[256], m1[96], m2[96];
     hv_domain again;
 
-    if (n->vcpus_online != d->vcpus &&
+    if (d->planned && n->vcpus_online != d->vcpus &&
         !(d->type == HV_DOM_HVM && n->vcpus_online > d->vcpus)) {
         snprintf(what, sizeof(what), "%s: vCPUs %u -> %u", d->name,
                  n->vcpus_online, d->vcpus);
@@ -702,7 +716,7 @@ static void restore_memory(back *b)
             const rec_domain *d = &b->r->doms[i];
             const hv_domain *n = dom_now(b->doms, b->nr_doms, d);
 
-            if (!n)
+            if (!n || !d->planned)
                 continue;
             if (grow && n->maxmem_kib < d->maxmem_kib)
                 set_maxmem(b, d, n->maxmem_kib);
@@ -717,7 +731,7 @@ static void restore_memory(back *b)
             const rec_domain *d = &b->r->doms[i];
             const hv_domain *n = dom_now(b->doms, b->nr_doms, d);
 
-            if (n && n->maxmem_kib > d->maxmem_kib)
+            if (n && d->planned && n->maxmem_kib > d->maxmem_kib)
                 set_maxmem(b, d, n->maxmem_kib);
         }
     }

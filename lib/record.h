@@ -34,6 +34,12 @@ typedef struct rec_domain {
     xs_cpumap soft;
     uint64_t node_affinity;     /* as hv_domain.node_affinity */
     char pool[HV_NAME_MAX];     /* its cpupool, by name (ids change) */
+    /*
+     * The transition may change its memory and vCPUs (REC_MarkPlanned):
+     * only then are they put back.  Pools and affinity are put back for
+     * every domain, as a plan may re-pin domains it does not size.
+     */
+    bool planned;
 } rec_domain;
 
 /* One cpupool as it was. */
@@ -91,6 +97,8 @@ void REC_Dispose(rec_record *r);
 /* Record every domain and cpupool of the host as they are now. */
 int REC_Take(hv *h, rec_record *r, xs_err *err);
 const rec_domain *REC_FindDomain(const rec_record *r, const char *name);
+/* The transition may change name's memory and vCPUs. */
+void REC_MarkPlanned(rec_record *r, const char *name);
 
 void REC_ResultInit(rec_result *res);
 void REC_ResultDispose(rec_result *res);

@@ -82,6 +82,7 @@ void REC_FormatDomain(const rec_domain *d, char *buf, size_t len)
     put_map(buf, len, &at, "soft", &d->soft);
     put_u64(buf, len, &at, "nodes", d->node_affinity);
     put_word(buf, len, &at, "pool", d->pool);
+    put_u64(buf, len, &at, "planned", d->planned);
 }
 
 /*
@@ -163,7 +164,7 @@ int REC_ParsePool(const char *s, unsigned nr_cpus, rec_pool *p)
 int REC_ParseDomain(const char *s, unsigned nr_cpus, rec_domain *d)
 {
     char type[16];
-    uint64_t domid, vcpus;
+    uint64_t domid, vcpus, planned;
 
     memset(d, 0, sizeof(*d));
     if (get_word(s, "name", d->name, sizeof(d->name)) || !d->name[0] ||
@@ -176,8 +177,10 @@ int REC_ParseDomain(const char *s, unsigned nr_cpus, rec_domain *d)
         get_map(s, "hard", nr_cpus, &d->hard) ||
         get_map(s, "soft", nr_cpus, &d->soft) ||
         get_u64(s, "nodes", &d->node_affinity) ||
-        get_word(s, "pool", d->pool, sizeof(d->pool)))
+        get_word(s, "pool", d->pool, sizeof(d->pool)) ||
+        get_u64(s, "planned", &planned) || planned > 1)
         return -1;
+    d->planned = planned;
     d->domid = (uint32_t)domid;
     d->vcpus = (unsigned)vcpus;
     if (!strcmp(type, HV_DomTypeName(HV_DOM_HVM)))

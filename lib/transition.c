@@ -276,7 +276,7 @@ int TRN_Execute(hv *h, const tbl_table *t, const xs_snapshot *snap,
      * journal without a whole record means nothing was changed.
      */
     if (o->journal && p->nr_stages &&
-        (REC_Take(h, &rec, &err) || JNL_Record(h, &rec, &err))) {
+        (EXEC_Record(h, p, &rec, &err) || JNL_Record(h, &rec, &err))) {
         snprintf(res->message, sizeof(res->message), "cannot record the "
                  "host before changing it: %s", err.msg);
         res->outcome = TRN_FAILED;

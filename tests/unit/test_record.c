@@ -27,6 +27,7 @@ typedef struct watch {
     bool seen;                  /* the forward run's first failure */
     hv_domain db;               /* db then */
     bool pool_gone;             /* xenshift-db did not exist then */
+    bool poke_dom0;             /* then change dom0's target, as xl would */
 } watch;
 
 /* At the first failure, look at the host as the forward run left it. */
@@ -40,6 +41,8 @@ static void on_event(void *ctx, const exec_event *ev)
         return;
     w->seen = true;
     HV_FindDomain(w->h, "db", &w->db);
+    if (w->poke_dom0)
+        HV_SetTarget(w->h, 0, 900 * 1024);
     w->pool_gone = true;
     if (!HV_ListPools(w->h, &pools, &nr))
         for (i = 0; i < nr; i++)
@@ -59,7 +62,8 @@ typedef struct run {
 
 /* Open the host, add a fault, record it, and apply night on it. */
 static int run_night(run *x, const char *op, const char *dom, unsigned nth,
-                     const char *op2, const char *dom2, unsigned nth2)
+                     const char *op2, const char *dom2, unsigned nth2,
+                     bool poke_dom0)
 {
     xs_snapshot s;
     exec_opts o;
@@ -74,7 +78,7 @@ static int run_night(run *x, const char *op, const char *dom, unsigned nth,
     x->h = HV_OpenSim(fixture, &err);
     if (!x->h || TBL_Load(table_path, &x->t, &err) ||
         SNAP_Take(x->h, &s, &err) || PLAN_Make(&s, &x->t, "night", &p, &err) ||
-        REC_Take(x->h, &x->before, &err)) {
+        EXEC_Record(x->h, &p, &x->before, &err)) {
         printf("# setup: %s\n", err.msg);
         return -1;
     }
@@ -84,6 +88,7 @@ static int run_night(run *x, const char *op, const char *dom, unsigned nth,
         HVSIM_AddFault(x->h, op2, dom2, nth2, HVSIM_FAULT_FAIL);
     EXEC_DefaultOpts(&o);
     x->w.h = x->h;
+    x->w.poke_dom0 = poke_dom0;
     x->rc = EXEC_Run(x->h, &s, &p, &o, on_event, &x->w, &x->r);
     PLAN_Dispose(&p);
     SNAP_Dispose(&s);
@@ -133,7 +138,7 @@ static void test_maxmem(void)
     hv_domain db, web;
     rec_result res;
 
-    if (run_night(&x, "set_target", "db", 1, NULL, NULL, 0)) {
+    if (run_night(&x, "set_target", "db", 1, NULL, NULL, 0, true)) {
         ok(0, "maxmem: set up");
         return;
     }
@@ -151,6 +156,9 @@ static void test_maxmem(void)
        "memory)");
     ok(x.r.rolled_back && x.r.nr_diffs == 0,
        "maxmem: rolled back, no difference (%zu)", x.r.nr_diffs);
+    /* The table does not name dom0: its memory is not the rollback's. */
+    is_int(get(x.h, "Domain-0").target_kib, 900 * 1024,
+           "maxmem: dom0's target, changed meanwhile by someone else, kept");
     is_int(REC_Compare(x.h, &x.before, 1024, &res), 0,
            "maxmem: every recorded field as before (%zu differ)",
            res.nr_diffs);
@@ -167,7 +175,7 @@ static void test_node_affinity(void)
     const exec_dom_report *app;
     char text[300];
 
-    if (run_night(&x, "pool_move_domain", "db", 1, NULL, NULL, 0)) {
+    if (run_night(&x, "pool_move_domain", "db", 1, NULL, NULL, 0, false)) {
         ok(0, "node: set up");
         return;
     }
@@ -207,7 +215,7 @@ static void test_hard_affinity(void)
     const hv_pool *dbp = NULL;
 
     /* set_node_affinity: 1st on db's grow, 2nd as its relocation starts */
-    if (run_night(&x, "set_node_affinity", "db", 2, NULL, NULL, 0)) {
+    if (run_night(&x, "set_node_affinity", "db", 2, NULL, NULL, 0, false)) {
         ok(0, "affinity: set up");
         return;
     }
@@ -245,7 +253,7 @@ static void test_restore_fails(void)
     char text[300];
 
     /* set_maxmem for db: 1st raises it (grow), 2nd lowers it (undo) */
-    if (run_night(&x, "pool_move_domain", "db", 1, "set_maxmem", "db", 2)) {
+    if (run_night(&x, "pool_move_domain", "db", 1, "set_maxmem", "db", 2, false)) {
         ok(0, "restore fails: set up");
         return;
     }
@@ -277,7 +285,7 @@ static void test_no_record(void)
     char *v = NULL;
 
     REC_ResultInit(&diff);
-    if (run_night(&x, "list_domains", NULL, 1, NULL, NULL, 0)) {
+    if (run_night(&x, "list_domains", NULL, 1, NULL, NULL, 0, false)) {
         ok(0, "no record: set up");
         return;
     }
@@ -339,6 +347,7 @@ static void test_text(void)
     CPUMAP_Clear(&d.soft);
     d.node_affinity = 0x2;
     snprintf(d.pool, sizeof(d.pool), "admin pool");
+    d.planned = true;
     REC_FormatDomain(&d, line, sizeof(line));
     ok(!REC_ParseDomain(line, 8, &back) && !memcmp(&d, &back, sizeof(d)),
        "text: a domain comes back whole (%s)", line);
@@ -394,7 +403,7 @@ static void test_recover(void)
         h = HV_OpenSim(fixture, &err);
         if (!h || TBL_Load(table_path, &t, &err) ||
             SNAP_Take(h, &s, &err) || PLAN_Make(&s, &t, "night", &p, &err) ||
-            REC_Take(h, &before, &err)) {
+            EXEC_Record(h, &p, &before, &err)) {
             ok(0, "recover: set up: %s", err.msg);
             return;
         }
