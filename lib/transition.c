@@ -287,9 +287,25 @@ int TRN_Execute(hv *h, const tbl_table *t, const xs_snapshot *snap,
         eo.record = &rec;
     rc = EXEC_Run(h, snap, p, &eo, on_event, &r, report);
     res->outcome = rc ? TRN_FAILED : TRN_REACHED;
-    if (rc)
-        snprintf(res->message, sizeof(res->message), "%s",
-                 report->cause.msg[0] ? report->cause.msg : "failed");
+    if (rc) {
+        size_t at, n;
+
+        at = (size_t)snprintf(res->message, sizeof(res->message), "%s",
+                              report->cause.msg[0] ? report->cause.msg
+                                                   : "failed");
+        /* what the way back could not put back, for answers and logs */
+        for (n = 0; n < report->nr_diffs && at < sizeof(res->message);
+             n++) {
+            char d[300];
+
+            at += (size_t)snprintf(res->message + at,
+                                   sizeof(res->message) - at, "%s%s",
+                                   n ? "; " : "; rolled back with "
+                                   "differences: ",
+                                   REC_FormatDiff(&report->diffs[n], d,
+                                                  sizeof(d)));
+        }
+    }
     record_result(&r, report);
     if (r.journal_failed && !rc) {
         /* Reached, but a crash now would not have been recoverable. */

@@ -327,6 +327,53 @@ out:
     run_dispose(&x);
 }
 
+/* Through the transition: the answer names the differences. */
+static void test_trn_differences(void)
+{
+    hv *h;
+    tbl_table t;
+    xs_snapshot s;
+    plan p;
+    trn_opts o;
+    trn_result res;
+    exec_report rep;
+    xs_err err;
+    char *state = NULL, *result = NULL;
+
+    memset(&t, 0, sizeof(t));
+    memset(&res, 0, sizeof(res));
+    SNAP_Init(&s);
+    PLAN_Init(&p);
+    EXEC_ReportInit(&rep);
+    TRN_DefaultOpts(&o);
+    o.journal = true;
+    h = HV_OpenSim(fixture, &err);
+    if (!h || TBL_Load(table_path, &t, &err) || SNAP_Take(h, &s, &err) ||
+        PLAN_Make(&s, &t, "night", &p, &err)) {
+        ok(0, "trn: set up: %s", err.msg);
+        goto out;
+    }
+    HVSIM_AddFault(h, "pool_move_domain", "db", 1, HVSIM_FAULT_FAIL);
+    is_int(TRN_Execute(h, &t, &s, &p, &o, NULL, NULL, &rep, &res), -1,
+           "trn: night fails");
+    ok(strstr(res.message, "; rolled back with differences: app: vCPUs"),
+       "trn: the message names the difference (%s)", res.message);
+    HV_XsRead(h, XSP_JOURNAL "/" XSP_J_STATE, &state);
+    HV_XsRead(h, XSP_RESULT, &result);
+    ok(state && !strcmp(state, "failed"), "trn: the journal stays, failed "
+       "(%s)", state ? state : "none");
+    ok(result && strstr(result, "rolled back with differences"),
+       "trn: the result says so (%s)", result ? result : "none");
+out:
+    free(state);
+    free(result);
+    EXEC_ReportDispose(&rep);
+    PLAN_Dispose(&p);
+    SNAP_Dispose(&s);
+    TBL_Dispose(&t);
+    HV_Close(h);
+}
+
 /* The journal's text form keeps every field, names with spaces too. */
 static void test_text(void)
 {
@@ -470,6 +517,7 @@ int main(void)
     test_hard_affinity();
     test_restore_fails();
     test_no_record();
+    test_trn_differences();
     test_text();
     test_recover();
     return done_testing();
