@@ -1397,9 +1397,10 @@ static int get_node_mask(fctx *c, const sim *s, const json_value *o,
     *out = all_nodes(s);
     if (v && JSON_Type(v) == JSON_STRING) {
         if (CPUMAP_Parse(JSON_String(v), s->host.nr_nodes, &m, &bad) ||
-            CPUMAP_IsEmpty(&m))
-            return ferr(c, v, "\"node_affinity\": bad node list \"%s\"",
-                        JSON_String(v));
+            CPUMAP_IsEmpty(&m) || CPUMAP_Next(&m, s->host.nr_nodes) >= 0)
+            return ferr(c, v, "\"node_affinity\": bad node list \"%s\" "
+                        "(the host has nodes 0-%u)", JSON_String(v),
+                        s->host.nr_nodes - 1);
         *out = 0;
         for (n = 0; n < s->host.nr_nodes && n < 64; n++)
             if (CPUMAP_Test(&m, n))

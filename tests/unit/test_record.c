@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "exec.h"
 #include "hv_sim.h"
@@ -374,6 +375,65 @@ out:
     HV_Close(h);
 }
 
+static int write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    if (!f)
+        return -1;
+    fputs(text, f);
+    return fclose(f);
+}
+
+/* The node mask on the simulated host: a node list, saved and loaded. */
+static void test_sim_node_mask(void)
+{
+    static const char fx[] =
+        "{ \"host\": { \"nodes\": [ { \"cpus\": \"0\", \"memory\": \"1G\" },\n"
+        "  { \"cpus\": \"1\", \"memory\": \"1G\" },\n"
+        "  { \"cpus\": \"2\", \"memory\": \"1G\" } ] },\n"
+        "  \"domains\": [ { \"name\": \"Domain-0\", \"domid\": 0,\n"
+        "    \"memory\": \"256M\" },\n"
+        "  { \"name\": \"a\", \"domid\": 1, \"memory\": \"128M\",\n"
+        "    \"node_affinity\": \"%s\" } ] }\n";
+    char dir[] = "/tmp/test_record-XXXXXX", path[256], saved[256];
+    char text[1024];
+    hv *h = NULL, *h2 = NULL;
+    hv_domain d;
+    xs_err err;
+
+    if (!mkdtemp(dir)) {
+        ok(0, "sim mask: a temporary directory");
+        return;
+    }
+    snprintf(path, sizeof(path), "%s/fx.json", dir);
+    snprintf(saved, sizeof(saved), "%s/saved.json", dir);
+    snprintf(text, sizeof(text), fx, "0,2");
+    write_file(path, text);
+    h = HV_OpenSim(path, &err);
+    ok(h && !HV_FindDomain(h, "a", &d) && d.node_affinity == 0x5,
+       "sim mask: \"0,2\" loads as nodes 0 and 2");
+    ok(h && !HVSIM_Save(h, saved, &err) &&
+       (h2 = HV_OpenSim(saved, &err)) && !HV_FindDomain(h2, "a", &d) &&
+       d.node_affinity == 0x5, "sim mask: saved and loaded again");
+    ok(h && HV_SetNodeMask(h, 1, (uint64_t)1 << 7) == HV_EINVAL,
+       "sim mask: a mask of no node of the host is refused");
+    ok(h && !HV_SetNodeMask(h, 1, ~(uint64_t)0) &&
+       !HV_FindDomain(h, "a", &d) && d.node_affinity == 0x7,
+       "sim mask: every node reads as the host's three");
+    HV_Close(h);
+    HV_Close(h2);
+    snprintf(text, sizeof(text), fx, "0,5");
+    write_file(path, text);
+    h = HV_OpenSim(path, &err);
+    ok(!h && strstr(err.msg, "node_affinity"), "sim mask: a node the host "
+       "lacks is an error (%s)", h ? "loaded" : err.msg);
+    HV_Close(h);
+    remove(path);
+    remove(saved);
+    rmdir(dir);
+}
+
 /* The journal's text form keeps every field, names with spaces too. */
 static void test_text(void)
 {
@@ -518,6 +578,7 @@ int main(void)
     test_restore_fails();
     test_no_record();
     test_trn_differences();
+    test_sim_node_mask();
     test_text();
     test_recover();
     return done_testing();
