@@ -8,24 +8,19 @@
  * five-second stuck balloon costs no real time.
  *
  * Choices made here:
- *  - The first failure stops the stage at once; the guests still moving
- *    are then put back by the rollback, which starts from a fresh
- *    snapshot (it sees where they really are).
- *  - Rollback plans with a reserve of 0: it goes back to a state the
- *    host was in a moment ago, and refusing to undo would leave the host
- *    half-way, which is worse than dipping into the reserve for the time
- *    it takes.  Free memory itself is still checked.
- *  - Rollback is best effort: an action that fails while undoing marks
- *    its domain FAILED and the rest of the undo goes on.
+ *  - Before its first change the executor records the host (record.c);
+ *    the first failure stops the stage at once, and the rollback puts
+ *    the recorded values back field for field, not a re-plan of them.
+ *  - Rollback is best effort: a step that fails while undoing is
+ *    reported and the rest goes on.  Every field that differs from the
+ *    record afterwards is named, and its domain reported FAILED: the
+ *    transition "rolled back with differences".
  *  - An HVM guest that was given vCPUs keeps them on rollback (Xen
- *    cannot take them away): that domain is reported FAILED with why.
+ *    cannot take them away): that is such a difference.
  *  - Pinning sets the hard affinity to the planned pCPUs and resets the
  *    soft affinity to all pCPUs, as a cpupool move does: a preference
  *    outside the hard set would mean nothing.
  *  - stuck_ms or stage_timeout_ms of 0 mean no limit.
- *  - Before a rollback, pCPUs that were in Pool-0 when the plan was made
- *    and are now in no pool (a cpupool step that broke half-way) are
- *    given back to Pool-0, and empty pools this plan created are removed.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -72,6 +67,8 @@ typedef struct run_ctx {
     unsigned nr_cpus;
     xs_cpumap online;
     const plan *p;              /* the forward plan: rows */
+    const rec_record *rec;      /* the host before the first change */
+    rec_record own_rec;         /* when the caller gave none */
     dom_state *ds;
     name_ix *ix;                /* rows by name */
     bool failed;
@@ -1108,153 +1105,79 @@ out:
     return failed ? -1 : 0;
 }
 
-/*
- * Put pCPUs a broken cpupool step left in no pool back into Pool-0, and
- * remove empty pools the plan meant to create, so the rollback plans
- * from a clean host.  Fails when Pool-0 cannot get its pCPUs back.
- */
-static int sweep_pools(run_ctx *c, const xs_snapshot *snap)
+/* A step of the way back, told as the forward steps are. */
+static void on_back_step(void *ctx, rec_step_kind kind, const char *domain,
+                         const char *msg)
 {
-    const hv_pool *old0 = SNAP_FindPool(snap, PLAN_POOL0_ID);
-    hv_pool *pools = NULL;
-    size_t nr = 0, i, j;
-    xs_cpumap back;
+    run_ctx *c = ctx;
 
-    CPUMAP_Clear(&back);
-    if (old0)
-        back = old0->cpus;
-    if (HV_ListPools(c->h, &pools, &nr))
-        return -1;
-    for (i = 0; i < c->p->nr_stages; i++) {
-        const plan_stage *st = &c->p->stages[i];
-
-        for (j = 0; j < st->nr_acts; j++) {
-            const plan_action *a = &st->acts[j];
-            const hv_pool *p;
-
-            if (a->kind != PLAN_ACT_POOL_ENTER &&
-                a->kind != PLAN_ACT_POOL_LEAVE)
-                continue;
-            p = find_pool_name(pools, nr, a->pool);
-            if (a->kind == PLAN_ACT_POOL_LEAVE) {
-                /* its domain left: the pool goes, its pCPUs to Pool-0 */
-                CPUMAP_Or(&back, &a->cpus);
-                if (p && p->nr_domains == 0)
-                    destroy_pool(c, p);
-            } else if (p && p->nr_domains == 0 &&
-                       !SNAP_FindPoolByName(snap, p->name)) {
-                destroy_pool(c, p);
-            }
-        }
-    }
-    free(pools);
-    return return_free_cpus(c, &back);
+    (void)domain;
+    emit(c, kind == REC_STEP_BEGIN ? EXEC_EV_ACTION_BEGIN :
+            kind == REC_STEP_DONE ? EXEC_EV_ACTION_DONE :
+            EXEC_EV_ACTION_FAILED, NULL, NULL, 0, msg);
 }
 
-static void rollback(run_ctx *c, const xs_snapshot *snap, exec_report *rep)
+/* Name a difference on its domain's line of the report. */
+static void mark_diff(run_ctx *c, const rec_diff *df)
 {
-    xs_snapshot now;
-    plan_target *like = NULL, *targets = NULL;
-    name_ix *nix = NULL;
-    plan undo;
-    xs_err err;
-    char why[sizeof(err.msg) + 16];
-    size_t i, n = 0;
-    bool ok = false, swept;
+    dom_state *ds = dom_of(c, df->domain);
+    char text[512];
+    size_t at;
 
-    SNAP_Init(&now);
-    PLAN_Init(&undo);
-    ERR_Clear(&err);
+    if (!ds)
+        return;
+    REC_FormatDiff(df, text, sizeof(text));
+    if (!ds->failed) {
+        ds->failed = true;
+        ds->msg[0] = '\0';
+    }
+    at = strlen(ds->msg);
+    snprintf(ds->msg + at, sizeof(ds->msg) - at, "%s%s", at ? "; " : "",
+             text);
+}
+
+static void rollback(run_ctx *c, exec_report *rep)
+{
+    rec_opts ro = { .poll_ms = c->o->poll_ms, .stuck_ms = c->o->stuck_ms,
+                    .timeout_ms = c->o->stage_timeout_ms,
+                    .tolerance_kib = c->o->tolerance_kib };
+    rec_result res;
+    char why[sizeof(res.why.msg) + 16];
+    size_t i;
+    int rc;
+
+    REC_ResultInit(&res);
     c->rolling_back = true;
     emit(c, EXEC_EV_ROLLBACK_BEGIN, NULL, NULL, 0, c->cause.msg);
+    rc = REC_Restore(c->h, c->rec, &ro, on_back_step, c, &res);
+    for (i = 0; i < c->rec->nr_doms && res.vanished; i++) {
+        dom_state *ds = dom_of(c, c->rec->doms[i].name);
 
-    swept = sweep_pools(c, snap) == 0;
-    if (SNAP_Take(c->h, &now, &err))
-        goto fail;
-    like = calloc(c->p->nr_rows ? c->p->nr_rows : 1, sizeof(*like));
-    if (!like) {
-        ERR_Set(&err, "out of memory");
-        goto fail;
+        if (ds && res.vanished[i])
+            ds->vanished = true;
     }
-    for (i = 0; i < c->p->nr_rows; i++) {
-        const plan_row *row = &c->p->rows[i];
-
-        /* never started, or gone: nothing to put back */
-        if (!row->running || c->ds[i].vanished)
-            continue;
-        snprintf(like[n].domain, sizeof(like[n].domain), "%s", row->domain);
-        n++;
-    }
-    if (PLAN_TargetsFromSnapshot(snap, like, n, &targets, &err))
-        goto fail;
-    nix = calloc(now.nr_doms ? now.nr_doms : 1, sizeof(*nix));
-    if (!nix) {
-        ERR_Set(&err, "out of memory");
-        goto fail;
-    }
-    for (i = 0; i < now.nr_doms; i++) {
-        nix[i].name = now.doms[i].name;
-        nix[i].i = i;
-    }
-    qsort(nix, now.nr_doms, sizeof(*nix), name_ix_cmp);
-    for (i = 0; i < n; i++) {
-        name_ix key = { targets[i].domain, 0 }, *hit;
-        const hv_domain *d;
-        dom_state *ds = dom_of(c, targets[i].domain);
-
-        hit = now.nr_doms ? bsearch(&key, nix, now.nr_doms, sizeof(*nix),
-                                    name_ix_cmp) : NULL;
-        d = hit ? &now.doms[hit->i] : NULL;
-
-        if (!d) {
-            if (ds)
-                ds->vanished = true;
-            continue;
-        }
-        if (d->type == HV_DOM_HVM && targets[i].vcpus != TBL_KEEP &&
-            d->vcpus_online > (unsigned)targets[i].vcpus) {
-            if (ds) {
-                ds->failed = true;
-                snprintf(ds->msg, sizeof(ds->msg), "%s is an HVM guest: "
-                         "Xen cannot take back the vCPUs it was given "
-                         "(%u -> %d)", d->name, d->vcpus_online,
-                         targets[i].vcpus);
-            }
-            targets[i].vcpus = TBL_KEEP;
+    for (i = 0; i < res.nr_diffs; i++)
+        mark_diff(c, &res.diffs[i]);
+    if (res.read_failed) {
+        /* Nothing can be said of the domains the run touched. */
+        snprintf(why, sizeof(why), "rollback: %s", res.why.msg);
+        for (i = 0; i < c->p->nr_rows; i++) {
+            if (!c->ds[i].touched || c->ds[i].vanished)
+                continue;
+            c->ds[i].failed = true;
+            copy_str(c->ds[i].msg, sizeof(c->ds[i].msg), why);
         }
     }
-    if (PLAN_MakeTo(&now, targets, n, 0, "rollback", &undo, &err))
-        goto fail;
-    ok = true;
-    for (i = 0; i < undo.nr_stages; i++)
-        if (run_stage(c, &undo.stages[i], true))
-            ok = false;
-    for (i = 0; i < c->p->nr_rows; i++)
-        if (c->ds[i].failed)
-            ok = false;
-    if (!swept)
-        ok = false;             /* pCPUs lost outside every pool */
-    goto out;
-
-fail:
-    /* The undo could not even be planned: every touched domain is off. */
-    snprintf(why, sizeof(why), "rollback: %s", err.msg);
-    for (i = 0; i < c->p->nr_rows; i++) {
-        if (!c->ds[i].touched || c->ds[i].vanished)
-            continue;
-        c->ds[i].failed = true;
-        copy_str(c->ds[i].msg, sizeof(c->ds[i].msg), why);
-    }
-out:
-    rep->rolled_back = ok;
+    rep->rolled_back = rc == 0;
+    rep->diffs = res.diffs;
+    rep->nr_diffs = res.nr_diffs;
+    res.diffs = NULL;
+    res.nr_diffs = 0;
     emit(c, EXEC_EV_ROLLBACK_DONE, NULL, NULL, 0,
-         ok ? "rolled back" : "rollback incomplete");
+         rc == 0 ? "rolled back" : res.read_failed ? "rollback incomplete"
+                 : "rolled back with differences");
     c->rolling_back = false;
-    free(like);
-    free(targets);
-    free(nix);
-    PLAN_Dispose(&undo);
-    SNAP_Dispose(&now);
+    REC_ResultDispose(&res);
 }
 
 void EXEC_DefaultOpts(exec_opts *o)
@@ -1278,7 +1201,20 @@ void EXEC_ReportInit(exec_report *r)
 void EXEC_ReportDispose(exec_report *r)
 {
     free(r->doms);
+    free(r->diffs);
     EXEC_ReportInit(r);
+}
+
+int EXEC_Record(hv *h, const plan *p, rec_record *r, xs_err *err)
+{
+    size_t i;
+
+    if (REC_Take(h, r, err))
+        return -1;
+    for (i = 0; i < p->nr_rows; i++)
+        if (p->rows[i].running)
+            REC_MarkPlanned(r, p->rows[i].domain);
+    return 0;
 }
 
 const char *EXEC_OutcomeName(exec_dom_outcome o)
@@ -1330,6 +1266,31 @@ int EXEC_Run(hv *h, const xs_snapshot *snap, const plan *p,
     }
     qsort(c.ix, p->nr_rows, sizeof(*c.ix), name_ix_cmp);
 
+    /* The way back needs the host as it was: no record, no change. */
+    if (o->record && o->record->taken) {
+        c.rec = o->record;
+    } else if (o->rollback && p->nr_stages) {
+        xs_err err;
+
+        if (EXEC_Record(h, p, &c.own_rec, &err)) {
+            c.failed = true;
+            ERR_Set(&c.cause, "cannot record the host before changing it: "
+                    "%s", err.msg);
+        } else {
+            c.rec = &c.own_rec;
+        }
+    }
+    if (c.rec) {
+        exec_event ev;
+
+        memset(&ev, 0, sizeof(ev));
+        ev.kind = EXEC_EV_RECORDED;
+        ev.record = c.rec;
+        ev.elapsed_ms = elapsed(&c);
+        if (progress)
+            progress(ctx, &ev);
+    }
+
     for (i = 0; i < p->nr_stages && !c.failed; i++) {
         const plan_stage *st = &p->stages[i];
         uint64_t t = HV_NowMs(h);
@@ -1344,11 +1305,15 @@ int EXEC_Run(hv *h, const xs_snapshot *snap, const plan *p,
         if ((unsigned)st->kind < PLAN_NR_STAGES)
             report->stage_ms[st->kind] += HV_NowMs(h) - t;
     }
+    if (!c.failed && o->verify && o->verify(o->verify_ctx, &c.cause))
+        c.failed = true;
     report->ok = !c.failed;
     if (c.failed) {
         report->cause = c.cause;
-        if (o->rollback)
-            rollback(&c, snap, report);
+        if (o->rollback && c.rec)
+            rollback(&c, report);
+        else if (o->rollback)
+            report->rolled_back = true;     /* nothing was changed */
     }
 
     /* Each row: what became of it, and where it is now. */
@@ -1409,6 +1374,7 @@ out:
          report->ok ? "done" : report->cause.msg);
     free(c.ds);
     free(c.ix);
+    REC_Dispose(&c.own_rec);
     return rc;
 }
 

@@ -19,6 +19,7 @@
 #include "err.h"
 #include "hv.h"
 #include "plan.h"
+#include "record.h"
 
 typedef struct exec_opts {
     unsigned poll_ms;           /* how often to look at the guests */
@@ -41,13 +42,28 @@ typedef struct exec_opts {
      * a failure.  NULL: never.  The way back is not interrupted.
      */
     const volatile int *cancel;
+    /*
+     * Called once every step ran, before the run counts as done: the
+     * caller's own test that the host is where the plan meant it to be
+     * (transition.c: "phase reached" on a new look at the host).
+     * Non-zero fails the run with why, and the run is rolled back as
+     * for any failure.  NULL: the steps' own checks are the test.
+     */
+    int (*verify)(void *ctx, xs_err *why);
+    void *verify_ctx;
+    /*
+     * The host as recorded before the first change, for the way back
+     * (the caller journalled it).  NULL: the executor records it itself.
+     */
+    const rec_record *record;
 } exec_opts;
 
 void EXEC_DefaultOpts(exec_opts *o);
 
 typedef enum {
+    EXEC_EV_RECORDED,           /* record: the host, before any change */
     EXEC_EV_STAGE_BEGIN,
-    EXEC_EV_ACTION_BEGIN,
+    EXEC_EV_ACTION_BEGIN,       /* while rolling back: act NULL, see msg */
     EXEC_EV_PROGRESS,           /* memory moving: now_kib */
     EXEC_EV_ACTION_DONE,
     EXEC_EV_ACTION_FAILED,      /* msg says why */
@@ -64,6 +80,7 @@ typedef struct exec_event {
     uint64_t now_kib;           /* PROGRESS */
     uint64_t elapsed_ms;        /* since the transition began */
     const char *msg;
+    const rec_record *record;   /* RECORDED */
 } exec_event;
 
 typedef void exec_progress_fn(void *ctx, const exec_event *ev);
@@ -96,7 +113,10 @@ typedef struct exec_dom_report {
 
 typedef struct exec_report {
     bool ok;                    /* the plan's phase was reached */
-    bool rolled_back;
+    bool rolled_back;           /* every field is back as recorded */
+    /* After a rollback: the fields that are not as recorded. */
+    rec_diff *diffs;
+    size_t nr_diffs;
     xs_err cause;               /* the first failure, when !ok */
     uint64_t elapsed_ms;
     uint64_t stage_ms[PLAN_NR_STAGES];  /* per plan_stage_kind */
@@ -115,6 +135,12 @@ void EXEC_ReportDispose(exec_report *r);
 int EXEC_Run(hv *h, const xs_snapshot *snap, const plan *p,
              const exec_opts *o, exec_progress_fn *progress, void *ctx,
              exec_report *report);
+
+/*
+ * Record the host before p's first change (record.h): every domain and
+ * cpupool, the memory and vCPUs of p's running domains.
+ */
+int EXEC_Record(hv *h, const plan *p, rec_record *r, xs_err *err);
 
 const char *EXEC_OutcomeName(exec_dom_outcome o);
 /* The report's entry for domain, or NULL. */

@@ -136,7 +136,19 @@ int HV_PoolMoveDomain(hv *h, uint32_t poolid, uint32_t domid)
 
 int HV_SetNodeAffinity(hv *h, uint32_t domid, int node)
 {
-    DISPATCH(h, set_node_affinity, h, domid, node);
+    if (node != HV_NO_NODE && (node < 0 || node >= HV_MAX_NODES)) {
+        ERR_Clear(&h->err);
+        ERR_Set(&h->err, "domain %u: setting its node affinity to %d: no "
+                "such node", domid, node);
+        return HV_EINVAL;
+    }
+    return HV_SetNodeMask(h, domid, node == HV_NO_NODE ? ~(uint64_t)0
+                                                        : (uint64_t)1 << node);
+}
+
+int HV_SetNodeMask(hv *h, uint32_t domid, uint64_t nodes)
+{
+    DISPATCH(h, set_node_affinity, h, domid, nodes);
 }
 
 int HV_MoveMemory(hv *h, uint32_t domid, int node, uint64_t max_pages,

@@ -79,8 +79,9 @@ typedef struct hv_domain {
     unsigned vcpus_online;
     unsigned vcpus_max;
     uint32_t pool;                      /* cpupool id */
-    xs_cpumap hard_affinity;            /* union over its vCPUs */
-    xs_cpumap soft_affinity;
+    xs_cpumap hard_affinity;            /* union over its vCPUs, as set */
+    xs_cpumap soft_affinity;            /* (not clipped to its cpupool) */
+    uint64_t node_affinity; /* bit n: Xen may place pages on node n; all nodes' bits set: no preference */
     /* Memory per NUMA node; node_known is false when unavailable. */
     bool node_known;
     uint64_t node_mem_kib[HV_MAX_NODES];
@@ -141,6 +142,11 @@ int HV_PoolMoveDomain(hv *h, uint32_t poolid, uint32_t domid);
  * HV_ENOSYS on a hypervisor without the guard.
  */
 int HV_SetNodeAffinity(hv *h, uint32_t domid, int node);
+/*
+ * The whole node mask, as hv_domain.node_affinity reads it (bits of
+ * nodes the host lacks are ignored; every node's bit: no preference).
+ */
+int HV_SetNodeMask(hv *h, uint32_t domid, uint64_t nodes);
 int HV_MoveMemory(hv *h, uint32_t domid, int node, uint64_t max_pages,
                   hv_move_result *res);
 
@@ -214,7 +220,7 @@ typedef struct hv_ops {
     int (*pool_add_cpu)(hv *h, uint32_t poolid, unsigned cpu);
     int (*pool_remove_cpu)(hv *h, uint32_t poolid, unsigned cpu);
     int (*pool_move_domain)(hv *h, uint32_t poolid, uint32_t domid);
-    int (*set_node_affinity)(hv *h, uint32_t domid, int node);
+    int (*set_node_affinity)(hv *h, uint32_t domid, uint64_t nodes);
     int (*move_memory)(hv *h, uint32_t domid, int node, uint64_t max_pages,
                        hv_move_result *res);
     int (*get_node_memory)(hv *h, hv_domain *doms, size_t nr);

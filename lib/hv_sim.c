@@ -36,7 +36,6 @@ typedef struct sim_dom {
     uint64_t floor_kib;         /* the guest cannot go below */
     bool ignores_balloon;
     uint64_t busy_pages;        /* held by grants: not movable */
-    int node_affinity;          /* HV_NO_NODE: any */
     uint64_t carry;             /* KiB*ms not yet moved */
     /*
      * The pages it got from Xen most recently, newest last, by node:
@@ -455,13 +454,29 @@ static uint64_t host_free(const sim *s)
     return f;
 }
 
+/* Every node of the host, as a node mask. */
+static uint64_t all_nodes(const sim *s)
+{
+    return s->host.nr_nodes >= 64 ? ~(uint64_t)0
+                                  : ((uint64_t)1 << s->host.nr_nodes) - 1;
+}
+
 /* The node a domain's pages should come from first. */
-static int preferred_node(const sim_dom *d)
+static int preferred_node(const sim *s, const sim_dom *d)
 {
     unsigned n, best = 0;
 
-    if (d->node_affinity != HV_NO_NODE)
-        return d->node_affinity;
+    uint64_t mask = d->d.node_affinity;
+    int pick = -1;
+
+    /* Some nodes only: the one of them it has most memory on. */
+    if (mask && (~mask & all_nodes(s))) {
+        for (n = 0; n < HV_MAX_NODES; n++)
+            if ((mask >> n & 1) && (pick < 0 || d->d.node_mem_kib[n] >
+                                    d->d.node_mem_kib[pick]))
+                pick = (int)n;
+        return pick;
+    }
     for (n = 1; n < HV_MAX_NODES; n++)
         if (d->d.node_mem_kib[n] > d->d.node_mem_kib[best])
             best = n;
@@ -490,7 +505,7 @@ static void recent_push(sim_dom *d, unsigned node, uint64_t kib)
 static uint64_t mem_take(sim *s, sim_dom *d, uint64_t kib)
 {
     uint64_t got = 0;
-    unsigned n, pref = (unsigned)preferred_node(d);
+    unsigned n, pref = (unsigned)preferred_node(s, d);
 
     for (n = 0; n <= s->host.nr_nodes && got < kib; n++) {
         unsigned node = n == 0 ? pref : n - 1;
@@ -957,7 +972,7 @@ static int sim_pool_move_domain(hv *h, uint32_t poolid, uint32_t domid)
     return 0;
 }
 
-static int sim_set_node_affinity(hv *h, uint32_t domid, int node)
+static int sim_set_node_affinity(hv *h, uint32_t domid, uint64_t nodes)
 {
     sim *s = S(h);
     sim_dom *d = get_dom(s, domid, "set_node_affinity");
@@ -968,13 +983,13 @@ static int sim_set_node_affinity(hv *h, uint32_t domid, int node)
     rc = fault(s, "set_node_affinity", d);
     if (rc)
         return rc;
-    if (node != HV_NO_NODE &&
-        (node < 0 || (unsigned)node >= s->host.nr_nodes)) {
-        ERR_Set(&s->base.err, "%s: set_node_affinity %d: no such node",
-                d->d.name, node);
+    /* As Xen: bits of absent nodes mean nothing, but one must exist. */
+    if (!(nodes & all_nodes(s))) {
+        ERR_Set(&s->base.err, "%s: set_node_affinity 0x%llx: no such node",
+                d->d.name, (unsigned long long)nodes);
         return HV_EINVAL;
     }
-    d->node_affinity = node;
+    d->d.node_affinity = nodes & all_nodes(s);
     return 0;
 }
 
@@ -1380,6 +1395,40 @@ static int get_cpus(fctx *c, const json_value *o, const char *key,
     return 0;
 }
 
+/*
+ * "node_affinity": -1 (every node, the default), one node, or a list of
+ * nodes such as "0,2".
+ */
+static int get_node_mask(fctx *c, const sim *s, const json_value *o,
+                         uint64_t *out)
+{
+    const json_value *v = JSON_ObjectGet(o, "node_affinity");
+    xs_cpumap m;
+    long long x;
+    int bad = 0;
+    unsigned n;
+
+    *out = all_nodes(s);
+    if (v && JSON_Type(v) == JSON_STRING) {
+        if (CPUMAP_Parse(JSON_String(v), s->host.nr_nodes, &m, &bad) ||
+            CPUMAP_IsEmpty(&m) || CPUMAP_Next(&m, s->host.nr_nodes) >= 0)
+            return ferr(c, v, "\"node_affinity\": bad node list \"%s\" "
+                        "(the host has nodes 0-%u)", JSON_String(v),
+                        s->host.nr_nodes - 1);
+        *out = 0;
+        for (n = 0; n < s->host.nr_nodes && n < 64; n++)
+            if (CPUMAP_Test(&m, n))
+                *out |= (uint64_t)1 << n;
+        return 0;
+    }
+    if (get_int(c, o, "node_affinity", -1, (long long)s->host.nr_nodes - 1,
+                HV_NO_NODE, &x))
+        return -1;
+    if (x != HV_NO_NODE)
+        *out = (uint64_t)1 << x;
+    return 0;
+}
+
 static int load_host(fctx *c, sim *s, const json_value *host)
 {
     static const char *const keys[] = { "nodes", "guarded", NULL };
@@ -1515,7 +1564,6 @@ static int load_domain(fctx *c, sim *s, const json_value *o, sim_dom *d)
         return -1;
     memset(d, 0, sizeof(*d));
     d->alive = true;
-    d->node_affinity = HV_NO_NODE;
     v = JSON_ObjectGet(o, "name");
     if (!v || JSON_Type(v) != JSON_STRING || !*JSON_String(v) ||
         strlen(JSON_String(v)) >= HV_NAME_MAX)
@@ -1579,10 +1627,8 @@ static int load_domain(fctx *c, sim *s, const json_value *o, sim_dom *d)
         get_cpus(c, o, "soft_affinity", s->host.nr_cpus,
                  &d->d.soft_affinity, &given))
         return -1;
-    if (get_int(c, o, "node_affinity", -1, (long long)s->host.nr_nodes - 1,
-                HV_NO_NODE, &x))
+    if (get_node_mask(c, s, o, &d->d.node_affinity))
         return -1;
-    d->node_affinity = (int)x;
     if (get_int(c, o, "busy_pages", 0, 1LL << 40, 0, &x))
         return -1;
     d->busy_pages = (uint64_t)x;
@@ -1828,6 +1874,23 @@ static void put_size(json_writer *w, const char *key, uint64_t kib)
         JSONW_String(w, buf);
 }
 
+static void put_node_mask(json_writer *w, const sim *s, uint64_t nodes)
+{
+    xs_cpumap m;
+    char buf[256];
+    unsigned n;
+
+    if (nodes == all_nodes(s)) {
+        JSONW_KeyInt(w, "node_affinity", HV_NO_NODE);
+        return;
+    }
+    CPUMAP_Clear(&m);
+    for (n = 0; n < 64; n++)
+        if (nodes >> n & 1)
+            CPUMAP_Set(&m, n);
+    JSONW_KeyString(w, "node_affinity", CPUMAP_Format(&m, buf, sizeof(buf)));
+}
+
 static void put_cpus(json_writer *w, const char *key, const xs_cpumap *m)
 {
     char buf[4096];
@@ -1857,7 +1920,7 @@ static void save_domain(json_writer *w, const sim *s, const sim_dom *d)
     put_size(w, "floor", d->floor_kib);
     JSONW_KeyBool(w, "ignores_balloon", d->ignores_balloon);
     JSONW_KeyUint(w, "busy_pages", d->busy_pages);
-    JSONW_KeyInt(w, "node_affinity", d->node_affinity);
+    put_node_mask(w, s, d->d.node_affinity);
     JSONW_Key(w, "node_mem");
     JSONW_ArrayOpen(w);
     for (n = 0; n < s->host.nr_nodes; n++)

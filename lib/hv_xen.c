@@ -21,6 +21,7 @@
 
 #include <libxl.h>
 #include <libxl_utils.h>
+#include <xencall.h>
 #include <xenctrl.h>
 #include <xenstore.h>
 #include <xentoollog.h>
@@ -573,6 +574,42 @@ static void fill_memory(xen *x, const libxl_dominfo *info, hv_domain *d)
 }
 
 /*
+ * d->node_affinity from Xen, clipped to the host's nodes.  Xen keeps
+ * the mask as set (an explicit one) or derives it from the vCPUs'
+ * affinity (automatic); it reads the same either way.
+ */
+static int read_node_affinity(xen *x, hv_domain *d)
+{
+    xc_nodemap_t map;
+    int size, n, nodes;
+    xc_physinfo_t pi = { 0 };
+
+    d->node_affinity = 0;
+    size = xc_get_nodemap_size(x->xch);
+    if (size <= 0 || xc_physinfo(x->xch, &pi))
+        goto fail;
+    nodes = pi.nr_nodes ? (int)pi.nr_nodes : 1;
+    map = xc_nodemap_alloc(x->xch);
+    if (!map)
+        goto fail;
+    if (xc_domain_node_getaffinity(x->xch, d->domid, map)) {
+        free(map);
+        if (dom_vanished(x, d->domid))
+            return HV_ENODOMAIN;
+        goto fail;
+    }
+    for (n = 0; n < nodes && n < 64 && n < size * 8; n++)
+        if (map[n / 8] & (1 << (n % 8)))
+            d->node_affinity |= (uint64_t)1 << n;
+    free(map);
+    return 0;
+fail:
+    ERR_Set(&x->base.err, "domain %u (%s): reading its node affinity "
+            "failed: %s", d->domid, d->name, strerror(errno));
+    return HV_EFAIL;
+}
+
+/*
  * Fill d from libxl's view of one domain, xenstore and its vCPUs.  online
  * clips affinities to pCPUs that exist (Xen's "all" has every bit set).
  * HV_ENODOMAIN when the domain went away meanwhile.
@@ -625,7 +662,7 @@ static int fill_domain(xen *x, const libxl_dominfo *info,
         d->hard_affinity.bits[i] &= online->bits[i];
         d->soft_affinity.bits[i] &= online->bits[i];
     }
-    return 0;
+    return read_node_affinity(x, d);
 }
 
 static int xen_list_domains(hv *h, hv_domain **doms, size_t *nr)
@@ -1175,12 +1212,49 @@ out:
 
 /* --- memory placement --------------------------------------------------- */
 
-static int xen_set_node_affinity(hv *h, uint32_t domid, int node)
+/*
+ * Node affinity back to automatic (Xen derives it from the vCPUs'
+ * affinity, as at boot).  Xen takes that only from a map with all of its
+ * MAX_NUMNODES bits set, which libxc's nodemap, sized to the host's
+ * nodes, cannot say: the domctl is made here with 256 bits set.  -1
+ * (errno set) when Xen refused it, e.g. another domctl interface.
+ */
+static int reset_node_affinity(uint32_t domid)
+{
+    xencall_handle *call = xencall_open(NULL, 0);
+    struct xen_domctl *dc = NULL;
+    uint8_t *map = NULL;
+    int rc = -1;
+
+    if (!call)
+        return -1;
+    dc = xencall_alloc_buffer(call, sizeof(*dc));
+    map = xencall_alloc_buffer(call, 32);
+    if (dc && map) {
+        memset(dc, 0, sizeof(*dc));
+        memset(map, 0xff, 32);
+        dc->cmd = XEN_DOMCTL_setnodeaffinity;
+        dc->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+        dc->domain = (domid_t)domid;
+        dc->u.nodeaffinity.nodemap.nr_bits = 256;
+        /* a plain handle: xenctrl.h redefines set_xen_guest_handle */
+        dc->u.nodeaffinity.nodemap.bitmap.p = map;
+        rc = xencall1(call, __HYPERVISOR_domctl, (uint64_t)(uintptr_t)dc);
+    }
+    if (map)
+        xencall_free_buffer(call, map);
+    if (dc)
+        xencall_free_buffer(call, dc);
+    xencall_close(call);
+    return rc ? -1 : 0;
+}
+
+static int xen_set_node_affinity(hv *h, uint32_t domid, uint64_t want)
 {
     xen *x = X(h);
     libxl_bitmap nodes;
     dom_ref d;
-    int rc, max;
+    int rc, max, n;
 
     libxl_bitmap_init(&nodes);
     rc = dom_get(x, domid, &d, "setting its node affinity");
@@ -1193,10 +1267,10 @@ static int xen_set_node_affinity(hv *h, uint32_t domid, int node)
                        d.name);
         goto out;
     }
-    if (node != HV_NO_NODE && (node < 0 || node >= max)) {
+    if (max < 64 && !(want & (((uint64_t)1 << max) - 1))) {
         ERR_Set(&x->base.err, "domain %u (%s): setting its node affinity to "
-                "%d: no such node (the host has %d)", domid, d.name, node,
-                max);
+                "0x%llx: no such node (the host has %d)", domid, d.name,
+                (unsigned long long)want, max);
         rc = HV_EINVAL;
         goto out;
     }
@@ -1206,18 +1280,25 @@ static int xen_set_node_affinity(hv *h, uint32_t domid, int node)
         goto out;
     }
     /*
-     * HV_NO_NODE: every node.  Xen only takes a full 64-node map as "back
-     * to automatic", which libxc's nodemap size cannot express; every
-     * node of the host places pages the same way.
+     * Every node: automatic again when Xen takes it; else every node of
+     * the host explicitly, which places pages the same way.
      */
-    if (node == HV_NO_NODE)
+    if (max >= 64 ? want == ~(uint64_t)0
+                  : (want & (((uint64_t)1 << max) - 1)) ==
+                    ((uint64_t)1 << max) - 1) {
+        if (!reset_node_affinity(domid))
+            goto out;
         libxl_bitmap_set_any(&nodes);
+    }
     else
-        libxl_bitmap_set(&nodes, node);
+        for (n = 0; n < max && n < 64; n++)
+            if (want >> n & 1)
+                libxl_bitmap_set(&nodes, n);
     begin(x);
     rc = libxl_domain_set_nodeaffinity(x->ctx, domid, &nodes);
     if (rc)
-        rc = dom_fail(x, &d, rc, "setting its node affinity to %d", node);
+        rc = dom_fail(x, &d, rc, "setting its node affinity to 0x%llx",
+                      (unsigned long long)want);
 out:
     libxl_bitmap_dispose(&nodes);
     dom_put(&d);

@@ -39,11 +39,33 @@ static int get(hv *h, const char *leaf, char *buf, size_t len, xs_err *err)
     return 0;
 }
 
+static int drop_record(hv *h, xs_err *err)
+{
+    static const char *const leaves[] = {
+        XSP_J_RECORD_HEAD, XSP_JL_POOL, XSP_JL_DOMAIN, NULL
+    };
+    char path[256];
+    size_t i;
+    int rc;
+
+    /* the head first: what is left without it is not a record */
+    for (i = 0; leaves[i]; i++) {
+        snprintf(path, sizeof(path), XSP_JOURNAL "/%s", leaves[i]);
+        rc = HV_XsRemove(h, path);
+        if (rc && rc != HV_ENOENT) {
+            ERR_Set(err, "journal: %s", HV_LastError(h)->msg);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int JNL_Begin(hv *h, const char *from, const char *to, const char *request,
               xs_err *err)
 {
     /* state last: a journal without it was never started. */
-    if (put(h, XSP_J_FROM, from ? from : "", err) ||
+    if (drop_record(h, err) ||
+        put(h, XSP_J_FROM, from ? from : "", err) ||
         put(h, XSP_J_TO, to, err) ||
         put(h, XSP_J_REQUEST, request ? request : "", err) ||
         put(h, XSP_J_STEP, "", err))
@@ -86,4 +108,73 @@ int JNL_Read(hv *h, jnl_entry *e, xs_err *err)
         return -1;
     e->present = true;
     return 0;
+}
+
+int JNL_Record(hv *h, const rec_record *r, xs_err *err)
+{
+    char leaf[64], head[256], line[1024];
+    size_t i;
+
+    for (i = 0; i < r->nr_pools; i++) {
+        snprintf(leaf, sizeof(leaf), XSP_JL_POOL "/%zu", i);
+        REC_FormatPool(&r->pools[i], line, sizeof(line));
+        if (put(h, leaf, line, err))
+            return -1;
+    }
+    for (i = 0; i < r->nr_doms; i++) {
+        snprintf(leaf, sizeof(leaf), XSP_JL_DOMAIN "/%zu", i);
+        REC_FormatDomain(&r->doms[i], line, sizeof(line));
+        if (put(h, leaf, line, err))
+            return -1;
+    }
+    REC_FormatHead(r, head, sizeof(head));
+    snprintf(line, sizeof(line), "pools=%zu domains=%zu %s", r->nr_pools,
+             r->nr_doms, head);
+    return put(h, XSP_J_RECORD_HEAD, line, err);
+}
+
+int JNL_ReadRecord(hv *h, rec_record *r, xs_err *err)
+{
+    char leaf[64], line[1024];
+    unsigned long pools, doms;
+    size_t i;
+
+    REC_Dispose(r);
+    if (get(h, XSP_J_RECORD_HEAD, line, sizeof(line), err))
+        return -1;
+    if (!line[0])
+        return 0;
+    if (sscanf(line, "pools=%lu domains=%lu", &pools, &doms) != 2 ||
+        pools > 4096 || doms > 65536 || REC_ParseHead(line, r))
+        goto bad;
+    r->pools = calloc(pools ? pools : 1, sizeof(*r->pools));
+    r->doms = calloc(doms ? doms : 1, sizeof(*r->doms));
+    if (!r->pools || !r->doms) {
+        ERR_Set(err, "journal: out of memory");
+        REC_Dispose(r);
+        return -1;
+    }
+    for (i = 0; i < pools; i++) {
+        snprintf(leaf, sizeof(leaf), XSP_JL_POOL "/%zu", i);
+        if (get(h, leaf, line, sizeof(line), err))
+            goto fail;
+        if (REC_ParsePool(line, r->nr_cpus, &r->pools[i]))
+            goto bad;
+    }
+    r->nr_pools = pools;
+    for (i = 0; i < doms; i++) {
+        snprintf(leaf, sizeof(leaf), XSP_JL_DOMAIN "/%zu", i);
+        if (get(h, leaf, line, sizeof(line), err))
+            goto fail;
+        if (REC_ParseDomain(line, r->nr_cpus, &r->doms[i]))
+            goto bad;
+    }
+    r->nr_doms = doms;
+    r->taken = true;
+    return 0;
+bad:
+    ERR_Set(err, "journal: a malformed record line: \"%s\"", line);
+fail:
+    REC_Dispose(r);
+    return -1;
 }

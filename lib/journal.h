@@ -14,6 +14,7 @@
 
 #include "err.h"
 #include "hv.h"
+#include "record.h"
 
 typedef struct jnl_entry {
     bool present;
@@ -24,7 +25,10 @@ typedef struct jnl_entry {
     char state[32];             /* "running", "rolling-back" */
 } jnl_entry;
 
-/* Start: from, to and request first, then state = "running". */
+/*
+ * Start: any record left from before removed, from, to and request
+ * first, then state = "running".
+ */
 int JNL_Begin(hv *h, const char *from, const char *to, const char *request,
               xs_err *err);
 int JNL_Step(hv *h, const char *step, xs_err *err);
@@ -33,5 +37,12 @@ int JNL_SetState(hv *h, const char *state, xs_err *err);
 int JNL_End(hv *h, xs_err *err);
 /* Read it; e->present is false when there is none. */
 int JNL_Read(hv *h, jnl_entry *e, xs_err *err);
+/*
+ * The host before the first change (record.h): every pool and domain,
+ * then the head, last, so that a record cut short by a crash has none.
+ */
+int JNL_Record(hv *h, const rec_record *r, xs_err *err);
+/* Read it back; r->taken is false when the journal has no whole record. */
+int JNL_ReadRecord(hv *h, rec_record *r, xs_err *err);
 
 #endif

@@ -44,6 +44,7 @@ const char *TRN_CurrentPhase(const xs_snapshot *snap, const tbl_table *t)
 
 typedef struct trn_run {
     hv *h;
+    const tbl_table *t;
     const plan *p;
     const trn_opts *o;
     trn_result *res;
@@ -173,7 +174,8 @@ static void on_event(void *ctx, const exec_event *ev)
     if (r->progress)
         r->progress(r->ctx, ev);
     if (r->o->journal) {
-        if (ev->kind == EXEC_EV_ACTION_BEGIN && ev->act) {
+        if (ev->kind == EXEC_EV_ACTION_BEGIN &&
+                   (ev->act || ev->rolling_back)) {
             snprintf(step, sizeof(step), "%s%s",
                      ev->rolling_back ? "undo: " : "", ev->msg ? ev->msg : "");
             note_journal(r, JNL_Step(r->h, step, &err), &err);
@@ -199,39 +201,39 @@ static bool ended_cleanly(const exec_report *rep)
 }
 
 /*
- * When every step ran: whether the host is in the phase now, on a new
- * snapshot, by the one predicate status and xenshiftd use.  0 when it
- * is; otherwise rep says why (not ok, not rolled back).
+ * The executor's last test (exec_opts.verify): every step ran, and a new
+ * look at the host must find it in the phase by the one predicate that
+ * status, the daemon and the OCF agent use.  When it does not, the run
+ * failed and is rolled back like any other failure.
  */
-static int check_reached(trn_run *r, const tbl_table *t, exec_report *rep)
+static int verify_reached(void *ctx, xs_err *why)
 {
+    trn_run *r = ctx;
     const char *phase = r->p->phase;
     xs_snapshot now;
     xs_err err;
     int rc = -1;
 
     SNAP_Init(&now);
-    if (TRN_Snapshot(r->h, t, phase, &now, NULL, 0, &err)) {
+    if (TRN_Snapshot(r->h, r->t, phase, &now, NULL, 0, &err)) {
         /* checked, and not known to be in the phase */
         r->res->after.checked = true;
         snprintf(r->res->after.why, sizeof(r->res->after.why), "the host "
                  "could not be read: %s", err.msg);
-        ERR_Set(&rep->cause, "every step ran, but the host could not be "
-                "read to check that it is in phase %s: %s", phase, err.msg);
+        ERR_Set(why, "every step ran, but the host could not be read to "
+                "check that it is in phase %s: %s", phase, err.msg);
         goto out;
     }
-    if (!REACH_Phase(&now, t, phase, &r->res->after)) {
-        ERR_Set(&rep->cause, "every step ran, but the host is not in phase "
-                "%s: %s", phase, r->res->after.why);
-        r->phase_after = TRN_CurrentPhase(&now, t);
+    if (!REACH_Phase(&now, r->t, phase, &r->res->after)) {
+        ERR_Set(why, "every step ran, but the host is not in phase %s: %s",
+                phase, r->res->after.why);
+        r->phase_after = TRN_CurrentPhase(&now, r->t);
         goto out;
     }
     rc = 0;
 out:
-    if (rc) {
-        rep->ok = false;
+    if (rc)
         r->not_in_phase = true;
-    }
     SNAP_Dispose(&now);
     return rc;
 }
@@ -270,15 +272,18 @@ int TRN_Execute(hv *h, const tbl_table *t, const xs_snapshot *snap,
                 const plan *p, const trn_opts *o, exec_progress_fn *progress,
                 void *ctx, exec_report *report, trn_result *res)
 {
-    trn_run r = { .h = h, .p = p, .o = o, .res = res,
+    trn_run r = { .h = h, .t = t, .p = p, .o = o, .res = res,
                   .progress = progress, .ctx = ctx };
     const char *from = TRN_CurrentPhase(snap, t);
     const char *result;
+    exec_opts eo = o->exec;
+    rec_record rec;
     xs_err err;
     size_t i;
     int rc = -1;
 
     memset(res, 0, sizeof(*res));
+    REC_Init(&rec);
     res->outcome = TRN_VETOED;
     snprintf(res->from, sizeof(res->from), "%s", from ? from : "");
     if (collect_domains(&r)) {
@@ -303,13 +308,43 @@ int TRN_Execute(hv *h, const tbl_table *t, const xs_snapshot *snap,
         JNL_End(h, &err);
         goto post;
     }
-    rc = EXEC_Run(h, snap, p, &o->exec, on_event, &r, report);
-    if (!rc)
-        rc = check_reached(&r, t, report);
+    /*
+     * The host before the first change, in the journal before it: a
+     * journal without a whole record means nothing was changed.
+     */
+    if (o->journal && p->nr_stages &&
+        (EXEC_Record(h, p, &rec, &err) || JNL_Record(h, &rec, &err))) {
+        snprintf(res->message, sizeof(res->message), "cannot record the "
+                 "host before changing it: %s", err.msg);
+        res->outcome = TRN_FAILED;
+        JNL_End(h, &err);
+        goto post;
+    }
+    if (rec.taken)
+        eo.record = &rec;
+    eo.verify = verify_reached;
+    eo.verify_ctx = &r;
+    rc = EXEC_Run(h, snap, p, &eo, on_event, &r, report);
     res->outcome = rc ? TRN_FAILED : TRN_REACHED;
-    if (rc)
-        snprintf(res->message, sizeof(res->message), "%s",
-                 report->cause.msg[0] ? report->cause.msg : "failed");
+    if (rc) {
+        size_t at, n;
+
+        at = (size_t)snprintf(res->message, sizeof(res->message), "%s",
+                              report->cause.msg[0] ? report->cause.msg
+                                                   : "failed");
+        /* what the way back could not put back, for answers and logs */
+        for (n = 0; n < report->nr_diffs && at < sizeof(res->message);
+             n++) {
+            char d[300];
+
+            at += (size_t)snprintf(res->message + at,
+                                   sizeof(res->message) - at, "%s%s",
+                                   n ? "; " : "; rolled back with "
+                                   "differences: ",
+                                   REC_FormatDiff(&report->diffs[n], d,
+                                                  sizeof(d)));
+        }
+    }
     record_result(&r, report);
     if (r.journal_failed && !rc) {
         /* Reached, but a crash now would not have been recoverable. */
@@ -336,6 +371,7 @@ post:
     run_hooks(&r, HOOK_POST_TRANSITION, NULL, result,
               res->outcome == TRN_REACHED ? NULL : res->message);
     free(r.doms);
+    REC_Dispose(&rec);
     return rc ? -1 : 0;
 }
 
@@ -368,12 +404,97 @@ out:
     return rc;
 }
 
+typedef struct restore_ctx {
+    exec_progress_fn *progress;
+    void *ctx;
+    hv *h;
+    uint64_t t0;
+} restore_ctx;
+
+/* The way back's steps, told as the executor tells its rollback. */
+static void on_restore_step(void *vctx, rec_step_kind kind,
+                            const char *domain, const char *msg)
+{
+    restore_ctx *rc = vctx;
+    exec_event ev;
+    xs_err err;
+
+    (void)domain;
+    if (kind == REC_STEP_BEGIN)
+        JNL_Step(rc->h, msg, &err);     /* best effort */
+    if (!rc->progress)
+        return;
+    memset(&ev, 0, sizeof(ev));
+    ev.kind = kind == REC_STEP_BEGIN ? EXEC_EV_ACTION_BEGIN :
+              kind == REC_STEP_DONE ? EXEC_EV_ACTION_DONE :
+              EXEC_EV_ACTION_FAILED;
+    ev.rolling_back = true;
+    ev.elapsed_ms = HV_NowMs(rc->h) - rc->t0;
+    ev.msg = msg;
+    rc->progress(rc->ctx, &ev);
+}
+
+/*
+ * Put back what the journal recorded before the first change.  Returns
+ * TRN_RECOVER_BACK when every field is back, TRN_RECOVER_FAILED with the
+ * differences in message otherwise (the journal then stays, and the
+ * next start tries again).
+ */
+static trn_recovery restore_record(hv *h, const jnl_entry *j,
+                                   const rec_record *rec, const exec_opts *eo,
+                                   exec_progress_fn *progress, void *ctx,
+                                   char *message, size_t message_len)
+{
+    restore_ctx rc = { progress, ctx, h, HV_NowMs(h) };
+    rec_opts ro = { .poll_ms = eo->poll_ms, .stuck_ms = eo->stuck_ms,
+                    .timeout_ms = eo->stage_timeout_ms,
+                    .tolerance_kib = eo->tolerance_kib };
+    rec_result res;
+    size_t i, at;
+    xs_err err;
+    trn_recovery out = TRN_RECOVER_BACK;
+
+    REC_ResultInit(&res);
+    JNL_SetState(h, "rolling-back", &err);
+    at = (size_t)snprintf(message, message_len, "interrupted %s -> %s (at: "
+                          "%s); ", j->from[0] ? j->from : "(none)", j->to,
+                          j->step[0] ? j->step : "before the first step");
+    if (at >= message_len)
+        at = message_len - 1;
+    if (!REC_Restore(h, rec, &ro, on_restore_step, &rc, &res)) {
+        snprintf(message + at, message_len - at, "every domain is back as "
+                 "it was recorded%s%s", j->from[0] ? ", in " : "", j->from);
+        HV_XsWrite(h, XSP_PHASE, j->from);
+        goto out;
+    }
+    out = TRN_RECOVER_FAILED;
+    JNL_SetState(h, "failed", &err);
+    if (res.read_failed) {
+        snprintf(message + at, message_len - at, "the rollback did not "
+                 "complete: %s", res.why.msg);
+        goto out;
+    }
+    at += (size_t)snprintf(message + at, message_len - at,
+                           "rolled back with differences:");
+    for (i = 0; i < res.nr_diffs && at < message_len; i++) {
+        char d[300];
+
+        at += (size_t)snprintf(message + at, message_len - at, "%s %s",
+                               i ? ";" : "",
+                               REC_FormatDiff(&res.diffs[i], d, sizeof(d)));
+    }
+out:
+    REC_ResultDispose(&res);
+    return out;
+}
+
 trn_recovery TRN_Recover(hv *h, const tbl_table *t, const exec_opts *eo,
                          exec_progress_fn *progress, void *ctx,
                          char *request, size_t request_len, char *message,
                          size_t message_len)
 {
     jnl_entry j;
+    rec_record rec;
     xs_err err, back_err;
     trn_recovery out;
     char line[1200];
@@ -387,6 +508,40 @@ trn_recovery TRN_Recover(hv *h, const tbl_table *t, const exec_opts *eo,
     if (!j.present)
         return TRN_RECOVER_NOTHING;
     snprintf(request, request_len, "%s", j.request);
+    REC_Init(&rec);
+    if (JNL_ReadRecord(h, &rec, &err)) {
+        snprintf(message, message_len, "%s", err.msg);
+        return TRN_RECOVER_FAILED;
+    }
+    if (rec.taken) {
+        /* The host before the first change: put exactly that back. */
+        out = restore_record(h, &j, &rec, eo, progress, ctx, message,
+                             message_len);
+        REC_Dispose(&rec);
+        snprintf(line, sizeof(line), "failed %s: %s", j.to, message);
+        HV_XsWrite(h, XSP_RESULT, line);
+        if (out == TRN_RECOVER_BACK && JNL_End(h, &err)) {
+            snprintf(message, message_len, "%s", err.msg);
+            return TRN_RECOVER_FAILED;
+        }
+        return out;
+    }
+    if (!j.step[0]) {
+        /* No whole record and no step: the crash came before any change. */
+        snprintf(message, message_len, "interrupted %s -> %s before the "
+                 "first change: nothing to undo", j.from[0] ? j.from :
+                 "(none)", j.to);
+        if (j.from[0])
+            HV_XsWrite(h, XSP_PHASE, j.from);
+        snprintf(line, sizeof(line), "failed %s: %s", j.to, message);
+        HV_XsWrite(h, XSP_RESULT, line);
+        if (JNL_End(h, &err)) {
+            snprintf(message, message_len, "%s", err.msg);
+            return TRN_RECOVER_FAILED;
+        }
+        return TRN_RECOVER_BACK;
+    }
+    /* A journal of an older xenshift, without a record: plan back. */
     ERR_Clear(&back_err);
     if (j.from[0] && TBL_FindPhase(t, j.from) &&
         !bring_to(h, t, j.from, eo, progress, ctx, &back_err)) {

@@ -94,9 +94,15 @@ typedef enum {
 
 /*
  * After a crash: read the journal; when a transition was in flight,
- * bring the host back to the phase it came from (or, when that is not
- * known or cannot be reached, to the phase it was going to) and remove
- * the journal.  request gets the interrupted request's id ("" when
+ * put back the values it recorded before its first change (record.h),
+ * field for field: TRN_RECOVER_BACK when every field is back, else
+ * TRN_RECOVER_FAILED naming each difference, and the journal stays for
+ * the next try.  A journal without a whole record and without a step
+ * (a crash before the first change) is only removed.  One without a
+ * record but with a step (an older xenshift's) brings the host to the
+ * phase it came from (or, when that is not known or cannot be reached,
+ * to the phase it was going to).  The journal is removed once the host
+ * is in a phase.  request gets the interrupted request's id ("" when
  * none), message what was done.  No hooks run.
  */
 trn_recovery TRN_Recover(hv *h, const tbl_table *t, const exec_opts *eo,

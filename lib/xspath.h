@@ -21,7 +21,10 @@
 #define XSP_RESULT XSP_ROOT "/result"
 /* xenshiftd's pid while it runs. */
 #define XSP_DAEMON XSP_ROOT "/daemon"
-/* The transition in flight: {from,to,request,step,state}. */
+/*
+ * The transition in flight: {from,to,request,step,state}, and the host
+ * as it was before its first change: record/{head,pool/N,domain/N}.
+ */
 #define XSP_JOURNAL XSP_ROOT "/journal"
 
 /* Leaves below answer/ID and journal/. */
@@ -37,5 +40,10 @@
 #define XSP_J_REQUEST "request"
 #define XSP_J_STEP "step"
 #define XSP_J_STATE "state"
+/* Written last: a record without its head is incomplete. */
+#define XSP_J_RECORD_HEAD "record/head"
+/* Lists below journal/: children 0, 1, ... (see record_text.c). */
+#define XSP_JL_POOL "record/pool"
+#define XSP_JL_DOMAIN "record/domain"
 
 #endif

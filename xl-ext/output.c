@@ -636,13 +636,16 @@ void OUT_Report(FILE *f, const plan *p, const exec_report *r,
         return;
     }
     fprintf(f, "\nFAILED: %s; ", r->cause.msg);
-    if (after && after->checked && !after->reached)
-        fprintf(f, "not rolled back: every step was done and the domains "
-                "are as shown above\n");
-    else if (r->rolled_back)
+    if (r->rolled_back) {
         fprintf(f, "rolled back: every domain is back as it was "
                 "(%.1f s in all)\n", (double)r->elapsed_ms / 1000.0);
-    else if (!rollback)
+    } else if (r->nr_diffs) {
+        fprintf(f, "rolled back with differences (%.1f s in all):\n",
+                (double)r->elapsed_ms / 1000.0);
+        for (i = 0; i < r->nr_diffs; i++)
+            fprintf(f, "  %s\n", REC_FormatDiff(&r->diffs[i], line,
+                                                sizeof(line)));
+    } else if (!rollback)
         fprintf(f, "not rolled back (--no-rollback): the domains are as "
                 "shown above\n");
     else
@@ -658,6 +661,20 @@ void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r,
     JSONW_ObjectOpen(w);
     JSONW_KeyBool(w, "ok", r->ok);
     JSONW_KeyBool(w, "rolled_back", r->rolled_back);
+    if (!r->ok) {
+        /* rolled back, but these fields are not as they were */
+        JSONW_Key(w, "differences");
+        JSONW_ArrayOpen(w);
+        for (i = 0; i < r->nr_diffs; i++) {
+            JSONW_ObjectOpen(w);
+            JSONW_KeyString(w, "domain", r->diffs[i].domain);
+            JSONW_KeyString(w, "field", r->diffs[i].field);
+            JSONW_KeyString(w, "now", r->diffs[i].now);
+            JSONW_KeyString(w, "was", r->diffs[i].was);
+            JSONW_ObjectClose(w);
+        }
+        JSONW_ArrayClose(w);
+    }
     JSONW_Key(w, "cause");
     if (r->ok)
         JSONW_Null(w);
@@ -1204,8 +1221,10 @@ void OUT_Progress(void *ctx, const exec_event *ev)
     case EXEC_EV_ACTION_BEGIN:
         if (mv)
             mv->active = true;
+        /* the way back's steps are not the plan's: they say themselves */
         progress_line(pg, ev, ev->rolling_back ? "undo" :
                       PLAN_StageName(ev->stage->kind), "%s",
+                      !ev->act ? (ev->msg ? ev->msg : "") :
                       PLAN_DescribeAction(ev->act, buf, sizeof(buf)));
         break;
     case EXEC_EV_PROGRESS:
@@ -1229,6 +1248,7 @@ void OUT_Progress(void *ctx, const exec_event *ev)
             mv->active = false;
         /* a relocation says how far it got */
         progress_line(pg, ev, "done", "%s",
+                      !ev->act ? (ev->msg ? ev->msg : "") :
                       ev->act->kind == PLAN_ACT_RELOCATE && ev->msg
                       ? ev->msg : done_text(mv, ev->act, buf, sizeof(buf)));
         break;
@@ -1246,6 +1266,8 @@ void OUT_Progress(void *ctx, const exec_event *ev)
         break;
     case EXEC_EV_DONE:
         clear_status(pg);
+        break;
+    case EXEC_EV_RECORDED:
         break;
     }
 }

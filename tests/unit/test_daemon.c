@@ -21,6 +21,7 @@
 #include "snapshot.h"
 #include "tap.h"
 #include "transition.h"
+#include "record.h"
 #include "xspath.h"
 
 static char fixture[1024], table_path[1024];
@@ -582,11 +583,14 @@ static void test_cancel(dlog *log)
 /*
  * Kill the daemon after k changes (every xenstore write and hypervisor
  * call counts), for every k up to a whole transition; restart it on the
- * same host and check it brought the host to one phase.
+ * same host and check it brought the host to one phase: the one it was
+ * going to when the crash came after the last change, else exactly the
+ * host as recorded before the request (every recorded field, not only
+ * the phase's values).
  */
 static void test_crash(dlog *log, const char *from, const char *to)
 {
-    unsigned k, held = 0, cases = 0;
+    unsigned k, held = 0, cases = 0, exact = 0;
     bool finished = false;
 
     for (k = 0; !finished && k < 400; k++) {
@@ -597,6 +601,10 @@ static void test_crash(dlog *log, const char *from, const char *to)
         const char *phase, *state;
         char id[32];
         bool good;
+        rec_record rec;
+        rec_result res;
+        xs_err err;
+        size_t i;
 
         config(&c, table_path);
         if (start(&d, h, log, &c)) {
@@ -608,6 +616,12 @@ static void test_crash(dlog *log, const char *from, const char *to)
             serve(&d, h, "0000-setup", from);
         }
         before = domu_memory(h);
+        REC_Init(&rec);
+        REC_ResultInit(&res);
+        if (REC_Take(h, &rec, &err))
+            printf("# cannot record the host: %s\n", err.msg);
+        for (i = 0; i < rec.nr_doms; i++)
+            rec.doms[i].planned = true;     /* compare every field */
         snprintf(id, sizeof(id), "0001-k%u", k);
         request(h, id, to);
         DMN_HandleWatch(&d);
@@ -642,12 +656,31 @@ static void test_crash(dlog *log, const char *from, const char *to)
                    xs(h, XSP_ANSWER "/%s/message", id),
                    (unsigned long long)domu_memory(h),
                    (unsigned long long)before);
+        /* reached, and the crash came in the bookkeeping after it */
+        if (finished || !strcmp(phase, to) ||
+            (rec.taken && !REC_Compare(h, &rec, 4096, &res))) {
+            exact++;
+        } else {
+            for (i = 0; i < res.nr_diffs; i++) {
+                char line[400];
+
+                printf("# crash after %u changes (%s -> %s): %s\n", k,
+                       from, to, REC_FormatDiff(&res.diffs[i], line,
+                                                sizeof(line)));
+            }
+        }
+        REC_ResultDispose(&res);
+        REC_Dispose(&rec);
         DMN_Stop(&d2);
         DMN_Dispose(&d2);
         HV_Close(h);
     }
     ok(finished, "%s -> %s: a crash point after the last change was "
        "reached (%u changes)", from, to, k - 1);
+    is_int(exact, cases, "%s -> %s: after each crash that did not leave "
+           "the host in %s, every recorded field (targets, maxmem, "
+           "vCPUs, affinity as set, node affinity, cpupools) was as "
+           "before the request", from, to, to);
     is_int(held, cases, "%s -> %s: after a crash at each of %u points, "
            "the restarted daemon left the host in one phase, published "
            "it, cleared the journal and leaked no memory", from, to,

@@ -206,10 +206,10 @@ static int fy_pool_move_domain(hv *h, uint32_t id, uint32_t dom)
     return fwd(h, HV_PoolMoveDomain(F(h)->in, id, dom));
 }
 
-static int fy_set_node_affinity(hv *h, uint32_t id, int node)
+static int fy_set_node_affinity(hv *h, uint32_t id, uint64_t nodes)
 {
     FAULT(h, "set_node_affinity");
-    return fwd(h, HV_SetNodeAffinity(F(h)->in, id, node));
+    return fwd(h, HV_SetNodeMask(F(h)->in, id, nodes));
 }
 
 static int fy_move_memory(hv *h, uint32_t id, int node, uint64_t max,
@@ -521,9 +521,11 @@ static void test_fig9(uint64_t *shrink_ms)
        "report: vm1's final memory");
 
     /* The events, in order. */
-    ok(l->n > 2 && l->kind[0] == EXEC_EV_STAGE_BEGIN, "first: STAGE_BEGIN");
-    ok(l->n > 2 && l->kind[1] == EXEC_EV_ACTION_BEGIN &&
-       !strcmp(l->dom[1], "vm2"), "then: vm2's shrink begins");
+    ok(l->n > 3 && l->kind[0] == EXEC_EV_RECORDED,
+       "first: RECORDED (before any change)");
+    ok(l->n > 3 && l->kind[1] == EXEC_EV_STAGE_BEGIN, "then: STAGE_BEGIN");
+    ok(l->n > 3 && l->kind[2] == EXEC_EV_ACTION_BEGIN &&
+       !strcmp(l->dom[2], "vm2"), "then: vm2's shrink begins");
     ok(l->n && l->kind[l->n - 1] == EXEC_EV_DONE, "last: DONE");
     ok(l->progress > 0, "progress events while ballooning");
     ok(!saw(l, EXEC_EV_ACTION_FAILED, false) &&

@@ -20,6 +20,9 @@ root=$(def XSP_ROOT)
     for leaf in $(sed -n 's/^#define XSP_J_[A-Z_]* "\(.*\)"$/\1/p' "$h"); do
         echo "$root$(def XSP_JOURNAL)/$leaf"
     done
+    for list in $(sed -n 's/^#define XSP_JL_[A-Z_]* "\(.*\)"$/\1/p' "$h"); do
+        echo "$root$(def XSP_JOURNAL)/$list/\$N"
+    done
 } | sort > "$tmp/code"
 sed -n 's/^#### \([^ ]*\) = .*/\1/p' "$doc" | sort > "$tmp/doc"
 

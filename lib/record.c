@@ -1,0 +1,762 @@
+/*
+ * record.c - the host as it was before a transition, and the way back.
+ *
+ * Choices made here:
+ *  - The whole host is recorded, not only the plan's domains: the way
+ *    back changes only what differs, so a domain nobody touched costs
+ *    nothing, and one the plan re-pinned is still put back.  Memory and
+ *    vCPUs are put back only for the plan's domains (planned): a balloon
+ *    target someone else changed meanwhile is not ours to undo.
+ *  - Order of the way back: cpupools first (a move to a pool resets the
+ *    affinity), then vCPUs, affinity and node affinity, memory last.
+ *    Memory shrinks before it grows, so free memory suffices; maxmem is
+ *    lowered only once a guest came down, and raised before its target.
+ *  - Node affinity: Xen derives an "automatic" mask from the vCPUs'
+ *    affinity, and reads it the same as one that was set.  The way back
+ *    asks for every node first (automatic again), and sets the recorded
+ *    mask only if that does not already give it.
+ *  - A guest that does not balloon back is not waited for past stuck_ms;
+ *    what it lacks shows as a difference in "memory".
+ *  - Best effort: a step that fails is reported and the rest goes on;
+ *    the comparison at the end is what counts.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+#include "units.h"
+
+#define POOL0_ID 0
+
+void REC_Init(rec_record *r)
+{
+    memset(r, 0, sizeof(*r));
+}
+
+void REC_Dispose(rec_record *r)
+{
+    free(r->doms);
+    free(r->pools);
+    REC_Init(r);
+}
+
+void REC_ResultInit(rec_result *res)
+{
+    memset(res, 0, sizeof(*res));
+}
+
+void REC_ResultDispose(rec_result *res)
+{
+    free(res->diffs);
+    free(res->vanished);
+    REC_ResultInit(res);
+}
+
+static const hv_pool *pool_by_id(const hv_pool *v, size_t n, uint32_t id)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (v[i].id == id)
+            return &v[i];
+    return NULL;
+}
+
+static const hv_pool *pool_by_name(const hv_pool *v, size_t n,
+                                   const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (!strcmp(v[i].name, name))
+            return &v[i];
+    return NULL;
+}
+
+static const rec_pool *rec_pool_of_cpu(const rec_record *r, unsigned cpu)
+{
+    size_t i;
+
+    for (i = 0; i < r->nr_pools; i++)
+        if (CPUMAP_Test(&r->pools[i].cpus, cpu))
+            return &r->pools[i];
+    return NULL;
+}
+
+static const rec_pool *rec_pool_by_name(const rec_record *r,
+                                        const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < r->nr_pools; i++)
+        if (!strcmp(r->pools[i].name, name))
+            return &r->pools[i];
+    return NULL;
+}
+
+/* The same domain now: same domid and name (a new one is another). */
+static const hv_domain *dom_now(const hv_domain *v, size_t n,
+                                const rec_domain *d)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (v[i].domid == d->domid && !strcmp(v[i].name, d->name))
+            return &v[i];
+    return NULL;
+}
+
+const rec_domain *REC_FindDomain(const rec_record *r, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < r->nr_doms; i++)
+        if (!strcmp(r->doms[i].name, name))
+            return &r->doms[i];
+    return NULL;
+}
+
+void REC_MarkPlanned(rec_record *r, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < r->nr_doms; i++)
+        if (!strcmp(r->doms[i].name, name))
+            r->doms[i].planned = true;
+}
+
+int REC_Take(hv *h, rec_record *r, xs_err *err)
+{
+    hv_host host;
+    hv_pool *pools = NULL;
+    hv_domain *doms = NULL;
+    size_t nr_pools = 0, nr_doms = 0, i;
+    int rc;
+
+    REC_Dispose(r);
+    rc = HV_GetHost(h, &host);
+    if (!rc)
+        rc = HV_ListPools(h, &pools, &nr_pools);
+    if (!rc)
+        rc = HV_ListDomains(h, &doms, &nr_doms);
+    if (rc) {
+        *err = *HV_LastError(h);
+        goto out;
+    }
+    r->nr_cpus = host.nr_cpus;
+    r->all_nodes = host.nr_nodes >= 64 ? ~(uint64_t)0
+                                       : ((uint64_t)1 << host.nr_nodes) - 1;
+    r->pools = calloc(nr_pools ? nr_pools : 1, sizeof(*r->pools));
+    r->doms = calloc(nr_doms ? nr_doms : 1, sizeof(*r->doms));
+    if (!r->pools || !r->doms) {
+        ERR_Set(err, "out of memory");
+        rc = HV_EFAIL;
+        goto out;
+    }
+    for (i = 0; i < nr_pools; i++) {
+        rec_pool *p = &r->pools[i];
+
+        snprintf(p->name, sizeof(p->name), "%s", pools[i].name);
+        snprintf(p->sched, sizeof(p->sched), "%s", pools[i].sched);
+        p->cpus = pools[i].cpus;
+    }
+    r->nr_pools = nr_pools;
+    for (i = 0; i < nr_doms; i++) {
+        const hv_domain *s = &doms[i];
+        const hv_pool *p = pool_by_id(pools, nr_pools, s->pool);
+        rec_domain *d = &r->doms[i];
+
+        snprintf(d->name, sizeof(d->name), "%s", s->name);
+        d->domid = s->domid;
+        d->type = s->type;
+        d->mem_kib = s->mem_kib;
+        d->target_kib = s->target_kib;
+        d->maxmem_kib = s->maxmem_kib;
+        d->vcpus = s->vcpus_online;
+        d->hard = s->hard_affinity;
+        d->soft = s->soft_affinity;
+        d->node_affinity = s->node_affinity;
+        snprintf(d->pool, sizeof(d->pool), "%s", p ? p->name : "");
+    }
+    r->nr_doms = nr_doms;
+    r->taken = true;
+out:
+    if (rc)
+        REC_Dispose(r);
+    free(pools);
+    free(doms);
+    return rc;
+}
+
+/* --- comparing ----------------------------------------------------------- */
+
+static int add_diff(rec_result *res, const char *who, const char *field,
+                    const char *now, const char *was)
+{
+    rec_diff *v = realloc(res->diffs, (res->nr_diffs + 1) * sizeof(*v));
+
+    if (!v)
+        return -1;
+    res->diffs = v;
+    v += res->nr_diffs++;
+    snprintf(v->domain, sizeof(v->domain), "%s", who);
+    snprintf(v->field, sizeof(v->field), "%s", field);
+    snprintf(v->now, sizeof(v->now), "%s", now);
+    snprintf(v->was, sizeof(v->was), "%s", was);
+    return 0;
+}
+
+static void fmt_nodes(uint64_t m, char *buf, size_t len)
+{
+    xs_cpumap c;
+    unsigned n;
+
+    CPUMAP_Clear(&c);
+    for (n = 0; n < 64; n++)
+        if (m >> n & 1)
+            CPUMAP_Set(&c, n);
+    CPUMAP_Format(&c, buf, len);
+}
+
+static int diff_size(rec_result *res, const char *who, const char *field,
+                     uint64_t now, uint64_t was)
+{
+    char a[32], b[32];
+
+    if (now == was)
+        return 0;
+    return add_diff(res, who, field, UNITS_FormatSize(now, a, sizeof(a)),
+                    UNITS_FormatSize(was, b, sizeof(b)));
+}
+
+static int diff_map(rec_result *res, const char *who, const char *field,
+                    const xs_cpumap *now, const xs_cpumap *was)
+{
+    char a[96], b[96];
+
+    if (CPUMAP_Equal(now, was))
+        return 0;
+    return add_diff(res, who, field, CPUMAP_Format(now, a, sizeof(a)),
+                    CPUMAP_Format(was, b, sizeof(b)));
+}
+
+static int diff_domain(rec_result *res, const rec_domain *d,
+                       const hv_domain *n, const char *pool,
+                       uint64_t tolerance_kib)
+{
+    char a[96], b[96];
+    int rc = 0;
+    uint64_t was_off = d->mem_kib > d->target_kib ? d->mem_kib - d->target_kib
+                                                  : d->target_kib - d->mem_kib;
+    uint64_t off = n->mem_kib > d->mem_kib ? n->mem_kib - d->mem_kib
+                                           : d->mem_kib - n->mem_kib;
+
+    if (d->planned) {
+        rc |= diff_size(res, d->name, "balloon target", n->target_kib,
+                        d->target_kib);
+        rc |= diff_size(res, d->name, "maxmem", n->maxmem_kib,
+                        d->maxmem_kib);
+        /* A guest that was at its target must be back at it. */
+        if (was_off <= tolerance_kib && off > tolerance_kib)
+            rc |= diff_size(res, d->name, "memory", n->mem_kib, d->mem_kib);
+    }
+    if (d->planned && n->vcpus_online != d->vcpus) {
+        snprintf(a, sizeof(a), "%u%s", n->vcpus_online,
+                 d->type == HV_DOM_HVM && n->vcpus_online > d->vcpus
+                 ? " (an HVM guest: Xen cannot take back the vCPUs it "
+                   "was given)" : "");
+        snprintf(b, sizeof(b), "%u", d->vcpus);
+        rc |= add_diff(res, d->name, "vCPUs", a, b);
+    }
+    if (strcmp(pool, d->pool))
+        rc |= add_diff(res, d->name, "cpupool", pool, d->pool);
+    rc |= diff_map(res, d->name, "hard affinity", &n->hard_affinity,
+                   &d->hard);
+    rc |= diff_map(res, d->name, "soft affinity", &n->soft_affinity,
+                   &d->soft);
+    if (n->node_affinity != d->node_affinity) {
+        fmt_nodes(n->node_affinity, a, sizeof(a));
+        fmt_nodes(d->node_affinity, b, sizeof(b));
+        rc |= add_diff(res, d->name, "node affinity", a, b);
+    }
+    return rc;
+}
+
+int REC_Compare(hv *h, const rec_record *r, uint64_t tolerance_kib,
+                rec_result *res)
+{
+    hv_pool *pools = NULL;
+    hv_domain *doms = NULL;
+    size_t nr_pools = 0, nr_doms = 0, i;
+    char who[HV_NAME_MAX + 16];
+    int rc = -1;
+
+    REC_ResultDispose(res);
+    res->vanished = calloc(r->nr_doms ? r->nr_doms : 1,
+                           sizeof(*res->vanished));
+    if (!res->vanished) {
+        res->read_failed = true;
+        ERR_Set(&res->why, "out of memory");
+        return -1;
+    }
+    if (HV_ListPools(h, &pools, &nr_pools) ||
+        HV_ListDomains(h, &doms, &nr_doms)) {
+        res->read_failed = true;
+        res->why = *HV_LastError(h);
+        goto out;
+    }
+    rc = 0;
+    for (i = 0; i < r->nr_pools; i++) {
+        const rec_pool *p = &r->pools[i];
+        const hv_pool *n = pool_by_name(pools, nr_pools, p->name);
+
+        snprintf(who, sizeof(who), "cpupool %s", p->name);
+        if (!n) {
+            rc |= add_diff(res, who, "exists", "no", "yes");
+            continue;
+        }
+        rc |= diff_map(res, who, "pCPUs", &n->cpus, &p->cpus);
+        if (strcmp(n->sched, p->sched))
+            rc |= add_diff(res, who, "scheduler", n->sched, p->sched);
+    }
+    for (i = 0; i < nr_pools; i++) {
+        if (rec_pool_by_name(r, pools[i].name))
+            continue;
+        snprintf(who, sizeof(who), "cpupool %s", pools[i].name);
+        rc |= add_diff(res, who, "exists", "yes", "no");
+    }
+    for (i = 0; i < r->nr_doms; i++) {
+        const hv_domain *n = dom_now(doms, nr_doms, &r->doms[i]);
+        const hv_pool *p;
+
+        if (!n) {
+            res->vanished[i] = true;
+            continue;
+        }
+        p = pool_by_id(pools, nr_pools, n->pool);
+        rc |= diff_domain(res, &r->doms[i], n, p ? p->name : "",
+                          tolerance_kib);
+    }
+    if (rc) {
+        res->read_failed = true;
+        ERR_Set(&res->why, "out of memory");
+        rc = -1;
+    } else {
+        rc = res->nr_diffs ? -1 : 0;
+    }
+out:
+    free(pools);
+    free(doms);
+    return rc;
+}
+
+const char *REC_FormatDiff(const rec_diff *d, char *buf, size_t len)
+{
+    if (!strcmp(d->field, "exists"))
+        snprintf(buf, len, "%s: %s", d->domain,
+                 strcmp(d->now, "yes") ? "is gone, it existed"
+                                       : "exists, it did not");
+    else
+        snprintf(buf, len, "%s: %s %s, was %s", d->domain, d->field, d->now,
+                 d->was);
+    return buf;
+}
+
+/* --- the way back --------------------------------------------------------- */
+
+typedef struct back {
+    hv *h;
+    const rec_record *r;
+    const rec_opts *o;
+    rec_step_fn *step;
+    void *ctx;
+    hv_pool *pools;
+    size_t nr_pools;
+    hv_domain *doms;
+    size_t nr_doms;
+} back;
+
+static void say(back *b, rec_step_kind k, const char *dom, const char *fmt,
+                ...) __attribute__((format(printf, 4, 5)));
+
+static void say(back *b, rec_step_kind k, const char *dom, const char *fmt,
+                ...)
+{
+    char msg[512];
+    va_list ap;
+
+    if (!b->step)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    b->step(b->ctx, k, dom, msg);
+}
+
+/* Report a call's outcome; returns rc. */
+static int did(back *b, int rc, const char *dom, const char *what)
+{
+    if (rc)
+        say(b, REC_STEP_FAILED, dom, "%s: %s", what,
+            HV_LastError(b->h)->msg);
+    return rc;
+}
+
+static int reread(back *b)
+{
+    free(b->pools);
+    free(b->doms);
+    b->pools = NULL;
+    b->doms = NULL;
+    b->nr_pools = b->nr_doms = 0;
+    if (HV_ListPools(b->h, &b->pools, &b->nr_pools) ||
+        HV_ListDomains(b->h, &b->doms, &b->nr_doms)) {
+        say(b, REC_STEP_FAILED, "", "cannot read the host: %s",
+            HV_LastError(b->h)->msg);
+        return -1;
+    }
+    return 0;
+}
+
+static void move_domain(back *b, const rec_domain *d, const hv_pool *to)
+{
+    char what[256];
+
+    snprintf(what, sizeof(what), "%s: back to cpupool %s", d->name,
+             to->name);
+    say(b, REC_STEP_BEGIN, d->name, "%s", what);
+    if (!did(b, HV_PoolMoveDomain(b->h, to->id, d->domid), d->name, what))
+        say(b, REC_STEP_DONE, d->name, "%s", what);
+}
+
+/* Domains out of pools the record lacks; those pools destroyed. */
+static void drop_new_pools(back *b)
+{
+    size_t i;
+    char what[256];
+    int cpu;
+
+    for (i = 0; i < b->r->nr_doms; i++) {
+        const rec_domain *d = &b->r->doms[i];
+        const hv_domain *n = dom_now(b->doms, b->nr_doms, d);
+        const hv_pool *p = n ? pool_by_id(b->pools, b->nr_pools, n->pool)
+                             : NULL;
+        const hv_pool *to;
+
+        if (!p || rec_pool_by_name(b->r, p->name))
+            continue;
+        to = pool_by_name(b->pools, b->nr_pools, d->pool);
+        if (!to || CPUMAP_IsEmpty(&to->cpus))
+            to = pool_by_id(b->pools, b->nr_pools, POOL0_ID);
+        if (to)
+            move_domain(b, d, to);
+    }
+    if (reread(b))
+        return;
+    for (i = 0; i < b->nr_pools; i++) {
+        const hv_pool *p = &b->pools[i];
+
+        if (rec_pool_by_name(b->r, p->name) || p->nr_domains)
+            continue;
+        snprintf(what, sizeof(what), "cpupool %s: destroyed", p->name);
+        say(b, REC_STEP_BEGIN, "", "%s", what);
+        /* Xen refuses to destroy a pool with pCPUs: free them first. */
+        for (cpu = CPUMAP_Next(&p->cpus, 0); cpu >= 0;
+             cpu = CPUMAP_Next(&p->cpus, (unsigned)cpu + 1))
+            HV_PoolRemoveCpu(b->h, p->id, (unsigned)cpu);
+        if (!did(b, HV_PoolDestroy(b->h, p->id), "", what))
+            say(b, REC_STEP_DONE, "", "%s", what);
+    }
+}
+
+/* Pools the record has and the host lacks, made again. */
+static void make_old_pools(back *b)
+{
+    uint32_t id;
+    char what[256];
+    size_t i;
+
+    for (i = 0; i < b->r->nr_pools; i++) {
+        const rec_pool *p = &b->r->pools[i];
+
+        if (pool_by_name(b->pools, b->nr_pools, p->name))
+            continue;
+        snprintf(what, sizeof(what), "cpupool %s (%s): made again", p->name,
+                 p->sched);
+        say(b, REC_STEP_BEGIN, "", "%s", what);
+        if (!did(b, HV_PoolCreate(b->h, p->name, p->sched, &id), "", what))
+            say(b, REC_STEP_DONE, "", "%s", what);
+    }
+}
+
+/*
+ * Every pCPU to the pool it was in.  Two rounds: a pCPU that cannot
+ * leave a pool yet (its last, with domains) may once the pool has got
+ * its own pCPUs back.
+ */
+static void place_cpus(back *b)
+{
+    unsigned cpu, round;
+    char what[256];
+
+    for (round = 0; round < 2; round++) {
+        if (reread(b))
+            return;
+        for (cpu = 0; cpu < b->r->nr_cpus; cpu++) {
+            const rec_pool *want = rec_pool_of_cpu(b->r, cpu);
+            const hv_pool *now = NULL, *to;
+            size_t i;
+            int rc = 0;
+
+            for (i = 0; i < b->nr_pools && !now; i++)
+                if (CPUMAP_Test(&b->pools[i].cpus, cpu))
+                    now = &b->pools[i];
+            if (now && want && !strcmp(now->name, want->name))
+                continue;
+            if (!now && !want)
+                continue;
+            to = want ? pool_by_name(b->pools, b->nr_pools, want->name)
+                      : NULL;
+            snprintf(what, sizeof(what), "pCPU %u: from %s to %s", cpu,
+                     now ? now->name : "no cpupool",
+                     want ? want->name : "no cpupool");
+            if (round == 0)
+                say(b, REC_STEP_BEGIN, "", "%s", what);
+            if (now)
+                rc = HV_PoolRemoveCpu(b->h, now->id, cpu);
+            if (!rc && to)
+                rc = HV_PoolAddCpu(b->h, to->id, cpu);
+            if (rc && round == 1)
+                did(b, rc, "", what);
+            else if (!rc)
+                say(b, REC_STEP_DONE, "", "%s", what);
+        }
+    }
+}
+
+static void restore_pools(back *b)
+{
+    size_t i;
+
+    drop_new_pools(b);
+    if (reread(b))
+        return;
+    make_old_pools(b);
+    place_cpus(b);
+    if (reread(b))
+        return;
+    for (i = 0; i < b->r->nr_doms; i++) {
+        const rec_domain *d = &b->r->doms[i];
+        const hv_domain *n = dom_now(b->doms, b->nr_doms, d);
+        const hv_pool *p = n ? pool_by_id(b->pools, b->nr_pools, n->pool)
+                             : NULL;
+        const hv_pool *to = pool_by_name(b->pools, b->nr_pools, d->pool);
+
+        if (n && p && to && strcmp(p->name, d->pool))
+            move_domain(b, d, to);
+    }
+}
+
+/* vCPUs online, affinity and node affinity. */
+static void restore_cpus(back *b, const rec_domain *d, const hv_domain *n)
+{
+    char what[256], m1[96], m2[96];
+    hv_domain again;
+
+    if (d->planned && n->vcpus_online != d->vcpus &&
+        !(d->type == HV_DOM_HVM && n->vcpus_online > d->vcpus)) {
+        snprintf(what, sizeof(what), "%s: vCPUs %u -> %u", d->name,
+                 n->vcpus_online, d->vcpus);
+        say(b, REC_STEP_BEGIN, d->name, "%s", what);
+        if (!did(b, HV_SetVcpusOnline(b->h, d->domid, d->vcpus), d->name,
+                 what))
+            say(b, REC_STEP_DONE, d->name, "%s", what);
+    }
+    if (!CPUMAP_Equal(&n->hard_affinity, &d->hard) ||
+        !CPUMAP_Equal(&n->soft_affinity, &d->soft)) {
+        snprintf(what, sizeof(what), "%s: affinity hard %s soft %s", d->name,
+                 CPUMAP_Format(&d->hard, m1, sizeof(m1)),
+                 CPUMAP_Format(&d->soft, m2, sizeof(m2)));
+        say(b, REC_STEP_BEGIN, d->name, "%s", what);
+        if (!did(b, HV_SetAffinity(b->h, d->domid, &d->hard, &d->soft),
+                 d->name, what))
+            say(b, REC_STEP_DONE, d->name, "%s", what);
+    }
+    if (HV_GetDomain(b->h, d->domid, &again) ||
+        again.node_affinity == d->node_affinity)
+        return;
+    fmt_nodes(d->node_affinity, m1, sizeof(m1));
+    snprintf(what, sizeof(what), "%s: node affinity %s", d->name, m1);
+    say(b, REC_STEP_BEGIN, d->name, "%s", what);
+    /* Every node first: Xen's automatic mask may be the recorded one. */
+    if (did(b, HV_SetNodeMask(b->h, d->domid, ~(uint64_t)0), d->name, what))
+        return;
+    if (!HV_GetDomain(b->h, d->domid, &again) &&
+        again.node_affinity != d->node_affinity &&
+        did(b, HV_SetNodeMask(b->h, d->domid, d->node_affinity), d->name,
+            what))
+        return;
+    say(b, REC_STEP_DONE, d->name, "%s", what);
+}
+
+static uint64_t dist(uint64_t a, uint64_t b)
+{
+    return a > b ? a - b : b - a;
+}
+
+/*
+ * Wait until every guest in want[] (index into the record, true: wait)
+ * is at its recorded target, stuck, or out of time.
+ */
+static void wait_balloons(back *b, bool *want)
+{
+    size_t nr = b->r->nr_doms, i, left;
+    uint64_t *best = calloc(nr ? nr : 1, sizeof(*best));
+    uint64_t *since = calloc(nr ? nr : 1, sizeof(*since));
+    uint64_t start = HV_NowMs(b->h), now;
+    char s1[32];
+
+    if (!best || !since)
+        goto out;
+    for (i = 0; i < nr; i++) {
+        best[i] = UINT64_MAX;
+        since[i] = start;
+    }
+    for (;;) {
+        left = 0;
+        now = HV_NowMs(b->h);
+        for (i = 0; i < nr; i++) {
+            const rec_domain *d = &b->r->doms[i];
+            hv_domain n;
+            uint64_t away;
+
+            if (!want[i])
+                continue;
+            if (HV_GetDomain(b->h, d->domid, &n)) {
+                want[i] = false;
+                continue;
+            }
+            away = dist(n.mem_kib, d->target_kib);
+            if (away <= b->o->tolerance_kib) {
+                want[i] = false;
+                say(b, REC_STEP_DONE, d->name, "%s at %s", d->name,
+                    UNITS_FormatSize(n.mem_kib, s1, sizeof(s1)));
+                continue;
+            }
+            if (away < best[i]) {
+                best[i] = away;
+                since[i] = now;
+            }
+            if ((b->o->stuck_ms && now - since[i] >= b->o->stuck_ms) ||
+                (b->o->timeout_ms && now - start >= b->o->timeout_ms)) {
+                want[i] = false;
+                say(b, REC_STEP_FAILED, d->name, "%s: balloon stays at %s",
+                    d->name, UNITS_FormatSize(n.mem_kib, s1, sizeof(s1)));
+                continue;
+            }
+            left++;
+        }
+        if (!left)
+            break;
+        HV_SleepMs(b->h, b->o->poll_ms ? b->o->poll_ms : 1);
+    }
+out:
+    free(best);
+    free(since);
+}
+
+static void set_target(back *b, const rec_domain *d, uint64_t from,
+                       bool *wait)
+{
+    char what[256], s1[32], s2[32];
+
+    snprintf(what, sizeof(what), "%s: balloon target %s -> %s", d->name,
+             UNITS_FormatSize(from, s1, sizeof(s1)),
+             UNITS_FormatSize(d->target_kib, s2, sizeof(s2)));
+    say(b, REC_STEP_BEGIN, d->name, "%s", what);
+    if (did(b, HV_SetTarget(b->h, d->domid, d->target_kib), d->name, what))
+        return;
+    /* Only a guest that was at its target is waited for. */
+    if (dist(d->mem_kib, d->target_kib) <= b->o->tolerance_kib)
+        *wait = true;
+    else
+        say(b, REC_STEP_DONE, d->name, "%s", what);
+}
+
+static void set_maxmem(back *b, const rec_domain *d, uint64_t from)
+{
+    char what[256], s1[32], s2[32];
+
+    snprintf(what, sizeof(what), "%s: maxmem %s -> %s", d->name,
+             UNITS_FormatSize(from, s1, sizeof(s1)),
+             UNITS_FormatSize(d->maxmem_kib, s2, sizeof(s2)));
+    say(b, REC_STEP_BEGIN, d->name, "%s", what);
+    if (!did(b, HV_SetMaxmem(b->h, d->domid, d->maxmem_kib), d->name, what))
+        say(b, REC_STEP_DONE, d->name, "%s", what);
+}
+
+/* Shrink, wait, lower maxmem; then raise maxmem, grow, wait. */
+static void restore_memory(back *b)
+{
+    size_t nr = b->r->nr_doms, i, pass;
+    bool *wait = calloc(nr ? nr : 1, sizeof(*wait));
+
+    if (!wait)
+        return;
+    for (pass = 0; pass < 2; pass++) {
+        bool grow = pass == 1;
+
+        if (reread(b))
+            break;
+        memset(wait, 0, nr * sizeof(*wait));
+        for (i = 0; i < nr; i++) {
+            const rec_domain *d = &b->r->doms[i];
+            const hv_domain *n = dom_now(b->doms, b->nr_doms, d);
+
+            if (!n || !d->planned)
+                continue;
+            if (grow && n->maxmem_kib < d->maxmem_kib)
+                set_maxmem(b, d, n->maxmem_kib);
+            if (grow ? n->target_kib < d->target_kib
+                     : n->target_kib > d->target_kib)
+                set_target(b, d, n->target_kib, &wait[i]);
+        }
+        wait_balloons(b, wait);
+        if (grow || reread(b))
+            continue;
+        for (i = 0; i < nr; i++) {
+            const rec_domain *d = &b->r->doms[i];
+            const hv_domain *n = dom_now(b->doms, b->nr_doms, d);
+
+            if (n && d->planned && n->maxmem_kib > d->maxmem_kib)
+                set_maxmem(b, d, n->maxmem_kib);
+        }
+    }
+    free(wait);
+}
+
+int REC_Restore(hv *h, const rec_record *r, const rec_opts *o,
+                rec_step_fn *step, void *ctx, rec_result *res)
+{
+    back b = { .h = h, .r = r, .o = o, .step = step, .ctx = ctx };
+    size_t i;
+
+    if (!reread(&b)) {
+        restore_pools(&b);
+        if (!reread(&b)) {
+            for (i = 0; i < r->nr_doms; i++) {
+                const hv_domain *n = dom_now(b.doms, b.nr_doms, &r->doms[i]);
+
+                if (n)
+                    restore_cpus(&b, &r->doms[i], n);
+            }
+            restore_memory(&b);
+        }
+    }
+    free(b.pools);
+    free(b.doms);
+    return REC_Compare(h, r, o->tolerance_kib, res);
+}
