@@ -492,3 +492,9 @@ out:
     res->longest_pause_us = t.longest_us;
     return rc;
 }
+
+uint64_t XMV_MaxmemAfterPass(uint64_t was_kib, uint64_t raised_kib,
+                             uint64_t now_kib)
+{
+    return now_kib == raised_kib ? was_kib : 0;
+}

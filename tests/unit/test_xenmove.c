@@ -3,7 +3,8 @@
  * stand-in for XENMEM_relocate_exclusive: no call holds more pages than
  * the buffers (XMV_BUF_ENTRIES) and the ABI (XENMEM_RELOC_MAX_EXTENTS)
  * take, nothing is written past the buffers, every page is offered once
- * and the special pages never.
+ * and the special pages never.  And the maxmem a pass raised is put
+ * back only when nobody set it meanwhile.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -143,6 +144,20 @@ int main(void)
     ok(s.calls == 1 && strstr(err.msg, "no such domain") != NULL,
        "after one call: %s", err.msg);
     ok(guard_intact(gfns, status), "still nothing past the buffers");
+
+    /*
+     * maxmem after a pass raised it from 1 GiB + 1 MiB to + 4 MiB: back
+     * when still raised; an `xl mem-set 2048` (max 2 GiB + 1 MiB) or an
+     * `xl mem-max` lowering it during the pass is not undone.
+     */
+    is_int((long long)XMV_MaxmemAfterPass(1049600, 1053696, 1053696),
+           1049600, "unchanged since the raise: put back");
+    is_int((long long)XMV_MaxmemAfterPass(1049600, 1053696, 2098176), 0,
+           "raised by someone else meanwhile: theirs stays");
+    is_int((long long)XMV_MaxmemAfterPass(1049600, 1053696, 525312), 0,
+           "lowered by someone else meanwhile: theirs stays");
+    is_int((long long)XMV_MaxmemAfterPass(1049600, 1053696, 1049600), 0,
+           "set back to the old value meanwhile: nothing to do");
 
     XMV_Close(m);
     free(gfns);
