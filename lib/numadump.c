@@ -424,3 +424,18 @@ const numadump_dom *NUMADUMP_Find(const numadump_dom *doms, size_t nr,
             return &doms[i];
     return NULL;
 }
+
+bool NUMADUMP_Covers(const numadump_dom *dumped, size_t nr,
+                     const hv_domain *doms, size_t nr_doms)
+{
+    const numadump_dom *e;
+    size_t i;
+
+    for (i = 0; i < nr_doms; i++) {
+        e = NUMADUMP_Find(dumped, nr, doms[i].domid);
+        if (!e || e->total_pages > UINT64_MAX / 4 ||
+            e->total_pages * 4 != doms[i].mem_kib)
+            return false;       /* born, ballooned or claiming since */
+    }
+    return true;
+}

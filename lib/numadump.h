@@ -24,6 +24,7 @@
 #ifndef XENSHIFT_NUMADUMP_H
 #define XENSHIFT_NUMADUMP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,5 +49,14 @@ int NUMADUMP_Parse(const char *text, size_t len, numadump_dom **doms,
 /* The entry for domid, or NULL. */
 const numadump_dom *NUMADUMP_Find(const numadump_dom *doms, size_t nr,
                                   uint32_t domid);
+
+/*
+ * Whether a dump still says where the memory of doms lies: each is in it
+ * with as many pages (4 KiB) as its mem_kib says now.  Xen's total there
+ * and in the domain info are the same count (domain_tot_pages), so a
+ * domain born, ballooned or with a claim since the dump does not match.
+ */
+bool NUMADUMP_Covers(const numadump_dom *dumped, size_t nr,
+                     const hv_domain *doms, size_t nr_doms);
 
 #endif

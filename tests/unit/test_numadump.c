@@ -256,5 +256,27 @@ int main(void)
     free(text);
 
     sequence_rules();
+
+    /* when a dump may be reused: every domain in it, pages unchanged */
+    text = capture("xen-4.20.4-two-nodes.txt", &len);
+    is_int(NUMADUMP_Parse(text, len, &d, &nr, &err), 0, "a dump to reuse");
+    {
+        hv_domain q[2];
+
+        memset(q, 0, sizeof(q));
+        q[0].domid = 1;
+        q[0].mem_kib = 32768 * 4;
+        q[1].domid = 2;
+        q[1].mem_kib = 131072 * 4;
+        ok(NUMADUMP_Covers(d, nr, q, 2), "d1 and d2 as they were: reused");
+        q[1].mem_kib -= 1024;
+        ok(!NUMADUMP_Covers(d, nr, q, 2), "d2 ballooned since: not reused");
+        q[1].mem_kib += 1024;
+        q[1].domid = 9;
+        ok(!NUMADUMP_Covers(d, nr, q, 2), "d9 born since: not reused");
+        ok(NUMADUMP_Covers(d, nr, q, 0), "nothing asked: reused");
+    }
+    free(d);
+    free(text);
     return done_testing();
 }
