@@ -320,9 +320,10 @@ static int read_dump(const line *lines, size_t nr, dump *d)
             }
             break;
         case L_DETAIL:
-            if (open)
-                stray = true;
-            continue;           /* keeps the domain before it adjacent */
+            if (!open)
+                continue;       /* keeps the domain before it adjacent */
+            stray = true;       /* it comes after all the node lines */
+            break;
         }
         if (stray) {
             /* the line may be the one before's, or its lines another's */

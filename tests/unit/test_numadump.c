@@ -134,6 +134,23 @@ static void sequence_rules(void)
        "out of order: d1, d4 and the d5 before d4 unknown, d6 read");
     free(d);
 
+    /* a vNUMA layout line within the node lines: not that domain's */
+    is_int(parse_doms("(XEN) d1 (total: 4):\n"
+                      "(XEN)     Node 0: 3\n"
+                      "(XEN)      2 vnodes, 2 vcpus, guest physical layout:\n"
+                      "(XEN)     Node 1: 1\n"
+                      "(XEN) d2 (total: 8):\n"
+                      "(XEN)     Node 0: 4\n(XEN)     Node 1: 4\n"
+                      "(XEN)      2 vnodes, 2 vcpus, guest physical layout:\n"
+                      "(XEN)          0: pnode   0, vcpus 0\n"
+                      "(XEN) d3 (total: 2):\n"
+                      "(XEN)     Node 0: 1\n(XEN)     Node 1: 1\n",
+                      &d, &nr, &err), 0, "vNUMA lines: parsed");
+    ok(!NUMADUMP_Find(d, nr, 1) && has(d, nr, 2, 8, 4, 4) &&
+       has(d, nr, 3, 2, 1, 1) && nr == 2,
+       "vNUMA lines: after d2's nodes fine, inside d1's it is unknown");
+    free(d);
+
     /* the last line without its newline is still being written */
     is_int(parse_doms("(XEN) d1 (total: 4):\n"
                       "(XEN)     Node 0: 3\n(XEN)     Node 1: 1",
