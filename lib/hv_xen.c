@@ -44,7 +44,8 @@
  * under its lock and floods the console ring and the serial line (where
  * it can push out a line that mattered), so an ask within
  * NUMA_DUMP_REUSE_MS of the last dump reuses it when every domain asked
- * about is in it with the pages it has now; a direct move forgets it.
+ * about is in it with the pages it has now; a direct move or a balloon
+ * target forgets it.
  * The executor polls every 100 ms and reads placement per domain: one
  * dump a second at most serves a stage's domains together.
  */
@@ -914,6 +915,11 @@ static int xen_set_target(hv *h, uint32_t domid, uint64_t kib)
         goto out;
     }
     begin(x);
+    /*
+     * A balloon cycle can end at the total it began with and its pages
+     * elsewhere: a dump from before it would still look current.
+     */
+    numa_forget(x);
     /*
      * Absolute (relative = 0), enforce = 0: only memory/target (minus the
      * video RAM) and, for HVM/PVH, the PoD target change; the executor
