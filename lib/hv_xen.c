@@ -40,6 +40,24 @@
 /* Xen's XEN_INVALID_MAX_VCPU_ID (domctl.h, tools-only): no vCPUs yet. */
 #define DOM_NO_VCPU_ID (~0U)
 
+/*
+ * The last debug-key 'u' dump.  A dump walks every domain's page list
+ * under its lock and floods the console ring and the serial line (where
+ * it can push out a line that mattered), so an ask within
+ * NUMA_DUMP_REUSE_MS of the last dump reuses it when every domain asked
+ * about is in it with the pages it has now; a direct move or a balloon
+ * target forgets it.
+ * The executor polls every 100 ms and reads placement per domain: one
+ * dump a second at most serves a stage's domains together.
+ */
+#define NUMA_DUMP_REUSE_MS 1000
+
+typedef struct numa_cache {
+    numadump_dom *doms;
+    size_t nr;
+    uint64_t at_ms;             /* HV_NowMs when read; 0: none */
+} numa_cache;
+
 /* A xentoollog logger that keeps the first error since the last reset. */
 typedef struct capture_logger {
     xentoollog_logger vtable;
@@ -54,6 +72,7 @@ typedef struct xen {
     struct xs_handle *xs;
     xmv *mover;                 /* direct page moves, opened when needed */
     int guarded;                /* -1 not asked yet, 0 stock Xen, 1 guard */
+    numa_cache numa;            /* see NUMA_DUMP_REUSE_MS */
 } xen;
 
 /* A domain looked up at the start of an operation. */
@@ -713,17 +732,75 @@ out:
 /* Xen's console ring is 16 KiB by default; read up to this much of it. */
 #define CONSOLE_READ_MAX (1024 * 1024)
 
+/* The cached dump answers for doms: recent, and their pages unchanged. */
+static bool numa_fresh(xen *x, const hv_domain *doms, size_t nr)
+{
+    return x->numa.at_ms &&
+           HV_NowMs(&x->base) - x->numa.at_ms < NUMA_DUMP_REUSE_MS &&
+           NUMADUMP_Covers(x->numa.doms, x->numa.nr, doms, nr);
+}
+
+static void numa_forget(xen *x)
+{
+    free(x->numa.doms);
+    memset(&x->numa, 0, sizeof(x->numa));
+}
+
+/*
+ * Press 'u' and parse the dump it printed into x->numa.  The ring is
+ * read from where it ended before the key: the dump is this one, not an
+ * older one, and the read is short.
+ */
+static int numa_dump(xen *x)
+{
+    unsigned int len;
+    uint32_t index = 0;
+    char *buf = malloc(CONSOLE_READ_MAX);
+    xs_err err;
+    int rc = HV_EFAIL;
+
+    numa_forget(x);
+    if (!buf) {
+        ERR_Set(&x->base.err, "reading the NUMA dump: out of memory");
+        goto out;
+    }
+    do {                        /* to the ring's end */
+        len = CONSOLE_READ_MAX;
+        if (xc_readconsolering(x->xch, buf, &len, 0, 1, &index))
+            goto fail;
+    } while (len == CONSOLE_READ_MAX);
+    len = CONSOLE_READ_MAX;
+    if (xc_send_debug_keys(x->xch, "u") ||
+        xc_readconsolering(x->xch, buf, &len, 0, 1, &index))
+        goto fail;
+    if (len == CONSOLE_READ_MAX) {
+        /* its end may be past what was read: do not take it for whole */
+        ERR_Set(&x->base.err, "asking Xen where memory lies: more than "
+                "%d KiB of console output after debug key 'u'",
+                CONSOLE_READ_MAX / 1024);
+        goto out;
+    }
+    if (NUMADUMP_Parse(buf, len, &x->numa.doms, &x->numa.nr, &err)) {
+        ERR_Set(&x->base.err, "asking Xen where memory lies: %s", err.msg);
+        goto out;
+    }
+    x->numa.at_ms = HV_NowMs(&x->base);
+    rc = 0;
+    goto out;
+fail:
+    ERR_Set(&x->base.err, "asking Xen where memory lies (debug key 'u'): "
+            "%s", strerror(errno));
+out:
+    free(buf);
+    return rc;
+}
+
 static int xen_get_node_memory(hv *h, hv_domain *doms, size_t nr)
 {
     xen *x = X(h);
     libxl_physinfo pi;
-    numadump_dom *nd = NULL;
-    size_t nr_nd = 0, i;
+    size_t i;
     unsigned nodes, n;
-    unsigned int len = CONSOLE_READ_MAX;
-    uint32_t index = 0;
-    char *buf = NULL;
-    xs_err err;
     int rc = HV_EFAIL;
 
     begin(x);
@@ -743,37 +820,27 @@ static int xen_get_node_memory(hv *h, hv_domain *doms, size_t nr)
         rc = 0;
         goto out;
     }
-    buf = malloc(CONSOLE_READ_MAX);
-    if (!buf) {
-        ERR_Set(&x->base.err, "reading the NUMA dump: out of memory");
-        goto out;
-    }
-    if (xc_send_debug_keys(x->xch, "u") ||
-        xc_readconsolering(x->xch, buf, &len, 0, 0, &index)) {
-        ERR_Set(&x->base.err, "asking Xen where memory lies (debug key "
-                "'u'): %s", strerror(errno));
-        goto out;
-    }
-    if (NUMADUMP_Parse(buf, len, &nd, &nr_nd, &err)) {
-        ERR_Set(&x->base.err, "asking Xen where memory lies: %s", err.msg);
-        goto out;
+    if (!numa_fresh(x, doms, nr)) {
+        rc = numa_dump(x);
+        if (rc)
+            goto out;
     }
     for (i = 0; i < nr; i++) {
-        const numadump_dom *e = NUMADUMP_Find(nd, nr_nd, doms[i].domid);
+        const numadump_dom *e = NUMADUMP_Find(x->numa.doms, x->numa.nr,
+                                              doms[i].domid);
 
         if (!e) {
-            doms[i].node_known = false;     /* born after the dump */
+            /* born after the dump, or its lines were mixed up */
+            doms[i].node_known = false;
             continue;
         }
         memset(doms[i].node_mem_kib, 0, sizeof(doms[i].node_mem_kib));
         for (n = 0; n < e->nr_nodes && n < HV_MAX_NODES; n++)
-            doms[i].node_mem_kib[n] = e->node_pages[n] * 4;
+            doms[i].node_mem_kib[n] = e->node_pages[n] * XEN_PAGE_KIB;
         doms[i].node_known = true;
     }
     rc = 0;
 out:
-    free(nd);
-    free(buf);
     libxl_physinfo_dispose(&pi);
     return rc;
 }
@@ -885,6 +952,11 @@ static int xen_set_target(hv *h, uint32_t domid, uint64_t kib)
         goto out;
     }
     begin(x);
+    /*
+     * A balloon cycle can end at the total it began with and its pages
+     * elsewhere: a dump from before it would still look current.
+     */
+    numa_forget(x);
     /*
      * Absolute (relative = 0), enforce = 0: only memory/target (minus the
      * video RAM) and, for HVM/PVH, the PoD target change; the executor
@@ -1305,11 +1377,54 @@ out:
     return rc;
 }
 
+/*
+ * Take back the room a pass gave (Xen's max raised from was_kib to
+ * raised_kib), unless someone set the max meanwhile: an `xl mem-set` or
+ * `xl mem-max` during the pass wins, rather than being undone with the
+ * value read before it.  What is left is the moment between the read
+ * here and the set (docs/xen-backend.md).  0, or -1 (with err set when
+ * say: an earlier error stays the one reported).
+ */
+static int restore_maxmem(xen *x, const dom_ref *d, uint64_t was_kib,
+                          uint64_t raised_kib, bool say)
+{
+    libxl_dominfo now;
+    uint64_t put;
+    int rc, lrc;
+
+    libxl_dominfo_init(&now);
+    lrc = libxl_domain_info(x->ctx, &now, d->domid);
+    if (lrc == ERROR_DOMAIN_NOTFOUND) {
+        rc = 0;                 /* gone: nothing to give back */
+        goto out;
+    }
+    if (lrc) {
+        if (say)
+            ERR_Set(&x->base.err, "domain %u (%s): moving its memory: "
+                    "cannot read its maxmem back to lower it again from %"
+                    PRIu64 " KiB", d->domid, d->name, raised_kib);
+        rc = -1;
+        goto out;
+    }
+    put = XMV_MaxmemAfterPass(was_kib, raised_kib, now.max_memkb);
+    rc = 0;
+    if (put && xc_domain_setmaxmem(x->xch, d->domid, put)) {
+        if (say)
+            ERR_Set(&x->base.err, "domain %u (%s): moving its memory: "
+                    "cannot put its maxmem back to %" PRIu64 " KiB: %s",
+                    d->domid, d->name, put, strerror(errno));
+        rc = -1;
+    }
+out:
+    libxl_dominfo_dispose(&now);
+    return rc;
+}
+
 static int xen_move_memory(hv *h, uint32_t domid, int node,
                            uint64_t max_pages, hv_move_result *res)
 {
     xen *x = X(h);
-    uint64_t maxmem, headroom, span;
+    uint64_t maxmem, headroom, span, raised_to = 0;
     hv_domain cur;
     bool raised = false;
     dom_ref d;
@@ -1329,14 +1444,16 @@ static int xen_move_memory(hv *h, uint32_t domid, int node,
     }
     /*
      * Xen takes the new frame before it frees the old one, within the
-     * domain's max_pages: a domain at its limit gets 2 MiB of room for
-     * the pass, taken back after it.
+     * domain's max_pages: a domain at its limit gets 4 MiB of room for
+     * the pass, taken back after it unless someone set its max meanwhile
+     * (restore_maxmem).
      */
     maxmem = d.info.max_memkb;
     headroom = maxmem > d.info.current_memkb ? maxmem - d.info.current_memkb
                                              : 0;
     if (headroom < 4096) {
-        if (xc_domain_setmaxmem(x->xch, domid, maxmem + 4096 - headroom)) {
+        raised_to = maxmem + 4096 - headroom;
+        if (xc_domain_setmaxmem(x->xch, domid, raised_to)) {
             ERR_Set(&x->base.err, "domain %u (%s): moving its memory: "
                     "cannot give it room to swap frames: %s", domid, d.name,
                     strerror(errno));
@@ -1361,12 +1478,9 @@ static int xen_move_memory(hv *h, uint32_t domid, int node,
 
         ERR_Set(&x->base.err, "%s (%s)", e.msg, d.name);
     }
-    if (raised && xc_domain_setmaxmem(x->xch, domid, maxmem) && !rc) {
-        ERR_Set(&x->base.err, "domain %u (%s): moving its memory: cannot "
-                "put its maxmem back to %" PRIu64 " KiB: %s", domid, d.name,
-                maxmem, strerror(errno));
+    if (raised && restore_maxmem(x, &d, maxmem, raised_to, !rc) && !rc)
         rc = HV_EFAIL;
-    }
+    numa_forget(x);             /* pages moved: a new dump will tell */
 out:
     dom_put(&d);
     return rc;
@@ -1569,6 +1683,7 @@ static void xen_close(hv *h)
     if (x->ctx)
         libxl_ctx_free(x->ctx);     /* does not destroy our logger */
     XMV_Close(x->mover);
+    numa_forget(x);
     if (x->xch)
         xc_interface_close(x->xch);
     if (x->xs)

@@ -5,18 +5,26 @@
  * each NUMA node; its 'u' debug key prints it to the console ring:
  *
  *   (XEN) 'u' pressed -> dumping numa info (now = 96253279337)
+ *   (XEN) NODE0 start->0 size->393216 free->208957
  *   ...
  *   (XEN) Memory location of each domain:
- *   (XEN) Domain 2 (total: 131072):
+ *   (XEN) Domain 2 (total: 131072):        ("d2 (total: 131072):" 4.18+)
  *   (XEN)     Node 0: 65536
  *   (XEN)     Node 1: 65536
  *
- * NUMADUMP_Parse reads the last such dump in a console text.  Pure: no
- * I/O, so it is unit-tested on real captures and fuzzed.
+ * NUMADUMP_Parse reads the last complete dump in a console text: either
+ * header form, console_timestamps= prefixes, other output between the
+ * dump's lines.  A domain whose lines are not all there in order (the
+ * ring wrapped, another dump ran at the same time) is left out: unknown,
+ * never guessed.  A dump cut between two domains at the text's end
+ * cannot be told from a complete one; the caller reads after its own
+ * debug key returned, when Xen has printed the whole dump.  Pure: no
+ * I/O, so it is unit-tested on captures and fuzzed.
  */
 #ifndef XENSHIFT_NUMADUMP_H
 #define XENSHIFT_NUMADUMP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,8 +39,9 @@ typedef struct numadump_dom {
 } numadump_dom;
 
 /*
- * Parse the last dump in text[0..len).  *doms is malloc'd (free()).
- * Returns 0, or -1 with err set when there is no complete dump.
+ * Parse the last complete dump in text[0..len).  *doms is malloc'd
+ * (free()), in the dump's order.  Returns 0, or -1 with err set when
+ * there is no complete dump or it lists no domain whole.
  */
 int NUMADUMP_Parse(const char *text, size_t len, numadump_dom **doms,
                    size_t *nr, xs_err *err);
@@ -40,5 +49,14 @@ int NUMADUMP_Parse(const char *text, size_t len, numadump_dom **doms,
 /* The entry for domid, or NULL. */
 const numadump_dom *NUMADUMP_Find(const numadump_dom *doms, size_t nr,
                                   uint32_t domid);
+
+/*
+ * Whether a dump still says where the memory of doms lies: each is in it
+ * with as many pages (4 KiB) as its mem_kib says now.  Xen's total there
+ * and in the domain info are the same count (domain_tot_pages), so a
+ * domain born, ballooned or with a claim since the dump does not match.
+ */
+bool NUMADUMP_Covers(const numadump_dom *dumped, size_t nr,
+                     const hv_domain *doms, size_t nr_doms);
 
 #endif

@@ -28,6 +28,7 @@
 #include <xen/hvm/params.h>
 
 #include "xen_relocate.h"
+#include "xenmove_int.h"
 
 #define XMV_EXTENT_PAGES 512u           /* order 9: 2 MiB */
 /*
@@ -37,15 +38,27 @@
  */
 #define XMV_BATCH_PAGES 1024u
 #define XMV_BATCH (XMV_BATCH_PAGES / XMV_EXTENT_PAGES)
+/*
+ * Page by page, one extent is one page: a call holds at most as many
+ * as the buffers and the ABI take (XENMEM_RELOC_MAX_EXTENTS), 2 MiB.
+ */
+#define XMV_PAGE_BATCH (XMV_BATCH_PAGES < XMV_BUF_ENTRIES ? \
+                        XMV_BATCH_PAGES : XMV_BUF_ENTRIES)
 #define XMV_LOW_END 0xf0000ull          /* gfn: the MMIO hole below 4 GiB */
 #define XMV_HIGH_START 0x100000ull      /* gfn: 4 GiB */
-#define XMV_MAX_SPECIAL 16
+
+_Static_assert(XMV_BUF_ENTRIES <= XENMEM_RELOC_MAX_EXTENTS,
+               "a call takes at most XENMEM_RELOC_MAX_EXTENTS extents");
+_Static_assert(XMV_BATCH <= XMV_BUF_ENTRIES,
+               "an extent batch fits the buffers");
 
 struct xmv {
     xencall_handle *call;
     struct xenshift_xen_relocate_exclusive *arg;
-    uint64_t *gfns;
+    uint64_t *gfns;             /* XMV_BUF_ENTRIES each */
     int32_t *status;
+    xmv_relocate_fn *relocate;  /* the hypercall (a test's stand-in) */
+    void *relocate_ctx;
     /* where the last pass stopped */
     uint32_t domid;
     int node;
@@ -68,13 +81,41 @@ static uint64_t now_ms(void)
     return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
 }
 
-/* The frames of one pass: the guest's RAM ranges and its special pages. */
-typedef struct xmv_layout {
-    uint64_t low_end;                   /* [0, low_end) */
-    uint64_t high_end;                  /* [4 GiB, high_end), may be empty */
-    uint64_t special[XMV_MAX_SPECIAL];
-    unsigned nr_special;
-} xmv_layout;
+/* XENMEM_relocate_exclusive through privcmd; gfns/status are m's. */
+static int hypercall(void *ctx, uint32_t domid, int node, unsigned order,
+                     const uint64_t *gfns, unsigned nr, int32_t *status)
+{
+    xmv *m = ctx;
+
+    (void)gfns;
+    (void)status;
+    memset(m->arg, 0, sizeof(*m->arg));
+    m->arg->domid = (uint16_t)domid;
+    m->arg->extent_order = (uint16_t)order;
+    m->arg->node = (uint32_t)node;
+    m->arg->nr_extents = nr;
+    m->arg->gfn_list = (uint64_t)(uintptr_t)m->gfns;
+    m->arg->status = (uint64_t)(uintptr_t)m->status;
+    if (xencall2(m->call, __HYPERVISOR_memory_op,
+                 XENSHIFT_XENMEM_relocate_exclusive,
+                 (uint64_t)(uintptr_t)m->arg) < 0)
+        return -errno;
+    return 0;
+}
+
+xmv *xmv_open_with(xmv_relocate_fn *fn, void *ctx, uint64_t *gfns,
+                   int32_t *status)
+{
+    xmv *m = calloc(1, sizeof(*m));
+
+    if (!m)
+        return NULL;
+    m->relocate = fn;
+    m->relocate_ctx = ctx;
+    m->gfns = gfns;
+    m->status = status;
+    return m;
+}
 
 xmv *XMV_Open(xs_err *err)
 {
@@ -92,10 +133,12 @@ xmv *XMV_Open(xs_err *err)
     }
     /* hypercall-safe buffers: Xen reads and writes them in place */
     m->arg = xencall_alloc_buffer(m->call, sizeof(*m->arg));
-    m->gfns = xencall_alloc_buffer(m->call, XENMEM_RELOC_MAX_EXTENTS *
+    m->gfns = xencall_alloc_buffer(m->call, XMV_BUF_ENTRIES *
                                    sizeof(*m->gfns));
-    m->status = xencall_alloc_buffer(m->call, XENMEM_RELOC_MAX_EXTENTS *
+    m->status = xencall_alloc_buffer(m->call, XMV_BUF_ENTRIES *
                                      sizeof(*m->status));
+    m->relocate = hypercall;
+    m->relocate_ctx = m;
     if (!m->arg || !m->gfns || !m->status) {
         ERR_Set(err, "cannot allocate hypercall buffers");
         goto fail;
@@ -111,6 +154,7 @@ void XMV_Close(xmv *m)
     if (!m)
         return;
     free(m->hole);
+    /* without privcmd the buffers are the caller's (xmv_open_with) */
     if (m->call) {
         if (m->arg)
             xencall_free_buffer(m->call, m->arg);
@@ -123,29 +167,24 @@ void XMV_Close(xmv *m)
     free(m);
 }
 
-/* One XENMEM_relocate_exclusive: 0 or -errno; *us: how long it took. */
+/*
+ * One XENMEM_relocate_exclusive of m->gfns[0..nr): 0 or -errno; *us:
+ * how long it took.
+ */
 static int relocate(xmv *m, uint32_t domid, int node, unsigned order,
                     unsigned nr, uint64_t *us)
 {
     struct timespec t0, t1;
     int rc;
 
-    memset(m->arg, 0, sizeof(*m->arg));
-    m->arg->domid = (uint16_t)domid;
-    m->arg->extent_order = (uint16_t)order;
-    m->arg->node = (uint32_t)node;
-    m->arg->nr_extents = nr;
-    m->arg->gfn_list = (uint64_t)(uintptr_t)m->gfns;
-    m->arg->status = (uint64_t)(uintptr_t)m->status;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = xencall2(m->call, __HYPERVISOR_memory_op,
-                  XENSHIFT_XENMEM_relocate_exclusive,
-                  (uint64_t)(uintptr_t)m->arg);
+    rc = m->relocate(m->relocate_ctx, domid, node, order, m->gfns, nr,
+                     m->status);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (us)
         *us = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000u +
               (uint64_t)((t1.tv_nsec - t0.tv_nsec) / 1000);
-    return rc < 0 ? -errno : 0;
+    return rc;
 }
 
 int XMV_Probe(xmv *m, xs_err *err)
@@ -241,12 +280,6 @@ static uint64_t next_gfn(const xmv_layout *l, uint64_t gfn)
     return UINT64_MAX;
 }
 
-/* Counts of one pass. */
-typedef struct xmv_tally {
-    uint64_t moved, busy, nomem;
-    uint64_t longest_us;
-} xmv_tally;
-
 static int call_failed(uint32_t domid, int rc, xs_err *err)
 {
     if (rc == -ENOSYS) {
@@ -279,13 +312,9 @@ static void count(xmv_tally *t, int32_t st, uint64_t pages)
         t->nomem += pages;
 }
 
-/*
- * Offer [gfn, end) page by page, leaving the special pages out.
- * *not_ram: how many Xen said are not the guest's RAM.
- */
-static int offer_pages(xmv *m, const xmv_layout *l, uint32_t domid,
-                       int node, uint64_t gfn, uint64_t end, xmv_tally *t,
-                       uint64_t *not_ram, xs_err *err)
+int xmv_offer_pages(xmv *m, const xmv_layout *l, uint32_t domid, int node,
+                    uint64_t gfn, uint64_t end, xmv_tally *t,
+                    uint64_t *not_ram, xs_err *err)
 {
     uint64_t us;
     unsigned n, i;
@@ -293,7 +322,8 @@ static int offer_pages(xmv *m, const xmv_layout *l, uint32_t domid,
 
     *not_ram = 0;
     while (gfn < end) {
-        for (n = 0; gfn < end && n < XMV_BATCH_PAGES; gfn++)
+        /* a range of any length goes in calls the buffers hold */
+        for (n = 0; gfn < end && n < XMV_PAGE_BATCH; gfn++)
             if (!is_special(l, gfn))
                 m->gfns[n++] = gfn;
         if (!n)
@@ -347,7 +377,8 @@ static int offer_extents(xmv *m, const xmv_layout *l, uint32_t domid,
         if (stop > end)
             stop = end;
         *gfn = stop;
-        return offer_pages(m, l, domid, node, g, stop, t, &not_ram, err);
+        return xmv_offer_pages(m, l, domid, node, g, stop, t, &not_ram,
+                               err);
     }
     while (n < XMV_BATCH && g + XMV_EXTENT_PAGES <= end) {
         bool special = false;
@@ -373,7 +404,7 @@ static int offer_extents(xmv *m, const xmv_layout *l, uint32_t domid,
     }
     if (!n) {
         *gfn = g + XMV_EXTENT_PAGES;
-        return offer_pages(m, l, domid, node, g, g + XMV_EXTENT_PAGES, t,
+        return xmv_offer_pages(m, l, domid, node, g, g + XMV_EXTENT_PAGES, t,
                            &not_ram, err);
     }
     *gfn = g;
@@ -392,7 +423,7 @@ static int offer_extents(xmv *m, const xmv_layout *l, uint32_t domid,
                 count(t, st[i], XMV_EXTENT_PAGES);
                 continue;
             }
-            rc = offer_pages(m, l, domid, node, first[i],
+            rc = xmv_offer_pages(m, l, domid, node, first[i],
                              first[i] + XMV_EXTENT_PAGES, t, &not_ram, err);
             if (rc)
                 return rc;
@@ -460,4 +491,10 @@ out:
     res->nomem_pages = t.nomem;
     res->longest_pause_us = t.longest_us;
     return rc;
+}
+
+uint64_t XMV_MaxmemAfterPass(uint64_t was_kib, uint64_t raised_kib,
+                             uint64_t now_kib)
+{
+    return now_kib == raised_kib ? was_kib : 0;
 }

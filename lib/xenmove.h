@@ -45,4 +45,15 @@ int XMV_Pass(xmv *m, xc_interface *xch, uint32_t domid, int node,
              uint64_t span_kib, uint64_t max_pages, hv_move_result *res,
              xs_err *err);
 
+/*
+ * A domain at its max_pages gets room for a pass: its max raised from
+ * was_kib to raised_kib (Xen takes the new frame before it frees the old
+ * one).  Afterwards, with its max now_kib: the max to put back, or 0 to
+ * leave it, because someone else set it during the pass (`xl mem-set`,
+ * `xl mem-max`) and theirs is the value that counts.  KiB as Xen has
+ * them (libxl_dominfo.max_memkb).
+ */
+uint64_t XMV_MaxmemAfterPass(uint64_t was_kib, uint64_t raised_kib,
+                             uint64_t now_kib);
+
 #endif

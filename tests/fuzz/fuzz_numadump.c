@@ -23,10 +23,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (!nr)
         abort();        /* success means at least one domain */
-    for (i = 0; i < nr; i++)
+    for (i = 0; i < nr; i++) {
+        /* whole domains only, each once, in the dump's domid order */
+        if (!d[i].nr_nodes || d[i].nr_nodes > HV_MAX_NODES)
+            abort();
+        if (i && d[i].domid <= d[i - 1].domid)
+            abort();
         for (n = 0; n < d[i].nr_nodes; n++)
             if (n >= HV_MAX_NODES)
                 abort();
+    }
     free(d);
     return 0;
 }

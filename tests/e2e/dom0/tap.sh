@@ -99,12 +99,14 @@ xl_phase() {
 }
 # xl's view of where a domain's memory lies: pages of domain $1 on node
 # $2 in the last NUMA dump of xl dmesg (debug key 'u': "(XEN) Domain 2
-# (total: N):" then "(XEN)     Node 0: P").  xl_dump_numa asks for one.
+# (total: N):", "(XEN) d2 (total: N):" from Xen 4.18, then "(XEN)     Node
+# 0: P").  xl_dump_numa asks for one.
 xl_dump_numa() { xl debug-keys u; sleep 1; }
 xl_node_pages() {
     xl dmesg | awk -v d="$1" -v n="$2" '
         /dumping numa info/ { cur = ""; pages = "" }
         $2 == "Domain" && $4 == "(total:" { cur = $3 }
+        $2 ~ /^d[0-9]+$/ && $3 == "(total:" { cur = substr($2, 2) }
         cur == d && $2 == "Node" && $3 == n ":" { pages = $4 }
         END { print pages }'
 }
