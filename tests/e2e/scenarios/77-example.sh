@@ -15,7 +15,7 @@ tap_check "apply says it reached phase takeover" \
     grep -q "^reached phase takeover" /tmp/apply.out
 tap_is "xl shows the host in takeover" "$(xl_phase)" takeover
 tap_is "vm1 has 1 vCPU online (xl vcpu-list)" \
-    "$(xlq vcpu-list vm1 | awk 'NR > 1 && $5 != "-" { n++ } END { print n + 0 }')" 1
+    "$(xlq vcpu-list vm1 | awk 'NR > 1 && $4 != "-" { n++ } END { print n + 0 }')" 1
 "$XENSHIFT" -c "$ex" status -j > /tmp/status.json 2>&1
 tap_is "status -j agrees: phase takeover" \
     "$(sed -n 's/^  "phase": "\(.*\)".*/\1/p' /tmp/status.json)" takeover
