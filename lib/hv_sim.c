@@ -371,6 +371,11 @@ int HVSIM_AddFault(hv *h, const char *op, const char *domain, unsigned nth,
     return 0;
 }
 
+void HVSIM_ClearFaults(hv *h)
+{
+    S(h)->nr_faults = 0;
+}
+
 int HVSIM_SetGuest(hv *h, const char *domain, uint64_t floor_kib,
                    bool ignores_balloon)
 {

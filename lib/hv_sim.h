@@ -26,6 +26,13 @@ typedef enum {
 int HVSIM_AddFault(hv *h, const char *op, const char *domain, unsigned nth,
                    hvsim_fault_kind kind);
 
+/*
+ * Forget every injected fault that has not fired yet, so that a test
+ * can read the host after a run without hitting a fault aimed at a call
+ * the run never made.
+ */
+void HVSIM_ClearFaults(hv *h);
+
 /* Jump the simulated wall clock (not the monotonic one) by seconds. */
 void HVSIM_JumpClock(hv *h, long long seconds);
 

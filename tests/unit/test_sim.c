@@ -269,6 +269,10 @@ static void faults_and_xenstore(void)
     ok(HV_SetTarget(h, 2, 300 * MIB) == HV_EFAIL, "2nd call fails");
     ok(strstr(HV_LastError(h)->msg, "injected fault") != NULL, "says so");
     ok(HV_SetTarget(h, 2, 300 * MIB) == 0, "3rd call works again");
+    HVSIM_AddFault(h, "get_host", NULL, 1, HVSIM_FAULT_FAIL);
+    HVSIM_ClearFaults(h);
+    ok(HV_GetHost(h, &(hv_host){ 0 }) == 0,
+       "a fault cleared before it fired does not fire");
     HVSIM_AddFault(h, "pool_create", NULL, 1, HVSIM_FAULT_NOMEM);
     ok(HV_PoolCreate(h, "x", NULL, &pid) == HV_ENOMEM, "nomem fault");
     HVSIM_AddFault(h, "set_vcpus_online", "vm1", 1, HVSIM_FAULT_BUSY);
