@@ -116,13 +116,25 @@ static void cmp_size(cchk_verdict *v, cchk_class c, const char *dom,
                  UNITS_FormatSize(was, b, sizeof(b)));
 }
 
+/* Whether now is was, or was plus the pCPUs a vanished domain freed. */
+static bool same_map(const xs_cpumap *was, const xs_cpumap *now,
+                     const xs_cpumap *freed)
+{
+    xs_cpumap x = *was;
+
+    if (CPUMAP_Equal(was, now))
+        return true;
+    CPUMAP_Or(&x, freed);
+    return !CPUMAP_IsEmpty(freed) && CPUMAP_Equal(&x, now);
+}
+
 static void cmp_map(cchk_verdict *v, cchk_class c, const char *dom,
                     const char *field, const xs_cpumap *was,
-                    const xs_cpumap *now)
+                    const xs_cpumap *now, const xs_cpumap *freed)
 {
     char a[128], b[128];
 
-    if (!CPUMAP_Equal(was, now))
+    if (!same_map(was, now, freed))
         CCHK_Bad(v, c, "%s %s: %s, was %s", dom, field,
                  CPUMAP_Format(now, a, sizeof(a)),
                  CPUMAP_Format(was, b, sizeof(b)));
@@ -131,7 +143,8 @@ static void cmp_map(cchk_verdict *v, cchk_class c, const char *dom,
 /* Every field of one domain; unnamed: report as CC_UNNAMED. */
 static void cmp_domain(const cchk_record *was, const cchk_record *now,
                        const hv_domain *a, const hv_domain *b, bool unnamed,
-                       uint64_t tolerance_kib, cchk_verdict *v)
+                       uint64_t tolerance_kib, const xs_cpumap *freed,
+                       cchk_verdict *v)
 {
     const hv_pool *pa = pool_by_id(was, a->pool);
     const hv_pool *pb = pool_by_id(now, b->pool);
@@ -150,9 +163,9 @@ static void cmp_domain(const cchk_record *was, const cchk_record *now,
                                                           : CC_VCPUS), "%s vcpus_online: %u, was %u", a->name,
                  b->vcpus_online, a->vcpus_online);
     cmp_map(v, CLS(CC_HARD), a->name, "hard_affinity", &a->hard_affinity,
-            &b->hard_affinity);
+            &b->hard_affinity, freed);
     cmp_map(v, CLS(CC_SOFT), a->name, "soft_affinity", &a->soft_affinity,
-            &b->soft_affinity);
+            &b->soft_affinity, freed);
     /*
      * MERGE: node_affinity joins hv_domain with the recorded rollback
      * (issue 12, item 1).  Define HV_HAVE_NODE_AFFINITY in lib/hv.h
@@ -170,7 +183,8 @@ static void cmp_domain(const cchk_record *was, const cchk_record *now,
 }
 
 static void cmp_pools(const cchk_record *was, const cchk_record *now,
-                      bool strict, cchk_verdict *v)
+                      bool strict, const char *gone_pool,
+                      const xs_cpumap *freed, cchk_verdict *v)
 {
     char a[128], b[128];
     size_t i;
@@ -181,12 +195,15 @@ static void cmp_pools(const cchk_record *was, const cchk_record *now,
 
         if (!strict && !is_admin_pool(p))
             continue;
+        if (!q && gone_pool && !strcmp(p->name, gone_pool))
+            continue;
         if (!q) {
             CCHK_Bad(v, c, "cpupool %s (pCPUs %s) is gone", p->name,
                      CPUMAP_Format(&p->cpus, a, sizeof(a)));
             continue;
         }
-        if (!CPUMAP_Equal(&p->cpus, &q->cpus))
+        if (!(p->id == PLAN_POOL0_ID ? same_map(&p->cpus, &q->cpus, freed)
+                                     : CPUMAP_Equal(&p->cpus, &q->cpus)))
             CCHK_Bad(v, c, "cpupool %s pCPUs: %s, was %s", p->name,
                      CPUMAP_Format(&q->cpus, a, sizeof(a)),
                      CPUMAP_Format(&p->cpus, b, sizeof(b)));
@@ -205,8 +222,24 @@ void CCHK_Compare(const cchk_record *was, const cchk_record *now,
                   const tbl_table *t, bool strict, const char *gone_ok,
                   uint64_t tolerance_kib, cchk_verdict *v)
 {
+    const hv_domain *gone = gone_ok && !dom_by_name(now, gone_ok)
+                                ? dom_by_name(was, gone_ok) : NULL;
+    const hv_pool *gp = gone ? pool_by_id(was, gone->pool) : NULL;
+    char own[HV_NAME_MAX + 16] = "";
+    xs_cpumap freed;
     size_t i;
 
+    /*
+     * A domain that vanished is aside, and so is its own dedicated pool:
+     * that pool may be gone, its pCPUs back in Pool-0 and in the shared
+     * domains' affinity (the phase as planned without the domain).
+     */
+    CPUMAP_Clear(&freed);
+    if (gp) {
+        snprintf(own, sizeof(own), "%s%s", PLAN_POOL_PREFIX, gone->name);
+        if (!strcmp(gp->name, own))
+            freed = gp->cpus;
+    }
     for (i = 0; i < was->nr_doms; i++) {
         const hv_domain *a = &was->doms[i];
         const hv_domain *b = dom_by_name(now, a->name);
@@ -218,10 +251,10 @@ void CCHK_Compare(const cchk_record *was, const cchk_record *now,
             continue;
         }
         if (strict || unnamed)
-            cmp_domain(was, now, a, b, unnamed, tolerance_kib, v);
+            cmp_domain(was, now, a, b, unnamed, tolerance_kib, &freed, v);
     }
     for (i = 0; i < now->nr_doms; i++)
         if (!dom_by_name(was, now->doms[i].name))
             CCHK_Bad(v, CC_GONE, "%s appeared", now->doms[i].name);
-    cmp_pools(was, now, strict, v);
+    cmp_pools(was, now, strict, own[0] ? own : NULL, &freed, v);
 }

@@ -67,7 +67,8 @@ void CCHK_Bad(cchk_verdict *v, cchk_class c, const char *fmt, ...)
  * strict: every domain and pool must be as recorded (a failed or refused
  * run); otherwise only domains the table does not name and the
  * administrator's pools.  gone_ok names the domain that may have
- * vanished (NULL: none).
+ * vanished (NULL: none); when it did, its own dedicated pool may be gone
+ * too, with its pCPUs back in Pool-0 and in other domains' affinity.
  */
 void CCHK_Compare(const cchk_record *was, const cchk_record *now,
                   const tbl_table *t, bool strict, const char *gone_ok,
