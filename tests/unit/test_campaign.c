@@ -18,7 +18,7 @@
  * TRN_Execute with the journal on) and is then held to the promise:
  *
  *  - reached: the host is in B by the predicate `xenshift status` uses
- *    (phase_reached below), and no domain the table does not name and
+ *    (CRUN_PhaseReached in camp_run.c), and no domain the table does not name and
  *    no administrator's cpupool changed;
  *  - refused or failed: every domain and every cpupool is as the test
  *    recorded it before the run through hv, field for field (a domain a
@@ -51,6 +51,7 @@
 
 #include "camp_check.h"
 #include "camp_rec.h"
+#include "camp_run.h"
 #include "exec.h"
 #include "gen.h"
 #include "hv_sim.h"
@@ -88,14 +89,6 @@ static const struct {
     { CC_UNNAMED, "item 6 unnamed domains untouched" },
 };
 
-typedef enum {
-    F_NONE, F_FAIL, F_VANISH, F_NOMEM, F_BUSY, F_FLOOR, F_IGNORES, F_NR
-} fault_kind;
-
-static const char *const fault_names[F_NR] = {
-    "none", "fail", "vanish", "nomem", "busy", "floor", "ignores",
-};
-
 /* Counts, shared with the children. */
 typedef struct stats {
     unsigned tables, load_refused, pairs, skipped, plan_refused;
@@ -110,245 +103,6 @@ static bool verbose, all_points;
 static char workdir[300];
 static const char *only_pair;
 static FILE *out;               /* the child's channel to the parent */
-
-/* --- the promise --------------------------------------------------------- */
-
-/*
- * "The host is in phase": exactly what `xenshift status` prints as the
- * phase (cmd_status's match_phases: the plan to it has no step).
- * MERGE: switch to the single "phase reached" predicate of issue 12,
- * item 3, when it lands.
- */
-static bool phase_reached(hv *h, const tbl_table *t, const char *phase,
-                          char *why, size_t len)
-{
-    xs_snapshot s;
-    plan p;
-    xs_err err;
-    bool yes = false;
-
-    SNAP_Init(&s);
-    PLAN_Init(&p);
-    why[0] = '\0';
-    if (SNAP_Take(h, &s, &err))
-        snprintf(why, len, "cannot read the host: %.200s", err.msg);
-    else if (PLAN_Make(&s, t, phase, &p, &err))
-        snprintf(why, len, "cannot be planned: %.200s", err.msg);
-    else if (p.nr_stages && p.stages[0].nr_acts)
-        PLAN_DescribeAction(&p.stages[0].acts[0], why, len);
-    else
-        yes = true;
-    PLAN_Dispose(&p);
-    SNAP_Dispose(&s);
-    return yes;
-}
-
-/* --- one run --------------------------------------------------------------- */
-
-typedef struct fault {
-    fault_kind kind;
-    char op[24];
-    char dom[HV_NAME_MAX];      /* "" for an op without a domain */
-    unsigned nth;
-    uint64_t floor_kib;         /* F_FLOOR */
-} fault;
-
-typedef struct balloon {
-    char dom[HV_NAME_MAX];
-    uint64_t from_kib, to_kib;
-} balloon;
-
-typedef struct run_out {
-    bool refused, reached;
-    bool saved;                 /* reached, and the host saved */
-    char cause[1100];
-    bool fired;
-    cchk_verdict v;
-    crec_call *calls;           /* kept when asked */
-    size_t nr_calls;
-    balloon *balloons;          /* the plan's memory steps, when asked */
-    size_t nr_balloons;
-} run_out;
-
-static void run_out_dispose(run_out *o)
-{
-    free(o->calls);
-    free(o->balloons);
-    memset(o, 0, sizeof(*o));
-}
-
-static void keep_balloons(const plan *p, run_out *o)
-{
-    size_t i, j;
-
-    for (i = 0; i < p->nr_stages; i++) {
-        for (j = 0; j < p->stages[i].nr_acts; j++) {
-            const plan_action *a = &p->stages[i].acts[j];
-            balloon *v;
-
-            if (a->kind != PLAN_ACT_MEMORY || a->from_kib == a->to_kib)
-                continue;
-            v = realloc(o->balloons, (o->nr_balloons + 1) * sizeof(*v));
-            if (!v)
-                abort();
-            o->balloons = v;
-            snprintf(v[o->nr_balloons].dom, HV_NAME_MAX, "%s", a->domain);
-            v[o->nr_balloons].from_kib = a->from_kib;
-            v[o->nr_balloons].to_kib = a->to_kib;
-            o->nr_balloons++;
-        }
-    }
-}
-
-static int arm(hv *in, const fault *f)
-{
-    static const hvsim_fault_kind hk[F_NR] = {
-        [F_FAIL] = HVSIM_FAULT_FAIL, [F_VANISH] = HVSIM_FAULT_VANISH,
-        [F_NOMEM] = HVSIM_FAULT_NOMEM, [F_BUSY] = HVSIM_FAULT_BUSY,
-    };
-
-    switch (f->kind) {
-    case F_NONE:
-        return 0;
-    case F_FLOOR:
-        return HVSIM_SetGuest(in, f->dom, f->floor_kib, false);
-    case F_IGNORES:
-        return HVSIM_SetGuest(in, f->dom, 0, true);
-    default:
-        return HVSIM_AddFault(in, f->op, f->dom[0] ? f->dom : NULL, f->nth,
-                              hk[f->kind]);
-    }
-}
-
-/* Check the outcome of a run that was not refused. */
-static void judge(hv *in, const tbl_table *t, const char *to, int rc,
-                  const exec_report *rep, const trn_result *res,
-                  const cchk_record *was, const cchk_record *now,
-                  const fault *f, run_out *o)
-{
-    const char *gone_ok = f->kind == F_VANISH ? f->dom : NULL;
-    char why[256];
-
-    o->reached = rc == 0;
-    snprintf(o->cause, sizeof(o->cause), "%s",
-             rc ? (rep->cause.msg[0] ? rep->cause.msg : res->message) : "");
-    if ((rc == 0) != rep->ok || (rc == 0) != (res->outcome == TRN_REACHED))
-        CCHK_Bad(&o->v, CC_REPORT, "TRN_Execute returned %d, the report "
-                 "says ok=%d, the outcome is %d", rc, rep->ok, res->outcome);
-    if (rc && !o->cause[0])
-        CCHK_Bad(&o->v, CC_REPORT, "a failed run without a cause");
-    if (rc == 0 && !phase_reached(in, t, to, why, sizeof(why)))
-        CCHK_Bad(&o->v, CC_STATUS_DENIES, "reached %s, but status says "
-                 "not: %s", to, why);
-    if (gone_ok) {
-        const exec_dom_report *dr = EXEC_ReportFind(rep, gone_ok);
-        size_t i;
-        bool gone = true;
-
-        for (i = 0; i < now->nr_doms; i++)
-            gone &= strcmp(now->doms[i].name, gone_ok) != 0;
-        if (gone && dr && dr->outcome != EXEC_DOM_VANISHED)
-            CCHK_Bad(&o->v, CC_REPORT, "%s is gone but reported %s",
-                     gone_ok, EXEC_OutcomeName(dr->outcome));
-    }
-    CCHK_Compare(was, now, t, rc != 0, gone_ok, eopts.tolerance_kib, &o->v);
-}
-
-/*
- * Open state, arm f, run the transition to phase `to` as `xenshift
- * apply` does and judge it.  keep: keep the calls and balloon steps;
- * save: write the host after a reached run there.
- */
-static void run_one(const char *state, const tbl_table *t, const char *to,
-                    const fault *f, bool keep, const char *save, run_out *o)
-{
-    cchk_record was, now;
-    xs_snapshot snap;
-    exec_report rep;
-    trn_result res;
-    trn_opts topts;
-    char warn[256];
-    xs_err err;
-    plan p;
-    crec *w = NULL;
-    hv *in;
-    int rc;
-
-    memset(o, 0, sizeof(*o));
-    CCHK_RecordInit(&was);
-    CCHK_RecordInit(&now);
-    SNAP_Init(&snap);
-    PLAN_Init(&p);
-    EXEC_ReportInit(&rep);
-    memset(&res, 0, sizeof(res));
-    in = HV_OpenSim(state, &err);
-    if (!in) {
-        CCHK_Bad(&o->v, CC_READ, "%s: %s", state, err.msg);
-        goto out;
-    }
-    /* The record first: the faults count only the calls after arm. */
-    if (CCHK_Take(in, &was) || arm(in, f)) {
-        CCHK_Bad(&o->v, CC_READ, "cannot set the case up: %s",
-                 HV_LastError(in)->msg);
-        HV_Close(in);
-        goto out;
-    }
-    w = CREC_Wrap(in, was.doms, was.nr_doms);
-    ERR_Clear(&err);
-    if (TRN_Snapshot(&w->base, t, to, &snap, warn, sizeof(warn), &err) ||
-        PLAN_Make(&snap, t, to, &p, &err)) {
-        o->refused = true;
-        snprintf(o->cause, sizeof(o->cause), "%s", err.msg);
-        if (!err.msg[0])
-            CCHK_Bad(&o->v, CC_REPORT, "refused without a message");
-    } else {
-        if (keep)
-            keep_balloons(&p, o);
-        TRN_DefaultOpts(&topts);
-        topts.exec = eopts;
-        topts.journal = true;
-        rc = TRN_Execute(&w->base, t, &snap, &p, &topts, CREC_OnEvent, w,
-                         &rep, &res);
-        w->rb = true;
-        HVSIM_ClearFaults(in);
-        if (CCHK_Take(in, &now))
-            CCHK_Bad(&o->v, CC_READ, "cannot read the host after the run");
-        else
-            judge(in, t, to, rc, &rep, &res, &was, &now, f, o);
-    }
-    if (o->refused) {
-        HVSIM_ClearFaults(in);
-        if (CCHK_Take(in, &now))
-            CCHK_Bad(&o->v, CC_READ, "cannot read the host after a refusal");
-        else
-            CCHK_Compare(&was, &now, t, true, NULL, eopts.tolerance_kib,
-                         &o->v);
-    }
-    o->fired = w->fired;
-    /*
-     * Pairs start from a phase the run reached, even when status then
-     * denies it (that is found and counted on the start line already).
-     */
-    if (save && o->reached) {
-        if (HVSIM_Save(in, save, &err))
-            CCHK_Bad(&o->v, CC_READ, "cannot save the host: %s", err.msg);
-        else
-            o->saved = true;
-    }
-    if (keep) {
-        o->calls = w->calls;
-        o->nr_calls = w->nr_calls;
-        w->calls = NULL;
-    }
-out:
-    if (w)
-        HV_Close(&w->base);
-    EXEC_ReportDispose(&rep);
-    PLAN_Dispose(&p);
-    SNAP_Dispose(&snap);
-    CCHK_RecordDispose(&was);
-    CCHK_RecordDispose(&now);
-}
 
 /* --- one TAP line: a table's start -> A, or A -> B ---------------------- */
 
@@ -394,7 +148,7 @@ static void describe_fault(const fault *f, char *buf, size_t len)
         snprintf(buf, len, "ignores: %s ignores its balloon", f->dom);
         break;
     default:
-        snprintf(buf, len, "%s at %s(%s) call %u", fault_names[f->kind],
+        snprintf(buf, len, "%s at %s(%s) call %u", CRUN_FaultName(f->kind),
                  f->op, f->dom[0] ? f->dom : "any", f->nth);
     }
 }
@@ -504,7 +258,7 @@ static void run_pair(const tbl_table *t, uint64_t seed, const char *from,
 
     snprintf(l.from, sizeof(l.from), "%s", from);
     snprintf(l.to, sizeof(l.to), "%s", to);
-    run_one(state, t, to, &none, true, NULL, &cal);
+    CRUN_One(state, t, to, &none, &eopts, true, NULL, &cal);
     add_case(&l, &none, &cal);
     if (cal.refused) {
         char note[600];
@@ -512,7 +266,7 @@ static void run_pair(const tbl_table *t, uint64_t seed, const char *from,
         st->plan_refused++;
         snprintf(note, sizeof(note), " (refused: %.500s)", cal.cause);
         emit(&l, note);
-        run_out_dispose(&cal);
+        CRUN_OutDispose(&cal);
         return;
     }
     if (!cal.reached)
@@ -528,9 +282,9 @@ static void run_pair(const tbl_table *t, uint64_t seed, const char *from,
             snprintf(f.op, sizeof(f.op), "%s", c->op);
             snprintf(f.dom, sizeof(f.dom), "%s", c->dom);
             f.nth = CREC_Nth(cal.calls, i);
-            run_one(state, t, to, &f, false, NULL, &o);
+            CRUN_One(state, t, to, &f, &eopts, false, NULL, &o);
             add_case(&l, &f, &o);
-            run_out_dispose(&o);
+            CRUN_OutDispose(&o);
         }
     }
     for (i = 0; i < cal.nr_balloons; i++) {
@@ -538,20 +292,20 @@ static void run_pair(const tbl_table *t, uint64_t seed, const char *from,
         fault f = { .kind = F_IGNORES };
 
         snprintf(f.dom, sizeof(f.dom), "%s", b->dom);
-        run_one(state, t, to, &f, false, NULL, &o);
+        CRUN_One(state, t, to, &f, &eopts, false, NULL, &o);
         add_case(&l, &f, &o);
-        run_out_dispose(&o);
+        CRUN_OutDispose(&o);
         if (b->to_kib >= b->from_kib)
             continue;           /* a floor does not stop a growing one */
         f.kind = F_FLOOR;
         f.floor_kib = b->to_kib + (b->from_kib - b->to_kib) / 2;
         f.floor_kib -= f.floor_kib % 1024;
-        run_one(state, t, to, &f, false, NULL, &o);
+        CRUN_One(state, t, to, &f, &eopts, false, NULL, &o);
         add_case(&l, &f, &o);
-        run_out_dispose(&o);
+        CRUN_OutDispose(&o);
     }
     emit(&l, cal.reached ? NULL : " (fails without a fault)");
-    run_out_dispose(&cal);
+    CRUN_OutDispose(&cal);
 }
 
 /* --- one table ------------------------------------------------------------- */
@@ -612,13 +366,13 @@ static void run_table(uint64_t seed)
         snprintf(l.from, sizeof(l.from), "start");
         snprintf(l.to, sizeof(l.to), "%s", pa);
         snprintf(state[a], sizeof(state[a]), "%s/in-%s.json", workdir, pa);
-        run_one(host, &t, pa, &none, false, state[a], &o);
+        CRUN_One(host, &t, pa, &none, &eopts, false, state[a], &o);
         reached[a] = o.saved;
         add_case(&l, &none, &o);
         snprintf(note, sizeof(note), " (%s: %.400s)",
                  o.refused ? "refused" : "not reached", o.cause);
         emit(&l, o.reached ? NULL : note);
-        run_out_dispose(&o);
+        CRUN_OutDispose(&o);
     }
     for (a = 0; a < t.nr_phases && a < MAX_PHASES; a++) {
         for (b = 0; b < t.nr_phases && b < MAX_PHASES; b++) {
