@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "camp_check.h"
+#include "hv_sim.h"
 #include "plan.h"
 #include "units.h"
 
@@ -29,6 +30,7 @@ void CCHK_RecordInit(cchk_record *r)
 
 void CCHK_RecordDispose(cchk_record *r)
 {
+    free(r->node_aff);
     free(r->doms);
     free(r->pools);
     CCHK_RecordInit(r);
@@ -36,13 +38,22 @@ void CCHK_RecordDispose(cchk_record *r)
 
 int CCHK_Take(hv *h, cchk_record *r)
 {
+    size_t i;
+
     CCHK_RecordDispose(r);
     if (HV_ListDomains(h, &r->doms, &r->nr_doms) ||
-        HV_ListPools(h, &r->pools, &r->nr_pools)) {
-        CCHK_RecordDispose(r);
-        return -1;
-    }
+        HV_ListPools(h, &r->pools, &r->nr_pools))
+        goto fail;
+    r->node_aff = calloc(r->nr_doms ? r->nr_doms : 1, sizeof(int));
+    if (!r->node_aff)
+        goto fail;
+    for (i = 0; i < r->nr_doms; i++)
+        if (HVSIM_NodeAffinity(h, r->doms[i].name, &r->node_aff[i]))
+            goto fail;
     return 0;
+fail:
+    CCHK_RecordDispose(r);
+    return -1;
 }
 
 void CCHK_Bad(cchk_verdict *v, cchk_class c, const char *fmt, ...)
@@ -97,6 +108,11 @@ static const hv_domain *dom_by_name(const cchk_record *r, const char *name)
     return NULL;
 }
 
+static size_t dom_index(const cchk_record *r, const hv_domain *d)
+{
+    return (size_t)(d - r->doms);
+}
+
 static bool is_admin_pool(const hv_pool *p)
 {
     return p->id != PLAN_POOL0_ID &&
@@ -142,10 +158,11 @@ static void cmp_map(cchk_verdict *v, cchk_class c, const char *dom,
 
 /* Every field of one domain; unnamed: report as CC_UNNAMED. */
 static void cmp_domain(const cchk_record *was, const cchk_record *now,
-                       const hv_domain *a, const hv_domain *b, bool unnamed,
+                       size_t ia, size_t ib, bool unnamed,
                        uint64_t tolerance_kib, const xs_cpumap *freed,
                        cchk_verdict *v)
 {
+    const hv_domain *a = &was->doms[ia], *b = &now->doms[ib];
     const hv_pool *pa = pool_by_id(was, a->pool);
     const hv_pool *pb = pool_by_id(now, b->pool);
     const char *na = pa ? pa->name : "?", *nb = pb ? pb->name : "?";
@@ -166,10 +183,13 @@ static void cmp_domain(const cchk_record *was, const cchk_record *now,
             &b->hard_affinity, freed);
     cmp_map(v, CLS(CC_SOFT), a->name, "soft_affinity", &a->soft_affinity,
             &b->soft_affinity, freed);
+    if (was->node_aff[ia] != now->node_aff[ib])
+        CCHK_Bad(v, CLS(CC_NODE_AFF), "%s node affinity: %d, was %d "
+                 "(-1: none)", a->name, now->node_aff[ib], was->node_aff[ia]);
     /*
      * MERGE: node_affinity joins hv_domain with the recorded rollback
      * (issue 12, item 1).  Define HV_HAVE_NODE_AFFINITY in lib/hv.h
-     * with that field and this comparison runs.
+     * with that field and the driver's own view is compared too.
      */
 #ifdef HV_HAVE_NODE_AFFINITY
     if (a->node_affinity != b->node_affinity)
@@ -251,7 +271,8 @@ void CCHK_Compare(const cchk_record *was, const cchk_record *now,
             continue;
         }
         if (strict || unnamed)
-            cmp_domain(was, now, a, b, unnamed, tolerance_kib, &freed, v);
+            cmp_domain(was, now, i, dom_index(now, b), unnamed,
+                       tolerance_kib, &freed, v);
     }
     for (i = 0; i < now->nr_doms; i++)
         if (!dom_by_name(was, now->doms[i].name))

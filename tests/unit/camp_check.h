@@ -40,10 +40,14 @@ typedef enum {
 
 const char *CCHK_ClassName(cchk_class c);
 
-/* The host through hv: every domain and every pool. */
+/*
+ * The host through hv: every domain and every pool, and each domain's
+ * node affinity from the sim (hv.h cannot read it yet).
+ */
 typedef struct cchk_record {
     hv_domain *doms;
     size_t nr_doms;
+    int *node_aff;              /* per domain, from the sim (hv_sim.h) */
     hv_pool *pools;
     size_t nr_pools;
 } cchk_record;

@@ -2,17 +2,18 @@
  * test_campaign.c - a model-based fault campaign over generated hosts and
  * tables (issue 12, item 2).
  *
- * For every table that gen.c makes from a seed, every phase A, then
- * every ordered pair of phases A -> B:
+ * For every table that gen.c makes from a seed, the transitions from the
+ * host as generated ("start") to each phase A, then every ordered pair
+ * of phases A -> B:
  *
- *  1. a fault-free run brings the start host to A (a pair whose A cannot
- *     be reached is skipped and counted); the host in A is saved;
- *  2. a fault-free run A -> B through the recording driver (camp_rec.c)
- *     lists every hv call the transition makes;
- *  3. each call is failed in turn with each fault the sim injects (fail,
+ *  1. a fault-free run through the recording driver (camp_rec.c) lists
+ *     every hv call the transition makes; from the start host, the host
+ *     it reaches is saved as "in A" (a pair whose A cannot be reached is
+ *     skipped and counted);
+ *  2. each call is failed in turn with each fault the sim injects (fail,
  *     vanish, nomem, busy; vanish only where a call names a domain), and
  *     each balloon step is run with its guest stuck half-way (floor) or
- *     deaf to its target (ignores), each from the saved host in A.
+ *     deaf to its target (ignores), each from the same host.
  *
  * Every run goes the way `xenshift apply` goes (TRN_Snapshot, PLAN_Make,
  * TRN_Execute with the journal on) and is then held to the promise:
@@ -32,7 +33,8 @@
  * Seeds: tests/unit/data/campaign-seeds.txt first (every seed that ever
  * failed), then XENSHIFT_CAMPAIGN_TABLES tables (default 200) from
  * XENSHIFT_CAMPAIGN_BASE (default 1).  `test_campaign --seed N` runs one
- * table; --pair A:B one pair of it; -v prints every failing case.
+ * table; --pair A:B one pair of it; -v prints every failing case;
+ * --dump prints its host and table.
  * XENSHIFT_CAMPAIGN_POINTS=all fails every read of a poll loop too, not
  * only its first and last (see pick_points).
  *
@@ -247,31 +249,39 @@ static bool pick(const crec_call *c, size_t n, size_t i)
     return true;                /* the last */
 }
 
-static void run_pair(const tbl_table *t, uint64_t seed, const char *from,
-                     const char *to, const char *state)
+/*
+ * from -> to on the host saved in state: the fault-free run (which
+ * writes the host to save when it reaches `to`), then, with faults, every
+ * fault at every call of it.  Returns whether the host was saved.
+ */
+static bool run_pair(const tbl_table *t, uint64_t seed, const char *from,
+                     const char *to, const char *state, const char *save,
+                     bool faults)
 {
     static const fault_kind kinds[] = { F_FAIL, F_VANISH, F_NOMEM, F_BUSY };
     fault none = { .kind = F_NONE };
     line l = { .seed = seed };
+    char note[600];
     run_out cal, o;
     size_t i, k;
+    bool saved;
 
     snprintf(l.from, sizeof(l.from), "%s", from);
     snprintf(l.to, sizeof(l.to), "%s", to);
-    CRUN_One(state, t, to, &none, &eopts, true, NULL, &cal);
+    CRUN_One(state, t, to, &none, &eopts, true, save, &cal);
     add_case(&l, &none, &cal);
+    saved = cal.saved;
+    snprintf(note, sizeof(note), " (%s: %.500s)",
+             cal.refused ? "refused" : "fails without a fault", cal.cause);
     if (cal.refused) {
-        char note[600];
-
         st->plan_refused++;
-        snprintf(note, sizeof(note), " (refused: %.500s)", cal.cause);
         emit(&l, note);
         CRUN_OutDispose(&cal);
-        return;
+        return saved;
     }
     if (!cal.reached)
         st->fault_free_failed++;
-    for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+    for (k = 0; faults && k < sizeof(kinds) / sizeof(kinds[0]); k++) {
         for (i = 0; i < cal.nr_calls; i++) {
             const crec_call *c = &cal.calls[i];
             fault f = { .kind = kinds[k] };
@@ -287,7 +297,7 @@ static void run_pair(const tbl_table *t, uint64_t seed, const char *from,
             CRUN_OutDispose(&o);
         }
     }
-    for (i = 0; i < cal.nr_balloons; i++) {
+    for (i = 0; faults && i < cal.nr_balloons; i++) {
         const balloon *b = &cal.balloons[i];
         fault f = { .kind = F_IGNORES };
 
@@ -304,8 +314,9 @@ static void run_pair(const tbl_table *t, uint64_t seed, const char *from,
         add_case(&l, &f, &o);
         CRUN_OutDispose(&o);
     }
-    emit(&l, cal.reached ? NULL : " (fails without a fault)");
+    emit(&l, cal.reached ? NULL : note);
     CRUN_OutDispose(&cal);
+    return saved;
 }
 
 /* --- one table ------------------------------------------------------------- */
@@ -328,7 +339,6 @@ static void run_table(uint64_t seed)
 {
     char host[400], tpath[400], state[MAX_PHASES][400];
     bool reached[MAX_PHASES] = { false };
-    fault none = { .kind = F_NONE };
     gen_case gc;
     tbl_table t;
     xs_err err;
@@ -357,22 +367,18 @@ static void run_table(uint64_t seed)
     }
     for (a = 0; a < t.nr_phases && a < MAX_PHASES; a++) {
         const char *pa = t.phases[a].name;
-        line l = { .seed = seed };
-        char note[480];
-        run_out o;
+        char start[HV_NAME_MAX + 8];
+        size_t len = strlen(pa);
+        bool this_one;
 
-        if (only_pair && strncmp(only_pair, pa, strlen(pa)))
+        /* --pair start:A is this one; --pair A:B needs A reached. */
+        snprintf(start, sizeof(start), "start:%s", pa);
+        this_one = !only_pair || !strcmp(only_pair, start);
+        if (!this_one && (strncmp(only_pair, pa, len) || only_pair[len] != ':'))
             continue;
-        snprintf(l.from, sizeof(l.from), "start");
-        snprintf(l.to, sizeof(l.to), "%s", pa);
         snprintf(state[a], sizeof(state[a]), "%s/in-%s.json", workdir, pa);
-        CRUN_One(host, &t, pa, &none, &eopts, false, state[a], &o);
-        reached[a] = o.saved;
-        add_case(&l, &none, &o);
-        snprintf(note, sizeof(note), " (%s: %.400s)",
-                 o.refused ? "refused" : "not reached", o.cause);
-        emit(&l, o.reached ? NULL : note);
-        CRUN_OutDispose(&o);
+        reached[a] = run_pair(&t, seed, "start", pa, host, state[a],
+                              this_one);
     }
     for (a = 0; a < t.nr_phases && a < MAX_PHASES; a++) {
         for (b = 0; b < t.nr_phases && b < MAX_PHASES; b++) {
@@ -390,7 +396,7 @@ static void run_table(uint64_t seed)
                 continue;
             }
             run_pair(&t, seed, t.phases[a].name, t.phases[b].name,
-                     state[a]);
+                     state[a], NULL, true);
         }
     }
 out:
@@ -552,15 +558,30 @@ static void summary(double secs)
 
 static int usage(const char *prog)
 {
-    fprintf(stderr, "usage: %s [--seed N [--pair A:B]] [--tables N] "
-            "[--base N] [-v]\n", prog);
+    fprintf(stderr, "usage: %s [--seed N [--pair A:B | --dump]] "
+            "[--tables N] [--base N] [-v]\n", prog);
     return 2;
+}
+
+/* Print the host and the table of seed (to look at, or to try by hand). */
+static int dump_case(uint64_t seed)
+{
+    gen_case gc;
+    int rc;
+
+    GEN_CaseInit(&gc);
+    rc = GEN_Make(seed, &gc);
+    if (!rc)
+        printf("// seed %llu: the simulated host\n%s\n// the table\n%s\n",
+               (unsigned long long)seed, gc.fixture, gc.table);
+    GEN_CaseDispose(&gc);
+    return rc ? 1 : 0;
 }
 
 int main(int argc, char **argv)
 {
     unsigned long long tables, base, one = 0, i;
-    bool have_one = false;
+    bool have_one = false, dump = false;
     struct timespec t0, t1;
     char tmpl[300];
     const char *tmp = getenv("TMPDIR");
@@ -575,6 +596,8 @@ int main(int argc, char **argv)
             verbose = true;
         else if (!strcmp(argv[k], "--seed") && k + 1 < argc)
             one = strtoull(argv[++k], NULL, 0), have_one = true;
+        else if (!strcmp(argv[k], "--dump"))
+            dump = true;
         else if (!strcmp(argv[k], "--pair") && k + 1 < argc)
             only_pair = argv[++k];
         else if (!strcmp(argv[k], "--tables") && k + 1 < argc)
@@ -584,8 +607,10 @@ int main(int argc, char **argv)
         else
             return usage(argv[0]);
     }
-    if (only_pair && !have_one)
+    if ((only_pair || dump) && !have_one)
         return usage(argv[0]);
+    if (dump)
+        return dump_case(one);
     st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE,
               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     snprintf(tmpl, sizeof(tmpl), "%s/xenshift-campaign-XXXXXX",
