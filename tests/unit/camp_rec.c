@@ -296,7 +296,8 @@ void CREC_OnEvent(void *ctx, const exec_event *ev)
 {
     crec *r = ctx;
 
-    if (ev->kind == EXEC_EV_ROLLBACK_BEGIN || ev->kind == EXEC_EV_DONE)
+    /* After EXEC_EV_DONE the transition still writes its journal end. */
+    if (ev->kind == EXEC_EV_ROLLBACK_BEGIN)
         r->rb = true;
 }
 

@@ -18,7 +18,7 @@ typedef struct crec_call {
     char op[24];
     char dom[HV_NAME_MAX];      /* "" when the op names no domain */
     bool change;                /* the op changes the host or xenstore */
-    bool rb;                    /* made while rolling back, or after */
+    bool rb;                    /* made while rolling back */
     int rc;
 } crec_call;
 
@@ -36,7 +36,10 @@ typedef struct crec {
 
 /* Wrap in (owned from now on); names: the domains before the run. */
 crec *CREC_Wrap(hv *in, const hv_domain *names, size_t nr_names);
-/* An exec_progress_fn (ctx: the crec) that notes the way back. */
+/*
+ * An exec_progress_fn (ctx: the crec) that notes the way back; the
+ * caller sets rb itself once the transition returned.
+ */
 void CREC_OnEvent(void *ctx, const exec_event *ev);
 /* Whether the sim can fail op (hv_sim.c's fault ops). */
 bool CREC_Faultable(const char *op);
