@@ -93,7 +93,7 @@ static const struct {
 
 /* Counts, shared with the children. */
 typedef struct stats {
-    unsigned tables, load_refused, pairs, skipped, plan_refused;
+    unsigned tables, load_refused, starts, pairs, skipped, plan_refused;
     unsigned faults, cases, failures, known, not_fired, fault_free_failed;
     unsigned class_cases[CC_NR];
     uint64_t class_seed[CC_NR];         /* the first seed that showed it */
@@ -377,6 +377,7 @@ static void run_table(uint64_t seed)
         if (!this_one && (strncmp(only_pair, pa, len) || only_pair[len] != ':'))
             continue;
         snprintf(state[a], sizeof(state[a]), "%s/in-%s.json", workdir, pa);
+        st->starts++;
         reached[a] = run_pair(&t, seed, "start", pa, host, state[a],
                               this_one);
     }
@@ -541,13 +542,14 @@ static void summary(double secs)
 {
     int c;
 
-    printf("# campaign: %u tables (%u refused at load), %u phase pairs "
-           "(%u skipped: the first phase not reached; %u refused by plan), "
-           "%u faults (%u never fired), %u cases, %u failing cases (%u only "
-           "in TODO classes), %u fault-free runs that failed, %.1f s\n",
-           st->tables, st->load_refused, st->pairs, st->skipped,
-           st->plan_refused, st->faults, st->not_fired, st->cases,
-           st->failures, st->known, st->fault_free_failed, secs);
+    printf("# campaign: %u tables (%u refused at load), %u start -> phase "
+           "and %u phase pairs (%u pairs skipped: the first phase not "
+           "reached; %u transitions refused by plan, %u failed without a "
+           "fault), %u faults (%u never fired), %u cases, %u failing cases "
+           "(%u only in TODO classes), %.1f s\n",
+           st->tables, st->load_refused, st->starts, st->pairs, st->skipped,
+           st->plan_refused, st->fault_free_failed, st->faults,
+           st->not_fired, st->cases, st->failures, st->known, secs);
     for (c = 0; c < CC_NR; c++)
         if (st->class_cases[c])
             printf("# class %-22s %6u cases%s, first seed %llu\n",
