@@ -14,7 +14,7 @@
 static const char *const class_names[CC_NR] = {
     "target", "maxmem", "memory", "vcpus", "hvm-vcpus-up", "hard-affinity",
     "soft-affinity", "node-affinity", "domain-pool", "pools",
-    "unnamed-changed", "admin-pool-changed", "reached-status-denies",
+    "unnamed-changed", "unlisted-changed", "admin-pool-changed", "reached-status-denies",
     "gone", "report", "read", "crash", "hang",
 };
 
@@ -238,10 +238,25 @@ static void cmp_pools(const cchk_record *was, const cchk_record *now,
                      CPUMAP_Format(&now->pools[i].cpus, a, sizeof(a)));
 }
 
-void CCHK_Compare(const cchk_record *was, const cchk_record *now,
-                  const tbl_table *t, bool strict, const char *gone_ok,
-                  uint64_t tolerance_kib, cchk_verdict *v)
+/* A table domain the reached phase leaves out: memory and vCPUs kept. */
+static void cmp_unlisted(const hv_domain *a, const hv_domain *b,
+                         uint64_t tolerance_kib, cchk_verdict *v)
 {
+    cmp_size(v, CC_UNLISTED, a->name, "target", a->target_kib,
+             b->target_kib, 0);
+    cmp_size(v, CC_UNLISTED, a->name, "memory", a->mem_kib, b->mem_kib,
+             tolerance_kib);
+    if (a->vcpus_online != b->vcpus_online)
+        CCHK_Bad(v, CC_UNLISTED, "%s vcpus_online: %u, was %u", a->name,
+                 b->vcpus_online, a->vcpus_online);
+}
+
+void CCHK_Compare(const cchk_record *was, const cchk_record *now,
+                  const tbl_table *t, const char *phase, bool strict,
+                  const char *gone_ok, uint64_t tolerance_kib,
+                  cchk_verdict *v)
+{
+    const tbl_phase *ph = phase ? TBL_FindPhase(t, phase) : NULL;
     const hv_domain *gone = gone_ok && !dom_by_name(now, gone_ok)
                                 ? dom_by_name(was, gone_ok) : NULL;
     const hv_pool *gp = gone ? pool_by_id(was, gone->pool) : NULL;
@@ -273,6 +288,8 @@ void CCHK_Compare(const cchk_record *was, const cchk_record *now,
         if (strict || unnamed)
             cmp_domain(was, now, i, dom_index(now, b), unnamed,
                        tolerance_kib, &freed, v);
+        else if (ph && !TBL_FindAlloc(ph, a->name))
+            cmp_unlisted(a, b, tolerance_kib, v);
     }
     for (i = 0; i < now->nr_doms; i++)
         if (!dom_by_name(was, now->doms[i].name))

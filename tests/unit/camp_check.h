@@ -28,6 +28,8 @@ typedef enum {
     CC_POOLS,           /* failure: a pool added, removed, its pCPUs or
                            scheduler changed */
     CC_UNNAMED,         /* a domain the table does not name changed */
+    CC_UNLISTED,        /* reached: a table domain the phase leaves out
+                           changed its memory or vCPUs */
     CC_ADMIN_POOL,      /* an administrator's cpupool changed */
     CC_STATUS_DENIES,   /* "reached", but the status predicate says no */
     CC_GONE,            /* a domain gone without a vanish aimed at it */
@@ -69,13 +71,15 @@ void CCHK_Bad(cchk_verdict *v, cchk_class c, const char *fmt, ...)
 /*
  * Compare the host after a run (now) with the record before it (was).
  * strict: every domain and pool must be as recorded (a failed or refused
- * run); otherwise only domains the table does not name and the
- * administrator's pools.  gone_ok names the domain that may have
+ * run); otherwise (phase reached) domains the table does not name, the
+ * memory and vCPUs of table domains the phase leaves out (xenshift.json(5):
+ * "left as it is") and the administrator's pools.  gone_ok names the domain that may have
  * vanished (NULL: none); when it did, its own dedicated pool may be gone
  * too, with its pCPUs back in Pool-0 and in other domains' affinity.
  */
 void CCHK_Compare(const cchk_record *was, const cchk_record *now,
-                  const tbl_table *t, bool strict, const char *gone_ok,
-                  uint64_t tolerance_kib, cchk_verdict *v);
+                  const tbl_table *t, const char *phase, bool strict,
+                  const char *gone_ok, uint64_t tolerance_kib,
+                  cchk_verdict *v);
 
 #endif

@@ -135,7 +135,8 @@ static void judge(hv *in, const tbl_table *t, const char *to, int rc,
             CCHK_Bad(&o->v, CC_REPORT, "%s is gone but reported %s",
                      gone_ok, EXEC_OutcomeName(dr->outcome));
     }
-    CCHK_Compare(was, now, t, rc != 0, gone_ok, eo->tolerance_kib, &o->v);
+    CCHK_Compare(was, now, t, to, rc != 0, gone_ok, eo->tolerance_kib,
+                 &o->v);
 }
 
 void CRUN_One(const char *state, const tbl_table *t, const char *to,
@@ -201,7 +202,7 @@ void CRUN_One(const char *state, const tbl_table *t, const char *to,
         if (CCHK_Take(in, &now))
             CCHK_Bad(&o->v, CC_READ, "cannot read the host after a refusal");
         else
-            CCHK_Compare(&was, &now, t, true, NULL, eo->tolerance_kib,
+            CCHK_Compare(&was, &now, t, to, true, NULL, eo->tolerance_kib,
                          &o->v);
     }
     o->fired = w->fired;
