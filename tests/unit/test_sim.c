@@ -272,6 +272,21 @@ static void faults_and_xenstore(void)
     ok(HV_SetTarget(h, 2, 300 * MIB) == HV_EFAIL, "2nd call fails");
     ok(strstr(HV_LastError(h)->msg, "injected fault") != NULL, "says so");
     ok(HV_SetTarget(h, 2, 300 * MIB) == 0, "3rd call works again");
+    {
+        int node = 7;
+
+        ok(HVSIM_NodeAffinity(h, "vm2", &node) == 0 && node == HV_NO_NODE,
+           "vm2 has no node affinity to begin with");
+        ok(HV_SetNodeAffinity(h, 2, 1) == 0 &&
+           HVSIM_NodeAffinity(h, "vm2", &node) == 0 && node == 1,
+           "the node affinity set is the one read back");
+        ok(HVSIM_NodeAffinity(h, "nope", &node) == -1,
+           "no node affinity for a domain that does not run");
+    }
+    HVSIM_AddFault(h, "get_host", NULL, 1, HVSIM_FAULT_FAIL);
+    HVSIM_ClearFaults(h);
+    ok(HV_GetHost(h, &(hv_host){ 0 }) == 0,
+       "a fault cleared before it fired does not fire");
     HVSIM_AddFault(h, "pool_create", NULL, 1, HVSIM_FAULT_NOMEM);
     ok(HV_PoolCreate(h, "x", NULL, &pid) == HV_ENOMEM, "nomem fault");
     HVSIM_AddFault(h, "set_vcpus_online", "vm1", 1, HVSIM_FAULT_BUSY);
