@@ -376,20 +376,6 @@ void HVSIM_ClearFaults(hv *h)
     S(h)->nr_faults = 0;
 }
 
-int HVSIM_NodeAffinity(hv *h, const char *domain, int *node)
-{
-    sim *s = S(h);
-    size_t i;
-
-    for (i = 0; i < s->nr_doms; i++) {
-        if (s->doms[i].alive && !strcmp(s->doms[i].d.name, domain)) {
-            *node = s->doms[i].node_affinity;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 int HVSIM_SetGuest(hv *h, const char *domain, uint64_t floor_kib,
                    bool ignores_balloon)
 {

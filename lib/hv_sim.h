@@ -33,12 +33,6 @@ int HVSIM_AddFault(hv *h, const char *op, const char *domain, unsigned nth,
  */
 void HVSIM_ClearFaults(hv *h);
 
-/*
- * The node affinity the sim keeps for domain (HV_NO_NODE: none), for
- * tests that check it is put back; hv.h has no read for it.  -1 when no
- * such domain runs.  Not a call: injected faults do not count it.
- */
-int HVSIM_NodeAffinity(hv *h, const char *domain, int *node);
 
 /* Jump the simulated wall clock (not the monotonic one) by seconds. */
 void HVSIM_JumpClock(hv *h, long long seconds);

@@ -698,6 +698,28 @@ static void set_maxmem(back *b, const rec_domain *d, uint64_t from)
         say(b, REC_STEP_DONE, d->name, "%s", what);
 }
 
+/*
+ * A guest whose target is already the recorded one but whose memory is
+ * still on its way there (a balloon cycle stopped half-way, a shrink
+ * undone before it ended): wait for it too, when it was at its target
+ * when recorded.
+ */
+static void await_target(back *b, const rec_domain *d, const hv_domain *n,
+                         bool grow, bool *wait)
+{
+    char s1[32], s2[32];
+
+    if (n->target_kib != d->target_kib ||
+        dist(d->mem_kib, d->target_kib) > b->o->tolerance_kib ||
+        dist(n->mem_kib, d->target_kib) <= b->o->tolerance_kib ||
+        (grow ? n->mem_kib > d->target_kib : n->mem_kib < d->target_kib))
+        return;
+    say(b, REC_STEP_BEGIN, d->name, "%s: balloon from %s back to %s",
+        d->name, UNITS_FormatSize(n->mem_kib, s1, sizeof(s1)),
+        UNITS_FormatSize(d->target_kib, s2, sizeof(s2)));
+    *wait = true;
+}
+
 /* Shrink, wait, lower maxmem; then raise maxmem, grow, wait. */
 static void restore_memory(back *b)
 {
@@ -723,6 +745,8 @@ static void restore_memory(back *b)
             if (grow ? n->target_kib < d->target_kib
                      : n->target_kib > d->target_kib)
                 set_target(b, d, n->target_kib, &wait[i]);
+            else
+                await_target(b, d, n, grow, &wait[i]);
         }
         wait_balloons(b, wait);
         if (grow || reread(b))

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "exec.h"
 #include "hv.h"
 #include "table.h"
 
@@ -43,13 +44,11 @@ typedef enum {
 const char *CCHK_ClassName(cchk_class c);
 
 /*
- * The host through hv: every domain and every pool, and each domain's
- * node affinity from the sim (hv.h cannot read it yet).
+ * The host through hv: every domain and every pool.
  */
 typedef struct cchk_record {
     hv_domain *doms;
     size_t nr_doms;
-    int *node_aff;              /* per domain, from the sim (hv_sim.h) */
     hv_pool *pools;
     size_t nr_pools;
 } cchk_record;
@@ -76,10 +75,14 @@ void CCHK_Bad(cchk_verdict *v, cchk_class c, const char *fmt, ...)
  * "left as it is") and the administrator's pools.  gone_ok names the domain that may have
  * vanished (NULL: none); when it did, its own dedicated pool may be gone
  * too, with its pCPUs back in Pool-0 and in other domains' affinity.
+ * rep (NULL: none) is the run's report: an HVM guest left with more
+ * vCPUs (Xen cannot unplug them) keeps the promise only when rep names
+ * that difference ("rolled back with differences"); anything else must
+ * be as recorded.
  */
 void CCHK_Compare(const cchk_record *was, const cchk_record *now,
                   const tbl_table *t, const char *phase, bool strict,
                   const char *gone_ok, uint64_t tolerance_kib,
-                  cchk_verdict *v);
+                  const exec_report *rep, cchk_verdict *v);
 
 #endif

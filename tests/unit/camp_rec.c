@@ -157,10 +157,10 @@ static int rc_pool_move_domain(hv *h, uint32_t id, uint32_t dom)
          HV_PoolMoveDomain(R(h)->in, id, dom));
 }
 
-static int rc_set_node_affinity(hv *h, uint32_t id, int node)
+static int rc_set_node_affinity(hv *h, uint32_t id, uint64_t nodes)
 {
     CALL(h, "set_node_affinity", true, id,
-         HV_SetNodeAffinity(R(h)->in, id, node));
+         HV_SetNodeMask(R(h)->in, id, nodes));
 }
 
 static int rc_move_memory(hv *h, uint32_t id, int node, uint64_t max,

@@ -24,29 +24,24 @@ const char *CRUN_FaultName(fault_kind k)
 /* --- the promise --------------------------------------------------------- */
 
 /*
- * MERGE: switch to the single "phase reached" predicate of issue 12,
- * item 3, when it lands; the campaign calls only this function.
+ * The one "phase reached" predicate (REACH_Phase) on the host as
+ * `xenshift status` reads it (TRN_Snapshot: placement too when the phase
+ * names a node).
  */
 bool CRUN_PhaseReached(hv *h, const tbl_table *t, const char *phase,
                        char *why, size_t len)
 {
+    reach_result rr;
     xs_snapshot s;
-    plan p;
     xs_err err;
     bool yes = false;
 
     SNAP_Init(&s);
-    PLAN_Init(&p);
     why[0] = '\0';
-    if (SNAP_Take(h, &s, &err))
+    if (TRN_Snapshot(h, t, phase, &s, NULL, 0, &err))
         snprintf(why, len, "cannot read the host: %.200s", err.msg);
-    else if (PLAN_Make(&s, t, phase, &p, &err))
-        snprintf(why, len, "cannot be planned: %.200s", err.msg);
-    else if (p.nr_stages && p.stages[0].nr_acts)
-        PLAN_DescribeAction(&p.stages[0].acts[0], why, len);
-    else
-        yes = true;
-    PLAN_Dispose(&p);
+    else if (!(yes = REACH_Phase(&s, t, phase, &rr)))
+        snprintf(why, len, "%.200s", rr.why);
     SNAP_Dispose(&s);
     return yes;
 }
@@ -135,7 +130,7 @@ static void judge(hv *in, const tbl_table *t, const char *to, int rc,
             CCHK_Bad(&o->v, CC_REPORT, "%s is gone but reported %s",
                      gone_ok, EXEC_OutcomeName(dr->outcome));
     }
-    CCHK_Compare(was, now, t, to, rc != 0, gone_ok, eo->tolerance_kib,
+    CCHK_Compare(was, now, t, to, rc != 0, gone_ok, eo->tolerance_kib, rep,
                  &o->v);
 }
 
@@ -203,7 +198,7 @@ void CRUN_One(const char *state, const tbl_table *t, const char *to,
             CCHK_Bad(&o->v, CC_READ, "cannot read the host after a refusal");
         else
             CCHK_Compare(&was, &now, t, to, true, NULL, eo->tolerance_kib,
-                         &o->v);
+                         NULL, &o->v);
     }
     o->fired = w->fired;
     /*

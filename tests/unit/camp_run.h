@@ -52,9 +52,9 @@ typedef struct run_out {
 void CRUN_OutDispose(run_out *o);
 
 /*
- * "The host is in phase": exactly what `xenshift status` prints as the
- * phase (cmd_status's match_phases: the plan to it has no step); why
- * says what is left otherwise.
+ * "The host is in phase": the predicate `xenshift status`, apply, the
+ * daemon and the OCF agent use (REACH_Phase); why says what is left
+ * otherwise.
  */
 bool CRUN_PhaseReached(hv *h, const tbl_table *t, const char *phase,
                        char *why, size_t len);

@@ -223,16 +223,22 @@ static void draw_guests(model *m)
     for (n = 0; n < m->nr_nodes; n++)
         total += m->node_free[n];
     /* What dom0 and Xen keep, then 30-65% of the rest for the guests. */
-    size = (total - 640 * MIB) * GEN_Range(r, 30, 65) / 100 / want;
+    size = total > 640 * MIB
+               ? (total - 640 * MIB) * GEN_Range(r, 30, 65) / 100 / want
+               : STEP;
     for (i = 0; i < want; i++) {
         gdom *d = &m->doms[m->nr_doms];
+        uint64_t headroom;
         bool placed;
 
         memset(d, 0, sizeof(*d));
         draw_guest(m, d, i, size);
+        headroom = d->static_max - d->mem;
         /* Halve what does not fit; a guest that never fits is left out. */
         while (!(placed = place(m, d)) && d->mem > STEP)
             d->mem = round_step(d->mem / 2);
+        /* built for what it has now plus the headroom it was drawn with */
+        d->static_max = d->mem + headroom;
         if (!placed)
             continue;
         if (d->floor > d->mem)

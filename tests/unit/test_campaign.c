@@ -26,9 +26,8 @@
  *    vanish fault was aimed at may be gone); target and maxmem exactly,
  *    the pages within the executor's tolerance.
  *
- * One TAP line per (table, start -> A) and per (table, A -> B).  A line
- * whose failures all belong to classes other parts of issue 12 fix is
- * marked "# TODO" (see known_todo: remove entries as those land).
+ * One TAP line per (table, start -> A) and per (table, A -> B); a line
+ * fails when any case of it broke the promise.
  *
  * Seeds: tests/unit/data/campaign-seeds.txt first (every seed that ever
  * failed), then XENSHIFT_CAMPAIGN_TABLES tables (default 200) from
@@ -68,33 +67,10 @@
 #define TABLE_LIMIT_S 120       /* one table; more is a hang */
 #define SHOW_CASES 3            /* failing cases printed per line */
 
-/*
- * Failure classes that other parts of issue 12 own; a line failing only
- * in these is "not ok ... # TODO".  The integrator removes each entry as
- * its fix lands (then the class fails the campaign again).
- */
-static const struct {
-    cchk_class c;
-    const char *owner;
-} known_todo[] = {
-    { CC_TARGET, "item 1 recorded rollback" },
-    { CC_MAXMEM, "item 1 recorded rollback" },
-    { CC_MEMORY, "item 1 recorded rollback" },
-    { CC_VCPUS, "item 1 recorded rollback" },
-    { CC_HVM_VCPUS, "item 1 recorded rollback" },
-    { CC_HARD, "item 1 recorded rollback" },
-    { CC_SOFT, "item 1 recorded rollback" },
-    { CC_NODE_AFF, "item 1 recorded rollback" },
-    { CC_DOM_POOL, "item 1 recorded rollback" },
-    { CC_POOLS, "item 1 recorded rollback" },
-    { CC_STATUS_DENIES, "item 3 one reached predicate" },
-    { CC_UNNAMED, "item 6 unnamed domains untouched" },
-};
-
 /* Counts, shared with the children. */
 typedef struct stats {
     unsigned tables, load_refused, starts, pairs, skipped, plan_refused;
-    unsigned faults, cases, failures, known, not_fired, fault_free_failed;
+    unsigned faults, cases, failures, not_fired, fault_free_failed;
     unsigned class_cases[CC_NR];
     uint64_t class_seed[CC_NR];         /* the first seed that showed it */
 } stats;
@@ -113,26 +89,6 @@ typedef struct line {
     char from[HV_NAME_MAX], to[HV_NAME_MAX];
     unsigned cases, failed, classes, shown;
 } line;
-
-static bool is_known(cchk_class c)
-{
-    size_t i;
-
-    for (i = 0; i < sizeof(known_todo) / sizeof(known_todo[0]); i++)
-        if (known_todo[i].c == c)
-            return true;
-    return false;
-}
-
-static bool all_known(unsigned classes)
-{
-    int c;
-
-    for (c = 0; c < CC_NR; c++)
-        if ((classes & (1u << c)) && !is_known((cchk_class)c))
-            return false;
-    return classes != 0;
-}
 
 static void describe_fault(const fault *f, char *buf, size_t len)
 {
@@ -170,7 +126,6 @@ static void add_case(line *l, const fault *f, const run_out *o)
     if (!o->v.classes)
         return;
     st->failures++;
-    st->known += all_known(o->v.classes);
     l->failed++;
     l->classes |= o->v.classes;
     for (c = 0; c < CC_NR; c++) {
@@ -188,11 +143,11 @@ static void add_case(line *l, const fault *f, const run_out *o)
             o->reached ? "" : o->cause, o->v.text);
 }
 
-/* Hand a finished line to the parent: "@ok\tTODO\tlabel". */
+/* Hand a finished line to the parent: "@ok\tlabel". */
 static void emit(const line *l, const char *note)
 {
-    char todo[512] = "", cls[512] = "";
-    size_t tl = 0, cl = 0;
+    char cls[512] = "";
+    size_t cl = 0;
     int c;
 
     for (c = 0; c < CC_NR; c++) {
@@ -203,21 +158,12 @@ static void emit(const line *l, const char *note)
         if (cl >= sizeof(cls))
             cl = sizeof(cls) - 1;
     }
-    if (all_known(l->classes)) {
-        tl = (size_t)snprintf(todo, sizeof(todo), "known: %s", cls);
-        for (c = 0; c < (int)(sizeof(known_todo) / sizeof(known_todo[0]));
-             c++)
-            if ((l->classes & (1u << known_todo[c].c)) && tl < sizeof(todo) &&
-                !strstr(todo, known_todo[c].owner))
-                tl += (size_t)snprintf(todo + tl, sizeof(todo) - tl,
-                                       "; %s", known_todo[c].owner);
-    }
     if (l->failed)
         fprintf(out, "#   reproduce: tests/unit/test_campaign --seed %llu "
                 "--pair %s:%s -v\n", (unsigned long long)l->seed,
                 l->from, l->to);
-    fprintf(out, "@%d\t%s\tseed %llu %s -> %s: %u cases, %u failed%s%s%s%s\n",
-            !l->failed, todo, (unsigned long long)l->seed, l->from, l->to,
+    fprintf(out, "@%d\tseed %llu %s -> %s: %u cases, %u failed%s%s%s%s\n",
+            !l->failed, (unsigned long long)l->seed, l->from, l->to,
             l->cases, l->failed, cl ? " [" : "", cls, cl ? "]" : "",
             note ? note : "");
     fflush(out);
@@ -407,30 +353,22 @@ out:
 
 /* --- the parent ---------------------------------------------------------- */
 
-/* A line from the child: "@ok\tTODO\tlabel" or anything to print. */
+/* A line from the child: "@ok\tlabel" or anything to print. */
 static void relay(char *s)
 {
-    char *todo, *label;
+    char *label;
 
     if (s[0] != '@') {
         fputs(s, stdout);
         return;
     }
-    todo = strchr(s, '\t');
-    label = todo ? strchr(todo + 1, '\t') : NULL;
+    label = strchr(s, '\t');
     if (!label) {
         ok(0, "a garbled line from the campaign: %s", s);
         return;
     }
-    *todo++ = '\0';
     *label++ = '\0';
     label[strcspn(label, "\n")] = '\0';
-    if (s[1] != '1' && *todo) {
-        /* Automake counts "not ok # TODO" as XFAIL: not a failure. */
-        printf("not ok %d - %s # TODO %s\n", ++tap_n, label, todo);
-        fflush(stdout);
-        return;
-    }
     ok(s[1] == '1', "%s", label);
 }
 
@@ -545,16 +483,15 @@ static void summary(double secs)
     printf("# campaign: %u tables (%u refused at load), %u start -> phase "
            "and %u phase pairs (%u pairs skipped: the first phase not "
            "reached; %u transitions refused by plan, %u failed without a "
-           "fault), %u faults (%u never fired), %u cases, %u failing cases "
-           "(%u only in TODO classes), %.1f s\n",
+           "fault), %u faults (%u never fired), %u cases, %u failing cases, "
+           "%.1f s\n",
            st->tables, st->load_refused, st->starts, st->pairs, st->skipped,
            st->plan_refused, st->fault_free_failed, st->faults,
-           st->not_fired, st->cases, st->failures, st->known, secs);
+           st->not_fired, st->cases, st->failures, secs);
     for (c = 0; c < CC_NR; c++)
         if (st->class_cases[c])
-            printf("# class %-22s %6u cases%s, first seed %llu\n",
+            printf("# class %-22s %6u cases, first seed %llu\n",
                    CCHK_ClassName((cchk_class)c), st->class_cases[c],
-                   is_known((cchk_class)c) ? " (TODO)" : "",
                    (unsigned long long)st->class_seed[c]);
 }
 

@@ -273,15 +273,13 @@ static void faults_and_xenstore(void)
     ok(strstr(HV_LastError(h)->msg, "injected fault") != NULL, "says so");
     ok(HV_SetTarget(h, 2, 300 * MIB) == 0, "3rd call works again");
     {
-        int node = 7;
+        hv_domain vm2;
 
-        ok(HVSIM_NodeAffinity(h, "vm2", &node) == 0 && node == HV_NO_NODE,
-           "vm2 has no node affinity to begin with");
-        ok(HV_SetNodeAffinity(h, 2, 1) == 0 &&
-           HVSIM_NodeAffinity(h, "vm2", &node) == 0 && node == 1,
-           "the node affinity set is the one read back");
-        ok(HVSIM_NodeAffinity(h, "nope", &node) == -1,
-           "no node affinity for a domain that does not run");
+        ok(HV_GetDomain(h, 2, &vm2) == 0 && vm2.node_affinity == 0x3,
+           "vm2's node affinity is every node to begin with");
+        ok(HV_SetNodeAffinity(h, 2, 1) == 0 && HV_GetDomain(h, 2, &vm2) == 0 &&
+           vm2.node_affinity == 0x2, "the node affinity set is the one read "
+           "back (node 1: mask 0x2)");
     }
     HVSIM_AddFault(h, "get_host", NULL, 1, HVSIM_FAULT_FAIL);
     HVSIM_ClearFaults(h);
