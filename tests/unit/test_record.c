@@ -564,6 +564,47 @@ static void test_recover(void)
        "journal as failed", said, differ);
 }
 
+/*
+ * Campaign seed 7: a failure while a balloon cycle was on its way back
+ * up.  The target is already the recorded one, the pages are not: the
+ * way back must wait for them, not call the guest back as it was.
+ */
+static void test_balloon_on_its_way(void)
+{
+    rec_record rec;
+    rec_result res;
+    rec_opts ro = { .poll_ms = 100, .stuck_ms = 5000, .timeout_ms = 60000,
+                    .tolerance_kib = 1024 };
+    hv_domain web;
+    xs_err err;
+    hv *h = HV_OpenSim(fixture, &err);
+
+    REC_Init(&rec);
+    REC_ResultInit(&res);
+    if (!h || REC_Take(h, &rec, &err)) {
+        printf("Bail out! %s\n", err.msg);
+        exit(1);
+    }
+    REC_MarkPlanned(&rec, "web");
+    /* down half-way, then the target back: the pages still below it */
+    HV_SetTarget(h, 1, GIB / 2);
+    HV_SleepMs(h, 1000);
+    HV_SetTarget(h, 1, GIB);
+    HV_FindDomain(h, "web", &web);
+    ok(web.target_kib == GIB && web.mem_kib < GIB - 1024,
+       "web's target is the recorded 1 GiB, its pages below (%llu KiB)",
+       (unsigned long long)web.mem_kib);
+    is_int(REC_Restore(h, &rec, &ro, NULL, NULL, &res), 0,
+           "the way back: every field as recorded");
+    is_int((int)res.nr_diffs, 0, "no difference named");
+    HV_FindDomain(h, "web", &web);
+    ok(web.mem_kib + 1024 >= GIB, "web's pages back at 1 GiB (%llu KiB)",
+       (unsigned long long)web.mem_kib);
+    REC_ResultDispose(&res);
+    REC_Dispose(&rec);
+    HV_Close(h);
+}
+
 int main(void)
 {
     const char *src = getenv("top_srcdir");
@@ -581,5 +622,6 @@ int main(void)
     test_sim_node_mask();
     test_text();
     test_recover();
+    test_balloon_on_its_way();
     return done_testing();
 }
