@@ -477,6 +477,52 @@ static void test_text(void)
 }
 
 /*
+ * A long pCPU list must come back whole or be refused: a list cut at a
+ * fixed buffer still parses, as another list, and the way back after a
+ * restart would pin to it.
+ */
+static void test_text_long(void)
+{
+    static const char cut[] = "sched=credit cpus=0-3 name=a%2\0zz";
+    static char line[REC_LINE_MAX];
+    rec_domain d, back;
+    rec_pool p;
+    char name[80];
+    unsigned c;
+
+    memset(&d, 0, sizeof(d));
+    snprintf(d.name, sizeof(d.name), "wide");
+    d.type = HV_DOM_PV;
+    snprintf(d.pool, sizeof(d.pool), "Pool-0");
+    for (c = 0; c < 512; c += 2)
+        CPUMAP_Set(&d.hard, c);
+    CPUMAP_Set(&d.soft, 511);
+    c = (unsigned)REC_FormatDomain(&d, line, sizeof(line));
+    ok(!c && !REC_ParseDomain(line, 512, &back) &&
+       CPUMAP_Equal(&d.hard, &back.hard) && CPUMAP_Equal(&d.soft, &back.soft),
+       "text: every other pCPU of 512 comes back whole (%zu chars)",
+       strlen(line));
+    for (c = 0; c < HV_MAX_CPUS; c += 2)
+        CPUMAP_Set(&d.hard, c);
+    ok(REC_FormatDomain(&d, line, sizeof(line)) == -1,
+       "text: a pCPU list too long for a line is refused, not cut");
+    CPUMAP_Clear(&d.hard);
+    CPUMAP_Set(&d.hard, 0);
+    ok(REC_FormatDomain(&d, line, 40) == -1,
+       "text: a domain line longer than its buffer is refused");
+    /* a name longer than a record's field is refused, not shortened */
+    memset(name, 'n', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    snprintf(line, sizeof(line), "name=%s sched=credit cpus=0", name);
+    ok(REC_ParsePool(line, 8, &p) != 0,
+       "text: a name longer than HV_NAME_MAX is refused");
+    /* "%2" at the end of a line: the NUL is not skipped */
+    ok(!REC_ParsePool(cut, 8, &p) && !strcmp(p.name, "a%2"),
+       "text: a '%%' escape cut at the end stays inside the line (%s)",
+       p.name);
+}
+
+/*
  * A process killed after k changes, for every k: the record in the
  * journal brings back exactly what was (app's extra vCPU aside).
  */
@@ -580,6 +626,7 @@ int main(void)
     test_trn_differences();
     test_sim_node_mask();
     test_text();
+    test_text_long();
     test_recover();
     return done_testing();
 }
