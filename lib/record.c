@@ -232,15 +232,37 @@ static int diff_size(rec_result *res, const char *who, const char *field,
                     UNITS_FormatSize(was, b, sizeof(b)));
 }
 
+/*
+ * m as a pCPU list in len (a rec_diff field), cut after a whole entry
+ * with "...": a list cut mid-number reads as other pCPUs, and two maps
+ * that differ at their end would read the same.
+ */
+static const char *fit_map(const xs_cpumap *m, char *buf, size_t len)
+{
+    char full[REC_MAP_MAX];
+    size_t at;
+
+    CPUMAP_Format(m, full, sizeof(full));
+    if (strlen(full) + 1 < len && strlen(full) + 1 < sizeof(full)) {
+        snprintf(buf, len, "%s", full);
+        return buf;
+    }
+    at = len > 5 ? len - 5 : 0;     /* room for ",...", NUL */
+    while (at && full[at] != ',')
+        at--;
+    snprintf(buf, len, "%.*s...", at ? (int)at + 1 : 0, full);
+    return buf;
+}
+
 static int diff_map(rec_result *res, const char *who, const char *field,
                     const xs_cpumap *now, const xs_cpumap *was)
 {
-    char a[96], b[96];
+    char a[sizeof(res->diffs->now)], b[sizeof(res->diffs->was)];
 
     if (CPUMAP_Equal(now, was))
         return 0;
-    return add_diff(res, who, field, CPUMAP_Format(now, a, sizeof(a)),
-                    CPUMAP_Format(was, b, sizeof(b)));
+    return add_diff(res, who, field, fit_map(now, a, sizeof(a)),
+                    fit_map(was, b, sizeof(b)));
 }
 
 static int diff_domain(rec_result *res, const rec_domain *d,

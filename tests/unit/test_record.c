@@ -523,6 +523,52 @@ static void test_text_long(void)
 }
 
 /*
+ * A difference in a long pCPU list is shown cut after a whole pCPU and
+ * marked, not cut mid-number (which would name pCPUs it does not have).
+ */
+static void test_diff_long(void)
+{
+    hv *h;
+    rec_record r;
+    rec_result res;
+    xs_err err;
+    xs_cpumap want;
+    const rec_diff *df;
+    char full[REC_MAP_MAX];
+    unsigned c;
+    size_t n;
+
+    REC_Init(&r);
+    REC_ResultInit(&res);
+    h = HV_OpenSim(fixture, &err);
+    if (!h || REC_Take(h, &r, &err) || !REC_FindDomain(&r, "web")) {
+        ok(0, "diff long: set up (%s)", err.msg);
+        HV_Close(h);
+        return;
+    }
+    /* a record from a wide host: every other pCPU of 256 */
+    CPUMAP_Clear(&want);
+    for (c = 0; c < 256; c += 2)
+        CPUMAP_Set(&want, c);
+    ((rec_domain *)REC_FindDomain(&r, "web"))->hard = want;
+    REC_Compare(h, &r, 1024, &res);
+    df = NULL;
+    for (n = 0; n < res.nr_diffs; n++)
+        if (!strcmp(res.diffs[n].domain, "web") &&
+            !strcmp(res.diffs[n].field, "hard affinity"))
+            df = &res.diffs[n];
+    CPUMAP_Format(&want, full, sizeof(full));
+    n = df ? strlen(df->was) : 0;
+    ok(df && n > 3 && !strcmp(df->was + n - 3, "...") &&
+       !strncmp(df->was, full, n - 3) && df->was[n - 4] == ',',
+       "diff long: the recorded list is cut after a whole pCPU and "
+       "marked (%s)", df ? df->was : "no difference");
+    REC_ResultDispose(&res);
+    REC_Dispose(&r);
+    HV_Close(h);
+}
+
+/*
  * A process killed after k changes, for every k: the record in the
  * journal brings back exactly what was (app's extra vCPU aside).
  */
@@ -627,6 +673,7 @@ int main(void)
     test_sim_node_mask();
     test_text();
     test_text_long();
+    test_diff_long();
     test_recover();
     return done_testing();
 }
