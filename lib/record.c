@@ -559,26 +559,50 @@ static void place_cpus(back *b)
     }
 }
 
-static void restore_pools(back *b)
+/* A pool the record lacks is still there. */
+static bool stray_pool(const back *b)
 {
     size_t i;
 
-    drop_new_pools(b);
-    if (reread(b))
-        return;
-    make_old_pools(b);
-    place_cpus(b);
-    if (reread(b))
-        return;
-    for (i = 0; i < b->r->nr_doms; i++) {
-        const rec_domain *d = &b->r->doms[i];
-        const hv_domain *n = dom_now(b->doms, b->nr_doms, d);
-        const hv_pool *p = n ? pool_by_id(b->pools, b->nr_pools, n->pool)
-                             : NULL;
-        const hv_pool *to = pool_by_name(b->pools, b->nr_pools, d->pool);
+    for (i = 0; i < b->nr_pools; i++)
+        if (!rec_pool_by_name(b->r, b->pools[i].name))
+            return true;
+    return false;
+}
 
-        if (n && p && to && strcmp(p->name, d->pool))
-            move_domain(b, d, to);
+/*
+ * Twice when needed: a domain that did not leave a pool the record
+ * lacks at first (a failed move) holds that pool and its last pCPU; the
+ * move at the end of the round may succeed, and then the pool can go.
+ */
+static void restore_pools(back *b)
+{
+    size_t i, round;
+    bool moved;
+
+    for (round = 0; round < 2; round++) {
+        drop_new_pools(b);
+        if (reread(b))
+            return;
+        make_old_pools(b);
+        place_cpus(b);
+        if (reread(b))
+            return;
+        moved = false;
+        for (i = 0; i < b->r->nr_doms; i++) {
+            const rec_domain *d = &b->r->doms[i];
+            const hv_domain *n = dom_now(b->doms, b->nr_doms, d);
+            const hv_pool *p = n ? pool_by_id(b->pools, b->nr_pools,
+                                              n->pool) : NULL;
+            const hv_pool *to = pool_by_name(b->pools, b->nr_pools, d->pool);
+
+            if (n && p && to && strcmp(p->name, d->pool)) {
+                move_domain(b, d, to);
+                moved = true;
+            }
+        }
+        if (!moved || reread(b) || !stray_pool(b))
+            return;
     }
 }
 

@@ -569,6 +569,45 @@ static void test_diff_long(void)
 }
 
 /*
+ * A domain that fails to leave a pool the record lacks, and leaves it at
+ * the next try: the pool goes and its pCPU comes back all the same.
+ */
+static void test_stray_pool(void)
+{
+    hv *h;
+    rec_record r;
+    rec_result res;
+    rec_opts o = { .poll_ms = 10, .stuck_ms = 1000, .timeout_ms = 5000,
+                   .tolerance_kib = 1024 };
+    hv_domain web;
+    xs_err err;
+    uint32_t id;
+    size_t i;
+
+    REC_Init(&r);
+    REC_ResultInit(&res);
+    h = HV_OpenSim(fixture, &err);
+    if (!h || REC_Take(h, &r, &err) || HV_FindDomain(h, "web", &web) ||
+        HV_PoolRemoveCpu(h, PLAN_POOL0_ID, 7) ||
+        HV_PoolCreate(h, "stray", "credit", &id) ||
+        HV_PoolAddCpu(h, id, 7) || HV_PoolMoveDomain(h, id, web.domid)) {
+        ok(0, "stray pool: set up (%s)", h ? HV_LastError(h)->msg : err.msg);
+        HV_Close(h);
+        return;
+    }
+    /* the way back's first move of web fails, its second succeeds */
+    HVSIM_AddFault(h, "pool_move_domain", "web", 1, HVSIM_FAULT_FAIL);
+    is_int(REC_Restore(h, &r, &o, NULL, NULL, &res), 0,
+           "stray pool: the host is back as recorded");
+    for (i = 0; i < res.nr_diffs; i++)
+        printf("# %s: %s %s, was %s\n", res.diffs[i].domain,
+               res.diffs[i].field, res.diffs[i].now, res.diffs[i].was);
+    REC_ResultDispose(&res);
+    REC_Dispose(&r);
+    HV_Close(h);
+}
+
+/*
  * A process killed after k changes, for every k: the record in the
  * journal brings back exactly what was (app's extra vCPU aside).
  */
@@ -674,6 +713,7 @@ int main(void)
     test_text();
     test_text_long();
     test_diff_long();
+    test_stray_pool();
     test_recover();
     return done_testing();
 }
