@@ -39,6 +39,23 @@ static int get(hv *h, const char *leaf, char *buf, size_t len, xs_err *err)
     return 0;
 }
 
+/*
+ * A record line, whole: one longer than len (not written by this
+ * xenshift) would be cut, and a cut pCPU list parses as other pCPUs.
+ */
+static int get_line(hv *h, const char *leaf, char *buf, size_t len,
+                    xs_err *err)
+{
+    if (get(h, leaf, buf, len, err))
+        return -1;
+    if (strlen(buf) + 1 >= len) {
+        ERR_Set(err, "journal: the record line %s is longer than %zu bytes",
+                leaf, len - 2);
+        return -1;
+    }
+    return 0;
+}
+
 static int drop_record(hv *h, xs_err *err)
 {
     static const char *const leaves[] = {
@@ -151,7 +168,7 @@ int JNL_ReadRecord(hv *h, rec_record *r, xs_err *err)
     size_t i;
 
     REC_Dispose(r);
-    if (get(h, XSP_J_RECORD_HEAD, line, sizeof(line), err))
+    if (get_line(h, XSP_J_RECORD_HEAD, line, sizeof(line), err))
         return -1;
     if (!line[0])
         return 0;
@@ -167,7 +184,7 @@ int JNL_ReadRecord(hv *h, rec_record *r, xs_err *err)
     }
     for (i = 0; i < pools; i++) {
         snprintf(leaf, sizeof(leaf), XSP_JL_POOL "/%zu", i);
-        if (get(h, leaf, line, sizeof(line), err))
+        if (get_line(h, leaf, line, sizeof(line), err))
             goto fail;
         if (REC_ParsePool(line, r->nr_cpus, &r->pools[i]))
             goto bad;
@@ -175,7 +192,7 @@ int JNL_ReadRecord(hv *h, rec_record *r, xs_err *err)
     r->nr_pools = pools;
     for (i = 0; i < doms; i++) {
         snprintf(leaf, sizeof(leaf), XSP_JL_DOMAIN "/%zu", i);
-        if (get(h, leaf, line, sizeof(line), err))
+        if (get_line(h, leaf, line, sizeof(line), err))
             goto fail;
         if (REC_ParseDomain(line, r->nr_cpus, &r->doms[i]))
             goto bad;

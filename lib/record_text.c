@@ -61,10 +61,14 @@ static void put_map(char *buf, size_t len, size_t *at, const char *key,
     put_word(buf, len, at, key, s);
 }
 
-/* 0, or -1 when the line was cut: it would parse as other values. */
+/*
+ * 0, or -1 when the line was cut: it would parse as other values.  A
+ * line that fills buf to its last byte counts as cut too, as a reader
+ * with the same buffer cannot tell it from one.
+ */
 static int done(size_t len, size_t at)
 {
-    return at < len ? 0 : -1;
+    return at + 1 < len ? 0 : -1;
 }
 
 int REC_FormatHead(const rec_record *r, char *buf, size_t len)

@@ -608,6 +608,43 @@ static void test_stray_pool(void)
 }
 
 /*
+ * A record line in the journal longer than a line (not written by this
+ * xenshift) is refused: cut, "0,1,...,7" would be read as 0-1.
+ */
+static void test_journal_long_line(void)
+{
+    static const char tail[] = " name=p sched=credit cpus=0,1";
+    static char line[REC_LINE_MAX + 64];
+    rec_record r;
+    xs_err err;
+    size_t at;
+    hv *h;
+
+    REC_Init(&r);
+    h = HV_OpenSim(fixture, &err);
+    if (!h) {
+        ok(0, "journal long line: set up (%s)", err.msg);
+        return;
+    }
+    /*
+     * A word this xenshift does not know (a later one's), then the
+     * fields, the line's cut falling right before ",7".
+     */
+    at = (size_t)snprintf(line, sizeof(line), "later=");
+    while (at < REC_LINE_MAX - 1 - (sizeof(tail) - 1))
+        line[at++] = 'x';
+    snprintf(line + at, sizeof(line) - at, "%s,7", tail);
+    HV_XsWrite(h, XSP_JOURNAL "/" XSP_J_RECORD_HEAD,
+               "pools=1 domains=0 cpus=8 nodes=1");
+    HV_XsWrite(h, XSP_JOURNAL "/" XSP_JL_POOL "/0", line);
+    is_int(JNL_ReadRecord(h, &r, &err), -1,
+           "journal long line: refused, not read as pCPUs 0-1 (%s)",
+           err.msg);
+    REC_Dispose(&r);
+    HV_Close(h);
+}
+
+/*
  * A process killed after k changes, for every k: the record in the
  * journal brings back exactly what was (app's extra vCPU aside).
  */
@@ -714,6 +751,7 @@ int main(void)
     test_text_long();
     test_diff_long();
     test_stray_pool();
+    test_journal_long_line();
     test_recover();
     return done_testing();
 }
