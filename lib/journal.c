@@ -39,6 +39,23 @@ static int get(hv *h, const char *leaf, char *buf, size_t len, xs_err *err)
     return 0;
 }
 
+/*
+ * A record line, whole: one longer than len (not written by this
+ * xenshift) would be cut, and a cut pCPU list parses as other pCPUs.
+ */
+static int get_line(hv *h, const char *leaf, char *buf, size_t len,
+                    xs_err *err)
+{
+    if (get(h, leaf, buf, len, err))
+        return -1;
+    if (strlen(buf) + 1 >= len) {
+        ERR_Set(err, "journal: the record line %s is longer than %zu bytes",
+                leaf, len - 2);
+        return -1;
+    }
+    return 0;
+}
+
 static int drop_record(hv *h, xs_err *err)
 {
     static const char *const leaves[] = {
@@ -110,24 +127,35 @@ int JNL_Read(hv *h, jnl_entry *e, xs_err *err)
     return 0;
 }
 
+/* A line that does not fit is refused: cut, it would restore other values. */
+static int too_long(xs_err *err, const char *what, size_t i)
+{
+    ERR_Set(err, "journal: the record of %s %zu does not fit in a journal "
+            "line", what, i);
+    return -1;
+}
+
 int JNL_Record(hv *h, const rec_record *r, xs_err *err)
 {
-    char leaf[64], head[256], line[1024];
+    char leaf[64], head[256], line[REC_LINE_MAX];
     size_t i;
 
     for (i = 0; i < r->nr_pools; i++) {
         snprintf(leaf, sizeof(leaf), XSP_JL_POOL "/%zu", i);
-        REC_FormatPool(&r->pools[i], line, sizeof(line));
+        if (REC_FormatPool(&r->pools[i], line, sizeof(line)))
+            return too_long(err, "cpupool", i);
         if (put(h, leaf, line, err))
             return -1;
     }
     for (i = 0; i < r->nr_doms; i++) {
         snprintf(leaf, sizeof(leaf), XSP_JL_DOMAIN "/%zu", i);
-        REC_FormatDomain(&r->doms[i], line, sizeof(line));
+        if (REC_FormatDomain(&r->doms[i], line, sizeof(line)))
+            return too_long(err, "domain", i);
         if (put(h, leaf, line, err))
             return -1;
     }
-    REC_FormatHead(r, head, sizeof(head));
+    if (REC_FormatHead(r, head, sizeof(head)))
+        return too_long(err, "host", 0);
     snprintf(line, sizeof(line), "pools=%zu domains=%zu %s", r->nr_pools,
              r->nr_doms, head);
     return put(h, XSP_J_RECORD_HEAD, line, err);
@@ -135,12 +163,12 @@ int JNL_Record(hv *h, const rec_record *r, xs_err *err)
 
 int JNL_ReadRecord(hv *h, rec_record *r, xs_err *err)
 {
-    char leaf[64], line[1024];
+    char leaf[64], line[REC_LINE_MAX];
     unsigned long pools, doms;
     size_t i;
 
     REC_Dispose(r);
-    if (get(h, XSP_J_RECORD_HEAD, line, sizeof(line), err))
+    if (get_line(h, XSP_J_RECORD_HEAD, line, sizeof(line), err))
         return -1;
     if (!line[0])
         return 0;
@@ -156,7 +184,7 @@ int JNL_ReadRecord(hv *h, rec_record *r, xs_err *err)
     }
     for (i = 0; i < pools; i++) {
         snprintf(leaf, sizeof(leaf), XSP_JL_POOL "/%zu", i);
-        if (get(h, leaf, line, sizeof(line), err))
+        if (get_line(h, leaf, line, sizeof(line), err))
             goto fail;
         if (REC_ParsePool(line, r->nr_cpus, &r->pools[i]))
             goto bad;
@@ -164,7 +192,7 @@ int JNL_ReadRecord(hv *h, rec_record *r, xs_err *err)
     r->nr_pools = pools;
     for (i = 0; i < doms; i++) {
         snprintf(leaf, sizeof(leaf), XSP_JL_DOMAIN "/%zu", i);
-        if (get(h, leaf, line, sizeof(line), err))
+        if (get_line(h, leaf, line, sizeof(line), err))
             goto fail;
         if (REC_ParseDomain(line, r->nr_cpus, &r->doms[i]))
             goto bad;

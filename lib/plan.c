@@ -157,10 +157,7 @@ static int acts_push(act_list *l, const plan_action *a)
     return 0;
 }
 
-static int add_note(plan *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int add_note(plan *p, const char *fmt, ...)
+int PLAN_AddNote(plan *p, const char *fmt, ...)
 {
     char buf[512], *s, **v;
     va_list ap;
@@ -749,16 +746,17 @@ static int make_room_on_nodes(const hv_host *host,
                 if (pick_move_how(host, d, t, &a.how, err))
                     return -1;
                 if (acts_push(relocate, &a) ||
-                    add_note(out, "%s: %s of its memory moves from node %u "
-                             "to node %u to make room for %s", t->domain,
-                             fmt_size(on_n, b1, sizeof(b1)), n, best, who))
+                    PLAN_AddNote(out, "%s: %s of its memory moves from node "
+                                 "%u to node %u to make room for %s",
+                                 t->domain, fmt_size(on_n, b1, sizeof(b1)), n,
+                                 best, who))
                     goto nomem;
                 need = need > on_n ? need - on_n : 0;
             }
         }
-        if (need && add_note(out, "node %u: %s short for %s to grow there; "
-                             "Xen takes the rest from other nodes", n,
-                             fmt_size(need, b2, sizeof(b2)), who))
+        if (need && PLAN_AddNote(out, "node %u: %s short for %s to grow "
+                                 "there; Xen takes the rest from other nodes",
+                                 n, fmt_size(need, b2, sizeof(b2)), who))
             goto nomem;
     }
     return 0;
@@ -817,11 +815,11 @@ static int guard_unnamed(const xs_snapshot *snap, const name_ix *tix,
         init_action(&a, PLAN_ACT_PIN, d);
         a.cpus = want;
         if (acts_push(pins, &a) ||
-            add_note(out, "%s (not named by the phase) is pinned to pCPUs "
-                     "%s, which the phase takes: re-pinned to %s "
-                     "(move_unnamed)", d->name,
-                     CPUMAP_Format(&hard, m1, sizeof(m1)),
-                     CPUMAP_Format(&want, m3, sizeof(m3)))) {
+            PLAN_AddNote(out, "%s (not named by the phase) is pinned to pCPUs "
+                         "%s, which the phase takes: re-pinned to %s "
+                         "(move_unnamed)", d->name,
+                         CPUMAP_Format(&hard, m1, sizeof(m1)),
+                         CPUMAP_Format(&want, m3, sizeof(m3)))) {
             ERR_Set(err, "out of memory");
             return -1;
         }
@@ -908,7 +906,7 @@ int PLAN_MakeWith(const xs_snapshot *snap, const plan_target *targets,
             r->mem_after_kib = t->memory_kib;
             if (t->vcpus != TBL_KEEP)
                 r->vcpus_after = (unsigned)t->vcpus;
-            if (add_note(out, "%s is not running: skipped", t->domain))
+            if (PLAN_AddNote(out, "%s is not running: skipped", t->domain))
                 goto nomem;
             continue;
         }
@@ -995,8 +993,9 @@ int PLAN_MakeWith(const xs_snapshot *snap, const plan_target *targets,
             char b1[32];
 
             if (!d->node_known) {
-                if (add_note(out, "%s: where its memory lies is unknown: "
-                             "not relocated to node %d", t->domain, t->node))
+                if (PLAN_AddNote(out, "%s: where its memory lies is "
+                                 "unknown: not relocated to node %d",
+                                 t->domain, t->node))
                     goto nomem;
                 continue;
             }
@@ -1014,13 +1013,13 @@ int PLAN_MakeWith(const xs_snapshot *snap, const plan_target *targets,
                 goto out;
             if (a.how == PLAN_MOVE_COOPERATIVE &&
                 t->move_how == PLAN_MOVE_AUTO &&
-                add_note(out, "%s: %s of its memory is off node %d: moved by "
-                         "cycling its balloon (%s)", t->domain,
-                         fmt_size(off, b1, sizeof(b1)), t->node,
-                         d->type == HV_DOM_PV
-                         ? "a PV guest's pages cannot be moved under it"
-                         : "this Xen has no page-move guard, see "
-                           "xen-patches/"))
+                PLAN_AddNote(out, "%s: %s of its memory is off node %d: "
+                             "moved by cycling its balloon (%s)", t->domain,
+                             fmt_size(off, b1, sizeof(b1)), t->node,
+                             d->type == HV_DOM_PV
+                             ? "a PV guest's pages cannot be moved under it"
+                             : "this Xen has no page-move guard, see "
+                               "xen-patches/"))
                 goto nomem;
             /*
              * Balloon cycles of a domain that grows wait until it has:
@@ -1099,8 +1098,8 @@ int PLAN_MakeWith(const xs_snapshot *snap, const plan_target *targets,
         if (s->foreign) {
             /* shared (dedicated was refused): stays in its pool */
             r->cpus_after = r->cpus_before;
-            if (add_note(out, "%s stays in cpupool '%s' (not managed by "
-                         "xenshift)", targets[i].domain, s->cur->name))
+            if (PLAN_AddNote(out, "%s stays in cpupool '%s' (not managed by "
+                             "xenshift)", targets[i].domain, s->cur->name))
                 goto nomem;
             continue;
         }
@@ -1121,7 +1120,7 @@ int PLAN_MakeWith(const xs_snapshot *snap, const plan_target *targets,
             goto nomem;
     out->nr_rows = nr;
     if (!out->nr_stages &&
-        add_note(out, "already in phase %s", out->phase))
+        PLAN_AddNote(out, "already in phase %s", out->phase))
         goto nomem;
     rc = 0;
     goto out;

@@ -185,5 +185,8 @@ const char *PLAN_ActName(plan_act_kind k);      /* "memory", ... */
 const char *PLAN_MoveHowName(plan_move_how h);  /* "direct", ... */
 /* One line describing an action: "vm2: memory 128 MiB -> 32 MiB". */
 const char *PLAN_DescribeAction(const plan_action *a, char *buf, size_t len);
+/* Add a note to p (cut at 512 bytes): -1 when out of memory. */
+int PLAN_AddNote(plan *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

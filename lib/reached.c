@@ -86,22 +86,6 @@ out:
     return r->reached;
 }
 
-static int push_note(plan *p, const char *text)
-{
-    char **v, *s = strdup(text);
-
-    if (!s)
-        return -1;
-    v = realloc(p->notes, (p->nr_notes + 1) * sizeof(*v));
-    if (!v) {
-        free(s);
-        return -1;
-    }
-    p->notes = v;
-    p->notes[p->nr_notes++] = s;
-    return 0;
-}
-
 int REACH_PlanInPhase(const xs_snapshot *snap, const tbl_table *t,
                       const char *phase, plan *out, xs_err *err)
 {
@@ -146,13 +130,13 @@ int REACH_PlanInPhase(const xs_snapshot *snap, const tbl_table *t,
                      s->domain, s->node);
         else
             snprintf(line, sizeof(line), "%s", what);
-        if (push_note(out, line))
+        if (PLAN_AddNote(out, "%s", line))
             goto nomem;
     }
     if (r.nr_more) {
         snprintf(line, sizeof(line), "%zu more domains below their node "
                  "goal", r.nr_more);
-        if (push_note(out, line))
+        if (PLAN_AddNote(out, "%s", line))
             goto nomem;
     }
     rc = 0;

@@ -232,15 +232,37 @@ static int diff_size(rec_result *res, const char *who, const char *field,
                     UNITS_FormatSize(was, b, sizeof(b)));
 }
 
+/*
+ * m as a pCPU list in len (a rec_diff field), cut after a whole entry
+ * with "...": a list cut mid-number reads as other pCPUs, and two maps
+ * that differ at their end would read the same.
+ */
+static const char *fit_map(const xs_cpumap *m, char *buf, size_t len)
+{
+    char full[REC_MAP_MAX];
+    size_t at;
+
+    CPUMAP_Format(m, full, sizeof(full));
+    if (strlen(full) + 1 < len && strlen(full) + 1 < sizeof(full)) {
+        snprintf(buf, len, "%s", full);
+        return buf;
+    }
+    at = len > 5 ? len - 5 : 0;     /* room for ",...", NUL */
+    while (at && full[at] != ',')
+        at--;
+    snprintf(buf, len, "%.*s...", at ? (int)at + 1 : 0, full);
+    return buf;
+}
+
 static int diff_map(rec_result *res, const char *who, const char *field,
                     const xs_cpumap *now, const xs_cpumap *was)
 {
-    char a[96], b[96];
+    char a[sizeof(res->diffs->now)], b[sizeof(res->diffs->was)];
 
     if (CPUMAP_Equal(now, was))
         return 0;
-    return add_diff(res, who, field, CPUMAP_Format(now, a, sizeof(a)),
-                    CPUMAP_Format(was, b, sizeof(b)));
+    return add_diff(res, who, field, fit_map(now, a, sizeof(a)),
+                    fit_map(was, b, sizeof(b)));
 }
 
 static int diff_domain(rec_result *res, const rec_domain *d,
@@ -537,26 +559,50 @@ static void place_cpus(back *b)
     }
 }
 
-static void restore_pools(back *b)
+/* A pool the record lacks is still there. */
+static bool stray_pool(const back *b)
 {
     size_t i;
 
-    drop_new_pools(b);
-    if (reread(b))
-        return;
-    make_old_pools(b);
-    place_cpus(b);
-    if (reread(b))
-        return;
-    for (i = 0; i < b->r->nr_doms; i++) {
-        const rec_domain *d = &b->r->doms[i];
-        const hv_domain *n = dom_now(b->doms, b->nr_doms, d);
-        const hv_pool *p = n ? pool_by_id(b->pools, b->nr_pools, n->pool)
-                             : NULL;
-        const hv_pool *to = pool_by_name(b->pools, b->nr_pools, d->pool);
+    for (i = 0; i < b->nr_pools; i++)
+        if (!rec_pool_by_name(b->r, b->pools[i].name))
+            return true;
+    return false;
+}
 
-        if (n && p && to && strcmp(p->name, d->pool))
-            move_domain(b, d, to);
+/*
+ * Twice when needed: a domain that did not leave a pool the record
+ * lacks at first (a failed move) holds that pool and its last pCPU; the
+ * move at the end of the round may succeed, and then the pool can go.
+ */
+static void restore_pools(back *b)
+{
+    size_t i, round;
+    bool moved;
+
+    for (round = 0; round < 2; round++) {
+        drop_new_pools(b);
+        if (reread(b))
+            return;
+        make_old_pools(b);
+        place_cpus(b);
+        if (reread(b))
+            return;
+        moved = false;
+        for (i = 0; i < b->r->nr_doms; i++) {
+            const rec_domain *d = &b->r->doms[i];
+            const hv_domain *n = dom_now(b->doms, b->nr_doms, d);
+            const hv_pool *p = n ? pool_by_id(b->pools, b->nr_pools,
+                                              n->pool) : NULL;
+            const hv_pool *to = pool_by_name(b->pools, b->nr_pools, d->pool);
+
+            if (n && p && to && strcmp(p->name, d->pool)) {
+                move_domain(b, d, to);
+                moved = true;
+            }
+        }
+        if (!moved || reread(b) || !stray_pool(b))
+            return;
     }
 }
 

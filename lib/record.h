@@ -118,11 +118,16 @@ const char *REC_FormatDiff(const rec_diff *d, char *buf, size_t len);
 
 /*
  * The record as text lines for the journal: a head, one line per pool,
- * one per domain.  Parse returns -1 on a malformed line.
+ * one per domain.  Format returns -1 when the line does not fit in len
+ * (or a pCPU list in REC_MAP_MAX): a cut line would parse as other
+ * values.  Parse returns -1 on a malformed line, or a value too long.
  */
-void REC_FormatHead(const rec_record *r, char *buf, size_t len);
-void REC_FormatPool(const rec_pool *p, char *buf, size_t len);
-void REC_FormatDomain(const rec_domain *d, char *buf, size_t len);
+#define REC_MAP_MAX 1024
+/* Fits xenstore's 4096-byte payload with its path. */
+#define REC_LINE_MAX 3072
+int REC_FormatHead(const rec_record *r, char *buf, size_t len);
+int REC_FormatPool(const rec_pool *p, char *buf, size_t len);
+int REC_FormatDomain(const rec_domain *d, char *buf, size_t len);
 int REC_ParseHead(const char *s, rec_record *r);
 int REC_ParsePool(const char *s, unsigned nr_cpus, rec_pool *p);
 int REC_ParseDomain(const char *s, unsigned nr_cpus, rec_domain *d);

@@ -5,6 +5,7 @@
  * value (a domain or cpupool name) is written as %20 or %25.  Sizes are
  * KiB, pCPU lists as CPUMAP_Format writes them, node masks in decimal.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,10 @@
 
 #include "record.h"
 
-/* Spaces and '%' escaped, so that "key=value" words split on spaces. */
+/*
+ * Spaces and '%' escaped, so that "key=value" words split on spaces.
+ * *at ends past len when the word did not fit (see done()).
+ */
 static void put_word(char *buf, size_t len, size_t *at, const char *key,
                      const char *val)
 {
@@ -39,24 +43,45 @@ static void put_u64(char *buf, size_t len, size_t *at, const char *key,
     put_word(buf, len, at, key, n);
 }
 
+/*
+ * A list cut short still parses, as another list ("0,2,...,12" from
+ * "...,126"): a map that does not fit in REC_MAP_MAX is made too long to
+ * fit the line, so that the line is refused rather than cut.
+ */
 static void put_map(char *buf, size_t len, size_t *at, const char *key,
                     const xs_cpumap *m)
 {
-    char s[256];
+    char s[REC_MAP_MAX];
 
-    put_word(buf, len, at, key, CPUMAP_Format(m, s, sizeof(s)));
+    CPUMAP_Format(m, s, sizeof(s));
+    if (strlen(s) + 1 >= sizeof(s)) {
+        *at = len;
+        return;
+    }
+    put_word(buf, len, at, key, s);
 }
 
-void REC_FormatHead(const rec_record *r, char *buf, size_t len)
+/*
+ * 0, or -1 when the line was cut: it would parse as other values.  A
+ * line that fills buf to its last byte counts as cut too, as a reader
+ * with the same buffer cannot tell it from one.
+ */
+static int done(size_t len, size_t at)
+{
+    return at + 1 < len ? 0 : -1;
+}
+
+int REC_FormatHead(const rec_record *r, char *buf, size_t len)
 {
     size_t at = 0;
 
     buf[0] = '\0';
     put_u64(buf, len, &at, "cpus", r->nr_cpus);
     put_u64(buf, len, &at, "nodes", r->all_nodes);
+    return done(len, at);
 }
 
-void REC_FormatPool(const rec_pool *p, char *buf, size_t len)
+int REC_FormatPool(const rec_pool *p, char *buf, size_t len)
 {
     size_t at = 0;
 
@@ -64,9 +89,10 @@ void REC_FormatPool(const rec_pool *p, char *buf, size_t len)
     put_word(buf, len, &at, "name", p->name);
     put_word(buf, len, &at, "sched", p->sched);
     put_map(buf, len, &at, "cpus", &p->cpus);
+    return done(len, at);
 }
 
-void REC_FormatDomain(const rec_domain *d, char *buf, size_t len)
+int REC_FormatDomain(const rec_domain *d, char *buf, size_t len)
 {
     size_t at = 0;
 
@@ -83,11 +109,13 @@ void REC_FormatDomain(const rec_domain *d, char *buf, size_t len)
     put_u64(buf, len, &at, "nodes", d->node_affinity);
     put_word(buf, len, &at, "pool", d->pool);
     put_u64(buf, len, &at, "planned", d->planned);
+    return done(len, at);
 }
 
 /*
  * The value of key in s, unescaped into val.  Returns -1 when s has no
- * such word.
+ * such word, or when its value does not fit in val (a cut value would
+ * read as another one).
  */
 static int get_word(const char *s, const char *key, char *val, size_t len)
 {
@@ -105,7 +133,9 @@ static int get_word(const char *s, const char *key, char *val, size_t len)
     for (p += klen + 1; *p && *p != ' ' && n + 1 < len; p++) {
         unsigned c;
 
-        if (*p == '%' && sscanf(p + 1, "%2x", &c) == 1) {
+        /* two hex digits, else a "%2" at the end would skip the NUL */
+        if (*p == '%' && isxdigit((unsigned char)p[1]) &&
+            isxdigit((unsigned char)p[2]) && sscanf(p + 1, "%2x", &c) == 1) {
             val[n++] = (char)c;
             p += 2;
         } else {
@@ -113,7 +143,7 @@ static int get_word(const char *s, const char *key, char *val, size_t len)
         }
     }
     val[n] = '\0';
-    return 0;
+    return *p && *p != ' ' ? -1 : 0;
 }
 
 static int get_u64(const char *s, const char *key, uint64_t *v)
@@ -129,7 +159,7 @@ static int get_u64(const char *s, const char *key, uint64_t *v)
 static int get_map(const char *s, const char *key, unsigned nr_cpus,
                    xs_cpumap *m)
 {
-    char w[256];
+    char w[REC_MAP_MAX];
     int bad;
 
     if (get_word(s, key, w, sizeof(w)))

@@ -477,6 +477,174 @@ static void test_text(void)
 }
 
 /*
+ * A long pCPU list must come back whole or be refused: a list cut at a
+ * fixed buffer still parses, as another list, and the way back after a
+ * restart would pin to it.
+ */
+static void test_text_long(void)
+{
+    static const char cut[] = "sched=credit cpus=0-3 name=a%2\0zz";
+    static char line[REC_LINE_MAX];
+    rec_domain d, back;
+    rec_pool p;
+    char name[80];
+    unsigned c;
+
+    memset(&d, 0, sizeof(d));
+    snprintf(d.name, sizeof(d.name), "wide");
+    d.type = HV_DOM_PV;
+    snprintf(d.pool, sizeof(d.pool), "Pool-0");
+    for (c = 0; c < 512; c += 2)
+        CPUMAP_Set(&d.hard, c);
+    CPUMAP_Set(&d.soft, 511);
+    c = (unsigned)REC_FormatDomain(&d, line, sizeof(line));
+    ok(!c && !REC_ParseDomain(line, 512, &back) &&
+       CPUMAP_Equal(&d.hard, &back.hard) && CPUMAP_Equal(&d.soft, &back.soft),
+       "text: every other pCPU of 512 comes back whole (%zu chars)",
+       strlen(line));
+    for (c = 0; c < HV_MAX_CPUS; c += 2)
+        CPUMAP_Set(&d.hard, c);
+    ok(REC_FormatDomain(&d, line, sizeof(line)) == -1,
+       "text: a pCPU list too long for a line is refused, not cut");
+    CPUMAP_Clear(&d.hard);
+    CPUMAP_Set(&d.hard, 0);
+    ok(REC_FormatDomain(&d, line, 40) == -1,
+       "text: a domain line longer than its buffer is refused");
+    /* a name longer than a record's field is refused, not shortened */
+    memset(name, 'n', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    snprintf(line, sizeof(line), "name=%s sched=credit cpus=0", name);
+    ok(REC_ParsePool(line, 8, &p) != 0,
+       "text: a name longer than HV_NAME_MAX is refused");
+    /* "%2" at the end of a line: the NUL is not skipped */
+    ok(!REC_ParsePool(cut, 8, &p) && !strcmp(p.name, "a%2"),
+       "text: a '%%' escape cut at the end stays inside the line (%s)",
+       p.name);
+}
+
+/*
+ * A difference in a long pCPU list is shown cut after a whole pCPU and
+ * marked, not cut mid-number (which would name pCPUs it does not have).
+ */
+static void test_diff_long(void)
+{
+    hv *h;
+    rec_record r;
+    rec_result res;
+    xs_err err;
+    xs_cpumap want;
+    const rec_diff *df;
+    char full[REC_MAP_MAX];
+    unsigned c;
+    size_t n;
+
+    REC_Init(&r);
+    REC_ResultInit(&res);
+    h = HV_OpenSim(fixture, &err);
+    if (!h || REC_Take(h, &r, &err) || !REC_FindDomain(&r, "web")) {
+        ok(0, "diff long: set up (%s)", err.msg);
+        HV_Close(h);
+        return;
+    }
+    /* a record from a wide host: every other pCPU of 256 */
+    CPUMAP_Clear(&want);
+    for (c = 0; c < 256; c += 2)
+        CPUMAP_Set(&want, c);
+    ((rec_domain *)REC_FindDomain(&r, "web"))->hard = want;
+    REC_Compare(h, &r, 1024, &res);
+    df = NULL;
+    for (n = 0; n < res.nr_diffs; n++)
+        if (!strcmp(res.diffs[n].domain, "web") &&
+            !strcmp(res.diffs[n].field, "hard affinity"))
+            df = &res.diffs[n];
+    CPUMAP_Format(&want, full, sizeof(full));
+    n = df ? strlen(df->was) : 0;
+    ok(df && n > 3 && !strcmp(df->was + n - 3, "...") &&
+       !strncmp(df->was, full, n - 3) && df->was[n - 4] == ',',
+       "diff long: the recorded list is cut after a whole pCPU and "
+       "marked (%s)", df ? df->was : "no difference");
+    REC_ResultDispose(&res);
+    REC_Dispose(&r);
+    HV_Close(h);
+}
+
+/*
+ * A domain that fails to leave a pool the record lacks, and leaves it at
+ * the next try: the pool goes and its pCPU comes back all the same.
+ */
+static void test_stray_pool(void)
+{
+    hv *h;
+    rec_record r;
+    rec_result res;
+    rec_opts o = { .poll_ms = 10, .stuck_ms = 1000, .timeout_ms = 5000,
+                   .tolerance_kib = 1024 };
+    hv_domain web;
+    xs_err err;
+    uint32_t id;
+    size_t i;
+
+    REC_Init(&r);
+    REC_ResultInit(&res);
+    h = HV_OpenSim(fixture, &err);
+    if (!h || REC_Take(h, &r, &err) || HV_FindDomain(h, "web", &web) ||
+        HV_PoolRemoveCpu(h, PLAN_POOL0_ID, 7) ||
+        HV_PoolCreate(h, "stray", "credit", &id) ||
+        HV_PoolAddCpu(h, id, 7) || HV_PoolMoveDomain(h, id, web.domid)) {
+        ok(0, "stray pool: set up (%s)", h ? HV_LastError(h)->msg : err.msg);
+        HV_Close(h);
+        return;
+    }
+    /* the way back's first move of web fails, its second succeeds */
+    HVSIM_AddFault(h, "pool_move_domain", "web", 1, HVSIM_FAULT_FAIL);
+    is_int(REC_Restore(h, &r, &o, NULL, NULL, &res), 0,
+           "stray pool: the host is back as recorded");
+    for (i = 0; i < res.nr_diffs; i++)
+        printf("# %s: %s %s, was %s\n", res.diffs[i].domain,
+               res.diffs[i].field, res.diffs[i].now, res.diffs[i].was);
+    REC_ResultDispose(&res);
+    REC_Dispose(&r);
+    HV_Close(h);
+}
+
+/*
+ * A record line in the journal longer than a line (not written by this
+ * xenshift) is refused: cut, "0,1,...,7" would be read as 0-1.
+ */
+static void test_journal_long_line(void)
+{
+    static const char tail[] = " name=p sched=credit cpus=0,1";
+    static char line[REC_LINE_MAX + 64];
+    rec_record r;
+    xs_err err;
+    size_t at;
+    hv *h;
+
+    REC_Init(&r);
+    h = HV_OpenSim(fixture, &err);
+    if (!h) {
+        ok(0, "journal long line: set up (%s)", err.msg);
+        return;
+    }
+    /*
+     * A word this xenshift does not know (a later one's), then the
+     * fields, the line's cut falling right before ",7".
+     */
+    at = (size_t)snprintf(line, sizeof(line), "later=");
+    while (at < REC_LINE_MAX - 1 - (sizeof(tail) - 1))
+        line[at++] = 'x';
+    snprintf(line + at, sizeof(line) - at, "%s,7", tail);
+    HV_XsWrite(h, XSP_JOURNAL "/" XSP_J_RECORD_HEAD,
+               "pools=1 domains=0 cpus=8 nodes=1");
+    HV_XsWrite(h, XSP_JOURNAL "/" XSP_JL_POOL "/0", line);
+    is_int(JNL_ReadRecord(h, &r, &err), -1,
+           "journal long line: refused, not read as pCPUs 0-1 (%s)",
+           err.msg);
+    REC_Dispose(&r);
+    HV_Close(h);
+}
+
+/*
  * A process killed after k changes, for every k: the record in the
  * journal brings back exactly what was (app's extra vCPU aside).
  */
@@ -621,6 +789,10 @@ int main(void)
     test_trn_differences();
     test_sim_node_mask();
     test_text();
+    test_text_long();
+    test_diff_long();
+    test_stray_pool();
+    test_journal_long_line();
     test_recover();
     test_balloon_on_its_way();
     return done_testing();
