@@ -136,8 +136,10 @@ static hv_domain *snap_dedicated(xs_snapshot *s)
     add_pool(s, 0, "Pool-0", "0-2");
     add_pool(s, 1, "xenshift-vm1", "3");
     add_dom(s, 0, "Domain-0", 1024, 0, "0-4095");
-    vm1 = add_dom(s, 1, "vm1", 256, 1, "3");
+    add_dom(s, 1, "vm1", 256, 1, "3");
     add_dom(s, 2, "vm2", 128, 0, "0-2");
+    /* after the last add_dom: it reallocs the array */
+    vm1 = &s->doms[1];
     vm1->node_mem_kib[0] = 0;
     vm1->node_mem_kib[1] = 256 * MIB;
     return vm1;
@@ -232,7 +234,7 @@ static void test_cpus(const tbl_table *t)
     add_pool(&s, 0, "Pool-0", "0,2-3");
     add_pool(&s, 1, "xenshift-vm1", "1");
     add_dom(&s, 0, "Domain-0", 1024, 0, "0-4095");
-    vm1 = add_dom(&s, 1, "vm1", 256, 1, "1");
+    add_dom(&s, 1, "vm1", 256, 1, "1");
     add_dom(&s, 2, "vm2", 128, 0, "0,2-3");
     ok(!REACH_Phase(&s, t, "listed", &r), "pool on pCPU 1, list 3: no");
     is_str(r.why, "vm1: leave cpupool xenshift-vm1, pCPU 1 back to Pool-0",
