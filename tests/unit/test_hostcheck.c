@@ -8,21 +8,12 @@
 #include <time.h>
 
 #include "hostcheck.h"
+#include "snapbuild.h"
 #include "tap.h"
 
 #define MIB 1024ULL
 /* Tuesday 2025-11-25 08:00 UTC: the simulated host's default clock. */
 #define T0 ((time_t)1764057600)
-
-static xs_cpumap map(const char *s)
-{
-    xs_cpumap m;
-    int bad;
-
-    if (CPUMAP_Parse(s, HV_MAX_CPUS, &m, &bad))
-        abort();
-    return m;
-}
 
 static const char *fmt(const xs_cpumap *m)
 {
@@ -48,7 +39,7 @@ static hv_domain *add_dom(xs_snapshot *s, uint32_t domid, const char *name,
     d->static_max_kib = 4096 * MIB;
     d->vcpus_online = 2;
     d->vcpus_max = 4;
-    d->hard_affinity = map(hard);
+    d->hard_affinity = TSNAP_Map(hard);
     CPUMAP_Fill(&d->soft_affinity, 8);
     s->pools[0].nr_domains++;
     return d;
@@ -70,7 +61,7 @@ static void snap_host(xs_snapshot *s)
     s->nr_pools = 1;
     snprintf(s->pools[0].name, sizeof(s->pools[0].name), "Pool-0");
     snprintf(s->pools[0].sched, sizeof(s->pools[0].sched), "credit2");
-    s->pools[0].cpus = map("0-7");
+    s->pools[0].cpus = TSNAP_Map("0-7");
     add_dom(s, 0, "Domain-0", HV_DOM_PV, 2048, "0-7");
     add_dom(s, 1, "web", HV_DOM_PVH, 1024, "0-7");
     add_dom(s, 2, "db", HV_DOM_HVM, 2048, "0-7");

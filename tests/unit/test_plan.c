@@ -6,19 +6,10 @@
 #include <string.h>
 
 #include "plan.h"
+#include "snapbuild.h"
 #include "tap.h"
 
 #define MIB 1024ULL
-
-static xs_cpumap map(const char *s)
-{
-    xs_cpumap m;
-    int bad;
-
-    if (CPUMAP_Parse(s, HV_MAX_CPUS, &m, &bad))
-        abort();
-    return m;
-}
 
 static const char *fmt(const xs_cpumap *m)
 {
@@ -43,67 +34,27 @@ static void host_init(xs_snapshot *s, unsigned nr_cpus, unsigned nr_nodes,
     s->host.free_kib = free_mib * MIB;
 }
 
-static hv_pool *add_pool(xs_snapshot *s, uint32_t id, const char *name,
-                         const char *cpus)
-{
-    hv_pool *p;
-
-    s->pools = realloc(s->pools, (s->nr_pools + 1) * sizeof(*s->pools));
-    p = &s->pools[s->nr_pools++];
-    memset(p, 0, sizeof(*p));
-    p->id = id;
-    snprintf(p->name, sizeof(p->name), "%s", name);
-    snprintf(p->sched, sizeof(p->sched), "credit");
-    p->cpus = map(cpus);
-    return p;
-}
-
-static hv_domain *add_dom(xs_snapshot *s, uint32_t domid, const char *name,
-                          uint64_t mem_mib, uint32_t pool, const char *hard)
-{
-    hv_domain *d;
-    size_t i;
-
-    s->doms = realloc(s->doms, (s->nr_doms + 1) * sizeof(*s->doms));
-    d = &s->doms[s->nr_doms++];
-    memset(d, 0, sizeof(*d));
-    d->domid = domid;
-    snprintf(d->name, sizeof(d->name), "%s", name);
-    d->type = HV_DOM_PV;
-    d->mem_kib = d->target_kib = d->maxmem_kib = mem_mib * MIB;
-    d->static_max_kib = 1024 * MIB;
-    d->vcpus_online = 1;
-    d->vcpus_max = 4;
-    d->pool = pool;
-    d->hard_affinity = map(hard);
-    CPUMAP_Fill(&d->soft_affinity, HV_MAX_CPUS);
-    for (i = 0; i < s->nr_pools; i++)
-        if (s->pools[i].id == pool)
-            s->pools[i].nr_domains++;
-    return d;
-}
-
 /* Fig. 9, "normal": everyone shares pCPUs 0-1; vm2 has the memory. */
 static void snap_normal(xs_snapshot *s)
 {
     host_init(s, 2, 1, 1024);
-    add_pool(s, 0, "Pool-0", "0-1");
-    add_dom(s, 0, "Domain-0", 1024, 0, "0-4095");
-    add_dom(s, 1, "vm1", 128, 0, "0-4095");
-    add_dom(s, 2, "vm2", 512, 0, "0-4095");
-    add_dom(s, 3, "vm3", 256, 0, "0-4095");
+    TSNAP_AddPool(s, 0, "Pool-0", "0-1");
+    TSNAP_AddDom(s, 0, "Domain-0", 1024, 0, "0-4095");
+    TSNAP_AddDom(s, 1, "vm1", 128, 0, "0-4095");
+    TSNAP_AddDom(s, 2, "vm2", 512, 0, "0-4095");
+    TSNAP_AddDom(s, 3, "vm3", 256, 0, "0-4095");
 }
 
 /* Fig. 9, "takeover" as xenshift leaves it. */
 static void snap_takeover(xs_snapshot *s)
 {
     host_init(s, 2, 1, 1024);
-    add_pool(s, 0, "Pool-0", "0");
-    add_pool(s, 1, "xenshift-vm1", "1");
-    add_dom(s, 0, "Domain-0", 1024, 0, "0-4095");
-    add_dom(s, 1, "vm1", 512, 1, "1");
-    add_dom(s, 2, "vm2", 128, 0, "0");
-    add_dom(s, 3, "vm3", 256, 0, "0");
+    TSNAP_AddPool(s, 0, "Pool-0", "0");
+    TSNAP_AddPool(s, 1, "xenshift-vm1", "1");
+    TSNAP_AddDom(s, 0, "Domain-0", 1024, 0, "0-4095");
+    TSNAP_AddDom(s, 1, "vm1", 512, 1, "1");
+    TSNAP_AddDom(s, 2, "vm2", 128, 0, "0");
+    TSNAP_AddDom(s, 3, "vm3", 256, 0, "0");
 }
 
 static plan_target tgt(const char *name, uint64_t mem_mib, bool dedicated,
@@ -118,7 +69,7 @@ static plan_target tgt(const char *name, uint64_t mem_mib, bool dedicated,
     t.vcpus = TBL_KEEP;
     t.dedicated = dedicated;
     if (pcpus)
-        t.pcpus = map(pcpus);
+        t.pcpus = TSNAP_Map(pcpus);
     t.pcpu_count = count;
     t.node = node;
     return t;
@@ -467,11 +418,11 @@ static void test_vcpus(void)
 static void snap_numa(xs_snapshot *s)
 {
     host_init(s, 8, 2, 4096);
-    add_pool(s, 0, "Pool-0", "0-7");
-    add_dom(s, 0, "Domain-0", 1024, 0, "0-4095");
-    add_dom(s, 1, "vm1", 256, 0, "0-4095");
-    add_dom(s, 2, "vm2", 256, 0, "0-4095");
-    add_dom(s, 3, "vm3", 256, 0, "0-4095");
+    TSNAP_AddPool(s, 0, "Pool-0", "0-7");
+    TSNAP_AddDom(s, 0, "Domain-0", 1024, 0, "0-4095");
+    TSNAP_AddDom(s, 1, "vm1", 256, 0, "0-4095");
+    TSNAP_AddDom(s, 2, "vm2", 256, 0, "0-4095");
+    TSNAP_AddDom(s, 3, "vm3", 256, 0, "0-4095");
 }
 
 static const plan_action *find_act(const plan *p, plan_act_kind kind,
@@ -626,13 +577,13 @@ static void test_pools(void)
     /* vm1 already has xenshift-vm1 on 6-7, vm2 is in the admin's pool. */
     PLAN_Init(&p);
     host_init(&s, 8, 2, 4096);
-    add_pool(&s, 0, "Pool-0", "0-3");
-    add_pool(&s, 3, "xenshift-vm1", "6-7");
-    add_pool(&s, 5, "batch", "4-5");
-    add_dom(&s, 0, "Domain-0", 1024, 0, "0-4095");
-    add_dom(&s, 1, "vm1", 256, 3, "6-7");
-    add_dom(&s, 2, "vm2", 256, 5, "0-4095");
-    add_dom(&s, 3, "vm3", 256, 0, "0-3");
+    TSNAP_AddPool(&s, 0, "Pool-0", "0-3");
+    TSNAP_AddPool(&s, 3, "xenshift-vm1", "6-7");
+    TSNAP_AddPool(&s, 5, "batch", "4-5");
+    TSNAP_AddDom(&s, 0, "Domain-0", 1024, 0, "0-4095");
+    TSNAP_AddDom(&s, 1, "vm1", 256, 3, "6-7");
+    TSNAP_AddDom(&s, 2, "vm2", 256, 5, "0-4095");
+    TSNAP_AddDom(&s, 3, "vm3", 256, 0, "0-3");
 
     t[0] = tgt("vm1", 256, true, NULL, 2, TBL_KEEP);
     t[1] = tgt("vm2", 256, false, NULL, 0, TBL_KEEP);
@@ -1003,7 +954,7 @@ static void test_from_phase(void)
     t = NULL;
 
     al[0].has_pcpu_list = true;
-    al[0].pcpu_list = map("3");
+    al[0].pcpu_list = TSNAP_Map("3");
     rc = PLAN_TargetsFromPhase(&tb, "takeover", &t, &nr, &err);
     ok(!rc && !strcmp(fmt(&t[0].pcpus), "3") && t[0].pcpu_count == 0,
        "explicit list carried");
@@ -1024,7 +975,7 @@ static void test_describe(void)
     memset(&a, 0, sizeof(a));
     snprintf(a.domain, sizeof(a.domain), "vm1");
     a.kind = PLAN_ACT_POOL_ENTER;
-    a.cpus = map("2-3");
+    a.cpus = TSNAP_Map("2-3");
     snprintf(a.pool, sizeof(a.pool), "xenshift-vm1");
     is_str(PLAN_DescribeAction(&a, buf, sizeof(buf)),
            "vm1: dedicated pCPUs 2-3 (new cpupool xenshift-vm1)", "plural");
@@ -1055,7 +1006,7 @@ static void test_big(void)
 
     PLAN_Init(&p);
     host_init(&s, 512, 4, 1 << 22);
-    add_pool(&s, 0, "Pool-0", "0-511");
+    TSNAP_AddPool(&s, 0, "Pool-0", "0-511");
     s.doms = calloc(n + 1, sizeof(*s.doms));
     t = calloc(n, sizeof(*t));
     for (i = 0; i <= n; i++) {
@@ -1125,7 +1076,7 @@ static void test_unnamed(void)
 
     PLAN_Init(&p);
     snap_numa(&s);
-    g = add_dom(&s, 9, "guest", 256, 0, "6-7");
+    g = TSNAP_AddDom(&s, 9, "guest", 256, 0, "6-7");
     t[0] = tgt("vm1", 256, true, "6-7", 0, TBL_KEEP);
     t[1] = tgt("vm2", 256, false, NULL, 0, TBL_KEEP);
     t[2] = tgt("vm3", 256, false, NULL, 0, TBL_KEEP);
@@ -1157,7 +1108,7 @@ static void test_unnamed(void)
 
     /* Partly pinned: it keeps what stays in Pool-0. */
     g = &s.doms[s.nr_doms - 1];
-    g->hard_affinity = map("4-7");
+    g->hard_affinity = TSNAP_Map("4-7");
     o.move_unnamed = false;
     rc = PLAN_MakeWith(&s, t, 3, &o, "x", &p, &err);
     is_int(rc, -1, "partly pinned: refused");
@@ -1173,16 +1124,16 @@ static void test_unnamed(void)
 
     /* Pinned elsewhere, or not pinned: nothing to say, nothing done. */
     o.move_unnamed = false;
-    g->hard_affinity = map("2-3");
+    g->hard_affinity = TSNAP_Map("2-3");
     rc = PLAN_MakeWith(&s, t, 3, &o, "x", &p, &err);
     ok(rc == 0 && !find_act(&p, PLAN_ACT_PIN, "guest"),
        "pinned off the taken pCPUs: untouched");
-    g->hard_affinity = map("0-4095");
+    g->hard_affinity = TSNAP_Map("0-4095");
     rc = PLAN_MakeWith(&s, t, 3, &o, "x", &p, &err);
     ok(rc == 0 && !find_act(&p, PLAN_ACT_PIN, "guest"),
        "not pinned: untouched");
     /* A count picks the same way and is guarded the same way. */
-    g->hard_affinity = map("7");
+    g->hard_affinity = TSNAP_Map("7");
     t[0] = tgt("vm1", 256, true, NULL, 1, TBL_KEEP);
     rc = PLAN_MakeWith(&s, t, 3, &o, "x", &p, &err);
     is_int(rc, -1, "count onto a pinned pCPU: refused");

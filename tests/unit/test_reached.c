@@ -13,6 +13,7 @@
 #include "journal.h"
 #include "log.h"
 #include "reached.h"
+#include "snapbuild.h"
 #include "tap.h"
 #include "transition.h"
 #include "xspath.h"
@@ -39,16 +40,6 @@ static const char table_text[] =
     "               \"pcpus\": 1, \"node\": 1 },\n"
     "      \"vm2\": { \"memory\": \"128M\", \"cpus\": \"shared\" } } } }\n";
 
-static xs_cpumap map(const char *s)
-{
-    xs_cpumap m;
-    int bad;
-
-    if (CPUMAP_Parse(s, HV_MAX_CPUS, &m, &bad))
-        abort();
-    return m;
-}
-
 static void load_table(tbl_table *t)
 {
     xs_err err;
@@ -61,45 +52,14 @@ static void load_table(tbl_table *t)
     }
 }
 
-static hv_pool *add_pool(xs_snapshot *s, uint32_t id, const char *name,
-                         const char *cpus)
-{
-    hv_pool *p;
-
-    s->pools = realloc(s->pools, (s->nr_pools + 1) * sizeof(*s->pools));
-    p = &s->pools[s->nr_pools++];
-    memset(p, 0, sizeof(*p));
-    p->id = id;
-    snprintf(p->name, sizeof(p->name), "%s", name);
-    snprintf(p->sched, sizeof(p->sched), "credit");
-    p->cpus = map(cpus);
-    return p;
-}
-
+/* A domain whose memory is all on node 0 unless the test says otherwise. */
 static hv_domain *add_dom(xs_snapshot *s, uint32_t domid, const char *name,
                           uint64_t mem_mib, uint32_t pool, const char *hard)
 {
-    hv_domain *d;
-    size_t i;
+    hv_domain *d = TSNAP_AddDom(s, domid, name, mem_mib, pool, hard);
 
-    s->doms = realloc(s->doms, (s->nr_doms + 1) * sizeof(*s->doms));
-    d = &s->doms[s->nr_doms++];
-    memset(d, 0, sizeof(*d));
-    d->domid = domid;
-    snprintf(d->name, sizeof(d->name), "%s", name);
-    d->type = HV_DOM_PV;
-    d->mem_kib = d->target_kib = d->maxmem_kib = mem_mib * MIB;
-    d->static_max_kib = 1024 * MIB;
-    d->vcpus_online = 1;
-    d->vcpus_max = 4;
-    d->pool = pool;
-    d->hard_affinity = map(hard);
-    CPUMAP_Fill(&d->soft_affinity, HV_MAX_CPUS);
     d->node_known = true;
-    d->node_mem_kib[0] = d->mem_kib;    /* all on node 0 unless told */
-    for (i = 0; i < s->nr_pools; i++)
-        if (s->pools[i].id == pool)
-            s->pools[i].nr_domains++;
+    d->node_mem_kib[0] = d->mem_kib;
     return d;
 }
 
@@ -121,7 +81,7 @@ static void host_init(xs_snapshot *s)
 static void snap_shared(xs_snapshot *s)
 {
     host_init(s);
-    add_pool(s, 0, "Pool-0", "0-3");
+    TSNAP_AddPool(s, 0, "Pool-0", "0-3");
     add_dom(s, 0, "Domain-0", 1024, 0, "0-4095");
     add_dom(s, 1, "vm1", 256, 0, "0-4095")->vcpus_online = 2;
     add_dom(s, 2, "vm2", 128, 0, "0-4095");
@@ -133,8 +93,8 @@ static hv_domain *snap_dedicated(xs_snapshot *s)
     hv_domain *vm1;
 
     host_init(s);
-    add_pool(s, 0, "Pool-0", "0-2");
-    add_pool(s, 1, "xenshift-vm1", "3");
+    TSNAP_AddPool(s, 0, "Pool-0", "0-2");
+    TSNAP_AddPool(s, 1, "xenshift-vm1", "3");
     add_dom(s, 0, "Domain-0", 1024, 0, "0-4095");
     add_dom(s, 1, "vm1", 256, 1, "3");
     add_dom(s, 2, "vm2", 128, 0, "0-2");
@@ -195,7 +155,7 @@ static void test_memory_and_vcpus(const tbl_table *t)
     is_str(r.why, "vm1: vCPUs 3 -> 2", "... why");
     vm1->vcpus_online = 2;
 
-    dom(&s, "vm2")->hard_affinity = map("0-1");
+    dom(&s, "vm2")->hard_affinity = TSNAP_Map("0-1");
     ok(!REACH_Phase(&s, t, "shared", &r),
        "a shared domain pinned to less than Pool-0: not reached");
     is_str(r.why, "vm2: pin to pCPUs 0-3", "... why");
@@ -223,7 +183,7 @@ static void test_cpus(const tbl_table *t)
     ok(!REACH_Phase(&s, t, "shared", &r), "shared: not reached");
     is_str(r.why, "vm1: vCPUs 1 -> 2", "... why");
 
-    vm1->hard_affinity = map("2-3");
+    vm1->hard_affinity = TSNAP_Map("2-3");
     ok(!REACH_Phase(&s, t, "listed", &r),
        "dedicated domain pinned wider than its pool: not reached");
     is_str(r.why, "vm1: pin to pCPUs 3", "... why");
@@ -231,8 +191,8 @@ static void test_cpus(const tbl_table *t)
 
     /* Its own pool on the wrong pCPU (node 0): neither list nor count. */
     host_init(&s);
-    add_pool(&s, 0, "Pool-0", "0,2-3");
-    add_pool(&s, 1, "xenshift-vm1", "1");
+    TSNAP_AddPool(&s, 0, "Pool-0", "0,2-3");
+    TSNAP_AddPool(&s, 1, "xenshift-vm1", "1");
     add_dom(&s, 0, "Domain-0", 1024, 0, "0-4095");
     add_dom(&s, 1, "vm1", 256, 1, "1");
     add_dom(&s, 2, "vm2", 128, 0, "0,2-3");
