@@ -217,27 +217,6 @@ static int get_dom(run_ctx *c, const plan_stage *st, const plan_action *a,
     return rc;
 }
 
-static const hv_pool *find_pool_name(const hv_pool *v, size_t n,
-                                     const char *name)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (strcmp(v[i].name, name) == 0)
-            return &v[i];
-    return NULL;
-}
-
-static const hv_pool *find_pool_id(const hv_pool *v, size_t n, uint32_t id)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (v[i].id == id)
-            return &v[i];
-    return NULL;
-}
-
 static bool cpu_in_a_pool(const hv_pool *v, size_t n, unsigned cpu)
 {
     size_t i;
@@ -311,14 +290,14 @@ static int do_pool_enter(run_ctx *c, const plan_stage *st,
                    hv_why(c));
         goto out;
     }
-    p0 = find_pool_id(pools, nr, PLAN_POOL0_ID);
+    p0 = HV_PoolById(pools, nr, PLAN_POOL0_ID);
     if (!p0) {
         rc = HV_EFAIL;
         act_failed(c, st, a, 0, "%s: the host has no Pool-0", a->domain);
         goto out;
     }
     snprintf(sched, sizeof(sched), "%s", p0->sched);
-    old = find_pool_name(pools, nr, a->pool);
+    old = HV_PoolByName(pools, nr, a->pool);
     if (old) {
         /* Left over by an earlier run that died: replace it if empty. */
         if (old->nr_domains) {
@@ -341,7 +320,7 @@ static int do_pool_enter(run_ctx *c, const plan_stage *st,
                        a->domain, hv_why(c));
             goto out;
         }
-        p0 = find_pool_id(pools, nr, PLAN_POOL0_ID);
+        p0 = HV_PoolById(pools, nr, PLAN_POOL0_ID);
         if (!p0) {
             rc = HV_EFAIL;
             act_failed(c, st, a, 0, "%s: the host has no Pool-0", a->domain);
@@ -403,7 +382,7 @@ static int do_pool_enter(run_ctx *c, const plan_stage *st,
                    hv_why(c));
         goto undo;
     }
-    old = find_pool_id(pools, nr, id);
+    old = HV_PoolById(pools, nr, id);
     if (d.pool != id || !old || !CPUMAP_Equal(&old->cpus, &a->cpus)) {
         char m1[128];
 
@@ -449,7 +428,7 @@ static int do_pool_leave(run_ctx *c, const plan_stage *st,
                    hv_why(c));
         goto out;
     }
-    p = find_pool_name(pools, nr, a->pool);
+    p = HV_PoolByName(pools, nr, a->pool);
     rc = get_dom(c, st, a, &d);
     if (rc)
         goto out;
@@ -470,7 +449,7 @@ static int do_pool_leave(run_ctx *c, const plan_stage *st,
                        a->domain, hv_why(c));
             goto out;
         }
-        p = find_pool_name(pools, nr, a->pool);
+        p = HV_PoolByName(pools, nr, a->pool);
     }
     if (p && p->nr_domains == 0) {
         rc = destroy_pool(c, p);
@@ -500,7 +479,7 @@ static int do_pool_leave(run_ctx *c, const plan_stage *st,
                    hv_why(c));
         goto out;
     }
-    p0 = find_pool_id(pools, nr, PLAN_POOL0_ID);
+    p0 = HV_PoolById(pools, nr, PLAN_POOL0_ID);
     if (d.pool != PLAN_POOL0_ID) {
         rc = HV_EFAIL;
         act_failed(c, st, a, 0, "%s: still outside Pool-0 after leaving %s",
@@ -512,7 +491,7 @@ static int do_pool_leave(run_ctx *c, const plan_stage *st,
 
         CPUMAP_AndNot(&back, &p0->cpus);
         /* A pool still holding other domains keeps its pCPUs. */
-        if (!CPUMAP_IsEmpty(&back) && !find_pool_name(pools, nr, a->pool)) {
+        if (!CPUMAP_IsEmpty(&back) && !HV_PoolByName(pools, nr, a->pool)) {
             char m1[128];
 
             rc = HV_EFAIL;

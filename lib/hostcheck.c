@@ -59,24 +59,15 @@ static hv_domain *dom_by_id(xs_snapshot *s, uint32_t domid)
     return NULL;
 }
 
+/* A pool of the model, to change in place. */
 static hv_pool *pool_by_id(xs_snapshot *s, uint32_t id)
 {
-    size_t i;
-
-    for (i = 0; i < s->nr_pools; i++)
-        if (s->pools[i].id == id)
-            return &s->pools[i];
-    return NULL;
+    return (hv_pool *)HV_PoolById(s->pools, s->nr_pools, id);
 }
 
 static hv_pool *pool_by_name(xs_snapshot *s, const char *name)
 {
-    size_t i;
-
-    for (i = 0; i < s->nr_pools; i++)
-        if (strcmp(s->pools[i].name, name) == 0)
-            return &s->pools[i];
-    return NULL;
+    return (hv_pool *)HV_PoolByName(s->pools, s->nr_pools, name);
 }
 
 /* Memory of one row: the new size, on its node or spread as it was. */

@@ -234,6 +234,26 @@ void HV_SleepMs(hv *h, unsigned ms)
     h->ops->sleep_ms(h, ms);
 }
 
+const hv_pool *HV_PoolById(const hv_pool *v, size_t n, uint32_t id)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (v[i].id == id)
+            return &v[i];
+    return NULL;
+}
+
+const hv_pool *HV_PoolByName(const hv_pool *v, size_t n, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(v[i].name, name) == 0)
+            return &v[i];
+    return NULL;
+}
+
 const char *HV_DomTypeName(hv_dom_type t)
 {
     switch (t) {

@@ -195,6 +195,9 @@ void HV_SleepMs(hv *h, unsigned ms);
 long long HV_WallMs(hv *h);
 
 const char *HV_DomTypeName(hv_dom_type t);
+/* The pool of v (as HV_ListPools gave them) with this id or name, or NULL. */
+const hv_pool *HV_PoolById(const hv_pool *v, size_t n, uint32_t id);
+const hv_pool *HV_PoolByName(const hv_pool *v, size_t n, const char *name);
 /* Human text for an HV_E* code. */
 const char *HV_StrError(int rc);
 

@@ -55,27 +55,6 @@ void REC_ResultDispose(rec_result *res)
     REC_ResultInit(res);
 }
 
-static const hv_pool *pool_by_id(const hv_pool *v, size_t n, uint32_t id)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (v[i].id == id)
-            return &v[i];
-    return NULL;
-}
-
-static const hv_pool *pool_by_name(const hv_pool *v, size_t n,
-                                   const char *name)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (!strcmp(v[i].name, name))
-            return &v[i];
-    return NULL;
-}
-
 static const rec_pool *rec_pool_of_cpu(const rec_record *r, unsigned cpu)
 {
     size_t i;
@@ -166,7 +145,7 @@ int REC_Take(hv *h, rec_record *r, xs_err *err)
     r->nr_pools = nr_pools;
     for (i = 0; i < nr_doms; i++) {
         const hv_domain *s = &doms[i];
-        const hv_pool *p = pool_by_id(pools, nr_pools, s->pool);
+        const hv_pool *p = HV_PoolById(pools, nr_pools, s->pool);
         rec_domain *d = &r->doms[i];
 
         snprintf(d->name, sizeof(d->name), "%s", s->name);
@@ -333,7 +312,7 @@ int REC_Compare(hv *h, const rec_record *r, uint64_t tolerance_kib,
     rc = 0;
     for (i = 0; i < r->nr_pools; i++) {
         const rec_pool *p = &r->pools[i];
-        const hv_pool *n = pool_by_name(pools, nr_pools, p->name);
+        const hv_pool *n = HV_PoolByName(pools, nr_pools, p->name);
 
         snprintf(who, sizeof(who), "cpupool %s", p->name);
         if (!n) {
@@ -358,7 +337,7 @@ int REC_Compare(hv *h, const rec_record *r, uint64_t tolerance_kib,
             res->vanished[i] = true;
             continue;
         }
-        p = pool_by_id(pools, nr_pools, n->pool);
+        p = HV_PoolById(pools, nr_pools, n->pool);
         rc |= diff_domain(res, &r->doms[i], n, p ? p->name : "",
                           tolerance_kib);
     }
@@ -464,15 +443,15 @@ static void drop_new_pools(back *b)
     for (i = 0; i < b->r->nr_doms; i++) {
         const rec_domain *d = &b->r->doms[i];
         const hv_domain *n = dom_now(b->doms, b->nr_doms, d);
-        const hv_pool *p = n ? pool_by_id(b->pools, b->nr_pools, n->pool)
+        const hv_pool *p = n ? HV_PoolById(b->pools, b->nr_pools, n->pool)
                              : NULL;
         const hv_pool *to;
 
         if (!p || rec_pool_by_name(b->r, p->name))
             continue;
-        to = pool_by_name(b->pools, b->nr_pools, d->pool);
+        to = HV_PoolByName(b->pools, b->nr_pools, d->pool);
         if (!to || CPUMAP_IsEmpty(&to->cpus))
-            to = pool_by_id(b->pools, b->nr_pools, POOL0_ID);
+            to = HV_PoolById(b->pools, b->nr_pools, POOL0_ID);
         if (to)
             move_domain(b, d, to);
     }
@@ -504,7 +483,7 @@ static void make_old_pools(back *b)
     for (i = 0; i < b->r->nr_pools; i++) {
         const rec_pool *p = &b->r->pools[i];
 
-        if (pool_by_name(b->pools, b->nr_pools, p->name))
+        if (HV_PoolByName(b->pools, b->nr_pools, p->name))
             continue;
         snprintf(what, sizeof(what), "cpupool %s (%s): made again", p->name,
                  p->sched);
@@ -540,7 +519,7 @@ static void place_cpus(back *b)
                 continue;
             if (!now && !want)
                 continue;
-            to = want ? pool_by_name(b->pools, b->nr_pools, want->name)
+            to = want ? HV_PoolByName(b->pools, b->nr_pools, want->name)
                       : NULL;
             snprintf(what, sizeof(what), "pCPU %u: from %s to %s", cpu,
                      now ? now->name : "no cpupool",
@@ -592,9 +571,9 @@ static void restore_pools(back *b)
         for (i = 0; i < b->r->nr_doms; i++) {
             const rec_domain *d = &b->r->doms[i];
             const hv_domain *n = dom_now(b->doms, b->nr_doms, d);
-            const hv_pool *p = n ? pool_by_id(b->pools, b->nr_pools,
+            const hv_pool *p = n ? HV_PoolById(b->pools, b->nr_pools,
                                               n->pool) : NULL;
-            const hv_pool *to = pool_by_name(b->pools, b->nr_pools, d->pool);
+            const hv_pool *to = HV_PoolByName(b->pools, b->nr_pools, d->pool);
 
             if (n && p && to && strcmp(p->name, d->pool)) {
                 move_domain(b, d, to);

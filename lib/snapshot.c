@@ -51,20 +51,10 @@ const hv_domain *SNAP_FindDomain(const xs_snapshot *s, const char *name)
 
 const hv_pool *SNAP_FindPool(const xs_snapshot *s, uint32_t id)
 {
-    size_t i;
-
-    for (i = 0; i < s->nr_pools; i++)
-        if (s->pools[i].id == id)
-            return &s->pools[i];
-    return NULL;
+    return HV_PoolById(s->pools, s->nr_pools, id);
 }
 
 const hv_pool *SNAP_FindPoolByName(const xs_snapshot *s, const char *name)
 {
-    size_t i;
-
-    for (i = 0; i < s->nr_pools; i++)
-        if (strcmp(s->pools[i].name, name) == 0)
-            return &s->pools[i];
-    return NULL;
+    return HV_PoolByName(s->pools, s->nr_pools, name);
 }

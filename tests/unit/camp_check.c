@@ -71,22 +71,12 @@ void CCHK_Bad(cchk_verdict *v, cchk_class c, const char *fmt, ...)
 
 static const hv_pool *pool_by_id(const cchk_record *r, uint32_t id)
 {
-    size_t i;
-
-    for (i = 0; i < r->nr_pools; i++)
-        if (r->pools[i].id == id)
-            return &r->pools[i];
-    return NULL;
+    return HV_PoolById(r->pools, r->nr_pools, id);
 }
 
 static const hv_pool *pool_by_name(const cchk_record *r, const char *name)
 {
-    size_t i;
-
-    for (i = 0; i < r->nr_pools; i++)
-        if (!strcmp(r->pools[i].name, name))
-            return &r->pools[i];
-    return NULL;
+    return HV_PoolByName(r->pools, r->nr_pools, name);
 }
 
 static const hv_domain *dom_by_name(const cchk_record *r, const char *name)
