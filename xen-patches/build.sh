@@ -29,7 +29,7 @@ log() { echo "xen-patches: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 shopt -s nullglob
-patches=("$here"/[0-9][0-9][0-9][0-9]-*.patch)
+patches=("$here"/4.17/[0-9][0-9][0-9][0-9]-*.patch)
 shopt -u nullglob
 [ ${#patches[@]} -gt 0 ] || die "no patches in $here"
 

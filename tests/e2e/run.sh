@@ -27,6 +27,7 @@ cache=${XENSHIFT_E2E_CACHE:-/var/cache/xenshift-e2e}
 # at random there (a kernel image that "cannot be XZ-decompressed", an
 # "xl vcpu-list" missing a domain or spinning, malloc corruption).
 cpu=${XENSHIFT_E2E_CPU:-qemu64,+svm,+npt}
+accel=${XENSHIFT_E2E_ACCEL:-tcg}
 while [ $# -gt 0 ]; do
     case "$1" in
     --srcdir) srcdir=$2; shift 2 ;;
@@ -108,7 +109,7 @@ fi
 # boot: one run of QEMU; sets qrc and panicked.
 boot() {
     timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
-        -accel tcg -cpu "$cpu" -m 3072 -smp 2 $numa \
+        -accel "$accel" -cpu "$cpu" -m 3072 -smp 2 $numa \
         -nographic -no-reboot -net none \
         -kernel "$xen_img" \
         -append "console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M loglvl=all guest_loglvl=all sched=$sched ${XENSHIFT_E2E_XEN_EXTRA:-}" \
