@@ -50,15 +50,17 @@ srcdir=${srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 builddir=${builddir:-$srcdir}
 here=$srcdir/tests/e2e
 fail() { echo "check-xen: $*" >&2; exit 1; }
+# image_cache: image.sh removes every other image in it, so each
+# release has its own (Debian 12's stays where it always was)
+case "$dist" in
+bookworm) tag= ; image_cache=$cache ;;
+trixie) tag=-trixie ; image_cache=$cache-trixie/image ;;
+*) fail "unknown XENSHIFT_E2E_DIST '$dist' (bookworm or trixie)" ;;
+esac
 
 [ "$(id -u)" -eq 0 ] || fail "needs root (debootstrap and QEMU image building)"
 "$srcdir/scripts/deps.sh" test || fail "cannot install the host packages"
 command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 is missing"
-case "$dist" in
-bookworm) tag= ;;
-trixie) tag=-trixie ;;
-*) fail "unknown XENSHIFT_E2E_DIST '$dist' (bookworm or trixie)" ;;
-esac
 bindir=$builddir
 if [ "$dist" = bookworm ]; then
     [ -x "$bindir/xenshift" ] && [ -x "$bindir/xenshiftd" ] ||
@@ -79,7 +81,7 @@ if [ "$dist" = trixie ]; then
     export XENSHIFT_E2E_APT_ROOT=$chroot_dir
 fi
 t=$SECONDS
-image=$(XENSHIFT_E2E_DIST=$dist "$here/image.sh" "$cache$tag/image") ||
+image=$(XENSHIFT_E2E_DIST=$dist "$here/image.sh" "$image_cache") ||
     fail "building the image failed"
 t_image=$((SECONDS - t))
 
