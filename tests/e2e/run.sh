@@ -84,6 +84,13 @@ t=$SECONDS
 image=$(XENSHIFT_E2E_DIST=$dist "$here/image.sh" "$image_cache") ||
     fail "building the image failed"
 t_image=$((SECONDS - t))
+if [ "$dist" = trixie ]; then
+    # built against the same Xen release as the dom0's tools and
+    # hypervisor (both from the chroot's apt, but checked)
+    devver=$(chroot "$chroot_dir" dpkg-query -W -f '${Version}' libxen-dev)
+    grep -q "xen=$devver " "$image/versions" ||
+        fail "xenshift was built against libxen-dev $devver, the image has: $(cat "$image/versions")"
+fi
 
 # The payload: this build of xenshift and the scenarios, on a disk of
 # its own so the cached root image stays untouched.
