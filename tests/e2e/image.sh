@@ -1,45 +1,75 @@
 #!/bin/bash
 # image.sh CACHE_DIR - build (or reuse) the bootable Xen test image.
 #
-# Everything comes from Debian's archive: the Xen 4.17 hypervisor from
-# bookworm-security (so it matches the tools in dom0), Debian's kernel
-# for dom0 and the guests, a debootstrap dom0 with the Xen tools.
+# Everything comes from Debian's archive: Debian's stock Xen hypervisor
+# (from the security suite, so it matches the tools in dom0), Debian's
+# kernel for dom0 and the guests, a debootstrap dom0 with the Xen tools.
+# XENSHIFT_E2E_DIST picks the release: bookworm (Debian 12, Xen 4.17,
+# the default) or trixie (Debian 13, Xen 4.20).  A trixie image takes
+# its package versions and .debs from the apt of the trixie chroot named
+# by XENSHIFT_E2E_APT_ROOT (tests/e2e/trixie-chroot.sh), as this
+# Debian 12 host's apt has no trixie sources.
 # The result is cached in CACHE_DIR/<key>/ where the key is made of the
-# package versions and of this harness's own image files; a finished
-# image has a "ready" stamp.  Prints the image directory on stdout.
+# release, the package versions and this harness's own image files; a
+# finished image has a "ready" stamp.  Older images in CACHE_DIR are
+# removed, so each release needs a CACHE_DIR of its own.  Prints the
+# image directory on stdout.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${1:?usage: image.sh CACHE_DIR}
 log() { echo "e2e-image: $*" >&2; }
+dist=${XENSHIFT_E2E_DIST:-bookworm}
+apt_root=
+case "$dist" in
+bookworm) xen_series=4.17 ;;
+trixie)
+    xen_series=4.20
+    apt_root=${XENSHIFT_E2E_APT_ROOT:?a trixie image needs XENSHIFT_E2E_APT_ROOT}
+    ;;
+*) log "unknown XENSHIFT_E2E_DIST '$dist' (bookworm or trixie)"; exit 2 ;;
+esac
+xen_pkg=xen-hypervisor-$xen_series-amd64
+utils_pkg=xen-utils-$xen_series
 
-# The archive this host's apt uses, from apt-cache's own view.
+# apt of the image's release: this host's, or the trixie chroot's.
+apt_do() {
+    if [ -n "$apt_root" ]; then
+        chroot "$apt_root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+            LC_ALL=C "$@"
+    else
+        "$@"
+    fi
+}
+
+# The archive this host's apt uses, from apt-cache's own view (the
+# bookworm mirror serves trixie too).
 mirror_of() {   # $1 = suite, e.g. "bookworm" or "bookworm-security"
     apt-cache policy | awk -v s="$1/main" '$3 == s && $2 ~ /^https?:/ {
         print $2; exit }'
 }
 
-pkg_version() { apt-cache policy "$1" | awk '/Candidate:/ { print $2 }'; }
+pkg_version() { apt_do apt-cache policy "$1" | awk '/Candidate:/ { print $2 }'; }
 
-kernel_pkg=$(apt-cache depends linux-image-amd64 |
+kernel_pkg=$(apt_do apt-cache depends linux-image-amd64 |
              awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
-xen_ver=$(pkg_version xen-hypervisor-4.17-amd64)
+xen_ver=$(pkg_version "$xen_pkg")
 kernel_ver=$(pkg_version "$kernel_pkg")
 if [ -z "$kernel_pkg" ] || [ -z "$xen_ver" ] || [ "$xen_ver" = "(none)" ]; then
     log "cannot find the Xen or kernel packages: run 'apt-get update' first"
     exit 1
 fi
-key=$( { echo "$xen_ver $kernel_pkg $kernel_ver"
+key=$( { echo "$dist $xen_ver $kernel_pkg $kernel_ver"
          cat "$here/image.sh" "$here/dom0/dom0-init" "$here/dom0/initrd-init" \
              "$here/guest/init"; } | sha256sum | cut -c1-16)
 out="$cache/$key"
 if [ -f "$out/ready" ]; then
-    log "cached image $out (xen $xen_ver, $kernel_pkg $kernel_ver)"
+    log "cached $dist image $out (xen $xen_ver, $kernel_pkg $kernel_ver)"
     echo "$out"
     exit 0
 fi
 
-log "building image $key: xen $xen_ver, $kernel_pkg $kernel_ver"
+log "building $dist image $key: xen $xen_ver, $kernel_pkg $kernel_ver"
 main_mirror=$(mirror_of bookworm)
 sec_mirror=$(mirror_of bookworm-security)
 [ -n "$main_mirror" ] && [ -n "$sec_mirror" ] || {
@@ -59,12 +89,29 @@ mkdir -p debs x/xen x/linux img
 
 # --- hypervisor and kernel ---------------------------------------------
 t=$SECONDS
-(cd debs && apt-get download -q "xen-hypervisor-4.17-amd64=$xen_ver" \
-     "$kernel_pkg=$kernel_ver" >&2)
-dpkg-deb -x debs/xen-hypervisor-4.17-amd64_*.deb x/xen
+if [ -n "$apt_root" ]; then
+    dl=$(mktemp -d "$apt_root/tmp/debs.XXXXXX")
+    apt_do sh -c "cd '${dl#"$apt_root"}' && apt-get download -q \
+        -o APT::Sandbox::User=root \
+        '$xen_pkg=$xen_ver' '$kernel_pkg=$kernel_ver'" >&2
+    mv "$dl"/*.deb debs/
+    rmdir "$dl"
+else
+    (cd debs && apt-get download -q "$xen_pkg=$xen_ver" \
+         "$kernel_pkg=$kernel_ver" >&2)
+fi
+dpkg-deb -x debs/"$xen_pkg"_*.deb x/xen
 dpkg-deb -x debs/"$kernel_pkg"_*.deb x/linux
+# trixie's kernel package has its modules under /usr/lib (merged /usr)
+if [ -d x/linux/usr/lib/modules ]; then
+    mkdir -p x/linux/lib
+    mv x/linux/usr/lib/modules x/linux/lib/
+fi
 # QEMU's multiboot loader takes the uncompressed 32-bit ELF, not the .gz
-zcat x/xen/boot/xen-4.17-amd64.gz > img/xen
+zcat x/xen/boot/xen-$xen_series-amd64.gz > img/xen
+# trixie's kernel ships its modules xz-compressed, which the initrd's
+# busybox modprobe cannot load: they are unpacked here, once.
+find x/linux/lib/modules -name '*.ko.xz' -exec xz -d {} +
 kver=$(ls x/linux/lib/modules)
 cp x/linux/boot/vmlinuz-"$kver" img/vmlinuz
 depmod -b x/linux "$kver"
@@ -90,22 +137,23 @@ copy_modules() {   # dest module...
 
 # --- dom0 root filesystem ------------------------------------------------
 t=$SECONDS
-debootstrap --variant=minbase --include=busybox,kmod,procps bookworm \
+debootstrap --variant=minbase --include=busybox,kmod,procps "$dist" \
     rootfs "$main_mirror" >&2
-# The hypervisor is from bookworm-security: so must the tools be.
-cat > rootfs/etc/apt/sources.list <<EOF
-deb $main_mirror bookworm main
-deb $sec_mirror bookworm-security main
-EOF
+# The hypervisor may be from the security suite: so must the tools be.
+{
+    echo "deb $main_mirror $dist main"
+    [ "$dist" = bookworm ] || echo "deb $main_mirror $dist-updates main"
+    echo "deb $sec_mirror $dist-security main"
+} > rootfs/etc/apt/sources.list
 mount -t proc proc rootfs/proc
 mount --bind /dev rootfs/dev
 mount -t sysfs sys rootfs/sys
 chroot rootfs sh -c 'apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -q --no-install-recommends xen-utils-4.17 \
+    apt-get install -y -q --no-install-recommends '"$utils_pkg"' \
     xen-utils-common xenstore-utils libyajl2' >&2
 for m in proc dev sys; do umount -l "rootfs/$m"; done
-[ -x rootfs/usr/lib/xen-4.17/bin/xl ] || { log "xen-utils did not install"; exit 1; }
-tools_ver=$(chroot rootfs dpkg-query -W -f '${Version}' xen-utils-4.17)
+[ -x rootfs/usr/lib/xen-$xen_series/bin/xl ] || { log "xen-utils did not install"; exit 1; }
+tools_ver=$(chroot rootfs dpkg-query -W -f '${Version}' "$utils_pkg")
 [ "$tools_ver" = "$xen_ver" ] || {
     log "dom0 tools $tools_ver do not match the hypervisor $xen_ver"; exit 1; }
 rm -rf rootfs/var/cache/apt/archives/*.deb rootfs/var/lib/apt/lists/* \
@@ -155,7 +203,7 @@ install -m 755 "$here/dom0/initrd-init" initrd/init
 
 size=$(( $(du -sm rootfs | cut -f1) * 13 / 10 + 64 ))
 mke2fs -q -t ext4 -L xenshift-dom0 -d rootfs img/rootfs.ext4 "${size}M" >&2
-echo "xen=$xen_ver kernel=$kernel_pkg/$kernel_ver kver=$kver" > img/versions
+echo "dist=$dist xen=$xen_ver kernel=$kernel_pkg/$kernel_ver kver=$kver" > img/versions
 touch img/ready
 rm -rf "$out"
 mv img "$out"
