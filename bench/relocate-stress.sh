@@ -32,6 +32,7 @@ build=$(cat /payload/xen-build 2>/dev/null || echo guarded)
 if [ "$build" != guarded ] && echo " $modes " | grep -q ' move '; then
     tap_diag "the $build hypervisor has no guard: mode move left out"
     modes=$(echo " $modes " | sed 's/ move / /; s/^ *//; s/ *$//')
+    [ -n "$modes" ] || { tap_diag "no mode left: idle instead"; modes=idle; }
 fi
 
 # dead: the guests of the bed that are no longer running (a triple fault

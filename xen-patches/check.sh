@@ -64,15 +64,15 @@ for base in "${bases[@]}"; do
         echo "$base: applied+$how: $n patch(es) on xen $v ($s) in ${t} s -> $out${nr:+; not reachable: $nr}"
         ;;
     3)
-        why=$(sed -n 's/^xen-patches: no xen source reachable in: //p' "$blog" | tail -n 1)
-        echo "$base: no source reachable for base $base (Debian's archive serves ${why:-nothing for $suites})"
+        why=$(sed -n 's/^xen-patches: no xen source reachable in: [^(]*(\(.*\))$/\1/p' "$blog" | tail -n 1)
+        echo "$base: no source reachable for base $base (what Debian's archive serves: ${why:-nothing for $suites})"
         ;;
     *)
         rc=1
         echo "$base: FAILED ($n patch(es), log $blog):"
         grep -E '^xen-patches: |^    ' "$blog" | grep -v '^xen-patches: applying' |
             tail -n 20 | sed 's/^/    /'
-        grep -q '^xen-patches: error' "$blog" ||
+        grep -qE '^xen-patches: (error|.* does not apply)' "$blog" ||
             tail -n 20 "$blog" | sed 's/^/    | /'
         ;;
     esac
