@@ -63,6 +63,7 @@ done
 # rate DEATHS GUEST_MS: deaths per guest-hour
 rate() { awk -v d="$1" -v ms="$2" 'BEGIN {
     if (ms > 0) printf "%.2f", d / (ms / 3600000); else printf "-" }'; }
+# the table, into the summary (not through a pipe: rc is set here)
 {
     echo "# stress-xen: $secs s per build, modes: ${XENSHIFT_E2E_STRESS_MODE:-idle move fresh}"
     echo "# QEMU: $(qemu-system-x86_64 --version | head -n 1)"
@@ -72,6 +73,9 @@ rate() { awk -v d="$1" -v ms="$2" 'BEGIN {
         l=$logdir/stress-$b.log
         xen=$(grep -m1 -o 'Xen version [^ ]*' "$l" | cut -d' ' -f3)
         panics=$(grep -c 'the Xen hypervisor panicked' "$logdir/stress-$b.out")
+        # every triple fault of the whole boot, set-up included: a
+        # cross-check of the stress window's count
+        faults=$(grep -c 'Triple fault' "$l")
         modes=$(sed -n 's/.*XS-E2E-TIME stress-\([a-z]*\)-guest-ms .*/\1/p' "$l")
         if [ -z "$modes" ]; then
             printf '%-8s %-7s no numbers: the run did not finish (%s)\n' "$b" - "$logdir/stress-$b.out"
@@ -87,11 +91,12 @@ rate() { awk -v d="$1" -v ms="$2" 'BEGIN {
                 "$(awk -v ms="${ms:-0}" 'BEGIN { printf "%.2f", ms / 3600000 }')" \
                 "${d:-0}" "$(rate "${d:-0}" "${ms:-0}")" "${xen:-?}"
         done
-        printf '%-8s %-7s %8s %7s %10s  %s%s\n' "$b" all \
+        printf '%-8s %-7s %8s %7s %10s  %s (%s triple fault(s) in the boot%s)\n' "$b" all \
             "$(awk -v ms="$tms" 'BEGIN { printf "%.2f", ms / 3600000 }')" \
-            "$td" "$(rate "$td" "$tms")" "${xen:-?}" \
+            "$td" "$(rate "$td" "$tms")" "${xen:-?}" "$faults" \
             "$([ "$panics" -gt 0 ] && echo ", $panics hypervisor panic(s), booted again")"
     done
-} | tee "$summary"
+} > "$summary"
+cat "$summary"
 echo "stress-xen: the table is in $summary"
 exit $rc
