@@ -109,8 +109,8 @@ src_uris() {
     rmdir "$empty"
     grep "^'" <<< "$uris" || true
 }
-# reachable URIS: every file answers (HTTP 200), or the first that does
-# not, on stdout, with its status.
+# unreachable URIS: nothing when every file answers (HTTP 200), else the
+# first that does not, with its status ("404 NAME").
 unreachable() {
     local uri code
     for uri in $(awk '{ gsub(/\047/, "", $1); print $1 }' <<< "$1"); do
