@@ -9,9 +9,7 @@
 . /payload/dom0/tap.sh
 mem=256
 guest_cfg bench pvh $mem $mem ""
-timeout 180 xl create /etc/xen/bench.cfg > /tmp/bench-create.log 2>&1
-tap_is "bench guest created" "$?" 0
-wait_hello bench 300
+boot_guest bench XS-GUEST-HELLO 300
 tap_check "bench guest booted (hello after $waited s)" \
     grep -q XS-GUEST-HELLO /var/log/xen/console/guest-bench.log
 # move MODE NODE: mem-move -j; sets MS, MOVED (pages or MiB), PAUSE_US

@@ -28,6 +28,8 @@ cache=${XENSHIFT_E2E_CACHE:-/var/cache/xenshift-e2e}
 # "xl vcpu-list" missing a domain or spinning, malloc corruption).
 cpu=${XENSHIFT_E2E_CPU:-qemu64,+svm,+npt}
 accel=${XENSHIFT_E2E_ACCEL:-tcg}
+# the emulator: Debian 12's qemu-system-x86_64 unless told (a path)
+qemu=${XENSHIFT_E2E_QEMU:-qemu-system-x86_64}
 while [ $# -gt 0 ]; do
     case "$1" in
     --srcdir) srcdir=$2; shift 2 ;;
@@ -54,7 +56,7 @@ esac
 
 [ "$(id -u)" -eq 0 ] || fail "needs root (debootstrap and QEMU image building)"
 "$srcdir/scripts/deps.sh" test || fail "cannot install the host packages"
-command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 is missing"
+command -v "$qemu" >/dev/null || fail "$qemu is missing"
 bin=$builddir/xenshift
 [ -x "$bin" ] && [ -x "$builddir/xenshiftd" ] || fail "$bin or xenshiftd is not built: run make first"
 
@@ -117,7 +119,7 @@ if [ "${XENSHIFT_E2E_NUMA:-2}" = 2 ]; then
 fi
 # boot: one run of QEMU; sets qrc and panicked.
 boot() {
-    timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
+    timeout --kill-after=10 "$timeout" "$qemu" \
         -accel "$accel" -cpu "$cpu" -m 3072 -smp 2 $numa \
         -nographic -no-reboot -net none \
         -kernel "$xen_img" \
@@ -335,6 +337,12 @@ times=$(sed -n 's/^.*XS-E2E-TIME //p' "$logdir/check-xen-stock.log" \
         "$logdir/check-xen-guarded.log" 2>/dev/null)
 echo "# image: ${t_image} s, stock boot + scenarios: ${stock_boot} s, all: $((SECONDS - t_all)) s"
 [ -n "$times" ] && echo "$times" | sed 's/^/# time (ms): /'
+# guests of the bed that died while booting and were built again
+# (boot_guest in dom0/tap.sh), per boot
+for b in stock guarded; do
+    c=$(sed -n 's/^.*XS-E2E-COUNT bed-boot-deaths //p' "$logdir/check-xen-$b.log" 2>/dev/null | tail -n 1)
+    [ -n "$c" ] && [ "$c" != 0 ] && echo "# $b boot: $c guest(s) of the bed died while booting and were built again"
+done
 [ "$stock_attempts" -gt 1 ] && echo "# the stock boot was booted again $((stock_attempts - 1)) time(s): see $logdir/panic-stock-*.log, guest-death-stock-*.log"
 [ -n "$stock_deaths" ] && printf '# guests of the bed that died in the stock boot:\n%s\n' "$stock_deaths"
 [ -n "$guarded_deaths" ] && printf '# guests of the bed that died in the guarded boot:\n%s\n' "$guarded_deaths"
