@@ -8,8 +8,8 @@
 #            source, config and compiler as the guarded one
 #   guarded  the same with xen-patches/ (direct moves)
 # and prints deaths per guest-hour per build and per mode, with the
-# Xen each boot ran, the QEMU version, accelerator (XENSHIFT_E2E_ACCEL)
-# and CPU model (XENSHIFT_E2E_CPU).  stock and control move nothing
+# Xen each boot ran, the QEMU binary (XENSHIFT_E2E_QEMU) and version,
+# accelerator (XENSHIFT_E2E_ACCEL) and CPU model (XENSHIFT_E2E_CPU).  stock and control move nothing
 # (relocate-stress.sh leaves "move" out there), so "idle" and "fresh"
 # compare like for like, "move" is the guarded build's alone.
 #
@@ -66,7 +66,7 @@ rate() { awk -v d="$1" -v ms="$2" 'BEGIN {
 # the table, into the summary (not through a pipe: rc is set here)
 {
     echo "# stress-xen: $secs s per build, modes: ${XENSHIFT_E2E_STRESS_MODE:-idle move fresh}"
-    echo "# QEMU: $(qemu-system-x86_64 --version | head -n 1)"
+    echo "# QEMU: ${XENSHIFT_E2E_QEMU:-qemu-system-x86_64}: $("${XENSHIFT_E2E_QEMU:-qemu-system-x86_64}" --version | head -n 1)"
     echo "# accel: ${XENSHIFT_E2E_ACCEL:-tcg}, cpu: ${XENSHIFT_E2E_CPU:-qemu64,+svm,+npt}, host: $(nproc) CPU(s), load $(cut -d' ' -f1-3 /proc/loadavg)"
     printf '%-8s %-7s %8s %7s %10s  %s\n' build mode guest-h deaths "per g-h" "xen"
     for b in $builds; do
