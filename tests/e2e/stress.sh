@@ -65,7 +65,7 @@ rate() { awk -v d="$1" -v ms="$2" 'BEGIN {
     if (ms > 0) printf "%.2f", d / (ms / 3600000); else printf "-" }'; }
 # the table, into the summary (not through a pipe: rc is set here)
 {
-    echo "# stress-xen: $secs s per build, modes: ${XENSHIFT_E2E_STRESS_MODE:-idle move fresh}"
+    echo "# stress-xen: $secs s per build, modes: ${XENSHIFT_E2E_STRESS_MODE:-idle move fresh} (move on guarded only)"
     echo "# QEMU: ${XENSHIFT_E2E_QEMU:-qemu-system-x86_64}: $("${XENSHIFT_E2E_QEMU:-qemu-system-x86_64}" --version | head -n 1)"
     echo "# accel: ${XENSHIFT_E2E_ACCEL:-tcg}, cpu: ${XENSHIFT_E2E_CPU:-qemu64,+svm,+npt}, host: $(nproc) CPU(s), load $(cut -d' ' -f1-3 /proc/loadavg)"
     printf '%-8s %-7s %8s %7s %10s  %s\n' build mode guest-h deaths "per g-h" "xen"
