@@ -59,6 +59,15 @@ bookworm) tag= ; image_cache=$cache ;;
 trixie) tag=-trixie ; image_cache=$cache-trixie/image ;;
 *) fail "unknown XENSHIFT_E2E_DIST '$dist' (bookworm or trixie)" ;;
 esac
+# The hypervisor of the second (PVH) boot: guarded (xen-patches/ built
+# from Debian's source), control (the same source, config and compiler,
+# unpatched) or stock (Debian's binary, the first boot's); the last two
+# for comparisons only (make stress-xen).
+second_xen=${XENSHIFT_E2E_GUARDED_XEN:-guarded}
+case $second_xen in
+guarded|control|stock) ;;
+*) echo "check-xen: XENSHIFT_E2E_GUARDED_XEN is guarded, control or stock, not '$second_xen'" >&2; exit 2 ;;
+esac
 
 [ "$(id -u)" -eq 0 ] || fail "needs root (debootstrap and QEMU image building)"
 "$srcdir/scripts/deps.sh" test || fail "cannot install the host packages"
@@ -297,20 +306,21 @@ fi
 guarded_n=0
 if [ $failed = 0 ] && [ "$has_guarded" -gt 0 ]; then
     t=$SECONDS
-    if [ "${XENSHIFT_E2E_GUARDED_XEN:-}" = stock ]; then
+    if [ "$second_xen" = stock ]; then
         # for comparisons only: the second boot (PVH guests, the
         # guarded scenarios asked for) on Debian's stock hypervisor
         cp "$xen_img" "$work/xen-guarded"
         echo "check-xen: XENSHIFT_E2E_GUARDED_XEN=stock: the second boot runs Debian's stock hypervisor"
     else
+        # control: for comparisons only, the same build unpatched
         gx=$(XEN_DEBUG=${XENSHIFT_E2E_XEN_DEBUG:-} \
-             "$srcdir/xen-patches/build.sh" "${cache}-guarded") ||
-            fail "building the guarded hypervisor failed"
+             "$srcdir/xen-patches/build.sh" "${cache}-guarded" "$second_xen") ||
+            fail "building the $second_xen hypervisor failed"
         # build.sh prints its cache directory; "xen" there is the
         # uncompressed ELF QEMU's multiboot loader takes
-        [ -f "$gx/xen" ] || fail "the guarded hypervisor build left no $gx/xen"
+        [ -f "$gx/xen" ] || fail "the $second_xen hypervisor build left no $gx/xen"
         cp "$gx/xen" "$work/xen-guarded"
-        echo "check-xen: guarded hypervisor $(cat "$gx/versions" 2>/dev/null)"
+        echo "check-xen: $second_xen hypervisor:" $(cat "$gx/versions" 2>/dev/null)
     fi
     t_gbuild=$((SECONDS - t))
     mkdir -p "$work/payload2"
@@ -337,6 +347,7 @@ if [ $failed = 0 ] && [ "$has_guarded" -gt 0 ]; then
             echo "$XENSHIFT_E2E_STRESS_MODE" > "$work/payload2/stress-mode"
     fi
     echo guarded > "$work/payload2/bed"
+    echo "$second_xen" > "$work/payload2/xen-build"
     mke2fs -q -t ext4 -L payload -d "$work/payload2" "$work/payload2.ext4" 64M >/dev/null ||
         fail "cannot build the second payload disk"
     xen_img=$work/xen-guarded
@@ -354,7 +365,11 @@ n1=$(grep -cE '^(not )?ok [0-9]+' "$work/tap.stock")
 {
     renumber "$work/tap.stock" 0
     if [ $guarded_n = 1 ]; then
-        echo "# --- on the guarded hypervisor (xen-patches/, built in ${t_gbuild} s) ---"
+        case $second_xen in
+        guarded) echo "# --- on the guarded hypervisor (xen-patches/, built in ${t_gbuild} s) ---" ;;
+        control) echo "# --- on the control hypervisor (Debian's source unpatched, built in ${t_gbuild} s), PVH guests ---" ;;
+        stock) echo "# --- on Debian's stock hypervisor, PVH guests ---" ;;
+        esac
         renumber "$work/tap" "$n1"
     fi
 } > "$work/tap.all"
