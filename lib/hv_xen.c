@@ -414,9 +414,10 @@ out:
 }
 
 /*
- * Whether this Xen has xenshift's move guard: asked once, with an empty
- * XENMEM_relocate_exclusive that stock Xen answers with ENOSYS.  0 when
- * it cannot be asked (then direct moves are simply not offered).
+ * Whether this Xen has xenshift's move guard: asked once, with a query
+ * XEN_DOMCTL_relocate_memory that only a hypervisor with the operation
+ * answers with its ABI version (XMV_Probe).  0 when it cannot be asked
+ * (then direct moves are simply not offered).
  */
 static int xen_guarded(xen *x)
 {
@@ -1377,56 +1378,12 @@ out:
     return rc;
 }
 
-/*
- * Take back the room a pass gave (Xen's max raised from was_kib to
- * raised_kib), unless someone set the max meanwhile: an `xl mem-set` or
- * `xl mem-max` during the pass wins, rather than being undone with the
- * value read before it.  What is left is the moment between the read
- * here and the set (docs/xen-backend.md).  0, or -1 (with err set when
- * say: an earlier error stays the one reported).
- */
-static int restore_maxmem(xen *x, const dom_ref *d, uint64_t was_kib,
-                          uint64_t raised_kib, bool say)
-{
-    libxl_dominfo now;
-    uint64_t put;
-    int rc, lrc;
-
-    libxl_dominfo_init(&now);
-    lrc = libxl_domain_info(x->ctx, &now, d->domid);
-    if (lrc == ERROR_DOMAIN_NOTFOUND) {
-        rc = 0;                 /* gone: nothing to give back */
-        goto out;
-    }
-    if (lrc) {
-        if (say)
-            ERR_Set(&x->base.err, "domain %u (%s): moving its memory: "
-                    "cannot read its maxmem back to lower it again from %"
-                    PRIu64 " KiB", d->domid, d->name, raised_kib);
-        rc = -1;
-        goto out;
-    }
-    put = XMV_MaxmemAfterPass(was_kib, raised_kib, now.max_memkb);
-    rc = 0;
-    if (put && xc_domain_setmaxmem(x->xch, d->domid, put)) {
-        if (say)
-            ERR_Set(&x->base.err, "domain %u (%s): moving its memory: "
-                    "cannot put its maxmem back to %" PRIu64 " KiB: %s",
-                    d->domid, d->name, put, strerror(errno));
-        rc = -1;
-    }
-out:
-    libxl_dominfo_dispose(&now);
-    return rc;
-}
-
 static int xen_move_memory(hv *h, uint32_t domid, int node,
                            uint64_t max_pages, hv_move_result *res)
 {
     xen *x = X(h);
-    uint64_t maxmem, headroom, span, raised_to = 0;
+    uint64_t span;
     hv_domain cur;
-    bool raised = false;
     dom_ref d;
     int rc;
 
@@ -1437,39 +1394,22 @@ static int xen_move_memory(hv *h, uint32_t domid, int node,
     if (xen_guarded(x) != 1) {
         ERR_Set(&x->base.err, "domain %u (%s): direct page moves need the "
                 "xenshift guard in the hypervisor (xen-patches/); this Xen "
-                "answers XENMEM_relocate_exclusive with ENOSYS", domid,
-                d.name);
+                "has no XEN_DOMCTL_relocate_memory", domid, d.name);
         rc = HV_ENOSYS;
         goto out;
     }
     /*
-     * Xen takes the new frame before it frees the old one, within the
-     * domain's max_pages: a domain at its limit gets 4 MiB of room for
-     * the pass, taken back after it unless someone set its max meanwhile
-     * (restore_maxmem).
-     */
-    maxmem = d.info.max_memkb;
-    headroom = maxmem > d.info.current_memkb ? maxmem - d.info.current_memkb
-                                             : 0;
-    if (headroom < 4096) {
-        raised_to = maxmem + 4096 - headroom;
-        if (xc_domain_setmaxmem(x->xch, domid, raised_to)) {
-            ERR_Set(&x->base.err, "domain %u (%s): moving its memory: "
-                    "cannot give it room to swap frames: %s", domid, d.name,
-                    strerror(errno));
-            rc = HV_EFAIL;
-            goto out;
-        }
-        raised = true;
-    }
-    /*
+     * No room below its maxmem needed: Xen swaps the new frames for the
+     * old ones in the domain's allocation, its tot_pages stays.
+     *
      * Its RAM can lie anywhere below the most it was built with, not
      * only below its maxmem now: a guest ballooned down gives back pages
      * from all over (`xl mem-set` lowers maxmem too).
      */
     memset(&cur, 0, sizeof(cur));
     fill_memory(x, &d.info, &cur);
-    span = cur.static_max_kib > maxmem ? cur.static_max_kib : maxmem;
+    span = cur.static_max_kib > d.info.max_memkb ? cur.static_max_kib
+                                                 : d.info.max_memkb;
     rc = XMV_Pass(x->mover, x->xch, domid, node, span, max_pages, res,
                   &x->base.err);
     if (rc && rc != HV_ENOSYS) {
@@ -1478,8 +1418,6 @@ static int xen_move_memory(hv *h, uint32_t domid, int node,
 
         ERR_Set(&x->base.err, "%s (%s)", e.msg, d.name);
     }
-    if (raised && restore_maxmem(x, &d, maxmem, raised_to, !rc) && !rc)
-        rc = HV_EFAIL;
     numa_forget(x);             /* pages moved: a new dump will tell */
 out:
     dom_put(&d);

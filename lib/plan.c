@@ -315,8 +315,8 @@ static int pick_move_how(const hv_host *host, const hv_domain *d,
     case PLAN_MOVE_DIRECT:
         if (!host->guarded) {
             ERR_Set(err, "%s: direct page moves need the xenshift guard in "
-                    "the hypervisor (xen-patches/); this Xen refuses "
-                    "XENMEM_relocate_exclusive, so moving pages under a "
+                    "the hypervisor (xen-patches/); this Xen lacks "
+                    "XEN_DOMCTL_relocate_memory, so moving pages under a "
                     "running guest would be unsafe: use the cooperative "
                     "strategy", t->domain);
             return -1;

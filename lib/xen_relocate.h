@@ -1,18 +1,26 @@
 /*
- * xen_relocate.h - the ABI of XENMEM_relocate_exclusive, the memory
- * operation that xen-patches/ adds to Xen (see xen-patches/README.md).
+ * xen_relocate.h - the ABI of XEN_DOMCTL_relocate_memory, the domctl that
+ * xen-patches/ adds to Xen (see xen-patches/README.md).
  *
- * Stock Xen does not know the sub-op and answers -ENOSYS: that is how
- * xenshift tells a guarded hypervisor from a stock one.  This mirrors
- * the structure in the patched xen/include/public/memory.h; keep the
- * two the same.
+ * This mirrors struct xen_domctl_relocate_memory of the patched
+ * xen/include/public/domctl.h and the head of struct xen_domctl; keep the
+ * two the same (the _Static_asserts below pin the layout).
+ *
+ * A hypervisor has the operation when a call with XENSHIFT_RELOCATE_QUERY
+ * returns 0 and writes XENSHIFT_RELOCATE_VERSION into .version: stock Xen
+ * answers the command number with ENOSYS, and a Xen that gave the number
+ * to some other domctl does not write that value there.
  */
 #ifndef XENSHIFT_XEN_RELOCATE_H
 #define XENSHIFT_XEN_RELOCATE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#define XENSHIFT_XENMEM_relocate_exclusive 29
+#define XENSHIFT_DOMCTL_relocate_memory 0x786d  /* off upstream's sequence */
+#define XENSHIFT_RELOCATE_MAGIC   0x786d7276u   /* IN, checked by Xen */
+#define XENSHIFT_RELOCATE_VERSION 0x00010000u   /* OUT, written by Xen */
+#define XENSHIFT_RELOCATE_QUERY   (1u << 0)     /* flags: only say version */
 
 /* Per-extent results written to status[]. */
 #define XENMEM_RELOC_MOVED      0   /* now backed by frames on the node */
@@ -24,26 +32,48 @@
  *          backend's grant mapping, a foreign mapping, a page the guest
  *          registered with Xen such as vcpu_info or an event channel
  *          control block);
- * -ENOMEM  no free extent on the node (or the domain is at max_pages);
+ * -ENOMEM  no free extent on the node (or what is free is claimed);
  * -EINVAL  the gfn is not aligned to the extent order. */
 
-/* At most this many extents per call; at most this many 4 KiB pages. */
+/* At most this many extents per call (Xen preempts and continues). */
 #define XENMEM_RELOC_MAX_EXTENTS 512
-#define XENMEM_RELOC_MAX_PAGES   4096
 
-struct xenshift_xen_relocate_exclusive {
-    /* IN */
-    uint16_t domid;
-    uint16_t extent_order;      /* 0 (4 KiB) or 9 (2 MiB) */
-    uint32_t node;              /* target NUMA node */
-    uint32_t nr_extents;
-    uint32_t flags;             /* must be 0 */
-    uint64_t gfn_list;          /* XEN_GUEST_HANDLE(xen_pfn_t): first gfn
-                                   of each extent */
-    uint64_t status;            /* XEN_GUEST_HANDLE(int32_t): OUT */
-    /* OUT */
-    uint32_t nr_moved;          /* extents with XENMEM_RELOC_MOVED */
-    uint32_t nr_busy;           /* extents with -EBUSY */
+struct xenshift_relocate_memory {
+    uint32_t magic;             /* IN: XENSHIFT_RELOCATE_MAGIC */
+    uint32_t flags;             /* IN: XENSHIFT_RELOCATE_QUERY or 0 */
+    uint32_t node;              /* IN: target NUMA node */
+    uint16_t extent_order;      /* IN: 0 (4 KiB) or 9 (2 MiB) */
+    uint16_t pad;               /* IN: 0 */
+    uint32_t nr_extents;        /* IN */
+    uint32_t nr_done;           /* IN/OUT: extents dealt with; 0 to start */
+    uint64_t gfn_list;          /* IN: XEN_GUEST_HANDLE_64(xen_pfn_t) */
+    uint64_t status;            /* OUT: XEN_GUEST_HANDLE_64(int32_t) */
+    uint32_t nr_moved;          /* OUT: extents with XENMEM_RELOC_MOVED */
+    uint32_t nr_busy;           /* OUT: extents with -EBUSY */
+    uint32_t version;           /* OUT: XENSHIFT_RELOCATE_VERSION */
+    uint32_t pad2;
 };
+
+/* struct xen_domctl: its head, and the union padded to 128 bytes. */
+struct xenshift_domctl {
+    uint32_t cmd;
+    uint32_t interface_version; /* XEN_DOMCTL_INTERFACE_VERSION */
+    uint16_t domain;
+    uint16_t pad[3];
+    union {
+        struct xenshift_relocate_memory relocate;
+        uint8_t pad[128];
+    } u;
+};
+
+_Static_assert(sizeof(struct xenshift_relocate_memory) == 56,
+               "struct xen_domctl_relocate_memory is 56 bytes");
+_Static_assert(offsetof(struct xenshift_relocate_memory, gfn_list) == 24 &&
+               offsetof(struct xenshift_relocate_memory, status) == 32 &&
+               offsetof(struct xenshift_relocate_memory, version) == 48,
+               "the handles and version where Xen has them");
+_Static_assert(offsetof(struct xenshift_domctl, u) == 16 &&
+               sizeof(struct xenshift_domctl) == 144,
+               "struct xen_domctl: 16 bytes of head, a 128 byte union");
 
 #endif

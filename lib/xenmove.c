@@ -1,5 +1,5 @@
 /*
- * xenmove.c - offer a guest's frames to XENMEM_relocate_exclusive.
+ * xenmove.c - offer a guest's frames to XEN_DOMCTL_relocate_memory.
  *
  * Choices made here:
  *  - 2 MiB extents first (Xen keeps the superpage backing); an extent
@@ -32,9 +32,10 @@
 
 #define XMV_EXTENT_PAGES 512u           /* order 9: 2 MiB */
 /*
- * Pages per call, so per pause: 4 MiB.  Xen takes up to 4096, but a
+ * Pages per call: 4 MiB.  Xen takes 512 extents of 2 MiB and preempts
+ * itself, but it pauses the guest for a call (up to its preemption): a
  * 16 MiB batch paused a guest for up to 750 ms under the test bed's
- * emulation (copy and scrub); the guest runs between calls.
+ * emulation; the guest runs between calls.
  */
 #define XMV_BATCH_PAGES 1024u
 #define XMV_BATCH (XMV_BATCH_PAGES / XMV_EXTENT_PAGES)
@@ -54,7 +55,7 @@ _Static_assert(XMV_BATCH <= XMV_BUF_ENTRIES,
 
 struct xmv {
     xencall_handle *call;
-    struct xenshift_xen_relocate_exclusive *arg;
+    struct xenshift_domctl *dc;         /* the call's argument */
     uint64_t *gfns;             /* XMV_BUF_ENTRIES each */
     int32_t *status;
     xmv_relocate_fn *relocate;  /* the hypercall (a test's stand-in) */
@@ -81,29 +82,52 @@ static uint64_t now_ms(void)
     return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
 }
 
-/* XENMEM_relocate_exclusive through privcmd; gfns/status are m's. */
-static int hypercall(void *ctx, uint32_t domid, int node, unsigned order,
-                     const uint64_t *gfns, unsigned nr, int32_t *status)
+/* XEN_DOMCTL_relocate_memory through privcmd. */
+static int hypercall(void *ctx, struct xenshift_domctl *dc)
 {
     xmv *m = ctx;
 
-    (void)gfns;
-    (void)status;
-    memset(m->arg, 0, sizeof(*m->arg));
-    m->arg->domid = (uint16_t)domid;
-    m->arg->extent_order = (uint16_t)order;
-    m->arg->node = (uint32_t)node;
-    m->arg->nr_extents = nr;
-    m->arg->gfn_list = (uint64_t)(uintptr_t)m->gfns;
-    m->arg->status = (uint64_t)(uintptr_t)m->status;
-    if (xencall2(m->call, __HYPERVISOR_memory_op,
-                 XENSHIFT_XENMEM_relocate_exclusive,
-                 (uint64_t)(uintptr_t)m->arg) < 0)
+    if (xencall1(m->call, __HYPERVISOR_domctl, (uint64_t)(uintptr_t)dc) < 0)
         return -errno;
     return 0;
 }
 
-xmv *xmv_open_with(xmv_relocate_fn *fn, void *ctx, uint64_t *gfns,
+void xmv_fill_domctl(struct xenshift_domctl *dc, uint32_t domid, int node,
+                     unsigned order, unsigned nr, uint32_t flags,
+                     const uint64_t *gfns, const int32_t *status)
+{
+    struct xenshift_relocate_memory *r = &dc->u.relocate;
+
+    memset(dc, 0, sizeof(*dc));
+    dc->cmd = XENSHIFT_DOMCTL_relocate_memory;
+    dc->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+    dc->domain = (uint16_t)domid;
+    r->magic = XENSHIFT_RELOCATE_MAGIC;
+    r->flags = flags;
+    r->node = (uint32_t)node;
+    r->extent_order = (uint16_t)order;
+    r->nr_extents = nr;
+    r->gfn_list = (uint64_t)(uintptr_t)gfns;
+    r->status = (uint64_t)(uintptr_t)status;
+}
+
+int xmv_probe_verdict(int rc, const struct xenshift_domctl *dc)
+{
+    if (rc == 0)
+        return dc->u.relocate.version == XENSHIFT_RELOCATE_VERSION;
+    /*
+     * ENOSYS: stock Xen.  EACCES: a Xen of another domctl interface
+     * version than the one built against.  EPERM: FLASK without a rule
+     * for an unknown domctl, or not allowed.  EINVAL: something else
+     * has the number and refused the structure.
+     */
+    if (rc == -ENOSYS || rc == -EACCES || rc == -EPERM || rc == -EINVAL)
+        return 0;
+    return -1;
+}
+
+xmv *xmv_open_with(xmv_relocate_fn *fn, void *ctx,
+                   struct xenshift_domctl *dc, uint64_t *gfns,
                    int32_t *status)
 {
     xmv *m = calloc(1, sizeof(*m));
@@ -112,6 +136,7 @@ xmv *xmv_open_with(xmv_relocate_fn *fn, void *ctx, uint64_t *gfns,
         return NULL;
     m->relocate = fn;
     m->relocate_ctx = ctx;
+    m->dc = dc;
     m->gfns = gfns;
     m->status = status;
     return m;
@@ -132,14 +157,14 @@ xmv *XMV_Open(xs_err *err)
         goto fail;
     }
     /* hypercall-safe buffers: Xen reads and writes them in place */
-    m->arg = xencall_alloc_buffer(m->call, sizeof(*m->arg));
+    m->dc = xencall_alloc_buffer(m->call, sizeof(*m->dc));
     m->gfns = xencall_alloc_buffer(m->call, XMV_BUF_ENTRIES *
                                    sizeof(*m->gfns));
     m->status = xencall_alloc_buffer(m->call, XMV_BUF_ENTRIES *
                                      sizeof(*m->status));
     m->relocate = hypercall;
     m->relocate_ctx = m;
-    if (!m->arg || !m->gfns || !m->status) {
+    if (!m->dc || !m->gfns || !m->status) {
         ERR_Set(err, "cannot allocate hypercall buffers");
         goto fail;
     }
@@ -156,8 +181,8 @@ void XMV_Close(xmv *m)
     free(m->hole);
     /* without privcmd the buffers are the caller's (xmv_open_with) */
     if (m->call) {
-        if (m->arg)
-            xencall_free_buffer(m->call, m->arg);
+        if (m->dc)
+            xencall_free_buffer(m->call, m->dc);
         if (m->gfns)
             xencall_free_buffer(m->call, m->gfns);
         if (m->status)
@@ -168,8 +193,10 @@ void XMV_Close(xmv *m)
 }
 
 /*
- * One XENMEM_relocate_exclusive of m->gfns[0..nr): 0 or -errno; *us:
- * how long it took.
+ * One XEN_DOMCTL_relocate_memory of m->gfns[0..nr): 0 or -errno; *us:
+ * how long it took.  Xen continues a preempted call itself; a caller
+ * that sees ERESTART (not through Linux's privcmd) issues the same
+ * structure again, which resumes at its nr_done.
  */
 static int relocate(xmv *m, uint32_t domid, int node, unsigned order,
                     unsigned nr, uint64_t *us)
@@ -178,8 +205,10 @@ static int relocate(xmv *m, uint32_t domid, int node, unsigned order,
     int rc;
 
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = m->relocate(m->relocate_ctx, domid, node, order, m->gfns, nr,
-                     m->status);
+    xmv_fill_domctl(m->dc, domid, node, order, nr, 0, m->gfns, m->status);
+    do
+        rc = m->relocate(m->relocate_ctx, m->dc);
+    while (rc == -ERESTART);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (us)
         *us = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000u +
@@ -189,17 +218,16 @@ static int relocate(xmv *m, uint32_t domid, int node, unsigned order,
 
 int XMV_Probe(xmv *m, xs_err *err)
 {
-    /* An empty request: stock Xen does not know the sub-op at all. */
-    int rc = relocate(m, DOMID_SELF, 0, 0, 0, NULL);
+    int rc, verdict;
 
-    if (rc == -ENOSYS)
-        return 0;
-    if (rc == 0 || rc == -EINVAL || rc == -EOPNOTSUPP || rc == -ESRCH ||
-        rc == -EPERM)
-        return 1;
-    ERR_Set(err, "asking Xen for XENMEM_relocate_exclusive: %s",
-            strerror(-rc));
-    return -1;
+    /* Asked about dom0, the caller: the query looks at no domain. */
+    xmv_fill_domctl(m->dc, 0, 0, 0, 0, XENSHIFT_RELOCATE_QUERY, NULL, NULL);
+    rc = m->relocate(m->relocate_ctx, m->dc);
+    verdict = xmv_probe_verdict(rc, m->dc);
+    if (verdict < 0)
+        ERR_Set(err, "asking Xen for XEN_DOMCTL_relocate_memory: %s",
+                strerror(-rc));
+    return verdict;
 }
 
 static bool is_special(const xmv_layout *l, uint64_t gfn)
@@ -283,21 +311,22 @@ static uint64_t next_gfn(const xmv_layout *l, uint64_t gfn)
 static int call_failed(uint32_t domid, int rc, xs_err *err)
 {
     if (rc == -ENOSYS) {
-        ERR_Set(err, "domain %u: this Xen has no XENMEM_relocate_exclusive "
+        ERR_Set(err, "domain %u: this Xen has no XEN_DOMCTL_relocate_memory "
                 "(stock Xen): direct page moves need the guarded hypervisor "
                 "(xen-patches/)", domid);
         return HV_ENOSYS;
     }
     if (rc == -EOPNOTSUPP) {
         ERR_Set(err, "domain %u: Xen refuses to move its pages directly (a "
-                "PV guest, or one with passthrough devices)", domid);
+                "PV or shadow-paging guest, or one with passthrough devices, "
+                "altp2m or nested virtualisation)", domid);
         return HV_EINVAL;
     }
     if (rc == -ESRCH) {
         ERR_Set(err, "domain %u: no such domain", domid);
         return HV_ENODOMAIN;
     }
-    ERR_Set(err, "domain %u: XENMEM_relocate_exclusive: %s", domid,
+    ERR_Set(err, "domain %u: XEN_DOMCTL_relocate_memory: %s", domid,
             strerror(-rc));
     return HV_EFAIL;
 }
@@ -493,8 +522,3 @@ out:
     return rc;
 }
 
-uint64_t XMV_MaxmemAfterPass(uint64_t was_kib, uint64_t raised_kib,
-                             uint64_t now_kib)
-{
-    return now_kib == raised_kib ? was_kib : 0;
-}

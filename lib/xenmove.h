@@ -1,15 +1,17 @@
 /*
  * xenmove.h - direct moves of a running guest's memory between NUMA
- * nodes, through XENMEM_relocate_exclusive (xen-patches/).
+ * nodes, through XEN_DOMCTL_relocate_memory (xen-patches/).
  *
  * Xen does the copying: per extent, under the guest's p2m lock and with
  * the guest paused, it refuses (EBUSY) any frame that something besides
  * the guest's own allocation holds - a backend's grant mapping, a
  * foreign mapping, a vcpu_info or event-channel page the guest
  * registered - and otherwise copies it to a frame on the node, switches
- * the p2m entry and scrubs the old frame.  This module only decides
- * which guest frames to offer, in which sizes, and keeps the counts.
- * Used by hv_xen.c; stock Xen answers ENOSYS, which XMV_Probe reports.
+ * the p2m entry and swaps the frames in the guest's allocation (its
+ * tot_pages stays: no room below maxmem is needed).  This module only
+ * decides which guest frames to offer, in which sizes, and keeps the
+ * counts.  Used by hv_xen.c; XMV_Probe tells a hypervisor with the
+ * operation from one without.
  */
 #ifndef XENSHIFT_XENMOVE_H
 #define XENSHIFT_XENMOVE_H
@@ -27,7 +29,11 @@ typedef struct xmv xmv;
 xmv *XMV_Open(xs_err *err);
 void XMV_Close(xmv *m);
 
-/* 1: the hypervisor has the guard; 0: stock Xen (ENOSYS); -1: error. */
+/*
+ * 1: the hypervisor has the guard (a query call said its ABI version);
+ * 0: it has not (stock Xen, or an older guarded build whose operation
+ * was a memory op); -1: error, err filled.
+ */
 int XMV_Probe(xmv *m, xs_err *err);
 
 /*
@@ -44,16 +50,5 @@ int XMV_Probe(xmv *m, xs_err *err);
 int XMV_Pass(xmv *m, xc_interface *xch, uint32_t domid, int node,
              uint64_t span_kib, uint64_t max_pages, hv_move_result *res,
              xs_err *err);
-
-/*
- * A domain at its max_pages gets room for a pass: its max raised from
- * was_kib to raised_kib (Xen takes the new frame before it frees the old
- * one).  Afterwards, with its max now_kib: the max to put back, or 0 to
- * leave it, because someone else set it during the pass (`xl mem-set`,
- * `xl mem-max`) and theirs is the value that counts.  KiB as Xen has
- * them (libxl_dominfo.max_memkb).
- */
-uint64_t XMV_MaxmemAfterPass(uint64_t was_kib, uint64_t raised_kib,
-                             uint64_t now_kib);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "xen_relocate.h"
 #include "xenmove.h"
 
 /* Entries in the gfn and status buffers: one call's worth at most. */
@@ -15,12 +16,27 @@
 #define XMV_MAX_SPECIAL 16
 
 /*
- * XENMEM_relocate_exclusive of gfns[0..nr) (extents of 2^order pages):
- * fills status[0..nr), returns 0 or -errno.
+ * XEN_DOMCTL_relocate_memory with the argument dc (the gfns and the
+ * status array are where its handles point): 0 or -errno, as Xen does.
  */
-typedef int xmv_relocate_fn(void *ctx, uint32_t domid, int node,
-                            unsigned order, const uint64_t *gfns,
-                            unsigned nr, int32_t *status);
+typedef int xmv_relocate_fn(void *ctx, struct xenshift_domctl *dc);
+
+/*
+ * dc for one call of nr extents of 2^order pages to node, or with
+ * flags XENSHIFT_RELOCATE_QUERY the probe; built against this system's
+ * XEN_DOMCTL_INTERFACE_VERSION.
+ */
+void xmv_fill_domctl(struct xenshift_domctl *dc, uint32_t domid, int node,
+                     unsigned order, unsigned nr, uint32_t flags,
+                     const uint64_t *gfns, const int32_t *status);
+
+/*
+ * What a probe's answer (rc, and dc as Xen left it) says: 1 the
+ * hypervisor has the operation, 0 it has not (stock Xen, another domctl
+ * interface version, FLASK refusing an unknown domctl, another operation
+ * under the number), -1 the answer makes no sense.
+ */
+int xmv_probe_verdict(int rc, const struct xenshift_domctl *dc);
 
 /* The frames of one pass: the guest's RAM ranges and its special pages. */
 typedef struct xmv_layout {
@@ -37,10 +53,12 @@ typedef struct xmv_tally {
 } xmv_tally;
 
 /*
- * A mover that calls fn instead of Xen, with the caller's buffers of
- * XMV_BUF_ENTRIES entries (XMV_Close leaves them).  NULL: out of memory.
+ * A mover that calls fn instead of Xen, with the caller's argument and
+ * buffers of XMV_BUF_ENTRIES entries (XMV_Close leaves them).  NULL: out
+ * of memory.
  */
-xmv *xmv_open_with(xmv_relocate_fn *fn, void *ctx, uint64_t *gfns,
+xmv *xmv_open_with(xmv_relocate_fn *fn, void *ctx,
+                   struct xenshift_domctl *dc, uint64_t *gfns,
                    int32_t *status);
 
 /*

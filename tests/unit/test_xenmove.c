@@ -1,10 +1,12 @@
 /*
- * test_xenmove.c - the page-by-page batching of lib/xenmove.c, with a
- * stand-in for XENMEM_relocate_exclusive: no call holds more pages than
- * the buffers (XMV_BUF_ENTRIES) and the ABI (XENMEM_RELOC_MAX_EXTENTS)
- * take, nothing is written past the buffers, every page is offered once
- * and the special pages never.  And the maxmem a pass raised is put
- * back only when nobody set it meanwhile.
+ * test_xenmove.c - lib/xenmove.c against a stand-in for
+ * XEN_DOMCTL_relocate_memory that reads the domctl as Xen does: the
+ * argument's layout is the patched public header's, the probe believes
+ * only the version Xen writes back (not a 0 from another operation under
+ * the number), a preempted call is issued again and resumes, no call
+ * holds more pages than the buffers (XMV_BUF_ENTRIES) and the ABI
+ * (XENMEM_RELOC_MAX_EXTENTS) take, nothing is written past the buffers,
+ * every page is offered once and the special pages never.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,39 +23,144 @@
 
 typedef struct stand_in {
     uint64_t *gfns;                     /* the buffer handed to the mover */
-    unsigned calls, biggest, bad_order, wrong_buffer;
+    unsigned calls, biggest, bad_order, wrong_buffer, bad_head;
     unsigned offered[SPAN + 1];         /* times each gfn was offered */
     int fail_with;                      /* -errno for every call, or 0 */
+    unsigned per_call;                  /* extents before ERESTART, or 0 */
+    /* the probe: what a query gets back */
+    int query_rc;
+    uint32_t query_version;
+    unsigned queries;
 } stand_in;
 
-/* Even pages move, odd ones are busy, every tenth is not RAM. */
-static int fake_relocate(void *ctx, uint32_t domid, int node,
-                         unsigned order, const uint64_t *gfns, unsigned nr,
-                         int32_t *status)
+/*
+ * As Xen: a query answers with its version; otherwise even pages move,
+ * odd ones are busy, every tenth is not RAM, from nr_done on, per_call
+ * extents at a time.
+ */
+static int fake_relocate(void *ctx, struct xenshift_domctl *dc)
 {
     stand_in *s = ctx;
-    unsigned i;
+    struct xenshift_relocate_memory *r = &dc->u.relocate;
+    uint64_t *gfns = (uint64_t *)(uintptr_t)r->gfn_list;
+    int32_t *status = (int32_t *)(uintptr_t)r->status;
+    unsigned i, stop;
 
-    (void)domid;
-    (void)node;
+    if (dc->cmd != XENSHIFT_DOMCTL_relocate_memory ||
+        dc->interface_version != XEN_DOMCTL_INTERFACE_VERSION ||
+        r->magic != XENSHIFT_RELOCATE_MAGIC || r->pad || r->pad2)
+        s->bad_head++;
+    if (r->flags & XENSHIFT_RELOCATE_QUERY) {
+        s->queries++;
+        r->version = s->query_version;
+        return s->query_rc;
+    }
     s->calls++;
-    if (nr > s->biggest)
-        s->biggest = nr;
-    if (order != 0)
+    if (r->nr_extents > s->biggest)
+        s->biggest = r->nr_extents;
+    if (r->extent_order != 0)
         s->bad_order++;
     if (gfns != s->gfns)
         s->wrong_buffer++;
     if (s->fail_with)
         return s->fail_with;
-    for (i = 0; i < nr && i < XMV_BUF_ENTRIES; i++) {
+    if (!r->nr_done)
+        r->nr_moved = r->nr_busy = 0;
+    stop = r->nr_extents;
+    if (s->per_call && r->nr_done + s->per_call < stop)
+        stop = r->nr_done + s->per_call;
+    for (i = r->nr_done; i < stop && i < XMV_BUF_ENTRIES; i++) {
         uint64_t g = gfns[i];
 
         if (g <= SPAN)
             s->offered[g]++;
         status[i] = g % 10 == 0 ? XENMEM_RELOC_NOT_RAM :
                     g % 2 ? -EBUSY : XENMEM_RELOC_MOVED;
+        r->nr_moved += status[i] == XENMEM_RELOC_MOVED;
+        r->nr_busy += status[i] == -EBUSY;
     }
-    return 0;
+    r->nr_done = i;
+    r->version = XENSHIFT_RELOCATE_VERSION;
+    return r->nr_done < r->nr_extents ? -ERESTART : 0;
+}
+
+static uint32_t u32_at(const void *p, size_t off)
+{
+    uint32_t v;
+
+    memcpy(&v, (const char *)p + off, sizeof(v));
+    return v;
+}
+
+static uint64_t u64_at(const void *p, size_t off)
+{
+    uint64_t v;
+
+    memcpy(&v, (const char *)p + off, sizeof(v));
+    return v;
+}
+
+/* The bytes Xen reads: struct xen_domctl, u.relocate_memory at 16. */
+static void test_layout(void)
+{
+    struct xenshift_domctl dc;
+    uint64_t g[2];
+    int32_t st[2];
+
+    memset(&dc, 0xff, sizeof(dc));
+    xmv_fill_domctl(&dc, 7, 1, 9, 2, 0, g, st);
+    is_int(u32_at(&dc, 0), 0x786d, "cmd XEN_DOMCTL_relocate_memory");
+    is_int(u32_at(&dc, 4), XEN_DOMCTL_INTERFACE_VERSION,
+           "this system's domctl interface version");
+    ok((u32_at(&dc, 8) & 0xffff) == 7, "domain 7");
+    is_int(u32_at(&dc, 16), 0x786d7276, "magic first in the union");
+    is_int(u32_at(&dc, 20), 0, "flags 0");
+    is_int(u32_at(&dc, 24), 1, "node 1");
+    ok(u32_at(&dc, 28) == 9, "extent order 9, pad 0");
+    ok(u32_at(&dc, 32) == 2 && u32_at(&dc, 36) == 0,
+       "2 extents, none done yet");
+    ok(u64_at(&dc, 40) == (uint64_t)(uintptr_t)g &&
+       u64_at(&dc, 48) == (uint64_t)(uintptr_t)st,
+       "the gfn and status handles at 24 and 32 of the union");
+    ok(u32_at(&dc, 56) == 0 && u32_at(&dc, 60) == 0 && u32_at(&dc, 64) == 0,
+       "counts and version zeroed (Xen writes them)");
+    xmv_fill_domctl(&dc, 0, 0, 0, 0, XENSHIFT_RELOCATE_QUERY, NULL, NULL);
+    is_int(u32_at(&dc, 20), 1, "a query sets flag 1");
+}
+
+/* What the probe believes. */
+static void test_probe(void)
+{
+    static stand_in q;
+    struct xenshift_domctl dc;
+    uint64_t g[1];
+    int32_t st[1];
+    xs_err err;
+    xmv *m = xmv_open_with(fake_relocate, &q, &dc, g, st);
+
+    ERR_Clear(&err);
+    q.query_rc = 0;
+    q.query_version = XENSHIFT_RELOCATE_VERSION;
+    is_int(XMV_Probe(m, &err), 1, "0 and the version written: guarded");
+    ok(q.queries == 1 && !q.bad_head && !q.calls,
+       "one query, well formed, and no move");
+    q.query_version = 0;
+    is_int(XMV_Probe(m, &err), 0,
+           "0 without the version: another operation has the number");
+    q.query_version = XENSHIFT_RELOCATE_VERSION + 1;
+    is_int(XMV_Probe(m, &err), 0, "another version of the ABI: not ours");
+    q.query_version = XENSHIFT_RELOCATE_VERSION;
+    q.query_rc = -ENOSYS;
+    is_int(XMV_Probe(m, &err), 0, "ENOSYS: stock Xen");
+    q.query_rc = -EACCES;
+    is_int(XMV_Probe(m, &err), 0, "EACCES: another domctl interface");
+    q.query_rc = -EPERM;
+    is_int(XMV_Probe(m, &err), 0, "EPERM: FLASK or not privileged");
+    q.query_rc = -EFAULT;
+    is_int(XMV_Probe(m, &err), -1, "EFAULT: an error");
+    ok(strstr(err.msg, "XEN_DOMCTL_relocate_memory") != NULL,
+       "which says what was asked: %s", err.msg);
+    XMV_Close(m);
 }
 
 static bool guard_intact(const uint64_t *gfns, const int32_t *status)
@@ -68,6 +175,7 @@ static bool guard_intact(const uint64_t *gfns, const int32_t *status)
 
 int main(void)
 {
+    struct xenshift_domctl dc;
     uint64_t *gfns = malloc((XMV_BUF_ENTRIES + GUARD) * sizeof(*gfns));
     int32_t *status = malloc((XMV_BUF_ENTRIES + GUARD) * sizeof(*status));
     static stand_in s;
@@ -85,8 +193,11 @@ int main(void)
     }
     ok(XMV_BUF_ENTRIES <= XENMEM_RELOC_MAX_EXTENTS,
        "the buffers hold no more than the ABI takes per call");
+    test_layout();
+    test_probe();
+
     s.gfns = gfns;
-    m = xmv_open_with(fake_relocate, &s, gfns, status);
+    m = xmv_open_with(fake_relocate, &s, &dc, gfns, status);
     ok(m != NULL, "a mover with a stand-in hypercall");
 
     /* a range six times the buffers, with two special pages in it */
@@ -104,7 +215,8 @@ int main(void)
     ok(guard_intact(gfns, status), "nothing written past the buffers");
     is_int(s.calls, (SPAN - 2 + XMV_BUF_ENTRIES - 1) / XMV_BUF_ENTRIES,
            "in as few calls as the buffers allow");
-    ok(!s.bad_order && !s.wrong_buffer, "order 0, from the mover's buffer");
+    ok(!s.bad_order && !s.wrong_buffer && !s.bad_head,
+       "order 0, from the mover's buffer, a well formed domctl");
     for (g = 0; g < SPAN; g++) {
         if (g == 7 || g == 2048) {
             if (s.offered[g])
@@ -146,18 +258,27 @@ int main(void)
     ok(guard_intact(gfns, status), "still nothing past the buffers");
 
     /*
-     * maxmem after a pass raised it from 1 GiB + 1 MiB to + 4 MiB: back
-     * when still raised; an `xl mem-set 2048` (max 2 GiB + 1 MiB) or an
-     * `xl mem-max` lowering it during the pass is not undone.
+     * Preempted every 100 extents: the mover issues the same domctl
+     * again until Xen is done, and every page is dealt with once.
      */
-    is_int((long long)XMV_MaxmemAfterPass(1049600, 1053696, 1053696),
-           1049600, "unchanged since the raise: put back");
-    is_int((long long)XMV_MaxmemAfterPass(1049600, 1053696, 2098176), 0,
-           "raised by someone else meanwhile: theirs stays");
-    is_int((long long)XMV_MaxmemAfterPass(1049600, 1053696, 525312), 0,
-           "lowered by someone else meanwhile: theirs stays");
-    is_int((long long)XMV_MaxmemAfterPass(1049600, 1053696, 1049600), 0,
-           "set back to the old value meanwhile: nothing to do");
+    s.fail_with = 0;
+    s.per_call = 100;
+    s.calls = 0;
+    memset(s.offered, 0, sizeof(s.offered));
+    memset(&t, 0, sizeof(t));
+    is_int(xmv_offer_pages(m, &l, 5, 1, 0, XMV_BUF_ENTRIES, &t, &not_ram,
+                           &err), 0, "a preempted call is continued");
+    is_int(s.calls, (XMV_BUF_ENTRIES + 99) / 100,
+           "in %u calls of 100 extents", (XMV_BUF_ENTRIES + 99) / 100);
+    once = 0;
+    moved = 0;
+    for (g = 0; g < XMV_BUF_ENTRIES; g++) {
+        once += s.offered[g] == 1;
+        moved += g % 10 != 0 && g % 2 == 0;
+    }
+    is_int(once, XMV_BUF_ENTRIES, "each page once: resumed at nr_done");
+    is_int((long long)t.moved, (long long)moved,
+           "every status read after the last continuation");
 
     XMV_Close(m);
     free(gfns);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # build.sh OUTDIR [SRCDIR] - build guard-probe, the dom0 probe of
-# XENMEM_relocate_exclusive (see guard-probe.c and xen-patches/README.md).
+# XEN_DOMCTL_relocate_memory (see guard-probe.c and xen-patches/README.md).
 #
 # SRCDIR is the xenshift source tree (for lib/xen_relocate.h); by default
 # the tree this script sits in.  Needs cc and libxen-dev (xencall.h,

@@ -1,12 +1,14 @@
 /*
- * guard-probe DOMID NODE ORDER GFN... - issue one XENMEM_relocate_exclusive
+ * guard-probe DOMID NODE ORDER GFN... - issue one XEN_DOMCTL_relocate_memory
  * (xen-patches/, ABI in lib/xen_relocate.h) from dom0 and print the result.
  *
  * Output, one line per extent, then a summary line:
  *   gfn 0x... status N (name)
- *   rc R errno E nr_moved M nr_busy B
+ *   rc R errno E nr_moved M nr_busy B nr_done D version 0xV
  * R is the hypercall's return value (0 or -errno), E the errno libxencall
  * set (0 on success).  A status never written by Xen prints as "unset".
+ * Xen continues a preempted call itself (privcmd), so D is the number of
+ * extents when R is 0.
  *
  * Exit status: 0 the hypercall returned 0, 3 it returned -ENOSYS (a stock
  * Xen without the patch), 2 usage error, 1 anything else.
@@ -18,14 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define __XEN_TOOLS__ 1         /* the domctl interface is for tools */
 #include <xencall.h>
 #include <xen/xen.h>
+#include <xen/domctl.h>
 
 #include "xen_relocate.h"
 
-#ifndef __HYPERVISOR_memory_op
-#define __HYPERVISOR_memory_op 12
-#endif
 
 #define STATUS_UNSET INT32_MIN
 
@@ -60,14 +61,15 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *v)
 static void usage(const char *prog)
 {
     fprintf(stderr, "usage: %s DOMID NODE ORDER GFN...\n"
-            "  one XENMEM_relocate_exclusive (sub-op %d) call; ORDER 0 or 9,\n"
+            "  one XEN_DOMCTL_relocate_memory (domctl %#x) call; ORDER 0 or 9,\n"
             "  GFN the first gfn of each extent (decimal or 0x hex)\n",
-            prog, XENSHIFT_XENMEM_relocate_exclusive);
+            prog, XENSHIFT_DOMCTL_relocate_memory);
 }
 
 int main(int argc, char **argv)
 {
-    struct xenshift_xen_relocate_exclusive *op;
+    struct xenshift_domctl *dc;
+    struct xenshift_relocate_memory *op;
     xencall_handle *xch;
     uint64_t domid, node, order, *gfns;
     int32_t *status;
@@ -101,10 +103,10 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    op = xencall_alloc_buffer(xch, sizeof(*op));
+    dc = xencall_alloc_buffer(xch, sizeof(*dc));
     gfns = xencall_alloc_buffer(xch, n * sizeof(*gfns));
     status = xencall_alloc_buffer(xch, n * sizeof(*status));
-    if ( !op || !gfns || !status )
+    if ( !dc || !gfns || !status )
     {
         fprintf(stderr, "guard-probe: xencall_alloc_buffer: %s\n",
                 strerror(errno));
@@ -121,31 +123,33 @@ int main(int argc, char **argv)
         status[i] = STATUS_UNSET;
     }
 
-    memset(op, 0, sizeof(*op));
-    op->domid = domid;
+    memset(dc, 0, sizeof(*dc));
+    dc->cmd = XENSHIFT_DOMCTL_relocate_memory;
+    dc->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+    dc->domain = domid;
+    op = &dc->u.relocate;
+    op->magic = XENSHIFT_RELOCATE_MAGIC;
     op->extent_order = order;
     op->node = node;
     op->nr_extents = n;
-    op->flags = 0;
     op->gfn_list = (uint64_t)(uintptr_t)gfns;
     op->status = (uint64_t)(uintptr_t)status;
 
-    ret = xencall2(xch, __HYPERVISOR_memory_op,
-                   XENSHIFT_XENMEM_relocate_exclusive,
-                   (uint64_t)(uintptr_t)op);
+    ret = xencall1(xch, __HYPERVISOR_domctl, (uint64_t)(uintptr_t)dc);
     err = ret < 0 ? errno : 0;
     rc = ret < 0 ? -err : ret;
 
     for ( i = 0; i < n; i++ )
         printf("gfn 0x%" PRIx64 " status %" PRId32 " (%s)\n",
                gfns[i], status[i], status_name(status[i]));
-    printf("rc %d errno %d nr_moved %" PRIu32 " nr_busy %" PRIu32 "\n",
-           rc, err, op->nr_moved, op->nr_busy);
+    printf("rc %d errno %d nr_moved %" PRIu32 " nr_busy %" PRIu32
+           " nr_done %" PRIu32 " version %#" PRIx32 "\n",
+           rc, err, op->nr_moved, op->nr_busy, op->nr_done, op->version);
     fflush(stdout);
 
     xencall_free_buffer(xch, status);
     xencall_free_buffer(xch, gfns);
-    xencall_free_buffer(xch, op);
+    xencall_free_buffer(xch, dc);
     xencall_close(xch);
 
     if ( rc == 0 )

@@ -1,5 +1,5 @@
 # The second bed: Debian's Xen built from source with xen-patches/, PVH
-# guests.  xenshift must see the guard (XENMEM_relocate_exclusive).
+# guests.  xenshift must see the guard (XEN_DOMCTL_relocate_memory).
 . /payload/dom0/tap.sh
 tap_show sh -c "xl info | grep -E '^(xen_version|xen_changeset|nr_nodes)'"
 "$XENSHIFT" -c "$XENSHIFT_TABLE" status -j > /tmp/st.json 2>/tmp/st.err

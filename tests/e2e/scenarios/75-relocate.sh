@@ -12,8 +12,8 @@ numa=/payload/tables/numa.json
 rc=$?
 sed 's/^/XS-TAP: #   /' /tmp/mv.out /tmp/mv.err
 tap_is "mem-move -s direct on stock Xen exits 1" "$rc" 1
-tap_check "it says why: Xen refuses XENMEM_relocate_exclusive, use the cooperative strategy" \
-    grep -q "refuses XENMEM_relocate_exclusive.*use the cooperative strategy" /tmp/mv.err
+tap_check "it says why: Xen lacks XEN_DOMCTL_relocate_memory, use the cooperative strategy" \
+    grep -q "lacks XEN_DOMCTL_relocate_memory.*use the cooperative strategy" /tmp/mv.err
 tap_check "vm3 untouched (128 MiB)" near "$(xl_mem vm3)" 128 1
 
 # --- a PV guest moved cooperatively ---------------------------------------
