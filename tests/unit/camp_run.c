@@ -146,7 +146,7 @@ void CRUN_One(const char *state, const tbl_table *t, const char *to,
     char warn[256];
     xs_err err;
     plan p;
-    crec *w = NULL;
+    recdrv *w = NULL;
     hv *in;
     int rc;
 
@@ -169,7 +169,7 @@ void CRUN_One(const char *state, const tbl_table *t, const char *to,
         HV_Close(in);
         goto out;
     }
-    w = CREC_Wrap(in, was.doms, was.nr_doms);
+    w = RECDRV_Wrap(in, was.doms, was.nr_doms);
     ERR_Clear(&err);
     if (TRN_Snapshot(&w->base, t, to, &snap, warn, sizeof(warn), &err) ||
         PLAN_Make(&snap, t, to, &p, &err)) {
@@ -183,7 +183,7 @@ void CRUN_One(const char *state, const tbl_table *t, const char *to,
         TRN_DefaultOpts(&topts);
         topts.exec = *eo;
         topts.journal = true;
-        rc = TRN_Execute(&w->base, t, &snap, &p, &topts, CREC_OnEvent, w,
+        rc = TRN_Execute(&w->base, t, &snap, &p, &topts, RECDRV_OnEvent, w,
                          &rep, &res);
         w->rb = true;
         HVSIM_ClearFaults(in);

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "camp_check.h"
-#include "camp_rec.h"
+#include "recdrv.h"
 #include "exec.h"
 #include "table.h"
 
@@ -43,7 +43,7 @@ typedef struct run_out {
     char cause[1100];
     bool fired;                 /* the injected fault fired */
     cchk_verdict v;
-    crec_call *calls;           /* kept when asked */
+    recdrv_call *calls;         /* kept when asked */
     size_t nr_calls;
     balloon *balloons;          /* the plan's memory steps, when asked */
     size_t nr_balloons;

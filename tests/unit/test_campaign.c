@@ -6,7 +6,7 @@
  * host as generated ("start") to each phase A, then every ordered pair
  * of phases A -> B:
  *
- *  1. a fault-free run through the recording driver (camp_rec.c) lists
+ *  1. a fault-free run through the recording driver (recdrv.c) lists
  *     every hv call the transition makes; from the start host, the host
  *     it reaches is saved as "in A" (a pair whose A cannot be reached is
  *     skipped and counted);
@@ -51,7 +51,7 @@
 #include <unistd.h>
 
 #include "camp_check.h"
-#include "camp_rec.h"
+#include "recdrv.h"
 #include "camp_run.h"
 #include "exec.h"
 #include "gen.h"
@@ -176,11 +176,11 @@ static void emit(const line *l, const char *note)
  * of a run of the same read (a poll loop, with no change between) only
  * the first and the last are taken, unless all_points.
  */
-static bool pick(const crec_call *c, size_t n, size_t i)
+static bool pick(const recdrv_call *c, size_t n, size_t i)
 {
     size_t j;
 
-    if (c[i].rb || !CREC_Faultable(c[i].op))
+    if (c[i].rb || !RECDRV_Faultable(c[i].op))
         return false;
     if (c[i].change || all_points)
         return true;
@@ -229,7 +229,7 @@ static bool run_pair(const tbl_table *t, uint64_t seed, const char *from,
         st->fault_free_failed++;
     for (k = 0; faults && k < sizeof(kinds) / sizeof(kinds[0]); k++) {
         for (i = 0; i < cal.nr_calls; i++) {
-            const crec_call *c = &cal.calls[i];
+            const recdrv_call *c = &cal.calls[i];
             fault f = { .kind = kinds[k] };
 
             if (!pick(cal.calls, cal.nr_calls, i) ||
@@ -237,7 +237,7 @@ static bool run_pair(const tbl_table *t, uint64_t seed, const char *from,
                 continue;
             snprintf(f.op, sizeof(f.op), "%s", c->op);
             snprintf(f.dom, sizeof(f.dom), "%s", c->dom);
-            f.nth = CREC_Nth(cal.calls, i);
+            f.nth = RECDRV_Nth(cal.calls, i);
             CRUN_One(state, t, to, &f, &eopts, false, NULL, &o);
             add_case(&l, &f, &o);
             CRUN_OutDispose(&o);

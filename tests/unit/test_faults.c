@@ -18,18 +18,18 @@
  *    reported VANISHED (and a domain reported VANISHED must be gone).
  *
  * Aiming a fault at a step: a first run without faults records every hv
- * call through a recording driver wrapped around the sim, with the step
- * that made it (the step being started, or while the stage polls, the
- * unfinished step of the domain the call names).  The sim is
- * deterministic, so the n-th call of an op for a domain in that run is
- * the n-th in a faulted run too, and HVSIM_AddFault(op, domain, n) fails
- * exactly that call.  A hypercall fault is aimed, in turn, at every call
- * of the step the sim can fail (its "points": reads and changes, the
- * verification reads after a change and the maxmem after a shrink
- * included; for vanish, those that name a domain), one run each.  The
- * recording driver sees the fault fire, and the test checks that it
- * fired in the step it was aimed at.  One TAP line per (fault, step):
- * ok when the invariant held at every point.
+ * call through the recording driver (recdrv.c) wrapped around the sim,
+ * tagged with the step that made it (the step being started, or while
+ * the stage polls, the unfinished step of the domain the call names).
+ * The sim is deterministic, so the n-th call of an op for a domain in
+ * that run is the n-th in a faulted run too, and HVSIM_AddFault(op,
+ * domain, n) fails exactly that call.  A hypercall fault is aimed, in
+ * turn, at every call of the step the sim can fail (its "points": reads
+ * and changes, the verification reads after a change and the maxmem
+ * after a shrink included; for vanish, those that name a domain), one
+ * run each.  The recording driver sees the fault fire, and the test
+ * checks that it fired in the step it was aimed at.  One TAP line per
+ * (fault, step): ok when the invariant held at every point.
  *
  * After each run the CPU side of the phase (cpupools, pinning, pCPUs
  * in no pool, an incomplete rollback) is compared too and differences
@@ -63,6 +63,7 @@
 #include "table.h"
 #include "transition.h"
 #include "units.h"
+#include "recdrv.h"
 #include "tap.h"
 
 #define MAX_STEPS 32
@@ -101,43 +102,26 @@ static bool is_stuck_kind(fault_kind k)
     return k == K_FLOOR || k == K_IGNORES;
 }
 
-/* --- a recording driver around the sim -------------------------------- */
+/* --- the recording driver's view of the plan ---------------------------- */
 
-typedef struct call {
-    char op[24];
-    char dom[HV_NAME_MAX];      /* "" when the op names no domain */
-    int step;                   /* forward step, -1 outside every step */
-    bool rb;                    /* made rolling back, or after the run */
-    int rc;
-} call;
-
-typedef struct rec {
-    hv base;                    /* first: the handle hv.c sees */
-    hv *in;
+/*
+ * Where the forward plan is, from the executor's progress events: the
+ * ctx of the recording driver's hooks (recdrv.h) and of on_event.
+ */
+typedef struct tracker {
+    recdrv *w;                  /* the recording driver around the sim */
     const plan *p;              /* the forward plan */
     const plan_stage *stage;    /* its stage running now */
     int step;                   /* step being started, -1 */
     bool polling;               /* the stage's actions are all started */
     bool finished[MAX_STEPS];   /* steps done or failed */
-    bool rb;
-    call *calls;
-    size_t nr_calls, cap_calls;
-    /* The first call that failed with an injected fault. */
-    bool fired;
-    call fire;
-    char fire_msg[sizeof(((xs_err *)0)->msg)];
     /* The first forward action that failed. */
     int failed_step;
     /* Jump the wall clock when this step starts. */
     int jump_step;
     long long jump_s;
     bool jumped;
-} rec;
-
-static rec *R(hv *h)
-{
-    return (rec *)h;
-}
+} tracker;
 
 static int step_of_act(const plan *p, const plan_action *a)
 {
@@ -181,32 +165,23 @@ static const plan_action *step_act(const plan *p, size_t k,
     return NULL;
 }
 
-static const char *dom_name(rec *r, uint32_t domid)
-{
-    size_t i;
-
-    for (i = 0; i < r->p->nr_rows; i++)
-        if (r->p->rows[i].running && r->p->rows[i].domid == domid)
-            return r->p->rows[i].domain;
-    return domid == 0 ? "Domain-0" : "?";
-}
-
 /* The step a call belongs to (see the top of the file). */
-static int attribute(rec *r, bool has_dom, uint32_t domid)
+static int attribute(void *ctx, bool has_dom, uint32_t domid)
 {
+    tracker *t = ctx;
     size_t i;
 
-    if (r->rb)
+    if (t->w->rb)
         return -1;
-    if (!r->polling)
-        return r->step;
-    if (!has_dom || !r->stage)
+    if (!t->polling)
+        return t->step;
+    if (!has_dom || !t->stage)
         return -1;
-    for (i = 0; i < r->stage->nr_acts; i++) {
-        const plan_action *a = &r->stage->acts[i];
-        int k = step_of_act(r->p, a);
+    for (i = 0; i < t->stage->nr_acts; i++) {
+        const plan_action *a = &t->stage->acts[i];
+        int k = step_of_act(t->p, a);
 
-        if (k >= 0 && k < MAX_STEPS && r->finished[k])
+        if (k >= 0 && k < MAX_STEPS && t->finished[k])
             continue;
         if (a->domid == domid &&
             (a->kind == PLAN_ACT_MEMORY || a->kind == PLAN_ACT_VCPUS ||
@@ -216,301 +191,94 @@ static int attribute(rec *r, bool has_dom, uint32_t domid)
     return -1;
 }
 
-static size_t log_call(rec *r, const char *op, bool has_dom, uint32_t domid)
+static void sleeping(void *ctx)
 {
-    call *c;
+    tracker *t = ctx;
 
-    if (r->nr_calls == r->cap_calls) {
-        size_t cap = r->cap_calls ? 2 * r->cap_calls : 256;
-        call *v = realloc(r->calls, cap * sizeof(*v));
-
-        if (!v)
-            abort();
-        r->calls = v;
-        r->cap_calls = cap;
-    }
-    c = &r->calls[r->nr_calls];
-    memset(c, 0, sizeof(*c));
-    snprintf(c->op, sizeof(c->op), "%s", op);
-    if (has_dom)
-        snprintf(c->dom, sizeof(c->dom), "%s", dom_name(r, domid));
-    c->step = attribute(r, has_dom, domid);
-    c->rb = r->rb;
-    return r->nr_calls++;
+    t->polling = true;
 }
 
-/* The call returned: keep its code and the driver's error. */
-static int done(hv *h, size_t ix, int rc)
+/*
+ * Wrap the sim in the recording driver for a run of plan p, with t as
+ * the hooks' ctx.  Domains are named as the plan's running rows name
+ * them, domid 0 "Domain-0" (when no row names it), any other "?".
+ */
+static recdrv *wrap(hv *in, const plan *p, tracker *t)
 {
-    rec *r = R(h);
+    hv_domain *names = calloc(p->nr_rows + 1, sizeof(*names));
+    size_t i, n = 0;
+    recdrv *w;
 
-    r->calls[ix].rc = rc;
-    if (rc) {
-        h->err = *HV_LastError(r->in);
-        if (!r->fired && strstr(h->err.msg, "injected fault")) {
-            r->fired = true;
-            r->fire = r->calls[ix];
-            snprintf(r->fire_msg, sizeof(r->fire_msg), "%s", h->err.msg);
-        }
-    }
-    return rc;
-}
-
-#define CALL(h, op, has_dom, domid, expr)                               \
-    do {                                                                \
-        size_t ix_ = log_call(R(h), (op), (has_dom), (domid));          \
-        return done((h), ix_, (expr));                                  \
-    } while (0)
-
-static void rc_close(hv *h)
-{
-    HV_Close(R(h)->in);
-    free(R(h)->calls);
-    free(h);
-}
-
-static int rc_get_host(hv *h, hv_host *o)
-{
-    CALL(h, "get_host", false, 0, HV_GetHost(R(h)->in, o));
-}
-
-static int rc_list_pools(hv *h, hv_pool **p, size_t *n)
-{
-    CALL(h, "list_pools", false, 0, HV_ListPools(R(h)->in, p, n));
-}
-
-static int rc_list_domains(hv *h, hv_domain **d, size_t *n)
-{
-    CALL(h, "list_domains", false, 0, HV_ListDomains(R(h)->in, d, n));
-}
-
-static int rc_get_domain(hv *h, uint32_t id, hv_domain *o)
-{
-    CALL(h, "get_domain", true, id, HV_GetDomain(R(h)->in, id, o));
-}
-
-static int rc_set_maxmem(hv *h, uint32_t id, uint64_t k)
-{
-    CALL(h, "set_maxmem", true, id, HV_SetMaxmem(R(h)->in, id, k));
-}
-
-static int rc_set_target(hv *h, uint32_t id, uint64_t k)
-{
-    CALL(h, "set_target", true, id, HV_SetTarget(R(h)->in, id, k));
-}
-
-static int rc_set_vcpus(hv *h, uint32_t id, unsigned n)
-{
-    CALL(h, "set_vcpus_online", true, id,
-         HV_SetVcpusOnline(R(h)->in, id, n));
-}
-
-static int rc_set_affinity(hv *h, uint32_t id, const xs_cpumap *hard,
-                           const xs_cpumap *soft)
-{
-    CALL(h, "set_affinity", true, id,
-         HV_SetAffinity(R(h)->in, id, hard, soft));
-}
-
-static int rc_pool_create(hv *h, const char *name, const char *sched,
-                          uint32_t *id)
-{
-    CALL(h, "pool_create", false, 0,
-         HV_PoolCreate(R(h)->in, name, sched, id));
-}
-
-static int rc_pool_destroy(hv *h, uint32_t id)
-{
-    CALL(h, "pool_destroy", false, 0, HV_PoolDestroy(R(h)->in, id));
-}
-
-static int rc_pool_add_cpu(hv *h, uint32_t id, unsigned cpu)
-{
-    CALL(h, "pool_add_cpu", false, 0, HV_PoolAddCpu(R(h)->in, id, cpu));
-}
-
-static int rc_pool_remove_cpu(hv *h, uint32_t id, unsigned cpu)
-{
-    CALL(h, "pool_remove_cpu", false, 0,
-         HV_PoolRemoveCpu(R(h)->in, id, cpu));
-}
-
-static int rc_pool_move_domain(hv *h, uint32_t id, uint32_t dom)
-{
-    CALL(h, "pool_move_domain", true, dom,
-         HV_PoolMoveDomain(R(h)->in, id, dom));
-}
-
-static int rc_set_node_affinity(hv *h, uint32_t id, uint64_t nodes)
-{
-    CALL(h, "set_node_affinity", true, id,
-         HV_SetNodeMask(R(h)->in, id, nodes));
-}
-
-static int rc_move_memory(hv *h, uint32_t id, int node, uint64_t max,
-                          hv_move_result *res)
-{
-    CALL(h, "move_memory", true, id,
-         HV_MoveMemory(R(h)->in, id, node, max, res));
-}
-
-static int rc_xs_read(hv *h, const char *path, char **val)
-{
-    CALL(h, "xs_read", false, 0, HV_XsRead(R(h)->in, path, val));
-}
-
-static int rc_xs_write(hv *h, const char *path, const char *val)
-{
-    CALL(h, "xs_write", false, 0, HV_XsWrite(R(h)->in, path, val));
-}
-
-static int rc_xs_remove(hv *h, const char *path)
-{
-    CALL(h, "xs_remove", false, 0, HV_XsRemove(R(h)->in, path));
-}
-
-static int rc_xs_directory(hv *h, const char *path, char ***names,
-                           size_t *nr)
-{
-    CALL(h, "xs_directory", false, 0,
-         HV_XsDirectory(R(h)->in, path, names, nr));
-}
-
-static int rc_xs_restrict(hv *h, const char *path)
-{
-    CALL(h, "xs_restrict", false, 0, HV_XsRestrict(R(h)->in, path));
-}
-
-static int rc_xs_watch(hv *h, const char *path, const char *token)
-{
-    CALL(h, "xs_watch", false, 0, HV_XsWatch(R(h)->in, path, token));
-}
-
-static int rc_xs_unwatch(hv *h, const char *path, const char *token)
-{
-    CALL(h, "xs_unwatch", false, 0, HV_XsUnwatch(R(h)->in, path, token));
-}
-
-static int rc_xs_watch_fd(hv *h)
-{
-    return HV_XsWatchFd(R(h)->in);
-}
-
-static int rc_xs_read_watch(hv *h, char **path, char **token)
-{
-    int rc = HV_XsReadWatch(R(h)->in, path, token);
-
-    if (rc < 0)
-        h->err = *HV_LastError(R(h)->in);
-    return rc;
-}
-
-static uint64_t rc_now_ms(hv *h)
-{
-    return HV_NowMs(R(h)->in);
-}
-
-static void rc_sleep_ms(hv *h, unsigned ms)
-{
-    R(h)->polling = true;
-    HV_SleepMs(R(h)->in, ms);
-}
-
-static long long rc_wall_ms(hv *h)
-{
-    return HV_WallMs(R(h)->in);
-}
-
-static const hv_ops rec_ops = {
-    .name = "recording-sim",
-    .close = rc_close,
-    .get_host = rc_get_host,
-    .list_pools = rc_list_pools,
-    .list_domains = rc_list_domains,
-    .get_domain = rc_get_domain,
-    .set_maxmem = rc_set_maxmem,
-    .set_target = rc_set_target,
-    .set_vcpus_online = rc_set_vcpus,
-    .set_affinity = rc_set_affinity,
-    .pool_create = rc_pool_create,
-    .pool_destroy = rc_pool_destroy,
-    .pool_add_cpu = rc_pool_add_cpu,
-    .pool_remove_cpu = rc_pool_remove_cpu,
-    .pool_move_domain = rc_pool_move_domain,
-    .set_node_affinity = rc_set_node_affinity,
-    .move_memory = rc_move_memory,
-    .xs_read = rc_xs_read,
-    .xs_write = rc_xs_write,
-    .xs_remove = rc_xs_remove,
-    .xs_directory = rc_xs_directory,
-    .xs_restrict = rc_xs_restrict,
-    .xs_watch = rc_xs_watch,
-    .xs_unwatch = rc_xs_unwatch,
-    .xs_watch_fd = rc_xs_watch_fd,
-    .xs_read_watch = rc_xs_read_watch,
-    .now_ms = rc_now_ms,
-    .sleep_ms = rc_sleep_ms,
-    .wall_ms = rc_wall_ms,
-};
-
-static rec *wrap(hv *in, const plan *p)
-{
-    rec *r = calloc(1, sizeof(*r));
-
-    if (!r)
+    if (!names)
         abort();
-    r->base.ops = &rec_ops;
-    r->in = in;
-    r->p = p;
-    r->step = -1;
-    r->failed_step = -1;
-    r->jump_step = -1;
-    return r;
+    for (i = 0; i < p->nr_rows; i++) {
+        if (!p->rows[i].running)
+            continue;
+        names[n].domid = p->rows[i].domid;
+        snprintf(names[n].name, sizeof(names[n].name), "%s",
+                 p->rows[i].domain);
+        n++;
+    }
+    names[n].domid = 0;
+    snprintf(names[n].name, sizeof(names[n].name), "Domain-0");
+    n++;
+    w = RECDRV_Wrap(in, names, n);
+    free(names);
+    memset(t, 0, sizeof(*t));
+    t->w = w;
+    t->p = p;
+    t->step = -1;
+    t->failed_step = -1;
+    t->jump_step = -1;
+    w->hooks.tag = attribute;
+    w->hooks.sleeping = sleeping;
+    w->hooks.ctx = t;
+    return w;
 }
 
 static void on_event(void *ctx, const exec_event *ev)
 {
-    rec *r = ctx;
+    tracker *t = ctx;
 
     switch (ev->kind) {
     case EXEC_EV_STAGE_BEGIN:
         if (!ev->rolling_back) {
-            r->stage = ev->stage;
-            r->step = -1;
-            r->polling = false;
+            t->stage = ev->stage;
+            t->step = -1;
+            t->polling = false;
         }
         break;
     case EXEC_EV_ACTION_BEGIN:
         if (!ev->rolling_back) {
-            r->step = step_of_act(r->p, ev->act);
-            r->polling = false;
-            if (r->step == r->jump_step && !r->jumped) {
-                HVSIM_JumpClock(r->in, r->jump_s);
-                r->jumped = true;
+            t->step = step_of_act(t->p, ev->act);
+            t->polling = false;
+            if (t->step == t->jump_step && !t->jumped) {
+                HVSIM_JumpClock(t->w->in, t->jump_s);
+                t->jumped = true;
             }
         }
         break;
     case EXEC_EV_ACTION_DONE:
     case EXEC_EV_ACTION_FAILED:
         if (!ev->rolling_back) {
-            int k = step_of_act(r->p, ev->act);
+            int k = step_of_act(t->p, ev->act);
 
-            if (ev->kind == EXEC_EV_ACTION_FAILED && r->failed_step < 0)
-                r->failed_step = k;
+            if (ev->kind == EXEC_EV_ACTION_FAILED && t->failed_step < 0)
+                t->failed_step = k;
             if (k >= 0 && k < MAX_STEPS)
-                r->finished[k] = true;
-            if (k == r->step)
-                r->step = -1;   /* until the next step starts */
+                t->finished[k] = true;
+            if (k == t->step)
+                t->step = -1;   /* until the next step starts */
         }
         break;
     case EXEC_EV_ROLLBACK_BEGIN:
-        r->rb = true;
-        r->step = -1;
+        t->w->rb = true;
+        t->step = -1;
         break;
     case EXEC_EV_DONE:
         /* the test's own reads after the run are no step's */
-        r->rb = true;
-        r->step = -1;
+        t->w->rb = true;
+        t->step = -1;
         break;
     default:
         break;
@@ -924,29 +692,11 @@ typedef struct direction {
     const char *from, *to;
     plan cal;                   /* the plan of the calibration run */
     xs_snapshot cal_s0;
-    call *calls;                /* the calibration run's hv calls */
+    recdrv_call *calls;         /* the calibration run's hv calls */
     size_t nr_calls;
     size_t steps;
     cell cells[K_NR][MAX_STEPS];
 } direction;
-
-/* The ops the sim can fail (hv_sim.c's fault_ops). */
-static bool faultable(const char *op)
-{
-    static const char *const ops[] = {
-        "get_host", "list_pools", "list_domains", "get_domain",
-        "set_maxmem", "set_target", "set_vcpus_online", "set_affinity",
-        "pool_create", "pool_destroy", "pool_add_cpu", "pool_remove_cpu",
-        "pool_move_domain", "set_node_affinity", "move_memory", "xs_read",
-        "xs_write", "xs_remove", "xs_directory", "xs_restrict", NULL
-    };
-    size_t i;
-
-    for (i = 0; ops[i]; i++)
-        if (!strcmp(ops[i], op))
-            return true;
-    return false;
-}
 
 /*
  * The calls of step k a fault of this kind can be aimed at, in order:
@@ -960,9 +710,9 @@ static size_t points_of(const direction *dir, size_t k, fault_kind kind,
     size_t i, n = 0;
 
     for (i = 0; i < dir->nr_calls && n < max; i++) {
-        const call *c = &dir->calls[i];
+        const recdrv_call *c = &dir->calls[i];
 
-        if (c->rb || c->step != (int)k || !faultable(c->op))
+        if (c->rb || c->tag != (int)k || !RECDRV_Faultable(c->op))
             continue;
         if (kind == K_VANISH && !c->dom[0])
             continue;
@@ -973,31 +723,13 @@ static size_t points_of(const direction *dir, size_t k, fault_kind kind,
     return n;
 }
 
-/* Which call of its op (for its domain, when it names one) ix is. */
-static unsigned nth_of(const direction *dir, size_t ix)
-{
-    const call *c = &dir->calls[ix];
-    unsigned n = 0;
-    size_t i;
-
-    for (i = 0; i <= ix; i++) {
-        const call *x = &dir->calls[i];
-
-        if (strcmp(x->op, c->op))
-            continue;
-        if (c->dom[0] && strcmp(x->dom, c->dom))
-            continue;
-        n++;
-    }
-    return n;
-}
-
 static int calibrate(direction *dir)
 {
     hv *in = host_in(fixture_path, dir->from);
     exec_report r;
     verdict v = { true, "", 0 };
-    rec *w;
+    tracker t;
+    recdrv *w;
     int rc;
 
     PLAN_Init(&dir->cal);
@@ -1009,9 +741,9 @@ static int calibrate(direction *dir)
         return -1;
     }
     EXEC_ReportInit(&r);
-    w = wrap(in, &dir->cal);
+    w = wrap(in, &dir->cal, &t);
     rc = run_transition(&w->base, &dir->cal_s0, &dir->cal, &opts, on_event,
-                        w, &r);
+                        &t, &r);
     is_int(rc, 0, "%s -> %s without faults: %s reached (%s)", dir->from,
            dir->to, dir->to, r.ok ? "ok" : r.cause.msg);
     check_host(&w->base, &dir->cal_s0, &dir->cal, dir->from, dir->to,
@@ -1068,7 +800,8 @@ static bool run_point(direction *dir, size_t k, fault_kind kind, long ix,
     plan p;
     exec_report r;
     hv *in;
-    rec *w = NULL;
+    tracker t;
+    recdrv *w = NULL;
     bool expect_fire = false;
     int rc;
 
@@ -1104,10 +837,10 @@ static bool run_point(direction *dir, size_t k, fault_kind kind, long ix,
         HV_Close(in);
         goto fail_setup;
     }
-    w = wrap(in, &p);
+    w = wrap(in, &p, &t);
     if (ix >= 0) {
-        const call *c = &dir->calls[ix];
-        unsigned nth = nth_of(dir, (size_t)ix);
+        const recdrv_call *c = &dir->calls[ix];
+        unsigned nth = RECDRV_Nth(dir->calls, (size_t)ix);
 
         fault_dom = c->dom[0] ? c->dom : NULL;
         if (HVSIM_AddFault(in, c->op, fault_dom, nth,
@@ -1123,27 +856,27 @@ static bool run_point(direction *dir, size_t k, fault_kind kind, long ix,
         HVSIM_AddFault(in, "xs_write", NULL, 1, HVSIM_FAULT_FAIL);
         snprintf(what, sizeof(what), "xs_write fails; the step makes none");
     } else if (kind == K_CLOCK_FWD || kind == K_CLOCK_BACK) {
-        w->jump_step = (int)k;
-        w->jump_s = kind == K_CLOCK_FWD ? 86400 : -3600;
+        t.jump_step = (int)k;
+        t.jump_s = kind == K_CLOCK_FWD ? 86400 : -3600;
         snprintf(what, sizeof(what), "wall clock %s when the step starts",
                  kind == K_CLOCK_FWD ? "+1 day" : "-1 hour");
     }
     snprintf(label + strlen(label), sizeof(label) - strlen(label), " [%s]",
              what);
 
-    rc = run_transition(&w->base, &s0, &p, &opts, on_event, w, &r);
+    rc = run_transition(&w->base, &s0, &p, &opts, on_event, &t, &r);
 
     /* The fault hit the step it was aimed at. */
     if (expect_fire && !w->fired)
         bad(&v, "the fault never fired");
-    else if (expect_fire && (w->fire.rb || w->fire.step != (int)k))
-        bad(&v, "the fault fired in step %d%s, not %zu (%s)", w->fire.step,
+    else if (expect_fire && (w->fire.rb || w->fire.tag != (int)k))
+        bad(&v, "the fault fired in step %d%s, not %zu (%s)", w->fire.tag,
             w->fire.rb ? " of the rollback" : "", k, w->fire_msg);
-    if ((kind == K_CLOCK_FWD || kind == K_CLOCK_BACK) && !w->jumped)
+    if ((kind == K_CLOCK_FWD || kind == K_CLOCK_BACK) && !t.jumped)
         bad(&v, "the clock was never jumped");
-    if (is_stuck_kind(kind) && w->failed_step != (int)k)
+    if (is_stuck_kind(kind) && t.failed_step != (int)k)
         bad(&v, "the first failure was in step %d, not %zu (%s)",
-            w->failed_step, k, r.ok ? "run ok" : r.cause.msg);
+            t.failed_step, k, r.ok ? "run ok" : r.cause.msg);
     check_host(&w->base, &s0, &p, dir->from, dir->to, kind, a->domain,
                fault_dom, rc, &r, &v);
 

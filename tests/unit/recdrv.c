@@ -1,8 +1,8 @@
 /*
- * camp_rec.c - the campaign's recording driver (see camp_rec.h).
+ * recdrv.c - the fault tests' recording driver (see recdrv.h).
  *
  * Every call is passed to the sim unchanged and logged with the domain
- * it names.  Names come from the list taken before the run, not from
+ * it names.  Names come from the list given before the run, not from
  * the sim: a look-up on the sim would itself be a call that the faults
  * count.
  */
@@ -10,14 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "camp_rec.h"
+#include "recdrv.h"
 
-static crec *R(hv *h)
+static recdrv *R(hv *h)
 {
-    return (crec *)h;
+    return (recdrv *)h;
 }
 
-static const char *dom_name(crec *r, uint32_t domid)
+static const char *dom_name(recdrv *r, uint32_t domid)
 {
     size_t i;
 
@@ -33,13 +33,14 @@ static bool is_change(const char *op)
            strcmp(op, "xs_read") && strcmp(op, "xs_directory");
 }
 
-static size_t log_call(crec *r, const char *op, bool has_dom, uint32_t domid)
+static size_t log_call(recdrv *r, const char *op, bool has_dom,
+                       uint32_t domid)
 {
-    crec_call *c;
+    recdrv_call *c;
 
     if (r->nr_calls == r->cap_calls) {
         size_t cap = r->cap_calls ? 2 * r->cap_calls : 256;
-        crec_call *v = realloc(r->calls, cap * sizeof(*v));
+        recdrv_call *v = realloc(r->calls, cap * sizeof(*v));
 
         if (!v)
             abort();
@@ -52,13 +53,14 @@ static size_t log_call(crec *r, const char *op, bool has_dom, uint32_t domid)
     if (has_dom)
         snprintf(c->dom, sizeof(c->dom), "%s", dom_name(r, domid));
     c->change = is_change(op);
+    c->tag = r->hooks.tag ? r->hooks.tag(r->hooks.ctx, has_dom, domid) : -1;
     c->rb = r->rb;
     return r->nr_calls++;
 }
 
 static int done(hv *h, size_t ix, int rc)
 {
-    crec *r = R(h);
+    recdrv *r = R(h);
 
     r->calls[ix].rc = rc;
     if (rc) {
@@ -66,6 +68,7 @@ static int done(hv *h, size_t ix, int rc)
         if (!r->fired && strstr(h->err.msg, "injected fault")) {
             r->fired = true;
             r->fire = r->calls[ix];
+            snprintf(r->fire_msg, sizeof(r->fire_msg), "%s", h->err.msg);
         }
     }
     return rc;
@@ -234,7 +237,11 @@ static uint64_t rc_now_ms(hv *h)
 
 static void rc_sleep_ms(hv *h, unsigned ms)
 {
-    HV_SleepMs(R(h)->in, ms);
+    recdrv *r = R(h);
+
+    if (r->hooks.sleeping)
+        r->hooks.sleeping(r->hooks.ctx);
+    HV_SleepMs(r->in, ms);
 }
 
 static long long rc_wall_ms(hv *h)
@@ -242,7 +249,7 @@ static long long rc_wall_ms(hv *h)
     return HV_WallMs(R(h)->in);
 }
 
-static const hv_ops crec_ops = {
+static const hv_ops recdrv_ops = {
     .name = "recording-sim",
     .close = rc_close,
     .get_host = rc_get_host,
@@ -275,13 +282,13 @@ static const hv_ops crec_ops = {
     .wall_ms = rc_wall_ms,
 };
 
-crec *CREC_Wrap(hv *in, const hv_domain *names, size_t nr_names)
+recdrv *RECDRV_Wrap(hv *in, const hv_domain *names, size_t nr_names)
 {
-    crec *r = calloc(1, sizeof(*r));
+    recdrv *r = calloc(1, sizeof(*r));
 
     if (!r)
         abort();
-    r->base.ops = &crec_ops;
+    r->base.ops = &recdrv_ops;
     r->in = in;
     r->names = calloc(nr_names ? nr_names : 1, sizeof(*names));
     if (!r->names)
@@ -292,16 +299,16 @@ crec *CREC_Wrap(hv *in, const hv_domain *names, size_t nr_names)
     return r;
 }
 
-void CREC_OnEvent(void *ctx, const exec_event *ev)
+void RECDRV_OnEvent(void *ctx, const exec_event *ev)
 {
-    crec *r = ctx;
+    recdrv *r = ctx;
 
     /* After EXEC_EV_DONE the transition still writes its journal end. */
     if (ev->kind == EXEC_EV_ROLLBACK_BEGIN)
         r->rb = true;
 }
 
-bool CREC_Faultable(const char *op)
+bool RECDRV_Faultable(const char *op)
 {
     static const char *const ops[] = {
         "get_host", "list_pools", "list_domains", "get_domain",
@@ -318,9 +325,9 @@ bool CREC_Faultable(const char *op)
     return false;
 }
 
-unsigned CREC_Nth(const crec_call *calls, size_t ix)
+unsigned RECDRV_Nth(const recdrv_call *calls, size_t ix)
 {
-    const crec_call *c = &calls[ix];
+    const recdrv_call *c = &calls[ix];
     unsigned n = 0;
     size_t i;
 
