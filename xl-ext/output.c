@@ -2,7 +2,7 @@
  * output.c - what xenshift prints: tables for people, JSON for programs.
  *
  * JSON keys are snake_case and stable; sizes are integers in KiB with a
- * _kib suffix.  The JSON goes through lib/json.h only.
+ * _kib suffix.  The JSON goes through lib/base/json.h only.
  */
 #include <inttypes.h>
 #include <stdarg.h>

@@ -1,6 +1,6 @@
 /*
  * test_reached.c - the one predicate for "the host is in a phase"
- * (lib/reached.c), what TRN_Execute does when it does not hold after
+ * (lib/policy/reached.c), what TRN_Execute does when it does not hold after
  * every step ran, and xenshiftd's answers with a node goal left short.
  *
  * Snapshots are built by hand for the predicate (a pure function); the

@@ -1,5 +1,5 @@
 /*
- * test_xenmove.c - lib/xenmove.c against a stand-in for
+ * test_xenmove.c - lib/hv/xenmove.c against a stand-in for
  * XEN_DOMCTL_relocate_memory that reads the domctl as Xen does: the
  * argument's layout is the patched public header's, the probe believes
  * only the version Xen writes back (not a 0 from another operation under

@@ -4,7 +4,7 @@
  * (tools/tests/relocate-memory/test-relocate-memory.c, patches 0005 and
  * 0007) against the stock libxenctrl of the bed's dom0.  Force-included
  * (cc -include) before the test's source; the ABI comes from
- * lib/xen_relocate.h, whose asserts pin it to the patched domctl.h.
+ * lib/hv/xen_relocate.h, whose asserts pin it to the patched domctl.h.
  */
 #ifndef XC_RELOCATE_SHIM_H
 #define XC_RELOCATE_SHIM_H
