@@ -26,15 +26,7 @@ tap_is "vm1 is in cpupool xenshift-vm1 on pCPU 1 (node 1)" \
 tap_is "xenshift -v status -j exits 0" "$?" 0
 xl_dump_numa
 after=$(xl_node_pct vm1 1)
-id1=$(xl domid vm1)
-for node in 0 1; do
-    xlkib=$(( $(xl_node_pages "$id1" $node) * 4 ))
-    xskib=$(tr -d ' \n' < /tmp/numa.json |
-            sed -n 's/.*"name":"vm1"[^}]*"node_memory_kib":\[\([0-9,]*\)\].*/\1/p' |
-            cut -d, -f$((node + 1)))
-    tap_check "vm1 on node $node: Xen's count ${xskib:-?} KiB, xl's dump $xlkib KiB" \
-        near "${xskib:-0}" "$xlkib" 1024
-done
+check_node_memory /tmp/numa.json vm1      # here Xen's count, not 'u'
 tap_diag "vm1 on node 1: ${before}% before, ${after}% after"
 tap_check "at least 95% of vm1's memory is on node 1 (${after}%, xl's dump)" \
     [ "$after" -ge 95 ]
