@@ -555,42 +555,67 @@ static int out_finish(outbuf *ob, hook_result *r)
     return 0;
 }
 
-/*
- * Run one hook into r.  Returns 0 when it ran (whatever it did), -1
- * with err set when it could not be started or waited for (r says so
- * too: START_FAILED).
- */
-static int run_one(const hook_opts *o, const char *path, char **argv,
-                   char **envp, int maxfd, hook_result *r, xs_err *err)
+/* One hook while it runs: its pipes, its process, its clock. */
+typedef struct hook_proc {
+    const hook_opts *o;
+    hook_result *r;
+    int outp[2], errp[2], devnull, pidfd;
+    pid_t pid;                  /* -1 once reaped (or never started) */
+    int exec_errno;             /* execve's errno in the child, or 0 */
+    bool term, killed, eof;     /* SIGTERM sent, SIGKILL sent, output ended */
+    uint64_t t0, deadline, kill_at;
+    size_t total;               /* bytes read, kept or not */
+    outbuf ob;
+    const char *what;           /* why it could not be started or waited */
+} hook_proc;
+
+static void proc_init(hook_proc *hp, const hook_opts *o, hook_result *r)
 {
-    int outp[2] = {-1, -1}, errp[2] = {-1, -1}, devnull = -1, pidfd = -1;
-    const char *what = NULL;
+    memset(hp, 0, sizeof(*hp));
+    hp->o = o;
+    hp->r = r;
+    hp->outp[0] = hp->outp[1] = hp->errp[0] = hp->errp[1] = -1;
+    hp->devnull = hp->pidfd = -1;
+    hp->pid = -1;
+    hp->kill_at = UINT64_MAX;
+    hp->ob.max = o->max_output;
+    r->limit_ms = o->timeout_ms;
+    hp->t0 = now_ms();
+}
+
+static void proc_dispose(hook_proc *hp)
+{
+    free(hp->ob.buf);
+    close_fd(&hp->devnull);
+    close_fd(&hp->outp[0]);
+    close_fd(&hp->outp[1]);
+    close_fd(&hp->errp[0]);
+    close_fd(&hp->errp[1]);
+    close_fd(&hp->pidfd);
+}
+
+/*
+ * Fork and exec the hook with stdin on /dev/null and its output into a
+ * pipe; learn whether execve worked.  -1 with hp->what and errno set
+ * when it could not be started.
+ */
+static int proc_start(hook_proc *hp, const char *path, char **argv,
+                      char **envp, int maxfd)
+{
     sigset_t all, old, empty;
     struct sigaction dfl;
     child_args ca;
-    outbuf ob;
-    pid_t pid = -1;
-    bool term = false, killed = false, eof = false;
-    uint64_t t0, now, deadline, kill_at = UINT64_MAX, next;
-    size_t total = 0;
-    struct pollfd pfd[2];
-    nfds_t nfds;
-    int rc, n, wait_ms, exec_errno = 0, st, e, ex;
     ssize_t got;
+    int e;
 
-    memset(&ob, 0, sizeof(ob));
-    ob.max = o->max_output;
-    r->limit_ms = o->timeout_ms;
-    t0 = now_ms();
-
-    devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (devnull < 0) {
-        what = "could not be started: /dev/null";
-        goto start_failed;
+    hp->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (hp->devnull < 0) {
+        hp->what = "could not be started: /dev/null";
+        return -1;
     }
-    if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
-        what = "could not be started: pipe";
-        goto start_failed;
+    if (pipe2(hp->outp, O_CLOEXEC) < 0 || pipe2(hp->errp, O_CLOEXEC) < 0) {
+        hp->what = "could not be started: pipe";
+        return -1;
     }
 
     sigemptyset(&empty);
@@ -601,120 +626,176 @@ static int run_one(const hook_opts *o, const char *path, char **argv,
     ca.path = path;
     ca.argv = argv;
     ca.envp = envp;
-    ca.in = devnull;
-    ca.out = outp[1];
-    ca.errpipe = errp[1];
+    ca.in = hp->devnull;
+    ca.out = hp->outp[1];
+    ca.errpipe = hp->errp[1];
     ca.maxfd = maxfd;
     ca.empty = &empty;
     ca.dfl = &dfl;
 
     sigprocmask(SIG_BLOCK, &all, &old);
-    pid = fork();
-    if (pid == 0)
+    hp->pid = fork();
+    if (hp->pid == 0)
         run_child(&ca);
     e = errno;
     sigprocmask(SIG_SETMASK, &old, NULL);
-    if (pid < 0) {
+    if (hp->pid < 0) {
+        hp->pid = -1;
         errno = e;
-        what = "could not be started: fork";
-        goto start_failed;
+        hp->what = "could not be started: fork";
+        return -1;
     }
-    close_fd(&devnull);
-    close_fd(&outp[1]);
-    close_fd(&errp[1]);
+    close_fd(&hp->devnull);
+    close_fd(&hp->outp[1]);
+    close_fd(&hp->errp[1]);
 
     /* EOF: execve succeeded and closed its end; an int: its errno. */
     do {
-        got = read(errp[0], &e, sizeof(e));
+        got = read(hp->errp[0], &e, sizeof(e));
     } while (got < 0 && errno == EINTR);
-    close_fd(&errp[0]);
+    close_fd(&hp->errp[0]);
     if (got == (ssize_t)sizeof(e))
-        exec_errno = e;
+        hp->exec_errno = e;
+    return 0;
+}
 
-    if (!exec_errno) {
-        if (fcntl(outp[0], F_SETFL, O_NONBLOCK) < 0) {
-            what = "could not be started: fcntl";
-            goto wait_failed;
-        }
-        pidfd = open_pidfd(pid);
-        deadline = o->timeout_ms ? t0 + o->timeout_ms : UINT64_MAX;
-        for (;;) {
-            ex = child_exited(pid);
-            if (ex < 0) {
-                what = "could not be waited for: waitid";
-                goto wait_failed;
-            }
-            if (ex) {
-                /* What it wrote before it exited is in the pipe. */
-                while (!eof && total < HOOK_DRAIN_MAX) {
-                    n = out_read(outp[0], &ob, &total);
-                    if (n < 0)
-                        goto oom;
-                    if (n == 0)
-                        break;
-                    eof = true;
-                }
-                break;
-            }
-            now = now_ms();
-            if (!term && now >= deadline) {
-                kill(-pid, SIGTERM);
-                term = true;
-                kill_at = now + o->grace_ms;
-            }
-            if (term && !killed && now >= kill_at) {
-                kill(-pid, SIGKILL);
-                killed = true;
-            }
-            next = !term ? deadline : !killed ? kill_at : UINT64_MAX;
-            wait_ms = next == UINT64_MAX ? -1 :
-                next - now > INT_MAX ? INT_MAX : (int)(next - now);
-            if (pidfd < 0 && (wait_ms < 0 || wait_ms > HOOK_TICK_MS))
-                wait_ms = HOOK_TICK_MS;
-            nfds = 0;
-            if (!eof) {
-                pfd[nfds].fd = outp[0];
-                pfd[nfds++].events = POLLIN;
-            }
-            if (pidfd >= 0) {
-                pfd[nfds].fd = pidfd;
-                pfd[nfds++].events = POLLIN;
-            }
-            n = poll(pfd, nfds, wait_ms);
-            if (n < 0) {
-                if (errno != EINTR)
-                    poll(NULL, 0, HOOK_TICK_MS);
-                continue;
-            }
-            if (!eof && pfd[0].revents) {
-                n = out_read(outp[0], &ob, &total);
-                if (n < 0)
-                    goto oom;
-                if (n > 0)
-                    eof = true;
-            }
-        }
-        /* Whatever the hook started goes with it. */
-        if (term)
-            kill(-pid, SIGKILL);
+/* Past the deadline: SIGTERM to its group, then SIGKILL after grace. */
+static void proc_enforce_limit(hook_proc *hp, uint64_t now)
+{
+    if (!hp->term && now >= hp->deadline) {
+        kill(-hp->pid, SIGTERM);
+        hp->term = true;
+        hp->kill_at = now + hp->o->grace_ms;
     }
+    if (hp->term && !hp->killed && now >= hp->kill_at) {
+        kill(-hp->pid, SIGKILL);
+        hp->killed = true;
+    }
+}
+
+/* How long to poll: until the next signal is due, in ticks without pidfd. */
+static int proc_wait_ms(const hook_proc *hp, uint64_t now)
+{
+    uint64_t next = !hp->term ? hp->deadline :
+                    !hp->killed ? hp->kill_at : UINT64_MAX;
+    int wait_ms = next == UINT64_MAX ? -1 :
+                  next - now > INT_MAX ? INT_MAX : (int)(next - now);
+
+    if (hp->pidfd < 0 && (wait_ms < 0 || wait_ms > HOOK_TICK_MS))
+        wait_ms = HOOK_TICK_MS;
+    return wait_ms;
+}
+
+/* Output, exit or the next deadline; -1 when out of memory. */
+static int proc_poll(hook_proc *hp, int wait_ms)
+{
+    struct pollfd pfd[2];
+    nfds_t nfds = 0;
+    int n;
+
+    if (!hp->eof) {
+        pfd[nfds].fd = hp->outp[0];
+        pfd[nfds++].events = POLLIN;
+    }
+    if (hp->pidfd >= 0) {
+        pfd[nfds].fd = hp->pidfd;
+        pfd[nfds++].events = POLLIN;
+    }
+    n = poll(pfd, nfds, wait_ms);
+    if (n < 0) {
+        if (errno != EINTR)
+            poll(NULL, 0, HOOK_TICK_MS);
+        return 0;
+    }
+    if (!hp->eof && pfd[0].revents) {
+        n = out_read(hp->outp[0], &hp->ob, &hp->total);
+        if (n < 0)
+            return -1;
+        if (n > 0)
+            hp->eof = true;
+    }
+    return 0;
+}
+
+/* What it wrote before it exited is in the pipe; -1: out of memory. */
+static int proc_drain(hook_proc *hp)
+{
+    int n;
+
+    while (!hp->eof && hp->total < HOOK_DRAIN_MAX) {
+        n = out_read(hp->outp[0], &hp->ob, &hp->total);
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        hp->eof = true;
+    }
+    return 0;
+}
+
+/*
+ * Collect its output until it exits, within the time limit.  -1 with
+ * hp->what and errno set when it could not be watched.
+ */
+static int proc_watch(hook_proc *hp)
+{
+    uint64_t now;
+    int ex;
+
+    if (fcntl(hp->outp[0], F_SETFL, O_NONBLOCK) < 0) {
+        hp->what = "could not be started: fcntl";
+        return -1;
+    }
+    hp->pidfd = open_pidfd(hp->pid);
+    hp->deadline = hp->o->timeout_ms ? hp->t0 + hp->o->timeout_ms
+                                     : UINT64_MAX;
+    for (;;) {
+        ex = child_exited(hp->pid);
+        if (ex < 0) {
+            hp->what = "could not be waited for: waitid";
+            return -1;
+        }
+        if (ex) {
+            if (proc_drain(hp) < 0)
+                goto oom;
+            break;
+        }
+        now = now_ms();
+        proc_enforce_limit(hp, now);
+        if (proc_poll(hp, proc_wait_ms(hp, now)) < 0)
+            goto oom;
+    }
+    /* Whatever the hook started goes with it. */
+    if (hp->term)
+        kill(-hp->pid, SIGKILL);
+    return 0;
+oom:
+    errno = ENOMEM;
+    hp->what = "output lost";
+    return -1;
+}
+
+/* Reap it and say how it ended; -1 with hp->what set when waitpid fails. */
+static int proc_reap(hook_proc *hp)
+{
+    hook_result *r = hp->r;
+    int n, st;
 
     do {
-        n = waitpid(pid, &st, 0);
+        n = waitpid(hp->pid, &st, 0);
     } while (n < 0 && errno == EINTR);
+    hp->pid = -1;
     if (n < 0) {
-        what = "could not be waited for: waitpid";
-        pid = -1;
-        goto wait_failed;
+        hp->what = "could not be waited for: waitpid";
+        return -1;
     }
-    pid = -1;
-    r->elapsed_ms = now_ms() - t0;
-    if (exec_errno) {
+    r->elapsed_ms = now_ms() - hp->t0;
+    if (hp->exec_errno) {
         r->kind = HOOK_RES_EXEC_FAILED;
-        r->sys_errno = exec_errno;
-    } else if (term) {
+        r->sys_errno = hp->exec_errno;
+    } else if (hp->term) {
         r->kind = HOOK_RES_TIMED_OUT;
-        r->sig = killed ? SIGKILL : SIGTERM;
+        r->sig = hp->killed ? SIGKILL : SIGTERM;
     } else if (WIFEXITED(st)) {
         r->kind = HOOK_RES_EXITED;
         r->status = WEXITSTATUS(st);
@@ -723,43 +804,70 @@ static int run_one(const hook_opts *o, const char *path, char **argv,
         r->sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
     }
     describe(r);
-    if (out_finish(&ob, r) < 0)
-        goto oom;
-    rc = 0;
-    goto out;
+    return 0;
+}
 
-oom:
-    errno = ENOMEM;
-    what = "output lost";
-wait_failed:
-    /* Do not leave it running unwatched. */
-    e = errno;
-    if (pid > 0) {
-        kill(-pid, SIGKILL);
-        kill(pid, SIGKILL);
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+/* Do not leave it running unwatched (errno is kept). */
+static void proc_kill(hook_proc *hp)
+{
+    int e = errno, st;
+
+    if (hp->pid > 0) {
+        kill(-hp->pid, SIGKILL);
+        kill(hp->pid, SIGKILL);
+        while (waitpid(hp->pid, &st, 0) < 0 && errno == EINTR)
             ;
-        pid = -1;
+        hp->pid = -1;
     }
     errno = e;
-start_failed:
-    e = errno;
+}
+
+/* It could not be started or waited for: START_FAILED, from errno. */
+static void proc_failed(hook_proc *hp, xs_err *err)
+{
+    hook_result *r = hp->r;
+    int e = errno;
+
     r->kind = HOOK_RES_START_FAILED;
     r->sys_errno = e;
-    r->elapsed_ms = now_ms() - t0;
-    snprintf(r->what, sizeof(r->what), "%s: %s", what, strerror(e));
+    r->elapsed_ms = now_ms() - hp->t0;
+    snprintf(r->what, sizeof(r->what), "%s: %s", hp->what, strerror(e));
     ERR_Set(err, "hook %s %s", r->name, r->what);
-    if (out_finish(&ob, r) < 0)
+    if (out_finish(&hp->ob, r) < 0)
         r->output = NULL;       /* HOOK_Run drops this result */
-    rc = -1;
+}
+
+/*
+ * Run one hook into r.  Returns 0 when it ran (whatever it did), -1
+ * with err set when it could not be started or waited for (r says so
+ * too: START_FAILED).
+ */
+static int run_one(const hook_opts *o, const char *path, char **argv,
+                   char **envp, int maxfd, hook_result *r, xs_err *err)
+{
+    hook_proc hp;
+    int rc = -1;
+
+    proc_init(&hp, o, r);
+    if (proc_start(&hp, path, argv, envp, maxfd) < 0)
+        goto failed;
+    if (!hp.exec_errno && proc_watch(&hp) < 0) {
+        proc_kill(&hp);
+        goto failed;
+    }
+    if (proc_reap(&hp) < 0)
+        goto failed;
+    if (out_finish(&hp.ob, r) < 0) {
+        errno = ENOMEM;
+        hp.what = "output lost";
+        goto failed;
+    }
+    rc = 0;
+    goto out;
+failed:
+    proc_failed(&hp, err);
 out:
-    free(ob.buf);
-    close_fd(&devnull);
-    close_fd(&outp[0]);
-    close_fd(&outp[1]);
-    close_fd(&errp[0]);
-    close_fd(&errp[1]);
-    close_fd(&pidfd);
+    proc_dispose(&hp);
     return rc;
 }
 
