@@ -105,6 +105,7 @@ typedef struct trn_run {
     hv *h;
     const tbl_table *t;
     const plan *p;
+    const xs_snapshot *snap;    /* the host as planned, under the lock */
     const trn_opts *o;
     trn_result *res;
     exec_progress_fn *progress;
@@ -112,6 +113,7 @@ typedef struct trn_run {
     const char **doms;          /* domains the plan changes, plan order */
     size_t nr_doms;
     size_t nr_pre_done;         /* domains whose pre-domain hooks ran */
+    bool hooks_ran;             /* a hook was (or may have been) run */
     bool not_in_phase;          /* every step ran, the check did not hold */
     const char *phase_after;    /* then: the phase the host is in, or NULL */
     bool journal_failed;
@@ -193,6 +195,8 @@ static int run_hooks(trn_run *r, hook_event ev, const char *domain,
     HOOK_ReportInit(&rep);
     rc = HOOK_Run(r->o->hooks, &c, r->o->hook_done, r->o->hook_ctx, &rep,
                   &err);
+    if (rep.nr_results || rc)
+        r->hooks_ran = true;
     if (rc == HOOK_VETOED) {
         snprintf(r->res->message, sizeof(r->res->message),
                  "vetoed by %s (%s %s%s%s): %s", rep.veto_hook,
@@ -345,6 +349,27 @@ static int run_pre_hooks(trn_run *r)
 }
 
 /*
+ * The host before the first change.  The snapshot the plan was made
+ * from is that, taken under the lock, unless a pre hook ran since (a
+ * hook may change the host): only then is the host read again.
+ */
+static int record_host(trn_run *r, rec_record *rec, xs_err *err)
+{
+    const xs_snapshot *s = r->snap;
+    size_t i;
+
+    if (r->hooks_ran)
+        return EXEC_Record(r->h, r->p, rec, err);
+    if (REC_FromHost(rec, &s->host, s->pools, s->nr_pools, s->doms,
+                     s->nr_doms, err))
+        return -1;
+    for (i = 0; i < r->p->nr_rows; i++)
+        if (r->p->rows[i].running)
+            REC_MarkPlanned(rec, r->p->rows[i].domain);
+    return 0;
+}
+
+/*
  * Journal begin and the host before the first change, in the journal
  * before it: a journal without a whole record means nothing was
  * changed.  Returns 0, or -1 with res failed and the journal ended.
@@ -368,7 +393,7 @@ static int journal_begin(trn_run *r, rec_record *rec)
     if (!r->p->nr_stages)
         goto out;
     t0 = HV_NowMs(r->h);
-    rc = EXEC_Record(r->h, r->p, rec, &err);
+    rc = record_host(r, rec, &err);
     TRN_PrepAdd(prep, r->h, TRN_PREP_RECORD, t0);
     if (!rc) {
         t0 = HV_NowMs(r->h);
@@ -390,7 +415,7 @@ int TRN_Execute(hv *h, const tbl_table *t, const xs_snapshot *snap,
                 const plan *p, const trn_opts *o, exec_progress_fn *progress,
                 void *ctx, exec_report *report, trn_result *res)
 {
-    trn_run r = { .h = h, .t = t, .p = p, .o = o, .res = res,
+    trn_run r = { .h = h, .t = t, .p = p, .snap = snap, .o = o, .res = res,
                   .progress = progress, .ctx = ctx };
     const char *from = TRN_CurrentPhase(snap, t);
     const char *result;

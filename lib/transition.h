@@ -121,7 +121,9 @@ int TRN_SnapshotTimed(hv *h, const tbl_table *t, const char *phase,
 const char *TRN_CurrentPhase(const xs_snapshot *snap, const tbl_table *t);
 
 /*
- * Run plan p (made from snap for a phase of t).  report is filled as by
+ * Run plan p (made from snap for a phase of t; snap is the host as it is
+ * now, read under the lock: when no pre hook runs it is also the record
+ * of the host before the first change).  report is filled as by
  * EXEC_Run (left empty when vetoed).  When every step ran, a new
  * snapshot must show the host in the phase (REACH_Phase, res->after);
  * when it does not, report->ok is cleared and report->cause says why
