@@ -403,16 +403,25 @@ static void run_one(dmn *d)
     xs_err err;
     run_ctx c = { .d = d };
     plan p;
-    char warn[256];
+    char warn[256], prepared[256];
     uint64_t t0 = HV_NowMs(d->h);
+    trn_prep prep;
+    int rc;
 
     SNAP_Init(&snap);
     PLAN_Init(&p);
     EXEC_ReportInit(&rep);
+    TRN_PrepInit(&prep, d->h);
     answer_item(d, &d->current, REQ_RUNNING, "planning");
-    if (TRN_Snapshot(d->h, &d->table, d->current.phase, &snap, warn,
-                     sizeof(warn), &err) ||
-        PLAN_Make(&snap, &d->table, d->current.phase, &p, &err)) {
+    rc = TRN_SnapshotTimed(d->h, &d->table, d->current.phase, &snap, warn,
+                           sizeof(warn), &prep, &err);
+    if (!rc) {
+        uint64_t t_plan = HV_NowMs(d->h);
+
+        rc = PLAN_Make(&snap, &d->table, d->current.phase, &p, &err);
+        TRN_PrepAdd(&prep, d->h, TRN_PREP_PLAN, t_plan);
+    }
+    if (rc) {
         snprintf(msg, sizeof(msg), "refused: %s", err.msg);
         LOG_Warnx(d->log, "%s: %s: %s", d->current.origin, d->current.phase,
                   msg);
@@ -449,10 +458,12 @@ static void run_one(dmn *d)
     o.request_id = d->current.ids[0];
     o.hook_done = on_hook;
     o.hook_ctx = d;
+    o.prep = &prep;
     TRN_Execute(d->h, &d->table, &snap, &p, &o, on_exec, &c, &rep, &res);
     if (res.outcome == TRN_REACHED) {
-        snprintf(msg, sizeof(msg), "reached %s in %" PRIu64 " ms%s%s%s",
+        snprintf(msg, sizeof(msg), "reached %s in %" PRIu64 " ms (%s)%s%s%s",
                  d->current.phase, HV_NowMs(d->h) - t0,
+                 TRN_PrepText(&prep, prepared, sizeof(prepared)),
                  res.message[0] ? "; " : "", res.message,
                  placement_text(&res.after, place, sizeof(place)));
         LOG_Info(d->log, "%s: %s", d->current.origin, msg);

@@ -16,12 +16,14 @@ mkdir -p "$out"
 flags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 yajl_cflags=$(pkg-config --cflags yajl)
 yajl_libs=$(pkg-config --libs yajl)
-core="err cpumap units json schedule table request numadump"
+core="base/err base/cpumap base/units base/json config/schedule
+      config/table run/request hv/numadump"
+inc=$(for d in base config policy run hv; do echo "-I$src/lib/$d"; done)
 status=0
 for target in table cron json request numadump; do
     bin=$out/fuzz_$target
     # shellcheck disable=SC2086
-    if ! "$cc" $flags -I"$src/lib" $yajl_cflags -o "$bin" \
+    if ! "$cc" $flags $inc $yajl_cflags -o "$bin" \
         "$src/tests/fuzz/fuzz_$target.c" \
         $(for m in $core; do echo "$src/lib/$m.c"; done) $yajl_libs \
         > "$out/build-$target.log" 2>&1; then

@@ -317,46 +317,57 @@ static void unknown_phase(const xs_cli *cli, const tbl_table *t,
 
 /*
  * Load the table, take a snapshot, make the plan: shared by plan and
- * apply.  Errors printed; returns 0 or -1.
+ * apply.  *hp is the host when open already, else opened here.  prep
+ * (NULL: not timed) gets the snapshot, NUMA and plan parts, and is
+ * started here when the host is opened here.  Errors printed; returns
+ * 0 or -1.
  */
-/* Whether phase puts some domain's memory on a NUMA node. */
 static int prepare(const xs_cli *cli, const char *phase, tbl_table *t,
-                   xs_snapshot *snap, plan *p, hv **hp)
+                   xs_snapshot *snap, plan *p, hv **hp, trn_prep *prep)
 {
     reach_result reach;
     char warn[256];
+    uint64_t t0;
     xs_err err;
+    int rc;
 
-    *hp = NULL;
     if (load_table(cli, t))
         return -1;
     if (!TBL_FindPhase(t, phase)) {
         unknown_phase(cli, t, phase);
         return -1;
     }
-    *hp = open_host(cli, &err);
     if (!*hp) {
-        OUT_Fail(cli, OUT_FAIL_HOST, &err, "cannot open the host");
-        return -1;
+        *hp = open_host(cli, &err);
+        if (!*hp) {
+            OUT_Fail(cli, OUT_FAIL_HOST, &err, "cannot open the host");
+            return -1;
+        }
+        if (prep)
+            TRN_PrepInit(prep, *hp);
     }
-    if (TRN_Snapshot(*hp, t, phase, snap, warn, sizeof(warn), &err)) {
+    if (TRN_SnapshotTimed(*hp, t, phase, snap, warn, sizeof(warn), prep,
+                          &err)) {
         OUT_Fail(cli, OUT_FAIL_HOST, &err, "cannot read the host");
         return -1;
     }
     /* The planner then says where memory lies is unknown. */
     if (warn[0])
         fprintf(stderr, "%s: warning: %s\n", cli->progname, warn);
-    if (PLAN_Make(snap, t, phase, p, &err)) {
+    t0 = HV_NowMs(*hp);
+    rc = PLAN_Make(snap, t, phase, p, &err);
+    /* In the phase already: no step, not even a memory move. */
+    if (!rc && REACH_Phase(snap, t, phase, &reach) &&
+        REACH_PlanInPhase(snap, t, phase, p, &err)) {
+        OUT_Error(cli, &err, NULL);
+        return -1;
+    }
+    TRN_PrepAdd(prep, *hp, TRN_PREP_PLAN, t0);
+    if (rc) {
         char ctx[HV_NAME_MAX + 32];
 
         snprintf(ctx, sizeof(ctx), "cannot plan %s", phase);
         OUT_Fail(cli, OUT_FAIL_PLAN, &err, ctx);
-        return -1;
-    }
-    /* In the phase already: no step, not even a memory move. */
-    if (REACH_Phase(snap, t, phase, &reach) &&
-        REACH_PlanInPhase(snap, t, phase, p, &err)) {
-        OUT_Error(cli, &err, NULL);
         return -1;
     }
     return 0;
@@ -574,7 +585,7 @@ static int cmd_plan(xs_cli *cli, int argc, char **argv)
     SNAP_Init(&snap);
     PLAN_Init(&p);
     rc = XS_EXIT_FAIL;
-    if (prepare(cli, argv[optind], &t, &snap, &p, &h))
+    if (prepare(cli, argv[optind], &t, &snap, &p, &h, NULL))
         goto out;
     print_plan(cli, &snap, h, &p);
     rc = XS_EXIT_OK;
@@ -780,8 +791,11 @@ out:
  * When xenshiftd runs, it does the work: returns its exit code, or -1.
  * A simulated host is another process's only when shared through
  * --sim-state (a --sim-state xenshiftd then answers through the file).
+ * When it returns -1 with the host opened to look for the daemon, *keep
+ * gets it: apply goes on with it rather than opening the host again.
  */
-static int apply_via_daemon(const xs_cli *cli, const apply_args *a)
+static int apply_via_daemon(const xs_cli *cli, const apply_args *a,
+                            hv **keep)
 {
     simst share;
     xs_err err;
@@ -794,8 +808,10 @@ static int apply_via_daemon(const xs_cli *cli, const apply_args *a)
     h = open_host(cli, &err);
     if (!h)
         return -1;      /* prepare() says why */
-    if (!CLI_DaemonRunning(h, &pid))
-        goto out;
+    if (!CLI_DaemonRunning(h, &pid)) {
+        *keep = h;
+        return -1;
+    }
     /* The daemon runs the hooks it was started with, not ours. */
     if (a->hooks_dir || a->no_hooks) {
         ERR_Set(&err, "xenshiftd (pid %ld) runs this transition with its "
@@ -838,7 +854,9 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
     trn_result res;
     trn_opts o;
     hook_opts hooks;
+    trn_prep prep = { .start_ms = 0 };
     xs_lock lock;
+    uint64_t t0;
     plan p;
     hv *h = NULL;
     int rc;
@@ -846,14 +864,18 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
     rc = apply_opts(cli, self, argc, argv, &a);
     if (rc != GO_ON)
         return rc;
-    rc = apply_via_daemon(cli, &a);
+    rc = apply_via_daemon(cli, &a, &h);
     if (rc >= 0)
         return rc;
     if (a.phase[0] == '@') {
-        if (resolve_event(cli, a.phase, event_phase, sizeof(event_phase)))
+        if (resolve_event(cli, a.phase, event_phase, sizeof(event_phase))) {
+            HV_Close(h);
             return XS_EXIT_FAIL;
+        }
         a.phase = event_phase;
     }
+    if (h)
+        TRN_PrepInit(&prep, h);
 
     TBL_Init(&t);
     SNAP_Init(&snap);
@@ -863,9 +885,14 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
     OUT_ProgressInit(&pg, NULL, false, cli->verbose);
     rc = XS_EXIT_FAIL;
     /* No daemon: this process makes the changes, alone on the host. */
-    if (!cli->sim && !a.dry_run && take_host_lock(cli, &lock, "xenshift-apply"))
-        goto out;
-    if (prepare(cli, a.phase, &t, &snap, &p, &h))
+    if (!cli->sim && !a.dry_run) {
+        t0 = h ? HV_NowMs(h) : 0;
+        if (take_host_lock(cli, &lock, "xenshift-apply"))
+            goto out;
+        if (h)
+            TRN_PrepAdd(&prep, h, TRN_PREP_LOCK, t0);
+    }
+    if (prepare(cli, a.phase, &t, &snap, &p, &h, &prep))
         goto out;
     if (a.dry_run) {
         print_plan(cli, &snap, h, &p);
@@ -883,6 +910,7 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
     apply_interrupted = 0;
     o.exec.cancel = &apply_interrupted;
     o.journal = true;
+    o.prep = &prep;
     /* A simulated host runs only the hooks it is given, not the host's. */
     if (!a.no_hooks && (!cli->sim || a.hooks_dir)) {
         HOOK_DefaultOpts(&hooks);
@@ -905,9 +933,9 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
         OUT_Fail(cli, res.outcome == TRN_VETOED ? OUT_FAIL_VETO
                                                 : OUT_FAIL_APPLY, &why, ctx);
     } else if (cli->json) {
-        OUT_ReportJson(stdout, &p, &rep, &res.after);
+        OUT_ReportJson(stdout, &p, &rep, &res.after, &prep);
     } else {
-        OUT_Report(stdout, &p, &rep, a.eo.rollback, &res.after);
+        OUT_Report(stdout, &p, &rep, a.eo.rollback, &res.after, &prep);
     }
 out:
     LOCK_Release(&lock);
@@ -1125,9 +1153,9 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
              ? XS_EXIT_FAIL : XS_EXIT_OK;
     restore_interrupts(saved);
     if (cli->json)
-        OUT_ReportJson(stdout, &p, &rep, NULL);
+        OUT_ReportJson(stdout, &p, &rep, NULL, NULL);
     else
-        OUT_Report(stdout, &p, &rep, a.eo.rollback, NULL);
+        OUT_Report(stdout, &p, &rep, a.eo.rollback, NULL, NULL);
 out:
     LOCK_Release(&lock);
     OUT_ProgressDispose(&pg);

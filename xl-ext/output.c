@@ -2,7 +2,7 @@
  * output.c - what xenshift prints: tables for people, JSON for programs.
  *
  * JSON keys are snake_case and stable; sizes are integers in KiB with a
- * _kib suffix.  The JSON goes through lib/json.h only.
+ * _kib suffix.  The JSON goes through lib/base/json.h only.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -593,8 +593,39 @@ static void json_shortfalls(json_writer *w, const reach_result *r)
     JSONW_ArrayClose(w);
 }
 
+/* A blank line, then the time before the first step when known. */
+static void put_prepared(FILE *f, const trn_prep *prep)
+{
+    char line[256];
+
+    fprintf(f, "\n");
+    if (prep)
+        fprintf(f, "%s\n", TRN_PrepText(prep, line, sizeof(line)));
+}
+
+static void json_prepared(json_writer *w, const trn_prep *prep)
+{
+    char key[32];
+    int i;
+
+    JSONW_Key(w, "prepare");
+    JSONW_ObjectOpen(w);
+    JSONW_KeyUint(w, "total_ms", prep->total_ms);
+    for (i = 0; i < TRN_PREP_NR; i++) {
+        snprintf(key, sizeof(key), "%s_ms",
+                 TRN_PrepPartName((trn_prep_part)i));
+        JSONW_Key(w, key);
+        if (prep->done[i])      /* null: not done (no lock, no NUMA read) */
+            JSONW_Uint(w, prep->ms[i]);
+        else
+            JSONW_Null(w);
+    }
+    JSONW_ObjectClose(w);
+}
+
 void OUT_Report(FILE *f, const plan *p, const exec_report *r,
-                bool rollback, const reach_result *after)
+                bool rollback, const reach_result *after,
+                const trn_prep *prep)
 {
     size_t i;
     char sz[32], line[512];
@@ -631,11 +662,13 @@ void OUT_Report(FILE *f, const plan *p, const exec_report *r,
         /* with no step, the plan's notes have said it already */
         if (p->nr_stages)
             put_shortfalls(f, after);
-        fprintf(f, "\nreached phase %s in %.1f s\n", p->phase,
+        put_prepared(f, prep);
+        fprintf(f, "reached phase %s in %.1f s\n", p->phase,
                 (double)r->elapsed_ms / 1000.0);
         return;
     }
-    fprintf(f, "\nFAILED: %s; ", r->cause.msg);
+    put_prepared(f, prep);
+    fprintf(f, "FAILED: %s; ", r->cause.msg);
     if (r->rolled_back) {
         fprintf(f, "rolled back: every domain is back as it was "
                 "(%.1f s in all)\n", (double)r->elapsed_ms / 1000.0);
@@ -653,7 +686,7 @@ void OUT_Report(FILE *f, const plan *p, const exec_report *r,
 }
 
 void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r,
-                    const reach_result *after)
+                    const reach_result *after, const trn_prep *prep)
 {
     json_writer *w = JSONW_New(true);
     size_t i;
@@ -687,6 +720,8 @@ void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r,
     else
         json_error(w, OUT_FAIL_APPLY, &r->cause, NULL);
     JSONW_KeyUint(w, "elapsed_ms", r->elapsed_ms);
+    if (prep)
+        json_prepared(w, prep);
     JSONW_Key(w, "results");
     JSONW_ArrayOpen(w);
     for (i = 0; i < r->nr_doms; i++) {

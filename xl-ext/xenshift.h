@@ -21,6 +21,7 @@
 #include "hostcheck.h"
 #include "snapshot.h"
 #include "table.h"
+#include "transition.h"
 
 #define XS_DEFAULT_CONFIG "/etc/xenshift/xenshift.json"
 
@@ -127,10 +128,15 @@ void OUT_AnswerJson(FILE *f, const char *id, const char *what,
  * after: the check of the phase once every step ran (apply: the
  * transition's res.after), for the node shortfalls; NULL for mem-move.
  */
+/*
+ * prep: where the time before the first step went (apply), or NULL
+ * (mem-move).
+ */
 void OUT_Report(FILE *f, const plan *p, const exec_report *r,
-                bool rollback, const reach_result *after);
+                bool rollback, const reach_result *after,
+                const trn_prep *prep);
 void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r,
-                    const reach_result *after);
+                    const reach_result *after, const trn_prep *prep);
 
 /* A phase and whether the host is in it now (for status). */
 typedef struct xs_phase_match {

@@ -384,6 +384,15 @@ times=$(sed -n 's/^.*XS-E2E-TIME //p' "$logdir/check-xen-stock$tag.log" \
 [ "$dist" = trixie ] && echo "# trixie chroot + xenshift built in it: ${t_chroot} s"
 echo "# image ($dist): ${t_image} s, stock boot + scenarios: ${stock_boot} s, all: $((SECONDS - t_all)) s"
 [ -n "$times" ] && echo "$times" | sed 's/^/# time (ms): /'
+# issue 14's ratios, from times of the same boot (05-xl-baseline, 10-takeover)
+echo "$times" | awk '{ t[$1] = $2 } END {
+    x = t["xenshift-takeover"]
+    s = t["xl-shrink-vm2-alone"]; g = t["xl-grow-vm1-alone"]; if (g > s) s = g
+    if (x > 0 && s > 0)
+        printf "# ratio: take-over / its slowest balloon step alone: %.2f (%d / %d ms; goal <= 1.2)\n", x / s, x, s
+    if (x > 0 && t["xl-takeover"] > 0)
+        printf "# ratio: sequential xl / xenshift take-over: %.2f (%d / %d ms; goal >= 3)\n", t["xl-takeover"] / x, t["xl-takeover"], x
+}'
 # guests of the bed that died while booting and were built again
 # (boot_guest in dom0/tap.sh), per boot
 for b in stock$tag guarded; do

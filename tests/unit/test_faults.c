@@ -45,7 +45,7 @@
  *   clock+1d, clock-1h          the wall clock jumps (HVSIM_JumpClock)
  *                               when the step starts;
  *   xs_write                    a xenstore write fails (the journal
- *                               that lib/transition.c keeps before each
+ *                               that lib/run/transition.c keeps before each
  *                               step): the transition goes on, the
  *                               invariant must hold.
  * floor and ignores only apply to steps that move a balloon; the guest

@@ -1,6 +1,6 @@
 /*
  * test_reached.c - the one predicate for "the host is in a phase"
- * (lib/reached.c), what TRN_Execute does when it does not hold after
+ * (lib/policy/reached.c), what TRN_Execute does when it does not hold after
  * every step ran, and xenshiftd's answers with a node goal left short.
  *
  * Snapshots are built by hand for the predicate (a pure function); the
@@ -501,6 +501,10 @@ static void test_daemon(void)
               "moves it): vm1: 87% of its memory on node 1 (goal 95%), "
               "64 MiB elsewhere"), "... the answer has the shortfall: %s",
        msg);
+    /* the time before the first step; the sim's reads take no time */
+    ok(strstr(msg, " ms (prepared in 0 ms: snapshot 0, numa 0, plan 0, "
+              "record 0, journal 0); "), "... and where the time before "
+       "the first step went: %s", msg);
     is_str(xs(h, XSP_PHASE "%s", ""), "takeover", "... XSP_PHASE takeover");
 
     /* Again: already there, nothing runs (the simulated clock stands). */

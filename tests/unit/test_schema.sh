@@ -1,9 +1,9 @@
 #!/bin/sh
-# test_schema.sh - the xenstore paths in lib/xspath.h and the ones
+# test_schema.sh - the xenstore paths in lib/base/xspath.h and the ones
 # documented in xenstore-schema/xenshift-paths.pandoc are the same set,
 # and no other source file spells a path under the root itself.
 src=${top_srcdir:-.}
-h=$src/lib/xspath.h
+h=$src/lib/base/xspath.h
 doc=$src/xenstore-schema/xenshift-paths.pandoc
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -32,13 +32,13 @@ check() {
     if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
 }
 [ -n "$root" ] && [ "$(wc -l < "$tmp/code")" -gt 10 ]
-check $? "lib/xspath.h read: $(wc -l < "$tmp/code") paths under $root"
+check $? "lib/base/xspath.h read: $(wc -l < "$tmp/code") paths under $root"
 diff "$tmp/code" "$tmp/doc" > "$tmp/diff"
 check $? "the code's paths and the documented ones are the same set"
 sed 's/^/# /' "$tmp/diff"
 grep -rn '"/local/domain/0/xenshift' "$src/lib" "$src/policyd" \
-    "$src/xl-ext" | grep -v 'lib/xspath.h' > "$tmp/literal"
+    "$src/xl-ext" | grep -v 'lib/base/xspath.h' > "$tmp/literal"
 [ ! -s "$tmp/literal" ]
-check $? "no path under the root is spelt outside lib/xspath.h"
+check $? "no path under the root is spelt outside lib/base/xspath.h"
 sed 's/^/# /' "$tmp/literal"
 echo "1..$n"

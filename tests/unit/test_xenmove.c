@@ -1,5 +1,5 @@
 /*
- * test_xenmove.c - lib/xenmove.c against a stand-in for
+ * test_xenmove.c - lib/hv/xenmove.c against a stand-in for
  * XEN_DOMCTL_relocate_memory that reads the domctl as Xen does: the
  * argument's layout is the patched public header's, the probe believes
  * only the version Xen writes back (not a 0 from another operation under
@@ -31,7 +31,29 @@ typedef struct stand_in {
     int query_rc;
     uint32_t query_version;
     unsigned queries;
+    /* a count: nodes with pages (page counts 100, 200, ...), answer */
+    unsigned count_nodes, counts, count_asked, bad_count;
+    int count_rc;
 } stand_in;
+
+/* As Xen answers XENSHIFT_RELOCATE_COUNT: node i holds (i + 1) * 100. */
+static int fake_count(stand_in *s, struct xenshift_relocate_memory *r)
+{
+    uint64_t *pages = (uint64_t *)(uintptr_t)r->node_pages;
+    unsigned i;
+
+    s->counts++;
+    s->count_asked = r->nr_extents;
+    if (r->flags != XENSHIFT_RELOCATE_COUNT || r->extent_order || r->node ||
+        r->nr_done || pages != s->gfns)
+        s->bad_count++;
+    if (s->count_rc)
+        return s->count_rc;
+    for (i = 0; i < s->count_nodes && i < r->nr_extents; i++)
+        pages[i] = (i + 1) * 100;
+    r->nr_done = s->count_nodes;
+    return 0;
+}
 
 /*
  * As Xen: a query answers with its version; otherwise even pages move,
@@ -55,6 +77,8 @@ static int fake_relocate(void *ctx, struct xenshift_domctl *dc)
         r->version = s->query_version;
         return s->query_rc;
     }
+    if (r->flags & XENSHIFT_RELOCATE_COUNT)
+        return fake_count(s, r);
     s->calls++;
     if (r->nr_extents > s->biggest)
         s->biggest = r->nr_extents;
@@ -124,8 +148,66 @@ static void test_layout(void)
        "the gfn and status handles at 24 and 32 of the union");
     ok(u32_at(&dc, 56) == 0 && u32_at(&dc, 60) == 0 && u32_at(&dc, 64) == 0,
        "counts and version zeroed (Xen writes them)");
+    ok(u64_at(&dc, 72) == 0, "the node_pages handle at 56, zeroed");
     xmv_fill_domctl(&dc, 0, 0, 0, 0, XENSHIFT_RELOCATE_QUERY, NULL, NULL);
     is_int(u32_at(&dc, 20), 1, "a query sets flag 1");
+}
+
+/* XMV_NodePages: what Xen counted, never past the buffer. */
+static void test_count(uint64_t *gfns, int32_t *status)
+{
+    static stand_in q;
+    static uint64_t pages[XMV_BUF_ENTRIES + 100];
+    struct xenshift_domctl dc;
+    xs_err err;
+    xmv *m;
+    unsigned i;
+    bool rest_zero = true;
+
+    q.gfns = gfns;
+    m = xmv_open_with(fake_relocate, &q, &dc, gfns, status);
+    q.query_version = 0x00010000;
+    XMV_Probe(m, &err);
+    q.count_nodes = 2;
+    is_int(XMV_NodePages(m, 5, pages, 4, &err), HV_ENOSYS,
+           "a guarded Xen of ABI 1.0 cannot count: the caller falls back");
+    is_int(q.counts, 0, "... and is not asked");
+
+    q.query_version = XENSHIFT_RELOCATE_VERSION;
+    XMV_Probe(m, &err);
+    for (i = 0; i < XMV_BUF_ENTRIES; i++)
+        gfns[i] = 7;            /* stale gfns from a move */
+    pages[3] = 42;
+    is_int(XMV_NodePages(m, 5, pages, 4, &err), 0, "ABI 1.1 counts");
+    ok(pages[0] == 100 && pages[1] == 200 && pages[2] == 0 && pages[3] == 0,
+       "pages per node as Xen counted, 0 where it wrote nothing "
+       "(%llu %llu %llu %llu)", (unsigned long long)pages[0],
+       (unsigned long long)pages[1], (unsigned long long)pages[2],
+       (unsigned long long)pages[3]);
+    ok(q.counts == 1 && !q.bad_count && q.count_asked == 4,
+       "one well-formed count call for 4 nodes");
+
+    q.count_nodes = 3;
+    is_int(XMV_NodePages(m, 5, pages, 2, &err), HV_EFAIL,
+           "pages on a node past those asked: an error, not a short count");
+    ok(strstr(err.msg, "3 nodes") != NULL, "which says so: %s", err.msg);
+
+    q.count_nodes = 2;
+    is_int(XMV_NodePages(m, 5, pages, XMV_BUF_ENTRIES + 100, &err), 0,
+           "asked for more nodes than the buffer holds");
+    is_int(q.count_asked, XMV_BUF_ENTRIES, "Xen is told the buffer's size");
+    for (i = 2; i < XMV_BUF_ENTRIES + 100; i++)
+        rest_zero = rest_zero && pages[i] == 0;
+    ok(rest_zero, "the nodes past the buffer read as 0");
+
+    q.count_rc = -ESRCH;
+    is_int(XMV_NodePages(m, 5, pages, 4, &err), HV_ENODOMAIN,
+           "ESRCH: the domain is gone");
+    q.count_rc = -EPERM;
+    is_int(XMV_NodePages(m, 5, pages, 4, &err), HV_EFAIL, "EPERM: an error");
+    ok(strstr(err.msg, "domain 5") != NULL, "naming the domain: %s",
+       err.msg);
+    XMV_Close(m);
 }
 
 /* What the probe believes. */
@@ -147,8 +229,10 @@ static void test_probe(void)
     q.query_version = 0;
     is_int(XMV_Probe(m, &err), 0,
            "0 without the version: another operation has the number");
-    q.query_version = XENSHIFT_RELOCATE_VERSION + 1;
-    is_int(XMV_Probe(m, &err), 0, "another version of the ABI: not ours");
+    q.query_version = XENSHIFT_RELOCATE_VERSION + 0x10000;
+    is_int(XMV_Probe(m, &err), 0, "another major version: not ours");
+    q.query_version = 0x00010000;
+    is_int(XMV_Probe(m, &err), 1, "major 1, minor 0: guarded, no count");
     q.query_version = XENSHIFT_RELOCATE_VERSION;
     q.query_rc = -ENOSYS;
     is_int(XMV_Probe(m, &err), 0, "ENOSYS: stock Xen");
@@ -195,6 +279,8 @@ int main(void)
        "the buffers hold no more than the ABI takes per call");
     test_layout();
     test_probe();
+    test_count(gfns, status);
+    ok(guard_intact(gfns, status), "the count wrote nothing past the buffer");
 
     s.gfns = gfns;
     m = xmv_open_with(fake_relocate, &s, &dc, gfns, status);

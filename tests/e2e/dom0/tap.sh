@@ -117,6 +117,20 @@ xl_node_pct() {
     [ -n "$a" ] && [ -n "$b" ] && [ $((a + b)) -gt 0 ] || { echo 0; return; }
     if [ "$2" = 0 ]; then echo $((a * 100 / (a + b))); else echo $((b * 100 / (a + b))); fi
 }
+# check_node_memory JSON DOMAIN: xenshift's per-node memory of DOMAIN in
+# JSON (written by `xenshift -v status -j`) against xl's last NUMA dump,
+# node by node, within 1 MiB (a tap_check each).
+check_node_memory() {
+    _id=$(xl domid "$2")
+    for _node in 0 1; do
+        _xl=$(( $(xl_node_pages "$_id" $_node) * 4 ))
+        _xs=$(tr -d ' \n' < "$1" |
+              sed -n "s/.*\"name\":\"$2\"[^}]*\"node_memory_kib\":\[\([0-9,]*\)\].*/\1/p" |
+              cut -d, -f$((_node + 1)))
+        tap_check "$2's memory on node $_node: xenshift ${_xs:-?} KiB, xl's dump $_xl KiB" \
+            near "${_xs:-0}" "$_xl" 1024
+    done
+}
 # guest_cfg NAME TYPE MEMORY MAXMEM ARGS [LINE...]: /etc/xen/NAME.cfg for
 # a guest of the bed: its kernel and initrd, console on hvc0 (ARGS added
 # to the command line), one vCPU, each LINE added as it is.  A PVH guest

@@ -1,6 +1,6 @@
 /*
  * guard-probe DOMID NODE ORDER GFN... - issue one XEN_DOMCTL_relocate_memory
- * (xen-patches/, ABI in lib/xen_relocate.h) from dom0 and print the result.
+ * (xen-patches/, ABI in lib/hv/xen_relocate.h) from dom0 and print the result.
  *
  * Output, one line per extent, then a summary line:
  *   gfn 0x... status N (name)

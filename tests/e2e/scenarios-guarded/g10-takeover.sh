@@ -8,8 +8,13 @@ numa=/payload/tables/numa-pvh.json     # the PVH bed's sizes
 xl_dump_numa
 before=$(xl_node_pct vm1 1)
 tick0=$(guest_tick vm1)
+# The guarded Xen counts where memory lies (XEN_DOMCTL_RELOCATE_COUNT):
+# xenshift must not press debug key 'u' (ring cleared, then counted).
+xl dmesg -c > /dev/null
 xs_apply "$numa" takeover
 tap_is "apply takeover (numa-pvh.json) exits 0" "$XS_RC" 0
+tap_is "apply pressed no debug key 'u': Xen counted pages per node" \
+    "$(xl dmesg | grep -c "'u' pressed")" 0
 echo "XS-E2E-TIME takeover-direct $XS_MS"
 tap_check "vm1's memory moved by direct page moves" \
     grep -q "relocate vm1: move .* to node 1 (direct page moves)" /tmp/apply.out
@@ -17,8 +22,11 @@ tap_check "vm1 grew to 384 MiB (xl list: $(xl_mem vm1))" near "$(xl_mem vm1)" 38
 tap_check "vm2 shrank to 192 MiB (xl list: $(xl_mem vm2))" near "$(xl_mem vm2)" 192 1
 tap_is "vm1 is in cpupool xenshift-vm1 on pCPU 1 (node 1)" \
     "$(xl_pool vm1) $(xl_pool_cpus xenshift-vm1)" "xenshift-vm1 1"
+"$XENSHIFT" -c "$numa" -v status -j > /tmp/numa.json 2>/tmp/numa.err
+tap_is "xenshift -v status -j exits 0" "$?" 0
 xl_dump_numa
 after=$(xl_node_pct vm1 1)
+check_node_memory /tmp/numa.json vm1      # here Xen's count, not 'u'
 tap_diag "vm1 on node 1: ${before}% before, ${after}% after"
 tap_check "at least 95% of vm1's memory is on node 1 (${after}%, xl's dump)" \
     [ "$after" -ge 95 ]

@@ -24,6 +24,10 @@ tap_is "by hand: vm1 at 512 MiB" "$(xl_mem vm1)" 512
 tap_is "by hand: vm1 in its cpupool" "$(xl_pool vm1)" byhand
 tap_diag "by hand: shrink vm2 $((t1 - t0)) ms, grow vm1 $((t2 - t1)) ms, cpupool+pins $((t3 - t2)) ms, take-over total $((t3 - t0)) ms"
 echo "XS-E2E-TIME xl-takeover $((t3 - t0))"
+# Each balloon step alone, on the same guests and sizes as the take-over:
+# the floor a take-over cannot go under (run.sh prints the ratio).
+echo "XS-E2E-TIME xl-shrink-vm2-alone $((t1 - t0))"
+echo "XS-E2E-TIME xl-grow-vm1-alone $((t2 - t1))"
 
 t0=$(now_ms)
 xl cpupool-migrate vm1 Pool-0

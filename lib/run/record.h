@@ -96,6 +96,13 @@ void REC_Init(rec_record *r);
 void REC_Dispose(rec_record *r);
 /* Record every domain and cpupool of the host as they are now. */
 int REC_Take(hv *h, rec_record *r, xs_err *err);
+/*
+ * The same record from a reading of the host made already (what
+ * REC_Take reads: HV_GetHost, HV_ListPools, HV_ListDomains).
+ */
+int REC_FromHost(rec_record *r, const hv_host *host, const hv_pool *pools,
+                 size_t nr_pools, const hv_domain *doms, size_t nr_doms,
+                 xs_err *err);
 const rec_domain *REC_FindDomain(const rec_record *r, const char *name);
 /* The transition may change name's memory and vCPUs. */
 void REC_MarkPlanned(rec_record *r, const char *name);

@@ -7,9 +7,11 @@
  * two the same (the _Static_asserts below pin the layout).
  *
  * A hypervisor has the operation when a call with XENSHIFT_RELOCATE_QUERY
- * returns 0 and writes XENSHIFT_RELOCATE_VERSION into .version: stock Xen
- * answers the command number with ENOSYS, and a Xen that gave the number
- * to some other domctl does not write that value there.
+ * returns 0 and writes a version of major XENSHIFT_RELOCATE_MAJOR into
+ * .version: stock Xen answers the command number with ENOSYS, and a Xen
+ * that gave the number to some other domctl does not write that value
+ * there.  The minor half says what was added since (1: the per-node count,
+ * XENSHIFT_RELOCATE_COUNT).
  */
 #ifndef XENSHIFT_XEN_RELOCATE_H
 #define XENSHIFT_XEN_RELOCATE_H
@@ -19,8 +21,16 @@
 
 #define XENSHIFT_DOMCTL_relocate_memory 0x786d  /* off upstream's sequence */
 #define XENSHIFT_RELOCATE_MAGIC   0x786d7276u   /* IN, checked by Xen */
-#define XENSHIFT_RELOCATE_VERSION 0x00010000u   /* OUT, written by Xen */
+#define XENSHIFT_RELOCATE_VERSION 0x00010001u   /* OUT, written by Xen */
+#define XENSHIFT_RELOCATE_MAJOR(v) ((v) >> 16)  /* must be 1 */
+#define XENSHIFT_RELOCATE_MINOR(v) ((v) & 0xffffu)
 #define XENSHIFT_RELOCATE_QUERY   (1u << 0)     /* flags: only say version */
+/*
+ * flags, minor 1 and later: count the domain's pages per node into
+ * node_pages[0 .. nr_extents); nr_done comes back as one more than the
+ * highest node holding any.  extent_order, node and nr_done are 0.
+ */
+#define XENSHIFT_RELOCATE_COUNT   (1u << 1)
 
 /* Per-extent results written to status[]. */
 #define XENMEM_RELOC_MOVED      0   /* now backed by frames on the node */
@@ -52,6 +62,7 @@ struct xenshift_relocate_memory {
     uint32_t nr_busy;           /* OUT: extents with -EBUSY */
     uint32_t version;           /* OUT: XENSHIFT_RELOCATE_VERSION */
     uint32_t pad2;
+    uint64_t node_pages;        /* OUT: XEN_GUEST_HANDLE_64(uint64) */
 };
 
 /* struct xen_domctl: its head, and the union padded to 128 bytes. */
@@ -66,11 +77,12 @@ struct xenshift_domctl {
     } u;
 };
 
-_Static_assert(sizeof(struct xenshift_relocate_memory) == 56,
-               "struct xen_domctl_relocate_memory is 56 bytes");
+_Static_assert(sizeof(struct xenshift_relocate_memory) == 64,
+               "struct xen_domctl_relocate_memory is 64 bytes");
 _Static_assert(offsetof(struct xenshift_relocate_memory, gfn_list) == 24 &&
                offsetof(struct xenshift_relocate_memory, status) == 32 &&
-               offsetof(struct xenshift_relocate_memory, version) == 48,
+               offsetof(struct xenshift_relocate_memory, version) == 48 &&
+               offsetof(struct xenshift_relocate_memory, node_pages) == 56,
                "the handles and version where Xen has them");
 _Static_assert(offsetof(struct xenshift_domctl, u) == 16 &&
                sizeof(struct xenshift_domctl) == 144,

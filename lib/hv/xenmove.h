@@ -30,11 +30,22 @@ xmv *XMV_Open(xs_err *err);
 void XMV_Close(xmv *m);
 
 /*
- * 1: the hypervisor has the guard (a query call said its ABI version);
+ * 1: the hypervisor has the guard (a query call said its ABI version,
+ * major 1; the minor one is kept for XMV_NodePages);
  * 0: it has not (stock Xen, or an older guarded build whose operation
  * was a memory op); -1: error, err filled.
  */
 int XMV_Probe(xmv *m, xs_err *err);
+
+/*
+ * How many of domid's pages lie on each node, counted by Xen
+ * (XENSHIFT_RELOCATE_COUNT) into pages[0 .. nr).  Returns 0,
+ * HV_ENOSYS when the hypervisor cannot count (stock Xen, or a guarded
+ * build before ABI 1.1; XMV_Probe must have been called), HV_ENODOMAIN,
+ * or HV_EFAIL with err filled.
+ */
+int XMV_NodePages(xmv *m, uint32_t domid, uint64_t *pages, unsigned nr,
+                  xs_err *err);
 
 /*
  * Offer domid's RAM to node, resuming where the last call for the same

@@ -16,6 +16,7 @@
 #define XENSHIFT_TRANSITION_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "err.h"
 #include "exec.h"
@@ -26,6 +27,42 @@
 #include "snapshot.h"
 #include "table.h"
 
+/*
+ * Where the time before the first step went: each part in ms of
+ * HV_NowMs (the simulated host's virtual clock, where reading the host
+ * takes no time).  A part not done (no lock taken, no NUMA reading) has
+ * done[part] false.
+ */
+typedef enum {
+    TRN_PREP_LOCK,              /* taking the host's transition lock */
+    TRN_PREP_SNAPSHOT,          /* SNAP_Take */
+    TRN_PREP_NUMA,              /* where memory lies (HV_GetNodeMemory) */
+    TRN_PREP_PLAN,              /* PLAN_Make and the in-phase check */
+    TRN_PREP_HOOKS,             /* the pre-transition and pre-domain hooks */
+    TRN_PREP_RECORD,            /* the host read before the first change */
+    TRN_PREP_JOURNAL,           /* the journal's begin and record writes */
+    TRN_PREP_NR
+} trn_prep_part;
+
+typedef struct trn_prep {
+    uint64_t start_ms;          /* HV_NowMs when the host was open */
+    uint64_t total_ms;          /* from start_ms to the executor's start */
+    bool done[TRN_PREP_NR];
+    uint64_t ms[TRN_PREP_NR];
+} trn_prep;
+
+/* Start timing at HV_NowMs(h): every part not done, total 0. */
+void TRN_PrepInit(trn_prep *pp, hv *h);
+/* Part part took from since_ms (an HV_NowMs reading) until now. */
+void TRN_PrepAdd(trn_prep *pp, hv *h, trn_prep_part part, uint64_t since_ms);
+/* "snapshot", "numa", ... (the names apply's text and JSON use). */
+const char *TRN_PrepPartName(trn_prep_part part);
+/*
+ * "prepared in 412 ms: lock 0, snapshot 120, numa 280, plan 3, record 6,
+ * journal 3": the parts done, in order.  Returns buf.
+ */
+const char *TRN_PrepText(const trn_prep *pp, char *buf, size_t len);
+
 typedef struct trn_opts {
     exec_opts exec;
     const hook_opts *hooks;     /* NULL: run no hooks */
@@ -33,6 +70,12 @@ typedef struct trn_opts {
     const char *request_id;     /* for the journal and the hooks */
     hook_result_fn *hook_done;  /* told about every hook run (may be NULL) */
     void *hook_ctx;
+    /*
+     * NULL, or the time before the first step so far (TRN_PrepInit and
+     * the caller's parts): TRN_Execute adds its hooks and journal parts
+     * and sets total_ms when the executor starts.
+     */
+    trn_prep *prep;
 } trn_opts;
 
 void TRN_DefaultOpts(trn_opts *o);
@@ -66,6 +109,10 @@ typedef struct trn_result {
 int TRN_Snapshot(hv *h, const tbl_table *t, const char *phase,
                  xs_snapshot *snap, char *warn, size_t warnlen,
                  xs_err *err);
+/* TRN_Snapshot, adding its snapshot and NUMA parts to prep (may be NULL). */
+int TRN_SnapshotTimed(hv *h, const tbl_table *t, const char *phase,
+                      xs_snapshot *snap, char *warn, size_t warnlen,
+                      trn_prep *prep, xs_err *err);
 
 /*
  * The phase the snapshot is in (REACH_Phase), or NULL.  When several
@@ -74,7 +121,9 @@ int TRN_Snapshot(hv *h, const tbl_table *t, const char *phase,
 const char *TRN_CurrentPhase(const xs_snapshot *snap, const tbl_table *t);
 
 /*
- * Run plan p (made from snap for a phase of t).  report is filled as by
+ * Run plan p (made from snap for a phase of t; snap is the host as it is
+ * now, read under the lock: when no pre hook runs it is also the record
+ * of the host before the first change).  report is filled as by
  * EXEC_Run (left empty when vetoed).  When every step ran, a new
  * snapshot must show the host in the phase (REACH_Phase, res->after);
  * when it does not, report->ok is cleared and report->cause says why

@@ -72,6 +72,7 @@ struct xmv {
     uint8_t *hole;
     uint64_t nr_hole_bits;
     uint64_t last_ms;           /* when the last pass ended */
+    unsigned abi_minor;         /* what the probe found (0: no count) */
 };
 
 static uint64_t now_ms(void)
@@ -114,7 +115,8 @@ void xmv_fill_domctl(struct xenshift_domctl *dc, uint32_t domid, int node,
 int xmv_probe_verdict(int rc, const struct xenshift_domctl *dc)
 {
     if (rc == 0)
-        return dc->u.relocate.version == XENSHIFT_RELOCATE_VERSION;
+        return XENSHIFT_RELOCATE_MAJOR(dc->u.relocate.version) ==
+               XENSHIFT_RELOCATE_MAJOR(XENSHIFT_RELOCATE_VERSION);
     /*
      * ENOSYS: stock Xen.  EACCES: a Xen of another domctl interface
      * version than the one built against.  EPERM: FLASK without a rule
@@ -227,7 +229,41 @@ int XMV_Probe(xmv *m, xs_err *err)
     if (verdict < 0)
         ERR_Set(err, "asking Xen for XEN_DOMCTL_relocate_memory: %s",
                 strerror(-rc));
+    m->abi_minor = verdict == 1 ?
+                   XENSHIFT_RELOCATE_MINOR(m->dc->u.relocate.version) : 0;
     return verdict;
+}
+
+int XMV_NodePages(xmv *m, uint32_t domid, uint64_t *pages, unsigned nr,
+                  xs_err *err)
+{
+    unsigned want = nr < XMV_BUF_ENTRIES ? nr : XMV_BUF_ENTRIES, i;
+    int rc;
+
+    if (m->abi_minor < 1)
+        return HV_ENOSYS;
+    xmv_fill_domctl(m->dc, domid, 0, 0, want, XENSHIFT_RELOCATE_COUNT, NULL,
+                    NULL);
+    /* the answer goes where the gfns go: a hypercall-safe buffer */
+    m->dc->u.relocate.node_pages = (uint64_t)(uintptr_t)m->gfns;
+    memset(m->gfns, 0, want * sizeof(*m->gfns));
+    rc = m->relocate(m->relocate_ctx, m->dc);
+    if (rc == -ESRCH)
+        return HV_ENODOMAIN;
+    if (rc) {
+        ERR_Set(err, "domain %u: asking Xen where its memory lies: %s",
+                domid, strerror(-rc));
+        return HV_EFAIL;
+    }
+    if (m->dc->u.relocate.nr_done > want) {
+        ERR_Set(err, "domain %u: Xen counts its pages on %u nodes, more "
+                "than the %u xenshift knows", domid,
+                m->dc->u.relocate.nr_done, want);
+        return HV_EFAIL;
+    }
+    for (i = 0; i < nr; i++)
+        pages[i] = i < want ? m->gfns[i] : 0;
+    return 0;
 }
 
 static bool is_special(const xmv_layout *l, uint64_t gfn)

@@ -107,33 +107,22 @@ void REC_MarkPlanned(rec_record *r, const char *name)
             r->doms[i].planned = true;
 }
 
-int REC_Take(hv *h, rec_record *r, xs_err *err)
+int REC_FromHost(rec_record *r, const hv_host *host, const hv_pool *pools,
+                 size_t nr_pools, const hv_domain *doms, size_t nr_doms,
+                 xs_err *err)
 {
-    hv_host host;
-    hv_pool *pools = NULL;
-    hv_domain *doms = NULL;
-    size_t nr_pools = 0, nr_doms = 0, i;
-    int rc;
+    size_t i;
 
     REC_Dispose(r);
-    rc = HV_GetHost(h, &host);
-    if (!rc)
-        rc = HV_ListPools(h, &pools, &nr_pools);
-    if (!rc)
-        rc = HV_ListDomains(h, &doms, &nr_doms);
-    if (rc) {
-        *err = *HV_LastError(h);
-        goto out;
-    }
-    r->nr_cpus = host.nr_cpus;
-    r->all_nodes = host.nr_nodes >= 64 ? ~(uint64_t)0
-                                       : ((uint64_t)1 << host.nr_nodes) - 1;
+    r->nr_cpus = host->nr_cpus;
+    r->all_nodes = host->nr_nodes >= 64 ? ~(uint64_t)0
+                                        : ((uint64_t)1 << host->nr_nodes) - 1;
     r->pools = calloc(nr_pools ? nr_pools : 1, sizeof(*r->pools));
     r->doms = calloc(nr_doms ? nr_doms : 1, sizeof(*r->doms));
     if (!r->pools || !r->doms) {
         ERR_Set(err, "out of memory");
-        rc = HV_EFAIL;
-        goto out;
+        REC_Dispose(r);
+        return HV_EFAIL;
     }
     for (i = 0; i < nr_pools; i++) {
         rec_pool *p = &r->pools[i];
@@ -162,9 +151,27 @@ int REC_Take(hv *h, rec_record *r, xs_err *err)
     }
     r->nr_doms = nr_doms;
     r->taken = true;
-out:
+    return 0;
+}
+
+int REC_Take(hv *h, rec_record *r, xs_err *err)
+{
+    hv_host host;
+    hv_pool *pools = NULL;
+    hv_domain *doms = NULL;
+    size_t nr_pools = 0, nr_doms = 0;
+    int rc;
+
+    REC_Dispose(r);
+    rc = HV_GetHost(h, &host);
+    if (!rc)
+        rc = HV_ListPools(h, &pools, &nr_pools);
+    if (!rc)
+        rc = HV_ListDomains(h, &doms, &nr_doms);
     if (rc)
-        REC_Dispose(r);
+        *err = *HV_LastError(h);
+    else
+        rc = REC_FromHost(r, &host, pools, nr_pools, doms, nr_doms, err);
     free(pools);
     free(doms);
     return rc;

@@ -1,6 +1,7 @@
 /*
  * transition.c - hooks, journal and executor around one plan.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,18 +16,76 @@ void TRN_DefaultOpts(trn_opts *o)
     EXEC_DefaultOpts(&o->exec);
 }
 
+void TRN_PrepInit(trn_prep *pp, hv *h)
+{
+    memset(pp, 0, sizeof(*pp));
+    pp->start_ms = HV_NowMs(h);
+}
+
+void TRN_PrepAdd(trn_prep *pp, hv *h, trn_prep_part part, uint64_t since_ms)
+{
+    if (!pp || (unsigned)part >= TRN_PREP_NR)
+        return;
+    pp->done[part] = true;
+    pp->ms[part] += HV_NowMs(h) - since_ms;
+}
+
+const char *TRN_PrepPartName(trn_prep_part part)
+{
+    static const char *const names[TRN_PREP_NR] = {
+        "lock", "snapshot", "numa", "plan", "hooks", "record", "journal",
+    };
+
+    return (unsigned)part < TRN_PREP_NR ? names[part] : "?";
+}
+
+const char *TRN_PrepText(const trn_prep *pp, char *buf, size_t len)
+{
+    const char *sep = ":";
+    size_t at;
+    int i;
+
+    at = (size_t)snprintf(buf, len, "prepared in %" PRIu64 " ms",
+                          pp->total_ms);
+    for (i = 0; i < TRN_PREP_NR && at < len; i++) {
+        if (!pp->done[i])
+            continue;
+        at += (size_t)snprintf(buf + at, len - at, "%s %s %" PRIu64, sep,
+                               TRN_PrepPartName((trn_prep_part)i),
+                               pp->ms[i]);
+        sep = ",";
+    }
+    return buf;
+}
+
+int TRN_SnapshotTimed(hv *h, const tbl_table *t, const char *phase,
+                      xs_snapshot *snap, char *warn, size_t warnlen,
+                      trn_prep *prep, xs_err *err)
+{
+    uint64_t t0 = HV_NowMs(h);
+    int rc;
+
+    if (warn && warnlen)
+        warn[0] = '\0';
+    rc = SNAP_Take(h, snap, err);
+    TRN_PrepAdd(prep, h, TRN_PREP_SNAPSHOT, t0);
+    if (rc)
+        return -1;
+    if (snap->host.nr_nodes > 1 && TBL_PhaseNamesNode(t, phase)) {
+        t0 = HV_NowMs(h);
+        rc = HV_GetNodeMemory(h, snap->doms, snap->nr_doms);
+        TRN_PrepAdd(prep, h, TRN_PREP_NUMA, t0);
+        if (rc && warn && warnlen)
+            snprintf(warn, warnlen, "%s", HV_LastError(h)->msg);
+    }
+    return 0;
+}
+
 int TRN_Snapshot(hv *h, const tbl_table *t, const char *phase,
                  xs_snapshot *snap, char *warn, size_t warnlen,
                  xs_err *err)
 {
-    if (warn && warnlen)
-        warn[0] = '\0';
-    if (SNAP_Take(h, snap, err))
-        return -1;
-    if (snap->host.nr_nodes > 1 && TBL_PhaseNamesNode(t, phase) &&
-        HV_GetNodeMemory(h, snap->doms, snap->nr_doms) && warn && warnlen)
-        snprintf(warn, warnlen, "%s", HV_LastError(h)->msg);
-    return 0;
+    return TRN_SnapshotTimed(h, t, phase, snap, warn, warnlen, NULL, err);
 }
 
 const char *TRN_CurrentPhase(const xs_snapshot *snap, const tbl_table *t)
@@ -46,6 +105,7 @@ typedef struct trn_run {
     hv *h;
     const tbl_table *t;
     const plan *p;
+    const xs_snapshot *snap;    /* the host as planned, under the lock */
     const trn_opts *o;
     trn_result *res;
     exec_progress_fn *progress;
@@ -53,6 +113,7 @@ typedef struct trn_run {
     const char **doms;          /* domains the plan changes, plan order */
     size_t nr_doms;
     size_t nr_pre_done;         /* domains whose pre-domain hooks ran */
+    bool hooks_ran;             /* a hook was (or may have been) run */
     bool not_in_phase;          /* every step ran, the check did not hold */
     const char *phase_after;    /* then: the phase the host is in, or NULL */
     bool journal_failed;
@@ -134,6 +195,8 @@ static int run_hooks(trn_run *r, hook_event ev, const char *domain,
     HOOK_ReportInit(&rep);
     rc = HOOK_Run(r->o->hooks, &c, r->o->hook_done, r->o->hook_ctx, &rep,
                   &err);
+    if (rep.nr_results || rc)
+        r->hooks_ran = true;
     if (rc == HOOK_VETOED) {
         snprintf(r->res->message, sizeof(r->res->message),
                  "vetoed by %s (%s %s%s%s): %s", rep.veto_hook,
@@ -268,17 +331,96 @@ static void record_result(trn_run *r, const exec_report *rep)
         note_journal(r, JNL_SetState(r->h, "failed", &err), &err);
 }
 
+/* The pre hooks (timed): 0, or non-zero when they said no. */
+static int run_pre_hooks(trn_run *r)
+{
+    uint64_t t0 = HV_NowMs(r->h);
+    size_t i;
+    int rc;
+
+    rc = run_hooks(r, HOOK_PRE_TRANSITION, NULL, NULL, NULL);
+    for (i = 0; !rc && i < r->nr_doms; i++) {
+        r->nr_pre_done = i + 1;
+        rc = run_hooks(r, HOOK_PRE_DOMAIN, r->doms[i], NULL, NULL);
+    }
+    if (r->o->hooks)
+        TRN_PrepAdd(r->o->prep, r->h, TRN_PREP_HOOKS, t0);
+    return rc;
+}
+
+/*
+ * The host before the first change.  The snapshot the plan was made
+ * from is that, taken under the lock, unless a pre hook ran since (a
+ * hook may change the host): only then is the host read again.
+ */
+static int record_host(trn_run *r, rec_record *rec, xs_err *err)
+{
+    const xs_snapshot *s = r->snap;
+    size_t i;
+
+    if (r->hooks_ran)
+        return EXEC_Record(r->h, r->p, rec, err);
+    if (REC_FromHost(rec, &s->host, s->pools, s->nr_pools, s->doms,
+                     s->nr_doms, err))
+        return -1;
+    for (i = 0; i < r->p->nr_rows; i++)
+        if (r->p->rows[i].running)
+            REC_MarkPlanned(rec, r->p->rows[i].domain);
+    return 0;
+}
+
+/*
+ * Journal begin and the host before the first change, in the journal
+ * before it: a journal without a whole record means nothing was
+ * changed.  Returns 0, or -1 with res failed and the journal ended.
+ */
+static int journal_begin(trn_run *r, rec_record *rec)
+{
+    trn_result *res = r->res;
+    trn_prep *prep = r->o->prep;
+    uint64_t t0 = HV_NowMs(r->h);
+    xs_err err;
+    int rc;
+
+    if (!r->o->journal)
+        return 0;
+    rc = JNL_Begin(r->h, res->from, r->p->phase, r->o->request_id, &err);
+    TRN_PrepAdd(prep, r->h, TRN_PREP_JOURNAL, t0);
+    if (rc) {
+        snprintf(res->message, sizeof(res->message), "%s", err.msg);
+        goto out;
+    }
+    if (!r->p->nr_stages)
+        goto out;
+    t0 = HV_NowMs(r->h);
+    rc = record_host(r, rec, &err);
+    TRN_PrepAdd(prep, r->h, TRN_PREP_RECORD, t0);
+    if (!rc) {
+        t0 = HV_NowMs(r->h);
+        rc = JNL_Record(r->h, rec, &err);
+        TRN_PrepAdd(prep, r->h, TRN_PREP_JOURNAL, t0);
+    }
+    if (rc)
+        snprintf(res->message, sizeof(res->message), "cannot record the "
+                 "host before changing it: %s", err.msg);
+out:
+    if (rc) {
+        res->outcome = TRN_FAILED;
+        JNL_End(r->h, &err);
+    }
+    return rc ? -1 : 0;
+}
+
 int TRN_Execute(hv *h, const tbl_table *t, const xs_snapshot *snap,
                 const plan *p, const trn_opts *o, exec_progress_fn *progress,
                 void *ctx, exec_report *report, trn_result *res)
 {
-    trn_run r = { .h = h, .t = t, .p = p, .o = o, .res = res,
+    trn_run r = { .h = h, .t = t, .p = p, .snap = snap, .o = o, .res = res,
                   .progress = progress, .ctx = ctx };
     const char *from = TRN_CurrentPhase(snap, t);
     const char *result;
     exec_opts eo = o->exec;
     rec_record rec;
-    xs_err err;
     size_t i;
     int rc = -1;
 
@@ -292,38 +434,19 @@ int TRN_Execute(hv *h, const tbl_table *t, const xs_snapshot *snap,
     }
 
     /* 1-2: the pre hooks; a veto changes nothing. */
-    if (run_hooks(&r, HOOK_PRE_TRANSITION, NULL, NULL, NULL))
+    if (run_pre_hooks(&r))
         goto post;
-    for (i = 0; i < r.nr_doms; i++) {
-        r.nr_pre_done = i + 1;
-        if (run_hooks(&r, HOOK_PRE_DOMAIN, r.doms[i], NULL, NULL))
-            goto post;
-    }
 
     /* 3: the transition itself, journalled. */
-    if (o->journal && JNL_Begin(h, res->from, p->phase, o->request_id,
-                                &err)) {
-        snprintf(res->message, sizeof(res->message), "%s", err.msg);
-        res->outcome = TRN_FAILED;
-        JNL_End(h, &err);
+    rc = journal_begin(&r, &rec);
+    if (rc)
         goto post;
-    }
-    /*
-     * The host before the first change, in the journal before it: a
-     * journal without a whole record means nothing was changed.
-     */
-    if (o->journal && p->nr_stages &&
-        (EXEC_Record(h, p, &rec, &err) || JNL_Record(h, &rec, &err))) {
-        snprintf(res->message, sizeof(res->message), "cannot record the "
-                 "host before changing it: %s", err.msg);
-        res->outcome = TRN_FAILED;
-        JNL_End(h, &err);
-        goto post;
-    }
     if (rec.taken)
         eo.record = &rec;
     eo.verify = verify_reached;
     eo.verify_ctx = &r;
+    if (o->prep)
+        o->prep->total_ms = HV_NowMs(h) - o->prep->start_ms;
     rc = EXEC_Run(h, snap, p, &eo, on_event, &r, report);
     res->outcome = rc ? TRN_FAILED : TRN_REACHED;
     if (rc) {
