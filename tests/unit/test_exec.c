@@ -24,6 +24,7 @@ typedef struct ev_log {
     size_t progress;
     char failed_msg[512];
     uint64_t failed_ms;
+    uint64_t last_progress_ms;  /* the last PROGRESS before the failure */
 } ev_log;
 
 static void on_event(void *ctx, const exec_event *ev)
@@ -32,6 +33,8 @@ static void on_event(void *ctx, const exec_event *ev)
 
     if (ev->kind == EXEC_EV_PROGRESS) {
         l->progress++;
+        if (!l->failed_msg[0])
+            l->last_progress_ms = ev->elapsed_ms;
         return;
     }
     if (ev->kind == EXEC_EV_ACTION_FAILED && !l->failed_msg[0]) {
@@ -490,7 +493,9 @@ static void test_fig9(uint64_t *shrink_ms)
     if (!h)
         goto out;
     is_int(o.poll_ms, 100, "default poll 100 ms");
-    is_int(o.stuck_ms, 5000, "default stuck 5 s");
+    is_int(o.stuck_ms, 5000, "default stuck ceiling 5 s");
+    is_int(o.stuck_floor_ms, 1500, "default stuck floor 1.5 s");
+    is_int(o.stuck_factor, 4, "default stuck factor 4");
     is_int(o.stage_timeout_ms, 120000, "default stage limit 120 s");
     is_int(o.tolerance_kib, 1024, "default tolerance 1 MiB");
     ok(o.rollback, "default rollback on");
@@ -692,10 +697,18 @@ static void test_failures(uint64_t shrink_ms)
     failing("fig9-stuck-donor.json", NULL, &o,
             "vm2: balloon stuck at 300 MiB", "vm2", EXEC_DOM_ROLLED_BACK,
             l, &r);
-    ok(strstr(r.cause.msg, "no progress for 5.0 s") != NULL,
-       "stuck: after 5 s without progress");
-    ok(l->failed_ms >= o.stuck_ms, "stuck: detected after %llu ms of "
-       "simulated time", (unsigned long long)l->failed_ms);
+    /* It moved at every 100 ms look: the 1.5 s floor, not the 5 s. */
+    ok(strstr(r.cause.msg, "no progress for 1.5 s (before that: 212 MiB "
+              "in 0.9 s, longest pause 0.1 s)") != NULL,
+       "stuck: says how long it was quiet and how it moved before");
+    ok(l->last_progress_ms > 0 &&
+       l->failed_ms >= l->last_progress_ms + o.stuck_floor_ms &&
+       l->failed_ms < l->last_progress_ms + o.stuck_floor_ms + o.poll_ms,
+       "stuck: detected %llu ms after the last progress (at %llu ms)",
+       (unsigned long long)(l->failed_ms - l->last_progress_ms),
+       (unsigned long long)l->last_progress_ms);
+    ok(l->failed_ms - l->last_progress_ms < 2000,
+       "stuck: within 2 s of the last progress (issue 14)");
     is_int(outcome(&r, "vm1"), EXEC_DOM_UNCHANGED, "stuck: vm1 untouched");
     ok(EXEC_ReportFind(&r, "vm2") && strstr(EXEC_ReportFind(&r, "vm2")->msg, "stuck"),
        "stuck: vm2's line says why");
@@ -718,7 +731,40 @@ static void test_failures(uint64_t shrink_ms)
     memset(l, 0, sizeof(*l));
     failing("fig9-ignores.json", NULL, &o, "balloon stuck", NULL, 0, l, &r);
     ok(l->failed_ms >= o.stuck_ms && l->failed_ms < o.stuck_ms + 1000,
-       "ignores: stuck after %llu ms", (unsigned long long)l->failed_ms);
+       "ignores: never moved, stuck at the ceiling, after %llu ms",
+       (unsigned long long)l->failed_ms);
+    ok(strstr(r.cause.msg, "no progress for 5.0 s (none since it was "
+              "asked)") != NULL, "ignores: says it never moved");
+
+    /* A balloon that moves a page every 500 ms, twice, then stops. */
+    memset(l, 0, sizeof(*l));
+    failing("fig9-steps-donor.json", NULL, &o, "balloon stuck", "vm2",
+            EXEC_DOM_ROLLED_BACK, l, &r);
+    ok(l->failed_ms - l->last_progress_ms >= 4 * 500 &&
+       l->failed_ms - l->last_progress_ms < 4 * 500 + o.poll_ms,
+       "steps: stuck %llu ms after the last step (4 x its 500 ms)",
+       (unsigned long long)(l->failed_ms - l->last_progress_ms));
+    ok(strstr(r.cause.msg, "no progress for 2.0 s (before that: 8 KiB in "
+              "1.0 s, longest pause 0.5 s)") != NULL,
+       "steps: the message gives its pace");
+
+    /* --stuck-timeout 1: the ceiling under the floor wins. */
+    memset(l, 0, sizeof(*l));
+    o.stuck_ms = 1000;
+    failing("fig9-stuck-donor.json", NULL, &o, "no progress for 1.0 s",
+            "vm2", EXEC_DOM_ROLLED_BACK, l, &r);
+    ok(l->failed_ms - l->last_progress_ms >= 1000 &&
+       l->failed_ms - l->last_progress_ms < 1000 + o.poll_ms,
+       "ceiling 1 s: stuck %llu ms after the last progress",
+       (unsigned long long)(l->failed_ms - l->last_progress_ms));
+
+    /* --stuck-timeout 0: never stuck; the stage limit stops it. */
+    memset(l, 0, sizeof(*l));
+    o.stuck_ms = 0;
+    o.stage_timeout_ms = 20000;
+    failing("fig9-stuck-donor.json", NULL, &o, "shrink stage timed out "
+            "after 20.0 s", "vm2", EXEC_DOM_ROLLED_BACK, l, &r);
+    EXEC_DefaultOpts(&o);
 
     /* A domain that vanishes mid-way. */
     memset(l, 0, sizeof(*l));

@@ -1,0 +1,51 @@
+/*
+ * stuck.h - when a step that should make progress has stopped.
+ *
+ * A step (a balloon, a vCPU change, a relocation cycle's turn) is
+ * watched from the moment it was asked.  Every reading that shows
+ * progress is reported; the watch learns the longest interval between
+ * two such readings and calls the step stuck once it has been quiet
+ * for factor times that interval, never sooner than floor_ms and never
+ * later than ceiling_ms.  Before the first progress the ceiling applies:
+ * a guest may take a moment to start.  A ceiling of 0 never calls a
+ * step stuck.  Time is whatever clock the caller reads (HV_NowMs).
+ */
+#ifndef XENSHIFT_STUCK_H
+#define XENSHIFT_STUCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct stuck_rule {
+    unsigned floor_ms;          /* quiet at least this long once moving */
+    unsigned ceiling_ms;        /* at most this long; 0: never stuck */
+    unsigned factor;            /* times the longest interval it showed */
+} stuck_rule;
+
+typedef struct stuck_watch {
+    stuck_rule rule;
+    uint64_t start_ms;          /* when the step was asked */
+    uint64_t last_ms;           /* the last progress, or start_ms */
+    uint64_t longest_gap_ms;    /* between two progress readings */
+    uint64_t amount;            /* progress in all, in the caller's unit */
+    unsigned nr_progress;       /* readings that showed progress */
+} stuck_watch;
+
+void STUCK_Init(stuck_watch *w, const stuck_rule *rule, uint64_t now_ms);
+/* A reading at now_ms showed amount (> 0) of progress. */
+void STUCK_Progress(stuck_watch *w, uint64_t now_ms, uint64_t amount);
+/* How long the step may stay quiet now; 0 means forever. */
+uint64_t STUCK_LimitMs(const stuck_watch *w);
+/* Time since the last progress (or since the step was asked). */
+uint64_t STUCK_QuietMs(const stuck_watch *w, uint64_t now_ms);
+bool STUCK_Check(const stuck_watch *w, uint64_t now_ms);
+/*
+ * Why it is stuck, for a failure message: "no progress for 1.5 s
+ * (before that: <moved> in 0.9 s, longest pause 0.1 s)".
+ * moved is the caller's text for w->amount ("212 MiB").
+ */
+void STUCK_Describe(const stuck_watch *w, uint64_t now_ms,
+                    const char *moved, char *buf, size_t len);
+
+#endif
