@@ -6,10 +6,11 @@
  *    not an average: a balloon that once paused for a second (Linux
  *    backs off for 1 s, then 2 s, ... when it cannot get pages) may do
  *    so again, and calling it stuck then would undo a good transition.
- *  - The wait before the first progress does not count: it is the
- *    guest noticing its new target, not the rate it moves at.
+ *  - The wait before the first progress does not count unless the
+ *    rule says so (start_is_pace): for a balloon it is the guest
+ *    noticing its new target, not the rate it moves at.
  *  - With a single progress reading there is no interval yet: the floor
- *    applies.
+ *    applies (a balloon's).
  */
 #include <stdio.h>
 #include <string.h>
@@ -28,7 +29,8 @@ void STUCK_Progress(stuck_watch *w, uint64_t now_ms, uint64_t amount)
 {
     if (now_ms < w->last_ms)
         now_ms = w->last_ms;
-    if (w->nr_progress && now_ms - w->last_ms > w->longest_gap_ms)
+    if ((w->nr_progress || w->rule.start_is_pace) &&
+        now_ms - w->last_ms > w->longest_gap_ms)
         w->longest_gap_ms = now_ms - w->last_ms;
     w->last_ms = now_ms;
     w->amount += amount;

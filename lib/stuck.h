@@ -21,6 +21,13 @@ typedef struct stuck_rule {
     unsigned floor_ms;          /* quiet at least this long once moving */
     unsigned ceiling_ms;        /* at most this long; 0: never stuck */
     unsigned factor;            /* times the longest interval it showed */
+    /*
+     * The wait for the first progress is an interval like the others:
+     * for vCPUs, each of which the guest brings up the same way (and
+     * may bring up one per pass of a slow loop).  A balloon's first
+     * wait is the guest noticing its target, not its pace.
+     */
+    bool start_is_pace;
 } stuck_rule;
 
 typedef struct stuck_watch {

@@ -85,6 +85,28 @@ static void test_not_started(void)
            "describe one reading");
 }
 
+/* vCPUs: the first one's wait is their pace (start_is_pace). */
+static void test_start_is_pace(void)
+{
+    stuck_rule vcpus = bed;
+    stuck_watch w;
+
+    vcpus.start_is_pace = true;
+    /* A guest that onlines vCPUs in a loop every 2 s: one now... */
+    STUCK_Init(&w, &vcpus, 0);
+    STUCK_Progress(&w, 1800, 1);
+    is_int(w.longest_gap_ms, 1800, "vCPUs: the first wait is learned");
+    is_int(STUCK_LimitMs(&w), 5000, "vCPUs: 4 x 1.8 s, the 5 s ceiling");
+    /* ...the next one 2 s later is not stuck (the floor would be). */
+    ok(!STUCK_Check(&w, 1800 + 2000), "vCPUs: the next pass is waited for");
+    ok(STUCK_Check(&w, 1800 + 5000), "vCPUs: stuck at the ceiling");
+
+    /* Quick to start: the floor, as for a balloon. */
+    STUCK_Init(&w, &vcpus, 0);
+    STUCK_Progress(&w, 100, 1);
+    is_int(STUCK_LimitMs(&w), 1500, "vCPUs up in 0.1 s: the floor");
+}
+
 static void test_limits(void)
 {
     stuck_rule never = bed, low = bed;
@@ -115,6 +137,7 @@ int main(void)
 {
     test_steady_then_stop();
     test_not_started();
+    test_start_is_pace();
     test_limits();
     return done_testing();
 }
