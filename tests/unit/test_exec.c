@@ -71,6 +71,14 @@ typedef struct faulty {
     fault faults[2];
     bool hvm_vm1;               /* show vm1 as an HVM guest */
     bool lie_affinity;          /* accept pinning, change nothing */
+    unsigned vm1_vcpus_cap;     /* show vm1 with at most this many up */
+    /*
+     * vm1's guest stops ballooning (ignores its target) freeze_reads
+     * looks after the freeze_at_target-th balloon target set.
+     */
+    unsigned freeze_at_target, freeze_reads;
+    unsigned targets_set, reads_since;
+    uint64_t freeze_ms;         /* the sim's clock when it froze */
 } faulty;
 
 static faulty *F(hv *h)
@@ -116,8 +124,18 @@ static void fy_close(hv *h)
 
 static void fix_dom(hv *h, hv_domain *d)
 {
-    if (F(h)->hvm_vm1 && !strcmp(d->name, "vm1"))
+    faulty *f = F(h);
+
+    if (f->hvm_vm1 && !strcmp(d->name, "vm1"))
         d->type = HV_DOM_HVM;
+    if (f->vm1_vcpus_cap && !strcmp(d->name, "vm1") &&
+        d->vcpus_online > f->vm1_vcpus_cap)
+        d->vcpus_online = f->vm1_vcpus_cap;
+    if (f->freeze_at_target && f->targets_set >= f->freeze_at_target &&
+        !strcmp(d->name, "vm1") && ++f->reads_since == f->freeze_reads) {
+        f->freeze_ms = HV_NowMs(f->in);
+        HVSIM_SetGuest(f->in, "vm1", 0, true);
+    }
 }
 
 static int fy_get_host(hv *h, hv_host *o)
@@ -160,6 +178,7 @@ static int fy_set_maxmem(hv *h, uint32_t id, uint64_t k)
 static int fy_set_target(hv *h, uint32_t id, uint64_t k)
 {
     FAULT(h, "set_target");
+    F(h)->targets_set++;
     return fwd(h, HV_SetTarget(F(h)->in, id, k));
 }
 
@@ -1019,6 +1038,42 @@ static void test_missing(void)
     HV_Close(h);
 }
 
+/* A guest that never brings its new vCPU up: stuck at the ceiling. */
+static void test_vcpus_stuck(const plan_target *t)
+{
+    hv *h = open_sim("fig9-host.json");
+    static ev_log l;
+    xs_snapshot s1;
+    plan p;
+    exec_opts o;
+    exec_report r;
+
+    SNAP_Init(&s1);
+    PLAN_Init(&p);
+    EXEC_ReportInit(&r);
+    EXEC_DefaultOpts(&o);
+    memset(&l, 0, sizeof(l));
+    if (!h || make(h, &s1, t, 1, "vcpus", &p)) {
+        ok(0, "vcpus stuck: planned");
+        goto out;
+    }
+    F(h)->vm1_vcpus_cap = 1;
+    is_int(EXEC_Run(h, &s1, &p, &o, on_event, &l, &r), -1,
+           "vcpus stuck: fails");
+    ok(strstr(r.cause.msg, "vm1: 1 vCPUs online, 2 asked: no progress "
+              "for 5.0 s (none since it was asked)") != NULL,
+       "vcpus stuck: says why (%s)", r.cause.msg);
+    ok(l.failed_ms >= o.stuck_ms && l.failed_ms < o.stuck_ms + o.poll_ms,
+       "vcpus stuck: at the 5 s ceiling (%llu ms)",
+       (unsigned long long)l.failed_ms);
+out:
+    EXEC_ReportDispose(&r);
+    PLAN_Dispose(&p);
+    SNAP_Dispose(&s1);
+    if (h)
+        HV_Close(h);
+}
+
 static void test_vcpus(void)
 {
     hv *h = open_sim("fig9-host.json");
@@ -1055,6 +1110,7 @@ static void test_vcpus(void)
     is_int(d.vcpus_online, t[0].vcpus, "vcpus: online on the host");
     is_int(EXEC_ReportFind(&r, "vm1") ? EXEC_ReportFind(&r, "vm1")->vcpus : 0, t[0].vcpus,
            "vcpus: in the report");
+    test_vcpus_stuck(t);
 out:
     EXEC_ReportDispose(&r);
     PLAN_Dispose(&p);
@@ -1204,6 +1260,7 @@ out:
 static void test_relocate_cooperative(void)
 {
     hv *h = open_sim("numa-spread.json");
+    uint64_t t0;
     static ev_log log;
     exec_opts o;
     exec_report r;
@@ -1258,6 +1315,33 @@ static void test_relocate_cooperative(void)
     d = dom(&after, "vm1");
     ok(d && off_node(d, 1) == 64 * MIB && d->mem_kib == 128 * MIB,
        "cooperative at its floor: left as it was");
+    EXEC_ReportDispose(&r);
+    SNAP_Dispose(&after);
+    HV_Close(h);
+
+    /*
+     * The balloon stops on its way back up from the second cycle (the
+     * 4th target set; 80 -> 128 MiB takes two looks): it showed one
+     * move, so it is stuck after the 1.5 s floor, not the 5 s ceiling.
+     */
+    h = open_sim("numa-spread.json");
+    SNAP_Init(&after);
+    EXEC_ReportInit(&r);
+    memset(&log, 0, sizeof(log));
+    F(h)->freeze_at_target = 4;
+    F(h)->freeze_reads = 1;
+    t0 = HV_NowMs(h);
+    rc = run_relocate(h, "vm1", 32 * MIB, PLAN_MOVE_AUTO, &o, &log, &r,
+                      &after);
+    is_int(rc, -1, "cooperative, balloon stops coming back: fails");
+    ok(strstr(r.cause.msg, "vm1: its balloon did not come back up from a "
+              "relocation cycle: at 108132 KiB, target 128 MiB, no "
+              "progress for 1.5 s (before that: 26212 KiB in 0.1 s)") != NULL,
+       "... stuck after the floor (%s)", r.cause.msg);
+    ok(F(h)->freeze_ms && t0 + log.failed_ms >= F(h)->freeze_ms + 1500 &&
+       t0 + log.failed_ms < F(h)->freeze_ms + 1500 + o.poll_ms,
+       "... %lld ms after its last move",
+       (long long)(t0 + log.failed_ms - F(h)->freeze_ms));
     EXEC_ReportDispose(&r);
     SNAP_Dispose(&after);
     HV_Close(h);
