@@ -1196,10 +1196,10 @@ void EXEC_DefaultOpts(exec_opts *o)
     memset(o, 0, sizeof(*o));
     o->poll_ms = 100;
     /*
-     * A balloon on the bed shows progress at every 100 ms look while it
-     * moves: quiet for 1.5 s is stuck (within 2 s, issue 14).  One that
-     * moves in slower steps gets 4 times its longest step, and none
-     * waits longer than squeezed's 5 s.
+     * A balloon on the bed shows progress at every look (0.1-0.25 s
+     * apart) while it moves: quiet for 1.5 s is stuck (within 2 s,
+     * issue 14).  One that moves in slower steps gets 4 times its
+     * longest step, and none waits longer than squeezed's 5 s.
      */
     o->stuck_ms = 5000;
     o->stuck_floor_ms = 1500;
