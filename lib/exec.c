@@ -599,9 +599,11 @@ static void relocate_done(run_ctx *c, act_run *r, const hv_domain *d,
 /* Watch a step from now: is it still moving? (stuck.h) */
 static void watch_start(run_ctx *c, act_run *r, uint64_t now)
 {
+    /* a guest brings each vCPU up as it did the first: same pace */
     stuck_rule rule = { .floor_ms = c->o->stuck_floor_ms,
                         .ceiling_ms = c->o->stuck_ms,
-                        .factor = c->o->stuck_factor };
+                        .factor = c->o->stuck_factor,
+                        .start_is_pace = r->a->kind == PLAN_ACT_VCPUS };
 
     STUCK_Init(&r->watch, &rule, now);
 }

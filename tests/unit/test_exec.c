@@ -79,6 +79,14 @@ typedef struct faulty {
     unsigned freeze_at_target, freeze_reads;
     unsigned targets_set, reads_since;
     uint64_t freeze_ms;         /* the sim's clock when it froze */
+    /*
+     * slow_domid's guest brings new vCPUs up one per vcpu_pass_ms (a
+     * loop that onlines them, as the bed's guests do every 2 s).
+     */
+    uint32_t slow_domid;
+    unsigned vcpu_pass_ms, vcpus_from;
+    bool vcpus_set;
+    uint64_t vcpus_set_ms;
 } faulty;
 
 static faulty *F(hv *h)
@@ -128,6 +136,14 @@ static void fix_dom(hv *h, hv_domain *d)
 
     if (f->hvm_vm1 && !strcmp(d->name, "vm1"))
         d->type = HV_DOM_HVM;
+    if (f->vcpu_pass_ms && f->vcpus_set && d->domid == f->slow_domid) {
+        unsigned up = f->vcpus_from +
+            (unsigned)((HV_NowMs(f->in) - f->vcpus_set_ms) /
+                       f->vcpu_pass_ms);
+
+        if (d->vcpus_online > up)
+            d->vcpus_online = up;
+    }
     if (f->vm1_vcpus_cap && !strcmp(d->name, "vm1") &&
         d->vcpus_online > f->vm1_vcpus_cap)
         d->vcpus_online = f->vm1_vcpus_cap;
@@ -184,7 +200,16 @@ static int fy_set_target(hv *h, uint32_t id, uint64_t k)
 
 static int fy_set_vcpus(hv *h, uint32_t id, unsigned n)
 {
+    faulty *f = F(h);
+    hv_domain d;
+
     FAULT(h, "set_vcpus_online");
+    if (f->vcpu_pass_ms && id == f->slow_domid && !f->vcpus_set &&
+        !HV_GetDomain(f->in, id, &d)) {
+        f->vcpus_set = true;
+        f->vcpus_set_ms = HV_NowMs(f->in);
+        f->vcpus_from = d.vcpus_online;
+    }
     return fwd(h, HV_SetVcpusOnline(F(h)->in, id, n));
 }
 
@@ -1074,6 +1099,75 @@ out:
         HV_Close(h);
 }
 
+/*
+ * A guest that brings one new vCPU up every 1.8 s: the wait for the
+ * first is its pace, so the second, 1.8 s later, is not stuck (the
+ * 1.5 s floor would call it so).
+ */
+static void test_vcpus_slow(void)
+{
+    hv *h = open_sim("rec-host.json");
+    static ev_log l;
+    xs_snapshot s0, s1;
+    plan_target t[1];
+    plan p;
+    exec_opts o;
+    exec_report r;
+    xs_err err;
+    hv_domain d;
+
+    SNAP_Init(&s0);
+    SNAP_Init(&s1);
+    PLAN_Init(&p);
+    EXEC_ReportInit(&r);
+    EXEC_DefaultOpts(&o);
+    memset(&l, 0, sizeof(l));
+    if (!h || SNAP_Take(h, &s0, &err) || !dom(&s0, "web")) {
+        ok(0, "slow vcpus: sim opened");
+        goto out;
+    }
+    t[0] = shared("web", dom(&s0, "web")->target_kib);
+    t[0].vcpus = 4;
+    if (make(h, &s1, t, 1, "vcpus", &p)) {
+        ok(0, "slow vcpus: planned");
+        goto out;
+    }
+    F(h)->slow_domid = dom(&s0, "web")->domid;
+    F(h)->vcpu_pass_ms = 1800;
+    is_int(EXEC_Run(h, &s1, &p, &o, on_event, &l, &r), 0,
+           "slow vcpus: 2 -> 4, one every 1.8 s: done (%s)", r.cause.msg);
+    HV_GetDomain(h, F(h)->slow_domid, &d);
+    is_int(d.vcpus_online, 4, "slow vcpus: 4 online");
+
+    /* The same guest, one vCPU every 5.1 s: stuck at the 5 s ceiling. */
+    EXEC_ReportDispose(&r);
+    EXEC_ReportInit(&r);
+    PLAN_Dispose(&p);
+    PLAN_Init(&p);
+    SNAP_Dispose(&s1);
+    SNAP_Init(&s1);
+    HV_Close(h);
+    h = open_sim("rec-host.json");
+    if (!h || make(h, &s1, t, 1, "vcpus", &p)) {
+        ok(0, "slower vcpus: planned");
+        goto out;
+    }
+    F(h)->slow_domid = dom(&s0, "web")->domid;
+    F(h)->vcpu_pass_ms = 5100;
+    is_int(EXEC_Run(h, &s1, &p, &o, on_event, &l, &r), -1,
+           "slower vcpus: one every 5.1 s: fails");
+    ok(strstr(r.cause.msg, "web: 2 vCPUs online, 4 asked: no progress for "
+              "5.0 s (none since it was asked)") != NULL,
+       "slower vcpus: stuck at the ceiling (%s)", r.cause.msg);
+out:
+    EXEC_ReportDispose(&r);
+    PLAN_Dispose(&p);
+    SNAP_Dispose(&s0);
+    SNAP_Dispose(&s1);
+    if (h)
+        HV_Close(h);
+}
+
 static void test_vcpus(void)
 {
     hv *h = open_sim("fig9-host.json");
@@ -1497,6 +1591,7 @@ int main(void)
     test_takeover_numa();
     test_missing();
     test_vcpus();
+    test_vcpus_slow();
     test_names();
     test_cancel();
     return done_testing();
