@@ -2,11 +2,13 @@
  * stuck.h - when a step that should make progress has stopped.
  *
  * A step (a balloon, a vCPU change, a relocation cycle's turn) is
- * watched from the moment it was asked.  Every reading that shows
- * progress is reported; the watch learns the longest interval between
- * two such readings and calls the step stuck once it has been quiet
- * for factor times that interval, never sooner than floor_ms and never
- * later than ceiling_ms.  Before the first progress the ceiling applies:
+ * watched from the moment it was asked.  At every look at the host the
+ * caller reports any progress (STUCK_Progress), then asks
+ * (STUCK_Check).  The watch learns the longest interval between two
+ * looks that showed progress with a look that showed none in between,
+ * and calls the step stuck once it has been quiet for factor times
+ * that interval, never sooner than floor_ms and never later than
+ * ceiling_ms.  Before the first progress the ceiling applies:
  * a guest may take a moment to start.  A ceiling of 0 never calls a
  * step stuck.  Time is whatever clock the caller reads (HV_NowMs).
  */
@@ -36,20 +38,23 @@ typedef struct stuck_watch {
     uint64_t last_ms;           /* the last progress, or start_ms */
     uint64_t longest_gap_ms;    /* between two progress readings */
     uint64_t amount;            /* progress in all, in the caller's unit */
-    unsigned nr_progress;       /* readings that showed progress */
+    unsigned nr_progress;       /* looks that showed progress */
+    unsigned quiet_looks;       /* looks without it since the last one */
 } stuck_watch;
 
 void STUCK_Init(stuck_watch *w, const stuck_rule *rule, uint64_t now_ms);
-/* A reading at now_ms showed amount (> 0) of progress. */
+/* The look at now_ms showed amount (> 0) of progress. */
 void STUCK_Progress(stuck_watch *w, uint64_t now_ms, uint64_t amount);
 /* How long the step may stay quiet now; 0 means forever. */
 uint64_t STUCK_LimitMs(const stuck_watch *w);
 /* Time since the last progress (or since the step was asked). */
 uint64_t STUCK_QuietMs(const stuck_watch *w, uint64_t now_ms);
-bool STUCK_Check(const stuck_watch *w, uint64_t now_ms);
+/* Once per look, after its STUCK_Progress if any: stuck now? */
+bool STUCK_Check(stuck_watch *w, uint64_t now_ms);
 /*
  * Why it is stuck, for a failure message: "no progress for 1.5 s
- * (before that: <moved> in 0.9 s, longest pause 0.1 s)".
+ * (before that: <moved> in 0.9 s, pauses up to 0.5 s)", or "moving at
+ * every look" when it never paused between two looks.
  * moved is the caller's text for w->amount ("212 MiB").
  */
 void STUCK_Describe(const stuck_watch *w, uint64_t now_ms,
