@@ -52,7 +52,8 @@ uint64_t STUCK_LimitMs(const stuck_watch *w)
     limit = w->longest_gap_ms * w->rule.factor;
     if (limit < w->rule.floor_ms)
         limit = w->rule.floor_ms;
-    if (limit > w->rule.ceiling_ms)
+    /* no floor and nothing learned (or no factor): the fixed rule */
+    if (!limit || limit > w->rule.ceiling_ms)
         limit = w->rule.ceiling_ms;
     return limit;
 }

@@ -10,7 +10,8 @@
  * that interval, never sooner than floor_ms and never later than
  * ceiling_ms.  Before the first progress the ceiling applies:
  * a guest may take a moment to start.  A ceiling of 0 never calls a
- * step stuck.  Time is whatever clock the caller reads (HV_NowMs).
+ * step stuck; a floor of 0 with nothing learned (or a factor of 0)
+ * leaves the ceiling alone: the fixed rule.  Time is whatever clock the caller reads (HV_NowMs).
  */
 #ifndef XENSHIFT_STUCK_H
 #define XENSHIFT_STUCK_H

@@ -170,6 +170,14 @@ static void test_limits(void)
     is_int(STUCK_LimitMs(&w), 0, "ceiling 0: no limit");
     ok(!STUCK_Check(&w, 1000000000), "ceiling 0: never stuck (moved)");
 
+    /* No floor, no factor: the fixed rule, the ceiling after moving. */
+    {
+        stuck_rule fixed = { .ceiling_ms = 5000 };
+
+        is_int(stuck_at(&fixed, 100, 100, 1000), 1000 + 5000,
+               "floor 0, factor 0: stuck 5 s after the last (fixed rule)");
+    }
+
     /* A ceiling under the floor wins (--stuck-timeout 1). */
     low.ceiling_ms = 1000;
     is_int(stuck_at(&low, 100, 100, 1000), 1000 + 1000,
