@@ -6,9 +6,10 @@
  *    when every look shows progress, the interval is how often we look
  *    (0.1 s, or 0.65 s on a loaded bed), not how the balloon moves, and
  *    the floor applies.
- *  - The interval learned is the longest, not an average: a balloon that once paused for a second (Linux
- *    backs off for 1 s, then 2 s, ... when it cannot get pages) may do
- *    so again, and calling it stuck then would undo a good transition.
+ *  - The interval learned is the longest, not an average: a balloon
+ *    that once paused for a second (Linux backs off for 1 s, then 2 s,
+ *    ... when it cannot get pages) may do so again, and calling it
+ *    stuck then would undo a good transition.
  *  - The wait before the first progress does not count unless the
  *    rule says so (start_is_pace): for a balloon it is the guest
  *    noticing its new target, not the rate it moves at.
