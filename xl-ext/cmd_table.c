@@ -54,8 +54,9 @@ const xs_cmd xs_cmds[] = {
       "PHASE|@EVENT",
       "  -j, --json              JSON output (the final report only)\n"
       "  -n, --dry-run           only plan (same as 'plan')\n"
-      "      --stuck-timeout S   stuck after S seconds without progress "
-      "(default 5)\n"
+      "      --stuck-timeout S   stuck after at most S seconds without "
+      "progress\n"
+      "                          (default 5; 1.5-5 once a step has moved)\n"
       "      --timeout S         limit for each stage, seconds "
       "(default 120)\n"
       "      --no-rollback       leave the host as it is on failure\n"

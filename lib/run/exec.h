@@ -4,8 +4,9 @@
  *
  * A step is done when it is true on the host (memory within the
  * tolerance of the target, vCPUs online, pool and affinity as asked),
- * not when it was requested.  A balloon that makes no progress for
- * stuck_ms is stuck; every stage has a time limit.  On failure the
+ * not when it was requested.  A balloon that stops making progress is
+ * stuck after a quiet spell that adapts to the rate it showed (at most
+ * stuck_ms); every stage has a time limit.  On failure the
  * whole transition is rolled back to where it started (all-or-nothing)
  * and the report says what happened to each domain.
  */
@@ -23,7 +24,15 @@
 
 typedef struct exec_opts {
     unsigned poll_ms;           /* how often to look at the guests */
-    unsigned stuck_ms;          /* no progress this long: stuck */
+    /*
+     * A step that shows no progress is stuck after factor times the
+     * longest interval between its progress readings, at least
+     * stuck_floor_ms, at most stuck_ms (and stuck_ms before it moved
+     * at all).  stuck_ms 0: never stuck.  See stuck.h.
+     */
+    unsigned stuck_ms;
+    unsigned stuck_floor_ms;
+    unsigned stuck_factor;
     unsigned stage_timeout_ms;  /* a whole stage's limit */
     uint64_t tolerance_kib;     /* "at target" when this close */
     bool rollback;              /* undo everything on failure */

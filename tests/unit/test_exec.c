@@ -24,6 +24,7 @@ typedef struct ev_log {
     size_t progress;
     char failed_msg[512];
     uint64_t failed_ms;
+    uint64_t last_progress_ms;  /* the last PROGRESS before the failure */
 } ev_log;
 
 static void on_event(void *ctx, const exec_event *ev)
@@ -32,6 +33,8 @@ static void on_event(void *ctx, const exec_event *ev)
 
     if (ev->kind == EXEC_EV_PROGRESS) {
         l->progress++;
+        if (!l->failed_msg[0])
+            l->last_progress_ms = ev->elapsed_ms;
         return;
     }
     if (ev->kind == EXEC_EV_ACTION_FAILED && !l->failed_msg[0]) {
@@ -68,6 +71,22 @@ typedef struct faulty {
     fault faults[2];
     bool hvm_vm1;               /* show vm1 as an HVM guest */
     bool lie_affinity;          /* accept pinning, change nothing */
+    unsigned vm1_vcpus_cap;     /* show vm1 with at most this many up */
+    /*
+     * vm1's guest stops ballooning (ignores its target) freeze_reads
+     * looks after the freeze_at_target-th balloon target set.
+     */
+    unsigned freeze_at_target, freeze_reads;
+    unsigned targets_set, reads_since;
+    uint64_t freeze_ms;         /* the sim's clock when it froze */
+    /*
+     * slow_domid's guest brings new vCPUs up one per vcpu_pass_ms (a
+     * loop that onlines them, as the bed's guests do every 2 s).
+     */
+    uint32_t slow_domid;
+    unsigned vcpu_pass_ms, vcpus_from;
+    bool vcpus_set;
+    uint64_t vcpus_set_ms;
 } faulty;
 
 static faulty *F(hv *h)
@@ -113,8 +132,26 @@ static void fy_close(hv *h)
 
 static void fix_dom(hv *h, hv_domain *d)
 {
-    if (F(h)->hvm_vm1 && !strcmp(d->name, "vm1"))
+    faulty *f = F(h);
+
+    if (f->hvm_vm1 && !strcmp(d->name, "vm1"))
         d->type = HV_DOM_HVM;
+    if (f->vcpu_pass_ms && f->vcpus_set && d->domid == f->slow_domid) {
+        unsigned up = f->vcpus_from +
+            (unsigned)((HV_NowMs(f->in) - f->vcpus_set_ms) /
+                       f->vcpu_pass_ms);
+
+        if (d->vcpus_online > up)
+            d->vcpus_online = up;
+    }
+    if (f->vm1_vcpus_cap && !strcmp(d->name, "vm1") &&
+        d->vcpus_online > f->vm1_vcpus_cap)
+        d->vcpus_online = f->vm1_vcpus_cap;
+    if (f->freeze_at_target && f->targets_set >= f->freeze_at_target &&
+        !strcmp(d->name, "vm1") && ++f->reads_since == f->freeze_reads) {
+        f->freeze_ms = HV_NowMs(f->in);
+        HVSIM_SetGuest(f->in, "vm1", 0, true);
+    }
 }
 
 static int fy_get_host(hv *h, hv_host *o)
@@ -157,12 +194,22 @@ static int fy_set_maxmem(hv *h, uint32_t id, uint64_t k)
 static int fy_set_target(hv *h, uint32_t id, uint64_t k)
 {
     FAULT(h, "set_target");
+    F(h)->targets_set++;
     return fwd(h, HV_SetTarget(F(h)->in, id, k));
 }
 
 static int fy_set_vcpus(hv *h, uint32_t id, unsigned n)
 {
+    faulty *f = F(h);
+    hv_domain d;
+
     FAULT(h, "set_vcpus_online");
+    if (f->vcpu_pass_ms && id == f->slow_domid && !f->vcpus_set &&
+        !HV_GetDomain(f->in, id, &d)) {
+        f->vcpus_set = true;
+        f->vcpus_set_ms = HV_NowMs(f->in);
+        f->vcpus_from = d.vcpus_online;
+    }
     return fwd(h, HV_SetVcpusOnline(F(h)->in, id, n));
 }
 
@@ -490,7 +537,9 @@ static void test_fig9(uint64_t *shrink_ms)
     if (!h)
         goto out;
     is_int(o.poll_ms, 100, "default poll 100 ms");
-    is_int(o.stuck_ms, 5000, "default stuck 5 s");
+    is_int(o.stuck_ms, 5000, "default stuck ceiling 5 s");
+    is_int(o.stuck_floor_ms, 1500, "default stuck floor 1.5 s");
+    is_int(o.stuck_factor, 4, "default stuck factor 4");
     is_int(o.stage_timeout_ms, 120000, "default stage limit 120 s");
     is_int(o.tolerance_kib, 1024, "default tolerance 1 MiB");
     ok(o.rollback, "default rollback on");
@@ -692,10 +741,18 @@ static void test_failures(uint64_t shrink_ms)
     failing("fig9-stuck-donor.json", NULL, &o,
             "vm2: balloon stuck at 300 MiB", "vm2", EXEC_DOM_ROLLED_BACK,
             l, &r);
-    ok(strstr(r.cause.msg, "no progress for 5.0 s") != NULL,
-       "stuck: after 5 s without progress");
-    ok(l->failed_ms >= o.stuck_ms, "stuck: detected after %llu ms of "
-       "simulated time", (unsigned long long)l->failed_ms);
+    /* It moved at every 100 ms look: the 1.5 s floor, not the 5 s. */
+    ok(strstr(r.cause.msg, "no progress for 1.5 s (before that: 212 MiB "
+              "in 0.9 s, moving at every look)") != NULL,
+       "stuck: says how long it was quiet and how it moved before");
+    ok(l->last_progress_ms > 0 &&
+       l->failed_ms >= l->last_progress_ms + o.stuck_floor_ms &&
+       l->failed_ms < l->last_progress_ms + o.stuck_floor_ms + o.poll_ms,
+       "stuck: detected %llu ms after the last progress (at %llu ms)",
+       (unsigned long long)(l->failed_ms - l->last_progress_ms),
+       (unsigned long long)l->last_progress_ms);
+    ok(l->failed_ms - l->last_progress_ms < 2000,
+       "stuck: within 2 s of the last progress (issue 14)");
     is_int(outcome(&r, "vm1"), EXEC_DOM_UNCHANGED, "stuck: vm1 untouched");
     ok(EXEC_ReportFind(&r, "vm2") && strstr(EXEC_ReportFind(&r, "vm2")->msg, "stuck"),
        "stuck: vm2's line says why");
@@ -718,7 +775,40 @@ static void test_failures(uint64_t shrink_ms)
     memset(l, 0, sizeof(*l));
     failing("fig9-ignores.json", NULL, &o, "balloon stuck", NULL, 0, l, &r);
     ok(l->failed_ms >= o.stuck_ms && l->failed_ms < o.stuck_ms + 1000,
-       "ignores: stuck after %llu ms", (unsigned long long)l->failed_ms);
+       "ignores: never moved, stuck at the ceiling, after %llu ms",
+       (unsigned long long)l->failed_ms);
+    ok(strstr(r.cause.msg, "no progress for 5.0 s (none since it was "
+              "asked)") != NULL, "ignores: says it never moved");
+
+    /* A balloon that moves a page every 500 ms, twice, then stops. */
+    memset(l, 0, sizeof(*l));
+    failing("fig9-steps-donor.json", NULL, &o, "balloon stuck", "vm2",
+            EXEC_DOM_ROLLED_BACK, l, &r);
+    ok(l->failed_ms - l->last_progress_ms >= 4 * 500 &&
+       l->failed_ms - l->last_progress_ms < 4 * 500 + o.poll_ms,
+       "steps: stuck %llu ms after the last step (4 x its 500 ms)",
+       (unsigned long long)(l->failed_ms - l->last_progress_ms));
+    ok(strstr(r.cause.msg, "no progress for 2.0 s (before that: 8 KiB in "
+              "1.0 s, pauses up to 0.5 s)") != NULL,
+       "steps: the message gives its pace");
+
+    /* --stuck-timeout 1: the ceiling under the floor wins. */
+    memset(l, 0, sizeof(*l));
+    o.stuck_ms = 1000;
+    failing("fig9-stuck-donor.json", NULL, &o, "no progress for 1.0 s",
+            "vm2", EXEC_DOM_ROLLED_BACK, l, &r);
+    ok(l->failed_ms - l->last_progress_ms >= 1000 &&
+       l->failed_ms - l->last_progress_ms < 1000 + o.poll_ms,
+       "ceiling 1 s: stuck %llu ms after the last progress",
+       (unsigned long long)(l->failed_ms - l->last_progress_ms));
+
+    /* --stuck-timeout 0: never stuck; the stage limit stops it. */
+    memset(l, 0, sizeof(*l));
+    o.stuck_ms = 0;
+    o.stage_timeout_ms = 20000;
+    failing("fig9-stuck-donor.json", NULL, &o, "shrink stage timed out "
+            "after 20.0 s", "vm2", EXEC_DOM_ROLLED_BACK, l, &r);
+    EXEC_DefaultOpts(&o);
 
     /* A domain that vanishes mid-way. */
     memset(l, 0, sizeof(*l));
@@ -973,6 +1063,111 @@ static void test_missing(void)
     HV_Close(h);
 }
 
+/* A guest that never brings its new vCPU up: stuck at the ceiling. */
+static void test_vcpus_stuck(const plan_target *t)
+{
+    hv *h = open_sim("fig9-host.json");
+    static ev_log l;
+    xs_snapshot s1;
+    plan p;
+    exec_opts o;
+    exec_report r;
+
+    SNAP_Init(&s1);
+    PLAN_Init(&p);
+    EXEC_ReportInit(&r);
+    EXEC_DefaultOpts(&o);
+    memset(&l, 0, sizeof(l));
+    if (!h || make(h, &s1, t, 1, "vcpus", &p)) {
+        ok(0, "vcpus stuck: planned");
+        goto out;
+    }
+    F(h)->vm1_vcpus_cap = 1;
+    is_int(EXEC_Run(h, &s1, &p, &o, on_event, &l, &r), -1,
+           "vcpus stuck: fails");
+    ok(strstr(r.cause.msg, "vm1: 1 vCPUs online, 2 asked: no progress "
+              "for 5.0 s (none since it was asked)") != NULL,
+       "vcpus stuck: says why (%s)", r.cause.msg);
+    ok(l.failed_ms >= o.stuck_ms && l.failed_ms < o.stuck_ms + o.poll_ms,
+       "vcpus stuck: at the 5 s ceiling (%llu ms)",
+       (unsigned long long)l.failed_ms);
+out:
+    EXEC_ReportDispose(&r);
+    PLAN_Dispose(&p);
+    SNAP_Dispose(&s1);
+    if (h)
+        HV_Close(h);
+}
+
+/*
+ * A guest that brings one new vCPU up every 1.8 s: the wait for the
+ * first is its pace, so the second, 1.8 s later, is not stuck (the
+ * 1.5 s floor would call it so).
+ */
+static void test_vcpus_slow(void)
+{
+    hv *h = open_sim("rec-host.json");
+    static ev_log l;
+    xs_snapshot s0, s1;
+    plan_target t[1];
+    plan p;
+    exec_opts o;
+    exec_report r;
+    xs_err err;
+    hv_domain d;
+
+    SNAP_Init(&s0);
+    SNAP_Init(&s1);
+    PLAN_Init(&p);
+    EXEC_ReportInit(&r);
+    EXEC_DefaultOpts(&o);
+    memset(&l, 0, sizeof(l));
+    if (!h || SNAP_Take(h, &s0, &err) || !dom(&s0, "web")) {
+        ok(0, "slow vcpus: sim opened");
+        goto out;
+    }
+    t[0] = shared("web", dom(&s0, "web")->target_kib);
+    t[0].vcpus = 4;
+    if (make(h, &s1, t, 1, "vcpus", &p)) {
+        ok(0, "slow vcpus: planned");
+        goto out;
+    }
+    F(h)->slow_domid = dom(&s0, "web")->domid;
+    F(h)->vcpu_pass_ms = 1800;
+    is_int(EXEC_Run(h, &s1, &p, &o, on_event, &l, &r), 0,
+           "slow vcpus: 2 -> 4, one every 1.8 s: done (%s)", r.cause.msg);
+    HV_GetDomain(h, F(h)->slow_domid, &d);
+    is_int(d.vcpus_online, 4, "slow vcpus: 4 online");
+
+    /* The same guest, one vCPU every 5.1 s: stuck at the 5 s ceiling. */
+    EXEC_ReportDispose(&r);
+    EXEC_ReportInit(&r);
+    PLAN_Dispose(&p);
+    PLAN_Init(&p);
+    SNAP_Dispose(&s1);
+    SNAP_Init(&s1);
+    HV_Close(h);
+    h = open_sim("rec-host.json");
+    if (!h || make(h, &s1, t, 1, "vcpus", &p)) {
+        ok(0, "slower vcpus: planned");
+        goto out;
+    }
+    F(h)->slow_domid = dom(&s0, "web")->domid;
+    F(h)->vcpu_pass_ms = 5100;
+    is_int(EXEC_Run(h, &s1, &p, &o, on_event, &l, &r), -1,
+           "slower vcpus: one every 5.1 s: fails");
+    ok(strstr(r.cause.msg, "web: 2 vCPUs online, 4 asked: no progress for "
+              "5.0 s (none since it was asked)") != NULL,
+       "slower vcpus: stuck at the ceiling (%s)", r.cause.msg);
+out:
+    EXEC_ReportDispose(&r);
+    PLAN_Dispose(&p);
+    SNAP_Dispose(&s0);
+    SNAP_Dispose(&s1);
+    if (h)
+        HV_Close(h);
+}
+
 static void test_vcpus(void)
 {
     hv *h = open_sim("fig9-host.json");
@@ -1009,6 +1204,7 @@ static void test_vcpus(void)
     is_int(d.vcpus_online, t[0].vcpus, "vcpus: online on the host");
     is_int(EXEC_ReportFind(&r, "vm1") ? EXEC_ReportFind(&r, "vm1")->vcpus : 0, t[0].vcpus,
            "vcpus: in the report");
+    test_vcpus_stuck(t);
 out:
     EXEC_ReportDispose(&r);
     PLAN_Dispose(&p);
@@ -1158,6 +1354,7 @@ out:
 static void test_relocate_cooperative(void)
 {
     hv *h = open_sim("numa-spread.json");
+    uint64_t t0;
     static ev_log log;
     exec_opts o;
     exec_report r;
@@ -1212,6 +1409,33 @@ static void test_relocate_cooperative(void)
     d = dom(&after, "vm1");
     ok(d && off_node(d, 1) == 64 * MIB && d->mem_kib == 128 * MIB,
        "cooperative at its floor: left as it was");
+    EXEC_ReportDispose(&r);
+    SNAP_Dispose(&after);
+    HV_Close(h);
+
+    /*
+     * The balloon stops on its way back up from the second cycle (the
+     * 4th target set; 80 -> 128 MiB takes two looks): it showed one
+     * move, so it is stuck after the 1.5 s floor, not the 5 s ceiling.
+     */
+    h = open_sim("numa-spread.json");
+    SNAP_Init(&after);
+    EXEC_ReportInit(&r);
+    memset(&log, 0, sizeof(log));
+    F(h)->freeze_at_target = 4;
+    F(h)->freeze_reads = 1;
+    t0 = HV_NowMs(h);
+    rc = run_relocate(h, "vm1", 32 * MIB, PLAN_MOVE_AUTO, &o, &log, &r,
+                      &after);
+    is_int(rc, -1, "cooperative, balloon stops coming back: fails");
+    ok(strstr(r.cause.msg, "vm1: its balloon did not come back up from a "
+              "relocation cycle: at 108132 KiB, target 128 MiB, no "
+              "progress for 1.5 s (before that: 26212 KiB in 0.1 s)") != NULL,
+       "... stuck after the floor (%s)", r.cause.msg);
+    ok(F(h)->freeze_ms && t0 + log.failed_ms >= F(h)->freeze_ms + 1500 &&
+       t0 + log.failed_ms < F(h)->freeze_ms + 1500 + o.poll_ms,
+       "... %lld ms after its last move",
+       (long long)(t0 + log.failed_ms - F(h)->freeze_ms));
     EXEC_ReportDispose(&r);
     SNAP_Dispose(&after);
     HV_Close(h);
@@ -1367,6 +1591,7 @@ int main(void)
     test_takeover_numa();
     test_missing();
     test_vcpus();
+    test_vcpus_slow();
     test_names();
     test_cancel();
     return done_testing();

@@ -18,6 +18,12 @@ tap_is "apply squeeze fails (exit 1)" "$XS_RC" 1
 tap_check "the report says the balloon is stuck" grep -q "stuck at" /tmp/apply.out
 tap_check "the report says it rolled back" grep -q "rolled back: every domain is back" /tmp/apply.out
 tap_diag "stuck detected and rolled back in $XS_MS ms"
+# Issue 14's number: the quiet spell xenshift saw, from the last look
+# that showed progress to the look that called it stuck.
+quiet=$(sed -n 's/.*no progress for \([0-9.]*\) s.*/\1/p' /tmp/apply.out | head -n 1)
+tap_diag "stuck detection: $quiet s from the last progress to stuck"
+tap_check "stuck within 2 s of the last progress ($quiet s)" \
+    awk -v q="$quiet" 'BEGIN { exit !(q != "" && q + 0 <= 2.0) }'
 wait_mem donor "$befored" 30
 tap_check "the donor is back at $befored MiB (xl list: $(xl_mem donor))" near "$(xl_mem donor)" "$befored" 1
 tap_is "the donor's balloon target is back in xenstore" \
