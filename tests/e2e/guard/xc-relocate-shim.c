@@ -19,6 +19,14 @@
 
 static xencall_handle *call;
 
+/* The one libxencall handle, opened on first use; NULL with errno set. */
+static xencall_handle *shim_call(void)
+{
+    if (!call)
+        call = xencall_open(NULL, 0);
+    return call;
+}
+
 /* One domctl; the arrays stay the caller's job.  -1/errno as libxenctrl. */
 static int do_relocate_domctl(uint32_t domid,
                               struct xenshift_relocate_memory *op,
@@ -27,11 +35,8 @@ static int do_relocate_domctl(uint32_t domid,
     struct xenshift_domctl *dc;
     int rc, saved;
 
-    if (!call) {
-        call = xencall_open(NULL, 0);
-        if (!call)
-            return -1;
-    }
+    if (!shim_call())
+        return -1;
     dc = xencall_alloc_buffer(call, sizeof(*dc));
     if (!dc) {
         errno = ENOMEM;
@@ -61,7 +66,7 @@ int xc_domain_relocate_memory(xc_interface *xch, uint32_t domid,
     int rc = -1, saved;
 
     (void)xch;
-    if (!call && !(call = xencall_open(NULL, 0)))
+    if (!shim_call())
         return -1;
     if (n) {
         hg = xencall_alloc_buffer(call, n * sizeof(*hg));
@@ -105,7 +110,7 @@ int xc_domain_node_pages(xc_interface *xch, uint32_t domid,
     int rc, saved;
 
     (void)xch;
-    if (!call && !(call = xencall_open(NULL, 0)))
+    if (!shim_call())
         return -1;
     if (nr_nodes) {
         hp = xencall_alloc_buffer(call, nr_nodes * sizeof(*hp));
