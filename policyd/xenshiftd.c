@@ -526,9 +526,10 @@ int main(int argc, char **argv)
             goto out;
         }
         /* A phase that does not fit is logged, not fatal: as at start. */
-        printf("%s: configuration OK (%zu phases, %zu triggers, checked "
+        printf("%s: configuration OK (%zu phase%s, %zu trigger%s, checked "
                "against the %s host", t->path, t->nr_phases,
-               t->nr_triggers, HV_DriverName(h));
+               t->nr_phases == 1 ? "" : "s", t->nr_triggers,
+               t->nr_triggers == 1 ? "" : "s", HV_DriverName(h));
         if (d.nr_unfit)
             printf("; phases that do not fit it now: %u", d.nr_unfit);
         printf(")\n");

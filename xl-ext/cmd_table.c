@@ -30,6 +30,8 @@ static int cmd_version(xs_cli *cli, int argc, char **argv);
 static int cmd_check(xs_cli *cli, int argc, char **argv);
 static int cmd_phases(xs_cli *cli, int argc, char **argv);
 static int cmd_plan(xs_cli *cli, int argc, char **argv);
+static int resolve_event(const xs_cli *cli, const char *what, char *phase,
+                         size_t len);
 static int cmd_apply(xs_cli *cli, int argc, char **argv);
 static int cmd_status(xs_cli *cli, int argc, char **argv);
 static int cmd_schedule(xs_cli *cli, int argc, char **argv);
@@ -46,7 +48,7 @@ const xs_cmd xs_cmds[] = {
       "  -j, --json     JSON output\n"
       "  -h, --help     this help\n" },
     { "plan", cmd_plan, "show the steps that would reach a phase",
-      "PHASE",
+      "PHASE|@EVENT",
       "  -j, --json     JSON output\n"
       "  -v, --verbose  also show the host\n"
       "  -h, --help     this help\n" },
@@ -80,7 +82,7 @@ const xs_cmd xs_cmds[] = {
       "      --floor SIZE        cooperative: never balloon below SIZE\n"
       "                          (default: the table's min, else 3/4 of\n"
       "                          its memory)\n"
-      "      --goal PCT          done at PCT%% on the node (default 95)\n"
+      "      --goal PCT          done at PCT% on the node (default 95)\n"
       "      --busy-timeout S    direct: retry pages under I/O for S "
       "seconds\n"
       "                          (default 10)\n"
@@ -179,6 +181,18 @@ static int common_opt(xs_cli *cli, const xs_cmd *cmd, int opt, char **argv)
     }
 }
 
+/* The words of a usage line from the one after the first @given on. */
+static const char *usage_from(const char *usage, int given)
+{
+    const char *p = usage;
+
+    while (given-- > 0 && *p) {
+        p += strcspn(p, " ");
+        p += strspn(p, " ");
+    }
+    return p;
+}
+
 /* After the options: between min and max arguments are left. */
 static int check_nargs(const xs_cli *cli, const xs_cmd *cmd, int argc,
                        char **argv, int min, int max)
@@ -186,7 +200,8 @@ static int check_nargs(const xs_cli *cli, const xs_cmd *cmd, int argc,
     int nargs = argc - optind;
 
     if (nargs < min)
-        return CMD_UsageError(cli, cmd, "missing argument: %s", cmd->usage);
+        return CMD_UsageError(cli, cmd, "missing argument: %s",
+                              usage_from(cmd->usage, nargs));
     if (nargs > max)
         return CMD_UsageError(cli, cmd, "unexpected argument '%s'",
                               argv[optind + max]);
@@ -578,15 +593,24 @@ static int cmd_plan(xs_cli *cli, int argc, char **argv)
     xs_snapshot snap;
     plan p;
     hv *h = NULL;
+    char event_phase[HV_NAME_MAX];
+    const char *phase;
     int rc = simple_opts(cli, CMD_Find("plan"), "jvh", argc, argv, 1, 1);
 
     if (rc != GO_ON)
         return rc;
+    /* "@EVENT", as apply takes it: the phase of its trigger */
+    phase = argv[optind];
+    if (phase[0] == '@') {
+        if (resolve_event(cli, phase, event_phase, sizeof(event_phase)))
+            return XS_EXIT_FAIL;
+        phase = event_phase;
+    }
     TBL_Init(&t);
     SNAP_Init(&snap);
     PLAN_Init(&p);
     rc = XS_EXIT_FAIL;
-    if (prepare(cli, argv[optind], &t, &snap, &p, &h, NULL))
+    if (prepare(cli, phase, &t, &snap, &p, &h, NULL))
         goto out;
     print_plan(cli, &snap, h, &p);
     rc = XS_EXIT_OK;

@@ -845,6 +845,11 @@ int JSON_Parse(const char *file, const char *text, size_t len,
 
     if (!err)
         err = &local;
+    /* A UTF-8 byte-order mark, as some editors write: not JSON's */
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+        text += 3;
+        len -= 3;
+    }
     memset(&c, 0, sizeof(c));
     c.text = text;
     c.len = len;

@@ -1850,6 +1850,13 @@ hv *HV_OpenSim(const char *fixture_path, xs_err *err)
             memcpy(text + len, buf, n);
             len += n;
         }
+        if (ferror(f)) {
+            /* a directory opens, and then reads as EISDIR */
+            ERR_SetAt(err, fixture_path, 0, 0, "cannot read the simulated "
+                      "host: %s", strerror(errno));
+            fclose(f);
+            goto fail;
+        }
     }
     fclose(f);
     if (JSON_Parse(fixture_path, text ? text : "", len, &root, err))

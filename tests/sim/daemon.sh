@@ -177,4 +177,13 @@ stop_daemon
 
 timeout 10 "$build/xenshiftd" --sim-state "$st" -c "$table" -F > "$tmp/out" 2>&1
 is $? 2 "xenshiftd --sim-state without --sim is a usage error"
+
+# -n counts in words: "1 phase, 1 trigger", not "1 phases, 1 triggers"
+counts() {
+    timeout 10 "$build/xenshiftd" --sim "$fixture" -c "$1" -n 2>&1 |
+        sed -n 's/.*configuration OK (\([^,]*, [^,]*\),.*/\1/p'
+}
+is "$(counts "$src/tests/sim/data/user-big-never.json")" "1 phase, 1 trigger" \
+    "xenshiftd -n: one phase and one trigger, in the singular"
+is "$(counts "$table")" "2 phases, 2 triggers" "xenshiftd -n: Fig. 9's, in the plural"
 echo "1..$n"

@@ -26,7 +26,7 @@ sed 's/"vm3"/"batch-long-name"/' "$src/examples/fig9-host.json" > "$tmp/host.jso
 # A file and a folder for -c and --hooks-dir to find.
 mkdir "$tmp/hooks.d"
 
-# comp FUNC WORD...: COMPREPLY, sorted, one line, for the line WORD...
+# comp FUNC WORD...: COMPREPLY, sorted (C locale), one line, for the line WORD...
 # with the cursor on its last word.
 cat > "$tmp/run.bash" <<'EOS'
 . "$1/completion/xenshift"
@@ -37,7 +37,7 @@ COMP_WORDS=("$@")
 COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 COMPREPLY=()
 "$f"
-printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ' | sed 's/ $//'
+printf '%s\n' "${COMPREPLY[@]}" | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//'
 EOS
 comp() { bash "$tmp/run.bash" "$src" "$build" "$tmp" "$@" 2>"$tmp/err"; }
 
@@ -73,8 +73,8 @@ is "$(comp _xenshift xenshift $sim mem-move --strategy c)" "cooperative" \
 is "$(comp _xenshift xenshift $sim apply --hooks-dir hoo)" "hooks.d" \
     "--hooks-dir completes a folder"
 is "$(comp _xenshift xenshift help me)" "mem-move" "help COMMAND"
-is "$(comp _xenshift xenshift $sim plan '')" "office-hours rush" \
-    "plan: the phases of the table given with -c"
+is "$(comp _xenshift xenshift $sim plan '')" "@site-lost office-hours rush" \
+    "plan: the phases and @EVENTs of the table given with -c"
 is "$(comp _xenshift xenshift $sim apply -n r)" "rush" \
     "apply: a phase by prefix, after an option"
 is "$(comp _xenshift xenshift $sim apply @)" "@site-lost" \
