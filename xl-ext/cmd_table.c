@@ -30,8 +30,6 @@ static int cmd_version(xs_cli *cli, int argc, char **argv);
 static int cmd_check(xs_cli *cli, int argc, char **argv);
 static int cmd_phases(xs_cli *cli, int argc, char **argv);
 static int cmd_plan(xs_cli *cli, int argc, char **argv);
-static int resolve_event(const xs_cli *cli, const char *what, char *phase,
-                         size_t len);
 static int cmd_apply(xs_cli *cli, int argc, char **argv);
 static int cmd_status(xs_cli *cli, int argc, char **argv);
 static int cmd_schedule(xs_cli *cli, int argc, char **argv);
@@ -332,16 +330,42 @@ static void unknown_phase(const xs_cli *cli, const tbl_table *t,
 }
 
 /*
- * Load the table, take a snapshot, make the plan: shared by plan and
- * apply.  *hp is the host when open already, else opened here.  prep
- * (NULL: not timed) gets the snapshot, NUMA and plan parts, and is
- * started here when the host is opened here.  Errors printed; returns
- * 0 or -1.
+ * "@EVENT" in *phase: the phase of t's trigger for it (*phase then
+ * points into t).  Errors printed; returns 0 or -1.
  */
-static int prepare(const xs_cli *cli, const char *phase, tbl_table *t,
+static int resolve_event(const xs_cli *cli, const tbl_table *t,
+                         const char **phase)
+{
+    const tbl_phase *ph;
+    xs_err err;
+    req r;
+
+    if (REQ_Parse("cli", *phase, &r, &err) || REQ_Resolve(&r, t, &err)) {
+        OUT_Failf(cli, OUT_FAIL_EVENT, "%s", err.msg);
+        return -1;
+    }
+    ph = TBL_FindPhase(t, r.phase);
+    if (!ph) {
+        unknown_phase(cli, t, r.phase);
+        return -1;
+    }
+    *phase = ph->name;
+    return 0;
+}
+
+/*
+ * Load the table, take a snapshot, make the plan: shared by plan and
+ * apply.  *phase is a phase or "@EVENT"; an event is resolved on the
+ * table, and *phase then names its phase (pointing into t).  *hp is the
+ * host when open already, else opened here.  prep (NULL: not timed)
+ * gets the snapshot, NUMA and plan parts, and is started here when the
+ * host is opened here.  Errors printed; returns 0 or -1.
+ */
+static int prepare(const xs_cli *cli, const char **phasep, tbl_table *t,
                    xs_snapshot *snap, plan *p, hv **hp, trn_prep *prep)
 {
     reach_result reach;
+    const char *phase;
     char warn[256];
     uint64_t t0;
     xs_err err;
@@ -349,6 +373,9 @@ static int prepare(const xs_cli *cli, const char *phase, tbl_table *t,
 
     if (load_table(cli, t))
         return -1;
+    if ((*phasep)[0] == '@' && resolve_event(cli, t, phasep))
+        return -1;
+    phase = *phasep;
     if (!TBL_FindPhase(t, phase)) {
         unknown_phase(cli, t, phase);
         return -1;
@@ -593,24 +620,17 @@ static int cmd_plan(xs_cli *cli, int argc, char **argv)
     xs_snapshot snap;
     plan p;
     hv *h = NULL;
-    char event_phase[HV_NAME_MAX];
     const char *phase;
     int rc = simple_opts(cli, CMD_Find("plan"), "jvh", argc, argv, 1, 1);
 
     if (rc != GO_ON)
         return rc;
-    /* "@EVENT", as apply takes it: the phase of its trigger */
-    phase = argv[optind];
-    if (phase[0] == '@') {
-        if (resolve_event(cli, phase, event_phase, sizeof(event_phase)))
-            return XS_EXIT_FAIL;
-        phase = event_phase;
-    }
+    phase = argv[optind];       /* or "@EVENT", as apply takes it */
     TBL_Init(&t);
     SNAP_Init(&snap);
     PLAN_Init(&p);
     rc = XS_EXIT_FAIL;
-    if (prepare(cli, phase, &t, &snap, &p, &h, NULL))
+    if (prepare(cli, &phase, &t, &snap, &p, &h, NULL))
         goto out;
     print_plan(cli, &snap, h, &p);
     rc = XS_EXIT_OK;
@@ -789,29 +809,6 @@ static int take_host_lock(const xs_cli *cli, xs_lock *lock, const char *who)
     return 0;
 }
 
-/* "@EVENT": the phase of the table's trigger for it. */
-static int resolve_event(const xs_cli *cli, const char *what, char *phase,
-                         size_t len)
-{
-    tbl_table t;
-    xs_err err;
-    req r;
-    int rc = -1;
-
-    TBL_Init(&t);
-    if (load_table(cli, &t))
-        goto out;
-    if (REQ_Parse("cli", what, &r, &err) || REQ_Resolve(&r, &t, &err)) {
-        OUT_Failf(cli, OUT_FAIL_EVENT, "%s", err.msg);
-        goto out;
-    }
-    snprintf(phase, len, "%s", r.phase);
-    rc = 0;
-out:
-    TBL_Dispose(&t);
-    return rc;
-}
-
 /*
  * When xenshiftd runs, it does the work: returns its exit code, or -1.
  * A simulated host is another process's only when shared through
@@ -871,7 +868,6 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
     struct sigaction saved[3];
     const xs_cmd *self = CMD_Find("apply");
     apply_args a = { .dry_run = false };
-    char event_phase[HV_NAME_MAX];
     out_progress pg;
     tbl_table t;
     xs_snapshot snap;
@@ -892,13 +888,6 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
     rc = apply_via_daemon(cli, &a, &h);
     if (rc >= 0)
         return rc;
-    if (a.phase[0] == '@') {
-        if (resolve_event(cli, a.phase, event_phase, sizeof(event_phase))) {
-            HV_Close(h);
-            return XS_EXIT_FAIL;
-        }
-        a.phase = event_phase;
-    }
     if (h)
         TRN_PrepInit(&prep, h);
 
@@ -917,7 +906,7 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
         if (h)
             TRN_PrepAdd(&prep, h, TRN_PREP_LOCK, t0);
     }
-    if (prepare(cli, a.phase, &t, &snap, &p, &h, &prep))
+    if (prepare(cli, &a.phase, &t, &snap, &p, &h, &prep))
         goto out;
     if (a.dry_run) {
         print_plan(cli, &snap, h, &p);
