@@ -804,24 +804,19 @@ out:
 static int node_pages_counted(xen *x, hv_domain *doms, size_t nr)
 {
     uint64_t pages[HV_MAX_NODES];
-    xs_err err;
     size_t i;
     unsigned n;
     int rc;
 
     for (i = 0; i < nr; i++) {
         rc = XMV_NodePages(x->mover, doms[i].domid, pages, HV_MAX_NODES,
-                           &err);
+                           &x->base.err);
         if (rc == HV_ENODOMAIN) {
             doms[i].node_known = false;
             continue;
         }
-        if (rc == HV_ENOSYS)
-            return rc;
-        if (rc) {
-            ERR_Set(&x->base.err, "%s", err.msg);
-            return rc;
-        }
+        if (rc)
+            return rc;          /* HV_ENOSYS: the caller reads 'u' */
         for (n = 0; n < HV_MAX_NODES; n++)
             doms[i].node_mem_kib[n] = pages[n] * XEN_PAGE_KIB;
         doms[i].node_known = true;
