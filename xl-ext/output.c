@@ -1303,6 +1303,8 @@ void OUT_Progress(void *ctx, const exec_event *ev)
         clear_status(pg);
         break;
     case EXEC_EV_RECORDED:
+    case EXEC_EV_CAPACITY:
+    case EXEC_EV_PLACEMENT:
         break;
     }
 }

@@ -1193,6 +1193,16 @@ static void rollback(run_ctx *c, exec_report *rep)
     REC_ResultDispose(&res);
 }
 
+/* Every domain has its memory, vCPUs and pCPUs: say so, once. */
+static void reach_capacity(run_ctx *c, exec_report *rep)
+{
+    if (rep->capacity_reached)
+        return;
+    rep->capacity_reached = true;
+    rep->capacity_ms = elapsed(c);
+    emit(c, EXEC_EV_CAPACITY, NULL, NULL, 0, "capacity");
+}
+
 void EXEC_DefaultOpts(exec_opts *o)
 {
     memset(o, 0, sizeof(*o));
@@ -1316,6 +1326,9 @@ int EXEC_Run(hv *h, const xs_snapshot *snap, const plan *p,
         const plan_stage *st = &p->stages[i];
         uint64_t t = HV_NowMs(h);
 
+        if (st->kind == PLAN_STAGE_SETTLE)
+            reach_capacity(&c, report);
+
         if (canceled(&c)) {
             c.failed = true;
             ERR_Set(&c.cause, "interrupted before the %s stage",
@@ -1325,6 +1338,12 @@ int EXEC_Run(hv *h, const xs_snapshot *snap, const plan *p,
         run_stage(&c, st, false);
         if ((unsigned)st->kind < PLAN_NR_STAGES)
             report->stage_ms[st->kind] += HV_NowMs(h) - t;
+    }
+    if (!c.failed) {
+        reach_capacity(&c, report);
+        report->placement_reached = true;
+        report->placement_ms = elapsed(&c);
+        emit(&c, EXEC_EV_PLACEMENT, NULL, NULL, 0, "placement");
     }
     if (!c.failed && o->verify && o->verify(o->verify_ctx, &c.cause))
         c.failed = true;

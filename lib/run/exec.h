@@ -79,6 +79,14 @@ typedef enum {
     EXEC_EV_ROLLBACK_BEGIN,
     EXEC_EV_ROLLBACK_DONE,
     EXEC_EV_DONE,
+    /*
+     * Capacity: every domain has its memory, vCPUs and pCPUs (all but
+     * the relocations ran).  Placement: the node goals are met too (the
+     * relocations ran).  Each once, forward only; placement follows
+     * capacity, at the same moment when nothing is relocated.
+     */
+    EXEC_EV_CAPACITY,
+    EXEC_EV_PLACEMENT,
 } exec_ev_kind;
 
 typedef struct exec_event {
@@ -87,6 +95,8 @@ typedef struct exec_event {
     const plan_stage *stage;    /* STAGE_BEGIN and action events */
     const plan_action *act;     /* action events */
     uint64_t now_kib;           /* PROGRESS */
+    /* The host's free memory at the executor's last look; 0: unknown. */
+    uint64_t free_kib;
     uint64_t elapsed_ms;        /* since the transition began */
     const char *msg;
     const rec_record *record;   /* RECORDED */
@@ -128,7 +138,16 @@ typedef struct exec_report {
     size_t nr_diffs;
     xs_err cause;               /* the first failure, when !ok */
     uint64_t elapsed_ms;
-    uint64_t stage_ms[PLAN_NR_STAGES];  /* per plan_stage_kind */
+    /*
+     * Since the transition began: when every domain had its memory,
+     * vCPUs and pCPUs, and when the node goals were met too.  0 with
+     * reached_* false: not reached (a failure came first).
+     */
+    bool capacity_reached, placement_reached;
+    uint64_t capacity_ms, placement_ms;
+    /* Per plan_stage_kind: from its first action's start to its last
+     * action's end (stages overlap). */
+    uint64_t stage_ms[PLAN_NR_STAGES];
     exec_dom_report *doms;
     size_t nr_doms;
 } exec_report;
