@@ -663,8 +663,11 @@ void OUT_Report(FILE *f, const plan *p, const exec_report *r,
         if (p->nr_stages)
             put_shortfalls(f, after);
         put_prepared(f, prep);
-        fprintf(f, "reached phase %s in %.1f s\n", p->phase,
-                (double)r->elapsed_ms / 1000.0);
+        fprintf(f, "reached phase %s in %.1f s (capacity at %.1f s, "
+                "placement at %.1f s)\n", p->phase,
+                (double)r->elapsed_ms / 1000.0,
+                (double)r->capacity_ms / 1000.0,
+                (double)r->placement_ms / 1000.0);
         return;
     }
     put_prepared(f, prep);
@@ -720,6 +723,17 @@ void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r,
     else
         json_error(w, OUT_FAIL_APPLY, &r->cause, NULL);
     JSONW_KeyUint(w, "elapsed_ms", r->elapsed_ms);
+    /* the two moments of a transition; null: not reached */
+    JSONW_Key(w, "capacity_ms");
+    if (r->capacity_reached)
+        JSONW_Uint(w, r->capacity_ms);
+    else
+        JSONW_Null(w);
+    JSONW_Key(w, "placement_ms");
+    if (r->placement_reached)
+        JSONW_Uint(w, r->placement_ms);
+    else
+        JSONW_Null(w);
     if (prep)
         json_prepared(w, prep);
     JSONW_Key(w, "results");
@@ -1096,25 +1110,47 @@ void OUT_ProgressDispose(out_progress *pg)
 
 void OUT_ProgressHeader(out_progress *pg, const plan *p)
 {
-    size_t s, n = 0;
+    size_t s, i, n = 0;
+    out_moving *v;
 
     if (!pg->f || !p->nr_stages)
         return;
     for (s = 0; s < p->nr_stages; s++)
         n += p->stages[s].nr_acts;
-    fprintf(pg->f, "Moving the host to phase \"%s\" (%zu stage%s, %zu "
-            "step%s):\n", p->phase, p->nr_stages,
-            p->nr_stages == 1 ? "" : "s", n, n == 1 ? "" : "s");
+    /* every action may move at any time: one reading slot each */
+    v = calloc(n ? n : 1, sizeof(*v));
+    free(pg->moving);
+    pg->moving = v;
+    pg->nr_moving = 0;
+    pg->p = p;
+    pg->nr_relocations = 0;
+    for (s = 0; s < p->nr_stages && s < PLAN_NR_STAGES; s++) {
+        const plan_stage *st = &p->stages[s];
+
+        pg->stage_first[s] = pg->nr_moving;
+        for (i = 0; i < st->nr_acts && v; i++) {
+            v[pg->nr_moving++].act = &st->acts[i];
+            pg->nr_relocations += st->acts[i].kind == PLAN_ACT_RELOCATE;
+        }
+    }
+    fprintf(pg->f, "Moving the host to phase \"%s\" (%zu step%s):\n",
+            p->phase, n, n == 1 ? "" : "s");
     fflush(pg->f);
 }
 
+/* The reading slot of a (one of the plan's actions), or NULL. */
 static out_moving *moving_of(out_progress *pg, const plan_action *a)
 {
-    size_t i;
+    size_t s;
 
-    for (i = 0; i < pg->nr_moving; i++)
-        if (pg->moving[i].act == a)
-            return &pg->moving[i];
+    if (!pg->p || !pg->moving)
+        return NULL;
+    for (s = 0; s < pg->p->nr_stages && s < PLAN_NR_STAGES; s++) {
+        const plan_stage *st = &pg->p->stages[s];
+
+        if (a >= st->acts && a < st->acts + st->nr_acts)
+            return &pg->moving[pg->stage_first[s] + (size_t)(a - st->acts)];
+    }
     return NULL;
 }
 
@@ -1217,28 +1253,15 @@ static const char *done_text(const out_moving *mv, const plan_action *a,
     return buf;
 }
 
+/* A stage's first step begins (stages overlap: only said with -v). */
 static void stage_begin(out_progress *pg, const exec_event *ev)
 {
     const plan_stage *st = ev->stage;
-    out_moving *v;
-    size_t i;
 
-    /* Readings belong to the stage's actions; start afresh. */
-    pg->nr_moving = 0;
-    v = realloc(pg->moving, (st->nr_acts ? st->nr_acts : 1) * sizeof(*v));
-    if (v) {
-        pg->moving = v;
-        for (i = 0; i < st->nr_acts; i++) {
-            memset(&v[i], 0, sizeof(v[i]));
-            v[i].act = &st->acts[i];
-        }
-        pg->nr_moving = st->nr_acts;
-    }
     if (pg->verbose)
         progress_line(pg, ev, ev->rolling_back ? "undo" : "stage",
-                      "%s, %zu step%s%s", PLAN_StageName(st->kind),
-                      st->nr_acts, st->nr_acts == 1 ? "" : "s",
-                      st->nr_acts > 1 ? " at once" : "");
+                      "%s begins, %zu step%s", PLAN_StageName(st->kind),
+                      st->nr_acts, st->nr_acts == 1 ? "" : "s");
 }
 
 void OUT_Progress(void *ctx, const exec_event *ev)
@@ -1302,9 +1325,16 @@ void OUT_Progress(void *ctx, const exec_event *ev)
     case EXEC_EV_DONE:
         clear_status(pg);
         break;
-    case EXEC_EV_RECORDED:
     case EXEC_EV_CAPACITY:
+        progress_line(pg, ev, "", "capacity: every domain has its memory, "
+                      "vCPUs and pCPUs");
+        break;
     case EXEC_EV_PLACEMENT:
+        if (pg->nr_relocations)
+            progress_line(pg, ev, "", "placement: the memory moves are "
+                          "done");
+        break;
+    case EXEC_EV_RECORDED:
         break;
     }
 }

@@ -155,6 +155,8 @@ void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
  * line per step as it begins and ends; on a terminal also one status
  * line, rewritten with \r, with the memory of every domain that moves;
  * with verbose, the stages and (not on a terminal) every reading.
+ * Capacity is told when it is reached, placement too when the plan
+ * moves memory.
  */
 typedef struct out_moving {
     const plan_action *act;
@@ -169,8 +171,11 @@ typedef struct out_progress {
     bool tty;
     int verbose;
     bool status_shown;          /* a \r line is on the screen */
-    out_moving *moving;         /* the current stage's actions */
+    out_moving *moving;         /* every action of the plan */
     size_t nr_moving;
+    const plan *p;              /* the plan whose actions those are */
+    size_t stage_first[PLAN_NR_STAGES + 1];  /* index in moving, per stage */
+    size_t nr_relocations;      /* placement is told when it has any */
 } out_progress;
 
 void OUT_ProgressInit(out_progress *pg, FILE *f, bool tty, int verbose);
