@@ -65,6 +65,9 @@ const xs_cmd xs_cmds[] = {
       "      --wait              with xenshiftd: wait for the end "
       "(default)\n"
       "      --wait-timeout S    give up waiting after S seconds\n"
+      "      --until WHEN        with xenshiftd: wait until capacity\n"
+      "                          (memory, vCPUs, pCPUs) or the end "
+      "(default)\n"
       "      --hooks-dir DIR     run the hooks of DIR (also with --sim)\n"
       "      --no-hooks          run no hooks\n"
       "  -v, --verbose           also the stages and every reading\n"
@@ -665,6 +668,7 @@ static int parse_seconds(const char *s, unsigned *ms)
 typedef struct apply_args {
     bool dry_run;
     bool no_wait;
+    bool until_capacity;        /* --until capacity */
     unsigned wait_timeout_ms;   /* 0: none */
     bool progress;              /* --progress: lines on stderr with -j */
     const char *hooks_dir;      /* --hooks-dir, or NULL: the default */
@@ -688,6 +692,7 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
         { "no-wait", no_argument, NULL, 'W' },
         { "wait", no_argument, NULL, 'w' },
         { "wait-timeout", required_argument, NULL, 'T' },
+        { "until", required_argument, NULL, 'U' },
         { "hooks-dir", required_argument, NULL, 'H' },
         { "no-hooks", no_argument, NULL, 'N' },
         { NULL, 0, NULL, 0 },
@@ -732,6 +737,13 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
         case 'w':
             a->no_wait = false;
             break;
+        case 'U':
+            if (strcmp(optarg, "capacity") && strcmp(optarg, "end"))
+                return CMD_UsageError(cli, self, "--until: expected "
+                                      "'capacity' or 'end', got '%s'",
+                                      optarg);
+            a->until_capacity = strcmp(optarg, "capacity") == 0;
+            break;
         case 'T':
             if (parse_seconds(optarg, &a->wait_timeout_ms))
                 return CMD_UsageError(cli, self, "--wait-timeout: expected "
@@ -749,6 +761,13 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
         return rc;
     a->phase = argv[optind];
     return GO_ON;
+}
+
+static cli_until request_until(const apply_args *a)
+{
+    if (a->no_wait)
+        return CLI_UNTIL_QUEUED;
+    return a->until_capacity ? CLI_UNTIL_CAPACITY : CLI_UNTIL_END;
 }
 
 /*
@@ -844,8 +863,8 @@ static int apply_via_daemon(const xs_cli *cli, const apply_args *a,
         goto out;
     }
     if (!cli->sim) {
-        rc = CLI_Request(cli, h, a->phase, !a->no_wait, a->wait_timeout_ms,
-                         pid, NULL);
+        rc = CLI_Request(cli, h, a->phase, request_until(a),
+                         a->wait_timeout_ms, pid, NULL);
         goto out;
     }
     if (SIMST_Init(&share, h, cli->sim_state, cli->sim_lock, "xenshift",
@@ -854,8 +873,8 @@ static int apply_via_daemon(const xs_cli *cli, const apply_args *a,
         rc = XS_EXIT_FAIL;
         goto out;
     }
-    rc = CLI_Request(cli, h, a->phase, !a->no_wait, a->wait_timeout_ms, pid,
-                     &share);
+    rc = CLI_Request(cli, h, a->phase, request_until(a), a->wait_timeout_ms,
+                     pid, &share);
     SIMST_Dispose(&share);
 out:
     /* Not close_host: what the request changed is saved already. */

@@ -369,10 +369,33 @@ static void plan_rows(FILE *f, const plan *p)
     }
 }
 
+/* "waits for ..." under step i of the plan's graph, when it waits. */
+static void plan_waits(FILE *f, const plan_graph *g, size_t i)
+{
+    const plan_node *nd = &g->nodes[i];
+    size_t k;
+
+    if (nd->gate == PLAN_GATE_FREE_MEMORY)
+        fprintf(f, "        waits for free memory above the reserve: "
+                "grows as the donors give it back\n");
+    else if (nd->gate == PLAN_GATE_CAPACITY)
+        fprintf(f, "        waits for capacity: every step above that is "
+                "not a memory move\n");
+    for (k = 0; k < nd->nr_deps; k++) {
+        const plan_dep *d = &g->deps[nd->first_dep + k];
+
+        fprintf(f, "        waits for step %zu: %s\n", d->on + 1,
+                PLAN_WhyText(d->why));
+    }
+}
+
 void OUT_Plan(FILE *f, const plan *p)
 {
-    size_t s, a, step = 1;
+    size_t s, a, step = 0;
     char buf[256], x[32], y[32], z[32], r[32];
+    plan_graph g;
+    xs_err err;
+    bool graph;
 
     for (s = 0; s < p->nr_notes; s++)
         fprintf(f, "note: %s\n", p->notes[s]);
@@ -380,18 +403,25 @@ void OUT_Plan(FILE *f, const plan *p)
         fprintf(f, "Nothing to do.\n");
         return;
     }
-    fprintf(f, "Plan for phase \"%s\":\n", p->phase);
+    PLAN_GraphInit(&g);
+    graph = PLAN_GraphMake(p, &g, &err) == 0;
+    fprintf(f, "Plan for phase \"%s\" (each step starts once what it "
+            "waits for is done):\n", p->phase);
     for (s = 0; s < p->nr_stages; s++) {
         const plan_stage *st = &p->stages[s];
 
-        fprintf(f, "  stage %zu: %s%s\n", s + 1, PLAN_StageName(st->kind),
-                st->nr_acts > 1 && (st->kind == PLAN_STAGE_SHRINK ||
-                                    st->kind == PLAN_STAGE_GROW)
-                    ? " (all at once)" : "");
-        for (a = 0; a < st->nr_acts; a++)
-            fprintf(f, "    %2zu. %s\n", step++,
+        fprintf(f, "  %s\n", PLAN_StageName(st->kind));
+        for (a = 0; a < st->nr_acts; a++) {
+            fprintf(f, "    %2zu. %s\n", step + 1,
                     PLAN_DescribeAction(&st->acts[a], buf, sizeof(buf)));
+            if (graph)
+                plan_waits(f, &g, step);
+            step++;
+        }
     }
+    if (!graph)
+        fprintf(f, "  (what each step waits for: %s)\n", err.msg);
+    PLAN_GraphDispose(&g);
     fprintf(f, "\n");
     plan_rows(f, p);
     fprintf(f, "\nfree host memory: %s now, %s at the lowest, %s after "
@@ -401,10 +431,40 @@ void OUT_Plan(FILE *f, const plan *p)
             OUT_Size(p->reserve_kib, r, sizeof(r)));
 }
 
+/* "step", "waits_for" and "gate" of step i of the plan's graph. */
+static void json_plan_waits(json_writer *w, const plan_graph *g, size_t i)
+{
+    const plan_node *nd;
+    size_t k;
+
+    JSONW_KeyUint(w, "step", i + 1);
+    if (i >= g->nr_nodes)
+        return;
+    nd = &g->nodes[i];
+    JSONW_KeyString(w, "gate", PLAN_GateName(nd->gate));
+    JSONW_Key(w, "waits_for");
+    JSONW_ArrayOpen(w);
+    for (k = 0; k < nd->nr_deps; k++) {
+        const plan_dep *d = &g->deps[nd->first_dep + k];
+
+        JSONW_ObjectOpen(w);
+        JSONW_KeyUint(w, "step", d->on + 1);
+        JSONW_KeyString(w, "why", PLAN_WhyName(d->why));
+        JSONW_ObjectClose(w);
+    }
+    JSONW_ArrayClose(w);
+}
+
 static void json_plan_body(json_writer *w, const plan *p)
 {
-    size_t s, a;
+    size_t s, a, step = 0;
     char buf[256];
+    plan_graph g;
+    xs_err err;
+
+    PLAN_GraphInit(&g);
+    if (PLAN_GraphMake(p, &g, &err))
+        PLAN_GraphDispose(&g);  /* steps without their waits */
 
     JSONW_KeyString(w, "phase", p->phase);
     JSONW_Key(w, "stages");
@@ -448,12 +508,14 @@ static void json_plan_body(json_writer *w, const plan *p)
             }
             JSONW_KeyString(w, "description",
                             PLAN_DescribeAction(ac, buf, sizeof(buf)));
+            json_plan_waits(w, &g, step++);
             JSONW_ObjectClose(w);
         }
         JSONW_ArrayClose(w);
         JSONW_ObjectClose(w);
     }
     JSONW_ArrayClose(w);
+    PLAN_GraphDispose(&g);
     JSONW_Key(w, "domains");
     JSONW_ArrayOpen(w);
     for (s = 0; s < p->nr_rows; s++) {
@@ -1343,7 +1405,8 @@ void OUT_Progress(void *ctx, const exec_event *ev)
 
 void OUT_AnswerJson(FILE *f, const char *id, const char *what,
                     const char *state, const char *phase,
-                    const char *message, long pid)
+                    const char *message, long pid, long long capacity_ms,
+                    long long placement_ms)
 {
     json_writer *w = JSONW_New(true);
 
@@ -1356,6 +1419,16 @@ void OUT_AnswerJson(FILE *f, const char *id, const char *what,
     JSONW_KeyStringOrNull(w, "phase", phase);
     JSONW_KeyString(w, "state", state);
     JSONW_KeyStringOrNull(w, "message", message);
+    JSONW_Key(w, "capacity_ms");
+    if (capacity_ms >= 0)
+        JSONW_Uint(w, (unsigned long long)capacity_ms);
+    else
+        JSONW_Null(w);
+    JSONW_Key(w, "placement_ms");
+    if (placement_ms >= 0)
+        JSONW_Uint(w, (unsigned long long)placement_ms);
+    else
+        JSONW_Null(w);
     if (strcmp(state, "failed") == 0) {
         xs_err err;
 

@@ -61,14 +61,21 @@ int CMD_UsageError(const xs_cli *cli, const xs_cmd *cmd, const char *fmt, ...)
 /* client.c: talking to xenshiftd */
 /* True (and the pid) when xenshiftd runs on this host. */
 bool CLI_DaemonRunning(hv *h, long *pid);
+/* How long a request to xenshiftd is followed. */
+typedef enum {
+    CLI_UNTIL_QUEUED,           /* --no-wait */
+    CLI_UNTIL_CAPACITY,         /* --until capacity: placement goes on */
+    CLI_UNTIL_END,              /* --wait (the default) */
+} cli_until;
+
 /*
- * Ask xenshiftd for `what` (a phase or @EVENT) and, with wait, follow
- * it to its end, showing the progress.  timeout_ms 0: no limit.
- * share: a simulated host shared with a --sim-state daemon (its lock
- * held), or NULL.  Returns an exit code.
+ * Ask xenshiftd for `what` (a phase or @EVENT) and follow it as until
+ * says, showing the progress.  timeout_ms 0: no limit.  share: a
+ * simulated host shared with a --sim-state daemon (its lock held), or
+ * NULL.  Returns an exit code.
  */
 struct simst;
-int CLI_Request(const xs_cli *cli, hv *h, const char *what, bool wait,
+int CLI_Request(const xs_cli *cli, hv *h, const char *what, cli_until until,
                 unsigned timeout_ms, long pid, struct simst *share);
 
 /* output.c: text and JSON renderings */
@@ -121,9 +128,11 @@ void OUT_PlanJson(FILE *f, const plan *p);
 void OUT_Schedule(FILE *f, const tbl_table *t, time_t now, unsigned count);
 void OUT_ScheduleJson(FILE *f, const tbl_table *t, time_t now,
                       unsigned count);
+/* capacity_ms, placement_ms: -1 when not (yet) reached */
 void OUT_AnswerJson(FILE *f, const char *id, const char *what,
                     const char *state, const char *phase,
-                    const char *message, long pid);
+                    const char *message, long pid, long long capacity_ms,
+                    long long placement_ms);
 /*
  * after: the check of the phase once every step ran (apply: the
  * transition's res.after), for the node shortfalls; NULL for mem-move.

@@ -89,15 +89,16 @@ static int cpu_deps(plan_graph *g, size_t first, size_t n, size_t pool_at,
                 return -1;
             continue;
         }
-        /* a pin of the table's domains */
-        if (is_pool(b) && b->domid == a->domid) {
-            if (add_dep(g, j, PLAN_WHY_POOL))
-                return -1;
-        } else if (b->kind == PLAN_ACT_POOL_LEAVE &&
-                   maps_meet(&a->cpus, &b->cpus)) {
-            if (add_dep(g, j, PLAN_WHY_CPUS_BACK))
-                return -1;
-        }
+        /* a pin of the table's domains: its pool step says it all */
+        if (is_pool(b) && b->domid == a->domid)
+            return add_dep(g, j, PLAN_WHY_POOL);
+    }
+    for (j = first; j < first + n && a->kind == PLAN_ACT_PIN; j++) {
+        const plan_action *b = g->nodes[j].act;
+
+        if (b->kind == PLAN_ACT_POOL_LEAVE && maps_meet(&a->cpus, &b->cpus) &&
+            add_dep(g, j, PLAN_WHY_CPUS_BACK))
+            return -1;
     }
     return 0;
 }

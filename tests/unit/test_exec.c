@@ -1609,6 +1609,129 @@ static void test_takeover_numa(void)
     HV_Close(h);
 }
 
+/* What test_overlap watches: the host's free memory at every event. */
+typedef struct overlap_log {
+    hv *h;
+    uint64_t reserve_kib;
+    uint64_t lowest_free_kib;
+    uint64_t grow_begin_ms, grow_first_ms, shrink_done_ms, cpus_begin_ms;
+    bool grow_begun, grow_moved, cpus_begun;
+    uint64_t capacity_ms;
+    bool capacity_seen;
+} overlap_log;
+
+static void on_overlap(void *ctx, const exec_event *ev)
+{
+    overlap_log *l = ctx;
+    hv_host host;
+
+    if (!HV_GetHost(l->h, &host) && host.free_kib < l->lowest_free_kib)
+        l->lowest_free_kib = host.free_kib;
+    if (ev->kind == EXEC_EV_CAPACITY) {
+        l->capacity_seen = true;
+        l->capacity_ms = ev->elapsed_ms;
+    }
+    if (!ev->act || ev->rolling_back)
+        return;
+    if (ev->kind == EXEC_EV_ACTION_BEGIN && ev->stage->kind ==
+        PLAN_STAGE_GROW && !l->grow_begun) {
+        l->grow_begun = true;
+        l->grow_begin_ms = ev->elapsed_ms;
+    }
+    if (ev->kind == EXEC_EV_PROGRESS && ev->stage->kind == PLAN_STAGE_GROW &&
+        !l->grow_moved) {
+        l->grow_moved = true;
+        l->grow_first_ms = ev->elapsed_ms;
+    }
+    if (ev->kind == EXEC_EV_ACTION_BEGIN && ev->stage->kind ==
+        PLAN_STAGE_CPUS && !l->cpus_begun) {
+        l->cpus_begun = true;
+        l->cpus_begin_ms = ev->elapsed_ms;
+    }
+    if (ev->kind == EXEC_EV_ACTION_DONE && ev->stage->kind ==
+        PLAN_STAGE_SHRINK)
+        l->shrink_done_ms = ev->elapsed_ms;
+}
+
+/*
+ * The graph: the recipient grows while the donor shrinks, the pCPU
+ * steps start at once, and free memory never goes below the reserve
+ * while the donor still gives memory back (issue 14).
+ */
+static void test_overlap(void)
+{
+    static const uint64_t room[] = { 1280 * MIB, 64 * MIB };
+    /* the second: vm1 grows 4 times as fast as vm2 gives back */
+    static const char *const host[] = { "fig9-host.json",
+                                        "fig9-fast-recipient.json" };
+    size_t k;
+
+    for (k = 0; k < 2; k++) {
+        hv *h = open_sim(host[k]);
+        xs_snapshot s0, s1;
+        plan_target t[3];
+        plan p;
+        exec_report r;
+        overlap_log l;
+        xs_err err;
+        int rc;
+
+        if (!h) {
+            ok(0, "overlap: sim opened");
+            return;
+        }
+        SNAP_Init(&s0);
+        SNAP_Init(&s1);
+        PLAN_Init(&p);
+        EXEC_ReportInit(&r);
+        SNAP_Take(h, &s0, &err);
+        takeover_targets(&s0, t);
+        memset(&l, 0, sizeof(l));
+        l.h = h;
+        /* 1280 MiB free: all of it above the reserve, or only 64 MiB */
+        l.reserve_kib = s0.host.free_kib - room[k];
+        l.lowest_free_kib = UINT64_MAX;
+        rc = SNAP_Take(h, &s1, &err) ||
+             PLAN_MakeTo(&s1, t, 3, l.reserve_kib, "takeover", &p, &err);
+        ok(rc == 0, "overlap %zu: planned", k);
+        rc = EXEC_Run(h, &s1, &p, NULL, on_overlap, &l, &r);
+        is_int(rc, 0, "overlap %zu: reached", k);
+        ok(l.cpus_begun && l.cpus_begin_ms == 0,
+           "overlap %zu: the pCPU steps began at once (%llu ms)", k,
+           (unsigned long long)l.cpus_begin_ms);
+        ok(l.grow_moved && l.grow_first_ms < l.shrink_done_ms,
+           "overlap %zu: vm1 grew (at %llu ms) before vm2's shrink was done "
+           "(%llu ms)", k, (unsigned long long)l.grow_first_ms,
+           (unsigned long long)l.shrink_done_ms);
+        ok(l.lowest_free_kib + 1024 >= l.reserve_kib,
+           "overlap %zu: free memory stayed above the reserve (lowest %llu "
+           "MiB, reserve %llu MiB)", k,
+           (unsigned long long)(l.lowest_free_kib / MIB),
+           (unsigned long long)(l.reserve_kib / MIB));
+        ok(l.capacity_seen && r.capacity_reached &&
+           r.capacity_ms == l.capacity_ms && r.placement_reached &&
+           r.placement_ms == r.capacity_ms,
+           "overlap %zu: capacity at %llu ms, placement with it", k,
+           (unsigned long long)r.capacity_ms);
+        if (k == 0)
+            ok(l.grow_begin_ms == 0 && r.elapsed_ms <= 1500 + 200,
+               "overlap: with room, vm1 began at once and the take-over "
+               "took its one balloon's time (%llu ms)",
+               (unsigned long long)r.elapsed_ms);
+        else
+            /* as fast as vm2 gives memory back, never faster */
+            ok(l.grow_begin_ms == 0 && r.elapsed_ms <= 1500 + 200,
+               "overlap: with 64 MiB of room vm1 began with that and "
+               "followed vm2 (%llu ms in all)",
+               (unsigned long long)r.elapsed_ms);
+        EXEC_ReportDispose(&r);
+        PLAN_Dispose(&p);
+        SNAP_Dispose(&s0);
+        SNAP_Dispose(&s1);
+        HV_Close(h);
+    }
+}
+
 int main(void)
 {
     uint64_t shrink_ms = 0;
@@ -1626,5 +1749,6 @@ int main(void)
     test_vcpus_slow();
     test_names();
     test_cancel();
+    test_overlap();
     return done_testing();
 }
