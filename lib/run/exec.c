@@ -219,11 +219,29 @@ static bool wants_memory(const graph_run *gr)
     return false;
 }
 
-/* Start every action whose preconditions hold.  -1 on a failure. */
-static int start_ready(run_ctx *c, graph_run *gr, exec_report *rep)
+/* Whether some started action is waited for on the host. */
+static bool any_pending(const graph_run *gr)
 {
     size_t i;
-    bool donors = false;
+
+    for (i = 0; i < gr->g.nr_nodes; i++)
+        if (gr->runs[i].phase == ACT_RUNNING && gr->runs[i].pending)
+            return true;
+    return false;
+}
+
+/*
+ * Start every action whose preconditions hold.  The pCPU steps and the
+ * start of a relocation are done in the call: while balloons move, one
+ * of them per look at the host, so that a balloon that is done (and the
+ * memory it gave) is seen between two of them.  *more: such steps wait
+ * for the next call.  -1 on a failure.
+ */
+static int start_ready(run_ctx *c, graph_run *gr, exec_report *rep,
+                       bool *more)
+{
+    size_t i;
+    bool donors = false, one_only;
     hv_host host;
 
     for (i = 0; i < gr->g.nr_nodes; i++) {
@@ -254,6 +272,8 @@ static int start_ready(run_ctx *c, graph_run *gr, exec_report *rep)
     }
     if (grant_grows(c, gr))
         return -1;
+    *more = false;
+    one_only = any_pending(gr);
     for (i = 0; i < gr->g.nr_nodes; i++) {
         const plan_node *nd = &gr->g.nodes[i];
 
@@ -262,8 +282,21 @@ static int start_ready(run_ctx *c, graph_run *gr, exec_report *rep)
             (nd->gate == PLAN_GATE_CAPACITY && !rep->capacity_reached) ||
             !deps_done(gr, i))
             continue;
+        if (nd->act->kind != PLAN_ACT_VCPUS && one_only && *more)
+            continue;           /* (*more: one was done in this call) */
         if (start_one(c, gr, i))
             return -1;
+        if (nd->act->kind != PLAN_ACT_VCPUS && one_only)
+            *more = true;
+    }
+    /* *more now: one step was done; say whether others wait */
+    if (*more) {
+        *more = false;
+        for (i = 0; i < gr->g.nr_nodes && !*more; i++)
+            *more = gr->runs[i].phase == ACT_WAITING &&
+                    gr->g.nodes[i].gate != PLAN_GATE_FREE_MEMORY &&
+                    (gr->g.nodes[i].gate != PLAN_GATE_CAPACITY ||
+                     rep->capacity_reached) && deps_done(gr, i);
     }
     return 0;
 }
@@ -370,6 +403,7 @@ static void run_graph(run_ctx *c, exec_report *rep)
     graph_run gr;
     xs_err err;
     size_t i;
+    bool more = false;
 
     memset(&gr, 0, sizeof(gr));
     PLAN_GraphInit(&gr.g);
@@ -393,12 +427,12 @@ static void run_graph(run_ctx *c, exec_report *rep)
             interrupt(c, &gr);
             break;
         }
-        if (start_ready(c, &gr, rep))
+        if (start_ready(c, &gr, rep, &more))
             break;
         if (!gr.nr_capacity_open && !rep->capacity_reached) {
             /* the moves may start at once */
             reach_moments(c, rep, false);
-            if (start_ready(c, &gr, rep))
+            if (start_ready(c, &gr, rep, &more))
                 break;
         }
         if (!gr.nr_open) {
@@ -406,7 +440,8 @@ static void run_graph(run_ctx *c, exec_report *rep)
             break;
         }
         /* a 0 poll would spin without the sim's clock moving */
-        HV_SleepMs(c->h, c->o->poll_ms ? c->o->poll_ms : 1);
+        if (!more)
+            HV_SleepMs(c->h, c->o->poll_ms ? c->o->poll_ms : 1);
         if (check_running(c, &gr, HV_NowMs(c->h)))
             break;
     }
