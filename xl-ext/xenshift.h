@@ -71,6 +71,32 @@ struct simst;
 int CLI_Request(const xs_cli *cli, hv *h, const char *what, bool wait,
                 unsigned timeout_ms, long pid, struct simst *share);
 
+/* output_table.c: text tables with columns as wide as their content */
+typedef struct out_table {
+    size_t nr_cols;
+    size_t nr_rows;
+    char **cells;               /* nr_rows * nr_cols, NULL: none */
+    bool *right;                /* nr_cols: right-aligned (numbers) */
+    size_t next_col;            /* OUT_TableCell's place in the last row */
+} out_table;
+
+void OUT_TableInit(out_table *t, size_t nr_cols);
+void OUT_TableDispose(out_table *t);
+void OUT_TableRight(out_table *t, size_t col);
+/*
+ * A row of up to nr_cols cells, ended by NULL: a row ended early has its
+ * last cell run on over the columns it lacks.  "" is an empty cell.
+ */
+void OUT_TableRow(out_table *t, const char *first, ...)
+    __attribute__((sentinel));
+/* A row of n cells (n <= nr_cols); a NULL cell ends it as above. */
+void OUT_TableRowArray(out_table *t, const char *const *cells, size_t n);
+/* A row built a cell at a time: OUT_TableNewRow, then OUT_TableCell. */
+void OUT_TableNewRow(out_table *t);
+void OUT_TableCell(out_table *t, const char *cell);
+/* Every row, each line after indent (NULL: none). */
+void OUT_TablePrint(const out_table *t, FILE *f, const char *indent);
+
 /* output.c: text and JSON renderings */
 const char *OUT_Size(uint64_t kib, char *buf, size_t len);
 void OUT_Error(const xs_cli *cli, const xs_err *err, const char *context);
