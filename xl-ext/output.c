@@ -536,6 +536,43 @@ void OUT_Report(FILE *f, const plan *p, const exec_report *r,
         fprintf(f, "the rollback did not complete: see each domain above\n");
 }
 
+void OUT_MoveReport(FILE *f, const plan *p, const exec_report *r,
+                    const out_move *mv)
+{
+    char before[32] = "";
+    size_t i;
+
+    for (i = 0; i < p->nr_notes; i++)
+        fprintf(f, "note: %s\n", p->notes[i]);
+    fprintf(f, "\n");
+    report_rows(f, p, r);
+    fprintf(f, "\n");
+    if (mv->known_before)
+        snprintf(before, sizeof(before), " (%u%% before)", mv->pct_before);
+    switch (mv->verdict) {
+    case OUT_MOVE_GOAL:
+        if (!p->nr_stages)
+            fprintf(f, "done: %s has %u%% of its memory on node %d already "
+                    "(goal %u%%)\n", mv->domain, mv->pct_after, mv->node,
+                    mv->goal_pct);
+        else
+            fprintf(f, "done: %s has %u%% of its memory on node %d%s, goal "
+                    "%u%%, in %.1f s\n", mv->domain, mv->pct_after,
+                    mv->node, before, mv->goal_pct,
+                    (double)r->elapsed_ms / 1000.0);
+        break;
+    case OUT_MOVE_PART:
+        fprintf(f, "partly done: %s has %u%% of its memory on node %d%s, "
+                "short of the %u%% goal, in %.1f s\n", mv->domain,
+                mv->pct_after, mv->node, before, mv->goal_pct,
+                (double)r->elapsed_ms / 1000.0);
+        break;
+    case OUT_MOVE_NONE:
+        fprintf(f, "FAILED: %s\n", r->cause.msg);
+        break;
+    }
+}
+
 void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r,
                     const reach_result *after, const trn_prep *prep)
 {
@@ -588,7 +625,7 @@ void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r,
             JSONW_KeyUint(w, "memory_kib", d->mem_kib);
             JSONW_KeyUint(w, "vcpus", d->vcpus);
         }
-        JSONW_KeyString(w, "message", d->msg);
+        JSONW_KeyStringOrNull(w, "message", d->msg[0] ? d->msg : NULL);
         if (d->relocated) {
             JSONW_Key(w, "relocation");
             JSONW_ObjectOpen(w);

@@ -313,7 +313,8 @@ void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
 {
     json_writer *w = JSONW_New(true);
     const char *now = phase_now(m, nr);
-    char cpus[64];
+    char cpus[256];
+    xs_cpumap eff;
     size_t i;
 
     JSONW_ObjectOpen(w);
@@ -341,7 +342,12 @@ void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
         JSONW_KeyUint(w, "maxmem_kib", d->maxmem_kib);
         JSONW_KeyUint(w, "vcpus", d->vcpus_online);
         JSONW_KeyUint(w, "max_vcpus", d->vcpus_max);
-        JSONW_KeyString(w, "cpupool", pool_name(snap, d->pool));
+        JSONW_KeyStringOrNull(w, "cpupool", SNAP_FindPool(snap, d->pool)
+                                            ? pool_name(snap, d->pool)
+                                            : NULL);
+        /* where it can run (as status and plan show), then as set */
+        SNAP_EffectiveAffinity(snap, d, &eff);
+        JSONW_KeyString(w, "pcpus", CPUMAP_Format(&eff, cpus, sizeof(cpus)));
         JSONW_KeyString(w, "hard_affinity",
                         CPUMAP_Format(&d->hard_affinity, cpus, sizeof(cpus)));
         JSONW_KeyString(w, "soft_affinity",
@@ -446,7 +452,8 @@ void OUT_ScheduleJson(FILE *f, const tbl_table *t, time_t now,
     unsigned k;
 
     JSONW_ObjectOpen(w);
-    JSONW_KeyInt(w, "now", (long long)now);
+    /* points in time as every time in the JSON: milliseconds, _ms */
+    JSONW_KeyInt(w, "now_ms", (long long)now * 1000);
     JSONW_Key(w, "triggers");
     JSONW_ArrayOpen(w);
     for (i = 0; i < t->nr_triggers; i++) {
@@ -459,10 +466,10 @@ void OUT_ScheduleJson(FILE *f, const tbl_table *t, time_t now,
             JSONW_KeyString(w, "on", tr->event);
         } else {
             JSONW_KeyString(w, "at", tr->at);
-            JSONW_Key(w, "next");
+            JSONW_Key(w, "next_ms");
             JSONW_ArrayOpen(w);
             for (k = 0; k < count && !SCHED_Next(&tr->when, at, &next); k++) {
-                JSONW_Int(w, (long long)next);
+                JSONW_Int(w, (long long)next * 1000);
                 at = next;
             }
             JSONW_ArrayClose(w);

@@ -161,6 +161,25 @@ void OUT_AnswerJson(FILE *f, const char *id, const char *what,
 void OUT_Report(FILE *f, const plan *p, const exec_report *r,
                 bool rollback, const reach_result *after,
                 const trn_prep *prep);
+/* What mem-move did, against what it was asked (see xenshift(1)). */
+typedef enum {
+    OUT_MOVE_GOAL,              /* at least the goal is on the node */
+    OUT_MOVE_PART,              /* short of the goal (soft: exit 0) */
+    OUT_MOVE_NONE,              /* nothing moved: exit 1 */
+} out_move_verdict;
+
+typedef struct out_move {
+    out_move_verdict verdict;
+    const char *domain;
+    int node;
+    unsigned goal_pct;
+    bool known_before;          /* where its memory lay before is known */
+    unsigned pct_before, pct_after;     /* of its memory on the node */
+} out_move;
+
+/* mem-move's report: each domain as OUT_Report, then the verdict. */
+void OUT_MoveReport(FILE *f, const plan *p, const exec_report *r,
+                    const out_move *mv);
 void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r,
                     const reach_result *after, const trn_prep *prep);
 
