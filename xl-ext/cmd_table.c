@@ -1135,7 +1135,6 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
     out_progress pg;
     out_move mv = { .verdict = OUT_MOVE_GOAL };
     bool judged = false;
-    hv_domain before;
     xs_snapshot snap;
     exec_report rep;
     xs_lock lock;
@@ -1218,7 +1217,6 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
     if (!cli->json)
         OUT_ProgressInit(&pg, stdout, isatty(STDOUT_FILENO), cli->verbose);
     OUT_ProgressHeader(&pg, &p);
-    before = *d;                /* where its memory lay, for the verdict */
     /* Interrupted mid-cycle: the balloon target is put back, as apply. */
     apply_interrupted = 0;
     a.eo.cancel = &apply_interrupted;
@@ -1227,7 +1225,7 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
              ? XS_EXIT_FAIL : XS_EXIT_OK;
     restore_interrupts(saved);
     if (rc == XS_EXIT_OK) {
-        move_verdict(&before, &a, &rep, &mv);
+        move_verdict(d, &a, &rep, &mv);     /* d: the snapshot's, before */
         judged = true;
         if (mv.verdict == OUT_MOVE_NONE)
             rc = XS_EXIT_FAIL;
