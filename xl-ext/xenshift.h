@@ -78,6 +78,32 @@ struct simst;
 int CLI_Request(const xs_cli *cli, hv *h, const char *what, cli_until until,
                 unsigned timeout_ms, long pid, struct simst *share);
 
+/* output_table.c: text tables with columns as wide as their content */
+typedef struct out_table {
+    size_t nr_cols;
+    size_t nr_rows;
+    char **cells;               /* nr_rows * nr_cols, NULL: none */
+    bool *right;                /* nr_cols: right-aligned (numbers) */
+    size_t next_col;            /* OUT_TableCell's place in the last row */
+} out_table;
+
+void OUT_TableInit(out_table *t, size_t nr_cols);
+void OUT_TableDispose(out_table *t);
+void OUT_TableRight(out_table *t, size_t col);
+/*
+ * A row of up to nr_cols cells, ended by NULL: a row ended early has its
+ * last cell run on over the columns it lacks.  "" is an empty cell.
+ */
+void OUT_TableRow(out_table *t, const char *first, ...)
+    __attribute__((sentinel));
+/* A row of n cells (n <= nr_cols); a NULL cell ends it as above. */
+void OUT_TableRowArray(out_table *t, const char *const *cells, size_t n);
+/* A row built a cell at a time: OUT_TableNewRow, then OUT_TableCell. */
+void OUT_TableNewRow(out_table *t);
+void OUT_TableCell(out_table *t, const char *cell);
+/* Every row, each line after indent (NULL: none). */
+void OUT_TablePrint(const out_table *t, FILE *f, const char *indent);
+
 /* output.c: text and JSON renderings */
 const char *OUT_Size(uint64_t kib, char *buf, size_t len);
 void OUT_Error(const xs_cli *cli, const xs_err *err, const char *context);
@@ -144,6 +170,25 @@ void OUT_AnswerJson(FILE *f, const char *id, const char *what,
 void OUT_Report(FILE *f, const plan *p, const exec_report *r,
                 bool rollback, const reach_result *after,
                 const trn_prep *prep);
+/* What mem-move did, against what it was asked (see xenshift(1)). */
+typedef enum {
+    OUT_MOVE_GOAL,              /* at least the goal is on the node */
+    OUT_MOVE_PART,              /* short of the goal (soft: exit 0) */
+    OUT_MOVE_NONE,              /* nothing moved: exit 1 */
+} out_move_verdict;
+
+typedef struct out_move {
+    out_move_verdict verdict;
+    const char *domain;
+    int node;
+    unsigned goal_pct;
+    bool known_before;          /* where its memory lay before is known */
+    unsigned pct_before, pct_after;     /* of its memory on the node */
+} out_move;
+
+/* mem-move's report: each domain as OUT_Report, then the verdict. */
+void OUT_MoveReport(FILE *f, const plan *p, const exec_report *r,
+                    const out_move *mv);
 void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r,
                     const reach_result *after, const trn_prep *prep);
 
