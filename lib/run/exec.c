@@ -33,8 +33,10 @@
  *    interval between its progress readings, stuck_ms at most (and
  *    before it moved at all).  A grow waiting at what it was granted is
  *    waiting for memory, not stuck.
- *  - stage_timeout_ms is each step's own limit from its start; 0 (and
- *    stuck_ms 0) mean no limit.
+ *  - stage_timeout_ms is each step's own limit from its start (a grow's
+ *    from when it was given all of its target: before, it waits for the
+ *    donors, who have limits of their own); 0 (and stuck_ms 0) mean no
+ *    limit.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -143,7 +145,7 @@ static int start_one(run_ctx *c, graph_run *gr, size_t i)
     PLAN_DescribeAction(r->a, buf, sizeof(buf));
     exec_emit(c, EXEC_EV_ACTION_BEGIN, r->st, r->a, 0, buf);
     r->phase = ACT_RUNNING;
-    r->started_ms = HV_NowMs(c->h);
+    r->started_ms = r->limit_from_ms = HV_NowMs(c->h);
     if (exec_start(c, r)) {
         act_finished(c, gr, i, false);
         return -1;
@@ -199,6 +201,9 @@ static int grant_grows(run_ctx *c, graph_run *gr)
         } else if (exec_grant(c, r, base + give)) {
             act_finished(c, gr, i, false);
             return -1;
+        } else if (r->granted_kib == r->a->to_kib) {
+            /* waiting for the donors was theirs to time: its own starts */
+            r->limit_from_ms = HV_NowMs(c->h);
         }
     }
     return 0;
@@ -301,6 +306,12 @@ static int start_ready(run_ctx *c, graph_run *gr, exec_report *rep,
     return 0;
 }
 
+/* A grow that has not been given all of its target yet. */
+static bool partly_granted(const act_run *r)
+{
+    return r->a->kind == PLAN_ACT_MEMORY && r->granted_kib < r->a->to_kib;
+}
+
 /* Look at every running action once.  -1 on a failure. */
 static int check_running(run_ctx *c, graph_run *gr, uint64_t now)
 {
@@ -319,15 +330,15 @@ static int check_running(run_ctx *c, graph_run *gr, uint64_t now)
             act_finished(c, gr, i, true);
             continue;
         }
-        if (c->o->stage_timeout_ms &&
-            now - r->started_ms >= c->o->stage_timeout_ms) {
+        if (c->o->stage_timeout_ms && !partly_granted(r) &&
+            now - r->limit_from_ms >= c->o->stage_timeout_ms) {
             char s1[32], s2[32];
 
             if (r->a->kind == PLAN_ACT_MEMORY)
                 exec_act_failed(c, r->st, r->a, 0, "%s: %s step timed out "
                                 "after %.1f s: at %s (target %s)",
                                 r->a->domain, PLAN_StageName(r->st->kind),
-                                (now - r->started_ms) / 1000.0,
+                                (now - r->limit_from_ms) / 1000.0,
                                 size_str(r->last_mem, s1, sizeof(s1)),
                                 size_str(r->a->to_kib, s2, sizeof(s2)));
             else
@@ -335,7 +346,7 @@ static int check_running(run_ctx *c, graph_run *gr, uint64_t now)
                                 "out after %.1f s", r->a->domain,
                                 PLAN_StageName(r->st->kind),
                                 PLAN_ActName(r->a->kind),
-                                (now - r->started_ms) / 1000.0);
+                                (now - r->limit_from_ms) / 1000.0);
             act_finished(c, gr, i, false);
             return -1;
         }

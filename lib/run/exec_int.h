@@ -73,6 +73,7 @@ typedef struct act_run {
     act_phase phase;
     bool pending;               /* started, not yet true on the host */
     uint64_t started_ms, ended_ms;
+    uint64_t limit_from_ms;     /* its time limit runs from here */
     bool shrink;
     uint64_t granted_kib;       /* grow: the target set so far */
     uint64_t last_mem;
