@@ -21,6 +21,7 @@
 #include "lock.h"
 #include "request.h"
 #include "sim_state.h"
+#include "timeline.h"
 #include "transition.h"
 #include "units.h"
 #include "xenshift.h"
@@ -67,6 +68,8 @@ const xs_cmd xs_cmds[] = {
       "      --wait-timeout S    give up waiting after S seconds\n"
       "      --hooks-dir DIR     run the hooks of DIR (also with --sim)\n"
       "      --no-hooks          run no hooks\n"
+      "      --timeline FILE     draw the transition into FILE (SVG),\n"
+      "                          also when it fails or rolls back\n"
       "  -v, --verbose           also the stages and every reading\n"
       "  -h, --help              this help\n" },
     { "mem-move", cmd_mem_move, "move a running domain's memory to a NUMA "
@@ -669,6 +672,7 @@ typedef struct apply_args {
     bool progress;              /* --progress: lines on stderr with -j */
     const char *hooks_dir;      /* --hooks-dir, or NULL: the default */
     bool no_hooks;              /* --no-hooks */
+    const char *timeline;       /* --timeline FILE, or NULL */
     exec_opts eo;
     const char *phase;
 } apply_args;
@@ -690,6 +694,7 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
         { "wait-timeout", required_argument, NULL, 'T' },
         { "hooks-dir", required_argument, NULL, 'H' },
         { "no-hooks", no_argument, NULL, 'N' },
+        { "timeline", required_argument, NULL, 'L' },
         { NULL, 0, NULL, 0 },
     };
     int opt, rc;
@@ -728,6 +733,9 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
             break;
         case 'N':
             a->no_hooks = true;
+            break;
+        case 'L':
+            a->timeline = optarg;
             break;
         case 'w':
             a->no_wait = false;
@@ -843,6 +851,15 @@ static int apply_via_daemon(const xs_cli *cli, const apply_args *a,
         rc = XS_EXIT_FAIL;
         goto out;
     }
+    /* Its picture is drawn by the daemon, into its own directory. */
+    if (a->timeline) {
+        ERR_Set(&err, "xenshiftd (pid %ld) runs this transition and keeps "
+                "its timeline: see 'xenshift show'; leave out --timeline",
+                pid);
+        OUT_Error(cli, &err, "apply");
+        rc = XS_EXIT_FAIL;
+        goto out;
+    }
     if (!cli->sim) {
         rc = CLI_Request(cli, h, a->phase, !a->no_wait, a->wait_timeout_ms,
                          pid, NULL);
@@ -863,6 +880,50 @@ out:
     return rc;
 }
 
+/*
+ * --timeline FILE is opened before the first change: a file that cannot
+ * be written stops apply while nothing has changed.
+ */
+static FILE *timeline_open(const xs_cli *cli, const char *path)
+{
+    FILE *f = fopen(path, "w");
+
+    if (!f)
+        OUT_Failf(cli, OUT_FAIL_TIMELINE, "cannot write the timeline %s: "
+                  "%s; nothing was changed", path, strerror(errno));
+    return f;
+}
+
+/*
+ * After the transition, whatever its end.  A picture that cannot be
+ * written is said, and changes nothing of the transition or of the exit
+ * code.
+ */
+static void timeline_close(const xs_cli *cli, const tl_timeline *tl, FILE *f,
+                           const char *path)
+{
+    int rc = TL_WriteSvg(tl, f), saved = errno;
+
+    if (fclose(f) && !rc) {
+        rc = -1;
+        saved = errno;
+    }
+    if (rc)
+        fprintf(stderr, "%s: warning: cannot write the timeline %s: %s; the "
+                "transition is not affected by it\n", cli->progname, path,
+                strerror(saved));
+}
+
+/* The title of a picture of a transition that ran no step. */
+static void timeline_outcome(tl_timeline *tl, const trn_result *res,
+                             const exec_report *rep)
+{
+    if (res->outcome == TRN_VETOED)
+        TL_SetOutcome(tl, "vetoed: %s", res->message);
+    else if (res->outcome == TRN_FAILED && !rep->nr_doms)
+        TL_SetOutcome(tl, "not applied: %s", res->message);
+}
+
 static int cmd_apply(xs_cli *cli, int argc, char **argv)
 {
     struct sigaction saved[3];
@@ -877,6 +938,11 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
     hook_opts hooks;
     trn_prep prep = { .start_ms = 0 };
     xs_lock lock;
+    tl_timeline tl;
+    FILE *tlf = NULL;
+    bool have_tl = false;
+    exec_progress_fn *progress = OUT_Progress;
+    void *progress_ctx = &pg;
     uint64_t t0;
     plan p;
     hv *h = NULL;
@@ -913,6 +979,21 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
         rc = XS_EXIT_OK;
         goto out;
     }
+    progress_ctx = &pg;
+    if (a.timeline) {
+        /* In front of the progress lines, from the same events. */
+        if (TL_Init(&tl, &p, OUT_Progress, &pg)) {
+            TL_Dispose(&tl);
+            OUT_Failf(cli, OUT_FAIL_INTERNAL, "out of memory");
+            goto out;
+        }
+        have_tl = true;
+        tlf = timeline_open(cli, a.timeline);
+        if (!tlf)
+            goto out;
+        progress = TL_OnEvent;
+        progress_ctx = &tl;
+    }
     /* In JSON mode stdout holds only the final document. */
     if (!cli->json)
         OUT_ProgressInit(&pg, stdout, isatty(STDOUT_FILENO), cli->verbose);
@@ -933,9 +1014,14 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
         o.hooks = &hooks;
     }
     catch_interrupts(saved);
-    rc = TRN_Execute(h, &t, &snap, &p, &o, OUT_Progress, &pg, &rep, &res)
+    rc = TRN_Execute(h, &t, &snap, &p, &o, progress, progress_ctx, &rep, &res)
              ? XS_EXIT_FAIL : XS_EXIT_OK;
     restore_interrupts(saved);
+    if (tlf) {
+        timeline_outcome(&tl, &res, &rep);
+        timeline_close(cli, &tl, tlf, a.timeline);
+        tlf = NULL;
+    }
     if (res.outcome == TRN_VETOED ||
         (res.outcome == TRN_FAILED && !rep.nr_doms)) {
         /* Vetoed, or failed before the executor ran: no report. */
@@ -952,6 +1038,8 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
         OUT_Report(stdout, &p, &rep, a.eo.rollback, &res.after, &prep);
     }
 out:
+    if (have_tl)
+        TL_Dispose(&tl);
     LOCK_Release(&lock);
     OUT_ProgressDispose(&pg);
     EXEC_ReportDispose(&rep);

@@ -87,6 +87,7 @@ typedef enum {
     OUT_FAIL_VETO,              /* a pre hook said no: nothing changed */
     OUT_FAIL_APPLY,             /* the transition failed */
     OUT_FAIL_DAEMON,            /* xenshiftd cannot be asked or is silent */
+    OUT_FAIL_TIMELINE,          /* apply --timeline FILE cannot be written */
     OUT_FAIL_INTERNAL,          /* out of memory */
 } out_fail_kind;
 
