@@ -102,6 +102,12 @@ const xs_cmd xs_cmds[] = {
       "(default 1)\n"
       "  -j, --json     JSON output\n"
       "  -h, --help     this help\n" },
+    { "show", CMD_Show, "list the transitions xenshiftd drew, or give one",
+      "[ID|last]",
+      "  -d, --dir DIR  where xenshiftd keeps them\n"
+      "                 (default " TL_DEFAULT_DIR ")\n"
+      "  -j, --json     JSON output\n"
+      "  -h, --help     this help\n" },
     { "help", cmd_help, "show help for a command",
       "[COMMAND]",
       "  -h, --help     this help\n" },
@@ -914,16 +920,6 @@ static void timeline_close(const xs_cli *cli, const tl_timeline *tl, FILE *f,
                 strerror(saved));
 }
 
-/* The title of a picture of a transition that ran no step. */
-static void timeline_outcome(tl_timeline *tl, const trn_result *res,
-                             const exec_report *rep)
-{
-    if (res->outcome == TRN_VETOED)
-        TL_SetOutcome(tl, "vetoed: %s", res->message);
-    else if (res->outcome == TRN_FAILED && !rep->nr_doms)
-        TL_SetOutcome(tl, "not applied: %s", res->message);
-}
-
 static int cmd_apply(xs_cli *cli, int argc, char **argv)
 {
     struct sigaction saved[3];
@@ -1018,7 +1014,7 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
              ? XS_EXIT_FAIL : XS_EXIT_OK;
     restore_interrupts(saved);
     if (tlf) {
-        timeline_outcome(&tl, &res, &rep);
+        TL_SetResult(&tl, &res, &rep);
         timeline_close(cli, &tl, tlf, a.timeline);
         tlf = NULL;
     }

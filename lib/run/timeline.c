@@ -104,6 +104,15 @@ void TL_SetOutcome(tl_timeline *tl, const char *fmt, ...)
     va_end(ap);
 }
 
+void TL_SetResult(tl_timeline *tl, const trn_result *res,
+                  const exec_report *rep)
+{
+    if (res->outcome == TRN_VETOED)
+        TL_SetOutcome(tl, "vetoed: %s", res->message);
+    else if (res->outcome == TRN_FAILED && !rep->nr_doms)
+        TL_SetOutcome(tl, "not applied: %s", res->message);
+}
+
 /* An undo step names its domain first: "vm2: balloon ...", "vm2 at". */
 static void leading_name(const char *msg, char *buf, size_t len)
 {

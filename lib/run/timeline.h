@@ -20,10 +20,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "err.h"
 #include "exec.h"
 #include "plan.h"
+#include "transition.h"
 
 typedef struct tl_point {
     uint64_t ms;
@@ -98,6 +100,12 @@ exec_progress_fn TL_OnEvent;
  */
 void TL_SetOutcome(tl_timeline *tl, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/*
+ * The outcome of a transition that ran no step (vetoed, or failed before
+ * the executor): the events cannot say it.  Otherwise nothing.
+ */
+void TL_SetResult(tl_timeline *tl, const trn_result *res,
+                  const exec_report *rep);
 /* The picture.  Returns -1 when f reports an error. */
 int TL_WriteSvg(const tl_timeline *tl, FILE *f);
 /*
@@ -105,5 +113,29 @@ int TL_WriteSvg(const tl_timeline *tl, FILE *f);
  * renamed.  Returns -1 with err set.
  */
 int TL_SaveSvg(const tl_timeline *tl, const char *path, xs_err *err);
+
+/* --- a directory of timelines (timeline_dir.c) --- */
+
+/* xenshiftd's, and where xenshift show looks (see xenshiftd(8)). */
+#define TL_DEFAULT_DIR "/var/lib/xenshift/timelines"
+#define TL_DEFAULT_KEEP 10
+
+typedef struct tl_entry {
+    char id[128];               /* the file's name without ".svg" */
+    time_t mtime;
+} tl_entry;
+
+/* The timelines (*.svg) of dir, oldest first; *out is the caller's. */
+int TL_ListDir(const char *dir, tl_entry **out, size_t *nr, xs_err *err);
+/* Remove all but the keep newest. */
+int TL_Prune(const char *dir, size_t keep, xs_err *err);
+/*
+ * Save tl as dir/ID.svg (path gets it), the directory made when
+ * missing, then prune dir to the keep newest.
+ */
+int TL_SaveInDir(const tl_timeline *tl, const char *dir, const char *id,
+                 size_t keep, char *path, size_t len, xs_err *err);
+/* A timeline's title, unescaped, without "xenshift: ": "PHASE: OUTCOME". */
+int TL_ReadTitle(const char *path, char *buf, size_t len, xs_err *err);
 
 #endif

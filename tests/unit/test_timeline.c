@@ -4,9 +4,11 @@
  * steps matched to their ends, the rollback band, capacity and
  * placement marks, forwarding to the wrapped callback, escaping.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -300,7 +302,8 @@ out:
 /* No step ran (a veto): the picture says so; saving; errors. */
 static void test_empty_and_save(void)
 {
-    char dir[] = "/tmp/test_timeline.XXXXXX", path[256], tmp[300];
+    char dir[] = "/tmp/test_timeline.XXXXXX", path[256], tmp[300],
+         title[256];
     struct stat st;
     tl_timeline tl;
     xs_err err;
@@ -323,6 +326,9 @@ static void test_empty_and_save(void)
     ok(stat(path, &st) == 0 && st.st_size > 500, "the file is there");
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     ok(stat(tmp, &st) != 0, "nothing left beside it");
+    ok(TL_ReadTitle(path, title, sizeof(title), &err) == 0 &&
+       !strcmp(title, "take<over>: vetoed: hook 10-check said no"),
+       "the title read back, unescaped: %s", title);
     unlink(path);
     snprintf(path, sizeof(path), "%s/no/such/dir/t.svg", dir);
     ok(TL_SaveSvg(&tl, path, &err) == -1, "an unwritable path fails");
@@ -333,10 +339,63 @@ out:
     TL_Dispose(&tl);
 }
 
+/* A directory of timelines: oldest first by time, the newest kept. */
+static void test_dir(void)
+{
+    static const char *const ids[] = { "c-new", "a-old", "b-mid", "b-mid2" };
+    static const time_t when[] = { 3000, 1000, 2000, 2000 };
+    char dir[] = "/tmp/test_timeline.XXXXXX", sub[256], path[600];
+    struct timeval tv[2];
+    tl_timeline tl;
+    tl_entry *e;
+    size_t nr, i;
+    xs_err err;
+
+    make_plan();
+    if (!mkdtemp(dir) || TL_Init(&tl, &p, NULL, NULL)) {
+        ok(0, "mkdtemp, TL_Init");
+        return;
+    }
+    snprintf(sub, sizeof(sub), "%s/var/lib/timelines", dir);
+    for (i = 0; i < 4; i++) {
+        ok(TL_SaveInDir(&tl, sub, ids[i], 10, path, sizeof(path), &err) == 0,
+           "saved %s (the directories made)", ids[i]);
+        memset(tv, 0, sizeof(tv));
+        tv[0].tv_sec = tv[1].tv_sec = when[i];
+        utimes(path, tv);
+    }
+    /* Not a timeline: left alone. */
+    snprintf(path, sizeof(path), "%s/notes.txt", sub);
+    fclose(fopen(path, "w"));
+    ok(TL_ListDir(sub, &e, &nr, &err) == 0, "listed");
+    is_int(nr, 4, "four timelines, the text file not one");
+    if (nr == 4) {
+        is_str(e[0].id, "a-old", "the oldest first");
+        is_str(e[1].id, "b-mid", "same time: by name");
+        is_str(e[2].id, "b-mid2", "then the other");
+        is_str(e[3].id, "c-new", "the newest last");
+    }
+    free(e);
+    ok(TL_Prune(sub, 2, &err) == 0, "pruned to 2");
+    ok(TL_ListDir(sub, &e, &nr, &err) == 0 && nr == 2 &&
+       !strcmp(e[0].id, "b-mid2") && !strcmp(e[1].id, "c-new"),
+       "the two newest are left");
+    free(e);
+    ok(access(path, F_OK) == 0, "the text file too");
+    snprintf(path, sizeof(path), "%s/none", dir);
+    ok(TL_ListDir(path, &e, &nr, &err) == -1 && errno == ENOENT,
+       "a missing directory: ENOENT (%s)", err.msg);
+    snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+    if (system(path))
+        ok(0, "clean up %s", dir);
+    TL_Dispose(&tl);
+}
+
 int main(void)
 {
     test_rollback();
     test_reached();
     test_empty_and_save();
+    test_dir();
     return done_testing();
 }
