@@ -190,12 +190,13 @@ static void put_polyline(FILE *f, const scale *sc, const tl_point *pts,
 }
 
 /*
- * A line through known points, held flat from the last one to the end.
+ * A line through known points, held flat from the last one to end_ms
+ * (NULL: not held).
  * What leads to a point reached while rolling back is dashed: the way
  * back reports no readings, only where it ended.
  */
 static void put_line(FILE *f, const scale *sc, const tl_point *pts,
-                     size_t nr, uint64_t end_ms, const char *color,
+                     size_t nr, const uint64_t *end_ms, const char *color,
                      const char *cls, const char *domain)
 {
     size_t i = 1, j;
@@ -211,8 +212,8 @@ static void put_line(FILE *f, const scale *sc, const tl_point *pts,
                      domain);
         i = j;
     }
-    if (end_ms > pts[nr - 1].ms || nr == 1)
-        put_polyline(f, sc, pts, nr - 1, nr - 1, &end_ms, false, color, cls,
+    if (end_ms && (*end_ms > pts[nr - 1].ms || nr == 1))
+        put_polyline(f, sc, pts, nr - 1, nr - 1, end_ms, false, color, cls,
                      domain);
 }
 
@@ -238,7 +239,8 @@ static void memory_panel(FILE *f, const tl_timeline *tl, scale *sc)
         const char *color = palette[i % (sizeof(palette) /
                                          sizeof(palette[0]))];
 
-        put_line(f, sc, s->pts, s->nr, tl->end_ms, color, "mem", s->domain);
+        put_line(f, sc, s->pts, s->nr, &tl->end_ms, color, "mem",
+                 s->domain);
         /* The legend, above the panel. */
         fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"4\" "
                 "fill=\"%s\"/>\n<text x=\"%d\" y=\"%d\">", x, MEM_TOP - 35,
@@ -271,10 +273,16 @@ static void free_panel(FILE *f, const tl_timeline *tl, scale *sc)
             "y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1.5\" "
             "stroke-dasharray=\"8 4\"/>\n", LEFT, y_of(sc, tl->reserve_kib),
             LEFT + PW, y_of(sc, tl->reserve_kib), C_RESERVE);
-    if (!tl->nr_free)
-        fprintf(f, "<text x=\"%d\" y=\"%d\">not known</text>\n", LEFT + 8,
-                FREE_TOP + FREE_H / 2);
-    put_line(f, sc, tl->free, tl->nr_free, tl->end_ms, C_FREE, "free", NULL);
+    /* Readings only, as dots joined: not held past the last one. */
+    if (tl->nr_free < 2)
+        fprintf(f, "<text x=\"%d\" y=\"%d\">%s</text>\n", LEFT + 8,
+                FREE_TOP + FREE_H - 8, tl->nr_free ? "read before the first "
+                "step only" : "not read");
+    put_line(f, sc, tl->free, tl->nr_free, NULL, C_FREE, "free", NULL);
+    for (i = 0; i < tl->nr_free; i++)
+        fprintf(f, "<circle class=\"free\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\" "
+                "fill=\"%s\"/>\n", x_of(sc, tl->free[i].ms),
+                y_of(sc, tl->free[i].kib), C_FREE);
     fputs("</g>\n", f);
 }
 

@@ -242,6 +242,13 @@ static void test_rollback(void)
     ok(strstr(svg, "data-kind=\"undo\" data-start-ms=\"2400\" "
               "data-end-ms=\"3300\"") != NULL, "the undo bar's times");
     ok(strstr(svg, "class=\"reserve\"") != NULL, "the reserve line");
+    is_int(count(svg, "<circle class=\"free\""), 2,
+           "the two free memory readings as dots");
+    is_int(count(svg, "<polyline class=\"free\""), 1,
+           "joined by one line");
+    /* 1300 MiB at 0 ms, 1000 MiB at 500 ms, on a 0-1500 MiB panel. */
+    ok(strstr(svg, "stroke-width=\"2.5\" points=\"210.0,353.3 318.6,373.3\"/>")
+       != NULL, "from 0 ms to the reading at 500 ms, not held to the end");
     ok(strstr(svg, "host free memory (reserve 256 MiB)") != NULL,
        "the reserve's size");
     ok(!strstr(svg, "class=\"mark\""), "no capacity, no placement");
