@@ -27,7 +27,8 @@ static bool is_timeline(const char *name)
 {
     size_t n = strlen(name), s = strlen(SUFFIX);
 
-    return n > s && name[0] != '.' && !strcmp(name + n - s, SUFFIX);
+    /* Any request id makes a name ([A-Za-z0-9._-]), "..svg" too. */
+    return n > s && !strcmp(name + n - s, SUFFIX);
 }
 
 int TL_ListDir(const char *dir, tl_entry **out, size_t *nr, xs_err *err)
