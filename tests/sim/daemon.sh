@@ -191,6 +191,14 @@ t $? "saying where it is: $(cat "$tmp/out")"
 grep -q "xenshiftd: timeline: $tl/$id.svg" "$tmp/daemon.log"
 t $? "the daemon logged where it drew it"
 stop_daemon
+# A directory that cannot be made: logged, the transition untouched.
+start_daemon --no-hooks --timelines /dev/null/timelines
+x apply takeover > "$tmp/out" 2>&1
+t $? "a daemon whose --timelines cannot be made still serves apply takeover"
+is "$(phase)" takeover "and the host reached it"
+grep -q "xenshiftd: warning: timeline: cannot make the directory /dev/null/timelines" "$tmp/daemon.log"
+t $? "the picture's failure is logged: $(grep 'timeline: cannot' "$tmp/daemon.log" | head -n 1)"
+stop_daemon
 
 # --- an "at" trigger fires on the simulated clock, in real time -----------
 # 2025-11-26 07:59:58 UTC: the daily 08:00 trigger is 2 s away.
