@@ -107,9 +107,9 @@ void TL_SetOutcome(tl_timeline *tl, const char *fmt, ...)
 void TL_SetResult(tl_timeline *tl, const trn_result *res,
                   const exec_report *rep)
 {
-    if (res->outcome == TRN_VETOED)
-        TL_SetOutcome(tl, "vetoed: %s", res->message);
-    else if (res->outcome == TRN_FAILED && !rep->nr_doms)
+    /* The message says why: "vetoed by 10-check (...)", say. */
+    if (res->outcome == TRN_VETOED ||
+        (res->outcome == TRN_FAILED && !rep->nr_doms))
         TL_SetOutcome(tl, "not applied: %s", res->message);
 }
 

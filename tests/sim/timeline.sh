@@ -125,4 +125,13 @@ xmllint --noout "$tmp/normal.svg" 2> "$tmp/xml.err"
 t $? "xmllint: valid XML $(cat "$tmp/xml.err")"
 has "$tmp/normal.svg" "no step ran" "a picture of no step"
 
+x --sim "$host" -c "$table" apply --hooks-dir "$src/tests/sim/data/veto-hooks" \
+    --timeline "$tmp/veto.svg" takeover > /dev/null 2>&1
+is $? 1 "a pre hook's veto: exit"
+xmllint --noout "$tmp/veto.svg" 2> "$tmp/xml.err"
+t $? "xmllint: valid XML $(cat "$tmp/xml.err")"
+has "$tmp/veto.svg" "<title>xenshift: takeover: not applied: vetoed by 10-veto" \
+    "a veto is drawn too, and says so"
+has "$tmp/veto.svg" "no step ran" "with no step"
+
 echo "1..$n"
