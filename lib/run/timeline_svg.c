@@ -27,7 +27,7 @@
 #define LEFT 210                /* room for the bars' names */
 #define RIGHT 30
 #define PW (W - LEFT - RIGHT)
-#define MEM_TOP 95
+#define MEM_TOP 80
 #define MEM_H 200
 #define FREE_TOP (MEM_TOP + MEM_H + 45)
 #define FREE_H 100
@@ -217,11 +217,15 @@ static void put_line(FILE *f, const scale *sc, const tl_point *pts,
                      domain);
 }
 
+static const char *color_of(size_t i)
+{
+    return palette[i % (sizeof(palette) / sizeof(palette[0]))];
+}
+
 static void memory_panel(FILE *f, const tl_timeline *tl, scale *sc)
 {
     uint64_t top = 1, step;
     size_t i, j;
-    int x = LEFT;
 
     for (i = 0; i < tl->nr_series; i++)
         for (j = 0; j < tl->series[i].nr; j++)
@@ -236,20 +240,43 @@ static void memory_panel(FILE *f, const tl_timeline *tl, scale *sc)
     kib_grid(f, sc, step);
     for (i = 0; i < tl->nr_series; i++) {
         const tl_series *s = &tl->series[i];
-        const char *color = palette[i % (sizeof(palette) /
-                                         sizeof(palette[0]))];
 
-        put_line(f, sc, s->pts, s->nr, &tl->end_ms, color, "mem",
+        put_line(f, sc, s->pts, s->nr, &tl->end_ms, color_of(i), "mem",
                  s->domain);
-        /* The legend, above the panel. */
-        fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"4\" "
-                "fill=\"%s\"/>\n<text x=\"%d\" y=\"%d\">", x, MEM_TOP - 35,
-                color, x + 18, MEM_TOP - 30);
-        put_text(f, s->domain);
-        fputs("</text>\n", f);
-        x += 30 + 7 * (int)strlen(s->domain);
     }
     fputs("</g>\n", f);
+}
+
+/*
+ * The domains' colours, in rows from y on as many as they need (a host
+ * may run many).  f NULL: only count the rows.
+ */
+static int legend(FILE *f, const tl_timeline *tl, int y)
+{
+    int x = LEFT, rows = 1;
+    size_t i;
+
+    for (i = 0; i < tl->nr_series; i++) {
+        const char *name = tl->series[i].domain;
+        /* About 7 px a character at 11 px: room enough, not exact. */
+        int w = 30 + 7 * (int)strlen(name);
+
+        if (x > LEFT && x + w > W - RIGHT) {
+            x = LEFT;
+            rows++;
+        }
+        if (f) {
+            int ry = y + (rows - 1) * 16;
+
+            fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"4\" "
+                    "fill=\"%s\"/>\n<text x=\"%d\" y=\"%d\">", x, ry - 5,
+                    color_of(i), x + 18, ry);
+            put_text(f, name);
+            fputs("</text>\n", f);
+        }
+        x += w;
+    }
+    return rows;
 }
 
 static void free_panel(FILE *f, const tl_timeline *tl, scale *sc)
@@ -275,8 +302,8 @@ static void free_panel(FILE *f, const tl_timeline *tl, scale *sc)
             LEFT + PW, y_of(sc, tl->reserve_kib), C_RESERVE);
     /* Readings only, as dots joined: not held past the last one. */
     if (tl->nr_free < 2)
-        fprintf(f, "<text x=\"%d\" y=\"%d\">%s</text>\n", LEFT + 8,
-                FREE_TOP + FREE_H - 8, tl->nr_free ? "read before the first "
+        fprintf(f, "<text x=\"%d\" y=\"%d\">%s</text>\n", LEFT + 12,
+                FREE_TOP + FREE_H / 2 + 4, tl->nr_free ? "read before the first "
                 "step only" : "not read");
     put_line(f, sc, tl->free, tl->nr_free, NULL, C_FREE, "free", NULL);
     for (i = 0; i < tl->nr_free; i++)
@@ -468,7 +495,8 @@ int TL_WriteSvg(const tl_timeline *tl, FILE *f)
     /* A little room after the end, for the marks at it. */
     axis.ms1 = nice_max(tl->end_ms + tl->end_ms / 25 + 1, 10, &step);
     bottom = BARS_TOP + (int)(tl->nr_bars ? tl->nr_bars : 1) * ROW_H;
-    height = bottom + 40;
+    /* The time axis' labels, then the legend. */
+    height = bottom + 40 + 16 * legend(NULL, tl, 0);
     mem.ms1 = fr.ms1 = bars.ms1 = axis.ms1;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
@@ -481,6 +509,7 @@ int TL_WriteSvg(const tl_timeline *tl, FILE *f)
     free_panel(f, tl, &fr);
     bars_panel(f, tl, &bars);
     put_marks(f, tl, &axis, bottom);
+    legend(f, tl, bottom + 42);
     if (tl->nomem)
         fprintf(f, "<text x=\"10\" y=\"%d\" fill=\"%s\">out of memory while "
                 "recording: the picture is incomplete</text>\n", height - 6,

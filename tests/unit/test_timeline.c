@@ -247,7 +247,7 @@ static void test_rollback(void)
     is_int(count(svg, "<polyline class=\"free\""), 1,
            "joined by one line");
     /* 1300 MiB at 0 ms, 1000 MiB at 500 ms, on a 0-1500 MiB panel. */
-    ok(strstr(svg, "stroke-width=\"2.5\" points=\"210.0,353.3 318.6,373.3\"/>")
+    ok(strstr(svg, "stroke-width=\"2.5\" points=\"210.0,338.3 318.6,358.3\"/>")
        != NULL, "from 0 ms to the reading at 500 ms, not held to the end");
     ok(strstr(svg, "host free memory (reserve 256 MiB)") != NULL,
        "the reserve's size");
@@ -398,11 +398,46 @@ static void test_dir(void)
     TL_Dispose(&tl);
 }
 
+/* Thirty domains: the legend wraps, the picture grows to hold it. */
+static void test_many_domains(void)
+{
+    plan_row many[30];
+    plan q;
+    tl_timeline tl;
+    char *svg;
+    size_t i;
+
+    memset(&q, 0, sizeof(q));
+    memset(many, 0, sizeof(many));
+    for (i = 0; i < 30; i++) {
+        snprintf(many[i].domain, sizeof(many[i].domain),
+                 "domain-with-a-long-name-%02zu", i);
+        many[i].running = true;
+        many[i].mem_before_kib = (i + 1) * 64 * MIB;
+    }
+    q.rows = many;
+    q.nr_rows = 30;
+    snprintf(q.phase, sizeof(q.phase), "big");
+    ok(TL_Init(&tl, &q, NULL, NULL) == 0, "TL_Init, 30 domains");
+    is_int(tl.nr_series, 30, "30 lines");
+    svg = svg_of(&tl);
+    /* 212 px an entry, 3 to a row of 760 px: 10 rows of 16 px. */
+    ok(svg && strstr(svg, "height=\"690\""),
+       "the picture is 160 px taller for 10 rows of legend");
+    ok(svg && strstr(svg, ">domain-with-a-long-name-29</text>"),
+       "the last domain is in the legend");
+    ok(svg && strstr(svg, "<rect x=\"634\" y=\"671\""),
+       "on the tenth row, third place");
+    free(svg);
+    TL_Dispose(&tl);
+}
+
 int main(void)
 {
     test_rollback();
     test_reached();
     test_empty_and_save();
     test_dir();
+    test_many_domains();
     return done_testing();
 }
