@@ -231,6 +231,35 @@ static void memory_point(tl_timeline *tl, const exec_event *ev,
         add_point(tl, s, ev->elapsed_ms, kib, ev->rolling_back);
 }
 
+static const rec_domain *recorded(const tl_timeline *tl, const char *name)
+{
+    size_t i;
+
+    for (i = 0; tl->record && i < tl->record->nr_doms; i++)
+        if (!strcmp(tl->record->doms[i].name, name))
+            return &tl->record->doms[i];
+    return NULL;
+}
+
+/*
+ * The way back says "vm2 at 512 MiB" when a balloon it waited for is
+ * at its recorded target (record.c): the one reading it gives.
+ */
+static void undo_point(tl_timeline *tl, const exec_event *ev)
+{
+    char name[HV_NAME_MAX];
+    const rec_domain *rd;
+    tl_series *s;
+
+    leading_name(ev->msg ? ev->msg : "", name, sizeof(name));
+    if (!name[0] || strncmp(ev->msg + strlen(name), " at ", 4))
+        return;
+    s = series_of(tl, name);
+    rd = recorded(tl, name);
+    if (s && rd && rd->planned)
+        add_point(tl, s, ev->elapsed_ms, rd->mem_kib, true);
+}
+
 /*
  * Rolled back: every domain is at its recorded memory again.  The way
  * back reports no readings, so its line goes straight there.
@@ -312,6 +341,8 @@ void TL_OnEvent(void *ctx, const exec_event *ev)
         end_bar(tl, ev, false);
         if (!ev->rolling_back)
             memory_point(tl, ev, ev->act ? ev->act->to_kib : 0);
+        else
+            undo_point(tl, ev);
         break;
     case EXEC_EV_ACTION_FAILED:
         end_bar(tl, ev, true);

@@ -39,7 +39,7 @@
 #define C_FAILED "#c0392b"
 #define C_FREE "#555555"
 #define C_RESERVE "#c0392b"
-#define C_MARK "#1e8449"
+#define C_MARK "#d1007f"          /* far from every line's colour */
 #define C_ROLLBACK "#f5b7b1"
 
 /* Domain lines: distinct on white and from the bars' colours. */

@@ -3,16 +3,23 @@
 
 The SVG (lib/run/timeline_svg.c) says how each panel maps time and
 memory to pixels (data-x0, data-x1, data-ms1, data-y0, data-y1,
-data-kib1) and which colour each domain's line has; the PNG is what
-rsvg-convert made of it.  Each CHECK is one of
+data-kib1), which colour each domain's line has, and when each step
+began and ended; the PNG is what rsvg-convert made of it.  Each CHECK
+is fields separated by '|':
 
-  line:DOMAIN:MS:MIB       DOMAIN's colour within 3 px of (MS, MIB) in
+  line|DOMAIN|T|MIB        DOMAIN's colour within 3 px of (T, MIB) in
                            the memory panel
-  noline:DOMAIN:MS:MIB     and not within 3 px there
-  color:PANEL:MS:MIB:RGB   about colour RGB (rrggbb) at that point;
-                           PANEL steps: MIB is the bar's row (0, 1, ...)
-  mark:WHAT:RGB            the WHAT mark (capacity, placement) drawn in
+  noline|DOMAIN|T|MIB      and not within 3 px there
+  color|PANEL|T|V|RGB      about colour RGB (rrggbb) at (T, V): V is
+                           MiB, or in the steps panel a row
+  mark|WHAT|RGB            the WHAT mark (capacity, placement) drawn in
                            RGB somewhere down its line
+
+A time T is milliseconds, or taken from a step, so that the check
+does not depend on how long the executor took: start@LABEL, end@LABEL,
+mid@LABEL (LABEL: the start of the step's text, "vm2: memory 512 MiB"),
+or from the rollback: rollback-mid, before-rollback (half-way to its
+start).  A row is a number or row@LABEL.
 
 Prints one TAP line per check, numbered from $TAP_FIRST (default 1).
 Only the standard library: zlib for the PNG, ElementTree for the SVG.
@@ -87,8 +94,50 @@ def rgb(s):
     return tuple(int(s[i:i + 2], 16) for i in (0, 2, 4))
 
 
-def near(a, b, tol=40):
+def near(a, b, tol=30):
     return all(abs(x - y) <= tol for x, y in zip(a, b))
+
+
+def steps_of(root):
+    """[(text, start_ms, end_ms)] of the bars, in their rows' order."""
+    out = []
+    for g in root.iter(NS + 'g'):
+        if (g.get('class') or '').split(' ')[0] != 'bar':
+            continue
+        title = g.find(NS + 'title')
+        out.append((title.text if title is not None else '',
+                    float(g.get('data-start-ms')), float(g.get('data-end-ms'))))
+    return out
+
+
+def resolver(root, panels):
+    steps = steps_of(root)
+    band = panels.get('rollback')
+
+    def step(label):
+        for i, s in enumerate(steps):
+            if s[0].startswith(label):
+                return i, s
+        raise KeyError('no step "%s"' % label)
+
+    def ms(tok):
+        if tok.startswith(('start@', 'end@', 'mid@')):
+            how, label = tok.split('@', 1)
+            _, (_, a, b) = step(label)
+            return {'start': a, 'end': b, 'mid': (a + b) / 2}[how]
+        if tok in ('rollback-mid', 'before-rollback'):
+            if band is None:
+                raise KeyError('no rollback band')
+            a = float(band.get('data-start-ms'))
+            b = float(band.get('data-end-ms'))
+            return (a + b) / 2 if tok == 'rollback-mid' else a / 2
+        return float(tok)
+
+    def row(tok):
+        if tok.startswith('row@'):
+            return step(tok[4:])[0]
+        return float(tok)
+    return ms, row
 
 
 def main():
@@ -102,8 +151,8 @@ def main():
     marks = {g.get('data-what'): g for g in root.iter(NS + 'g')
              if g.get('class') == 'mark'}
     w, h, px = read_png(png)
-    sw = float(root.get('width'))
-    scale = w / sw                      # rendered at the SVG's own size
+    scale = w / float(root.get('width'))   # rendered at its own size
+    ms_of, row_of = resolver(root, panels)
 
     def at(panel, ms, value, row=False):
         g = panels[panel]
@@ -114,7 +163,8 @@ def main():
             y = y1 + 20 * value + 10    # ROW_H 20, the bar in the middle
         else:
             y = y0 - value * 1024 * (y0 - y1) / float(g.get('data-kib1'))
-        return int(round(x * scale)), int(round(y * scale))
+        x, y = int(round(x * scale)), int(round(y * scale))
+        return min(max(x, 0), w - 1), min(max(y, 0), h - 1)
 
     def seen(x, y, color, r):
         return any(near(px[j][i], color)
@@ -124,28 +174,33 @@ def main():
     n = int(os.environ.get('TAP_FIRST', '1'))
     failed = 0
     for c in checks:
-        f = c.split(':')
-        if f[0] in ('line', 'noline'):
-            x, y = at('memory', float(f[2]), float(f[3]))
-            good = seen(x, y, colors[f[1]], 3)
-            if f[0] == 'noline':
-                good = not good
-            got = px[y][x]
-        elif f[0] == 'color':
-            x, y = at(f[1], float(f[2]), float(f[3]), f[1] == 'steps')
-            good = near(px[y][x], rgb(f[4]), 12)
-            got = px[y][x]
-        else:
-            g = marks.get(f[1])
-            got = None
+        f = c.split('|')
+        got, good = None, False
+        try:
+            if f[0] in ('line', 'noline'):
+                x, y = at('memory', ms_of(f[2]), float(f[3]))
+                good = seen(x, y, colors[f[1]], 3)
+                if f[0] == 'noline':
+                    good = not good
+                got = px[y][x]
+            elif f[0] == 'color':
+                steps = f[1] == 'steps'
+                x, y = at(f[1], ms_of(f[2]),
+                          row_of(f[3]) if steps else float(f[3]), steps)
+                good = near(px[y][x], rgb(f[4]), 12)
+                got = px[y][x]
+            else:
+                g = marks.get(f[1])
+                if g is not None:
+                    x, _ = at('steps', float(g.get('data-ms')), 0, True)
+                    y0 = int(float(panels['memory'].get('data-y1')) * scale)
+                    y1 = int(float(panels['steps'].get('data-y0')) * scale)
+                    good = any(near(px[y][xx], rgb(f[2]), 30)
+                               for y in range(y0, y1)
+                               for xx in (x - 1, x, x + 1))
+        except (KeyError, ValueError, IndexError) as e:
+            got = 'cannot check: %s' % e
             good = False
-            if g is not None:
-                x, _ = at('steps', float(g.get('data-ms')), 0, True)
-                y0 = int(float(panels['memory'].get('data-y1')) * scale)
-                y1 = int(float(panels['steps'].get('data-y0')) * scale)
-                good = any(near(px[y][xx], rgb(f[2]), 30)
-                           for y in range(y0, y1)
-                           for xx in (x - 1, x, x + 1))
         print('%sok %d - %s (pixel %s)' % ('' if good else 'not ', n, c,
                                            got))
         failed += not good

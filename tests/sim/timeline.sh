@@ -53,41 +53,54 @@ pixels() {
     grep -q '^\(not \)\{0,1\}ok ' "$tmp/px.out" || t 1 "pngcheck.py ran"
 }
 
-# --- reached: vm2 shrinks 512 -> 128 MiB in 1.5 s, then vm1 grows ------
+# --- reached: vm2 gives 384 MiB, vm1 takes them --------------------------
+# Where a line must be comes from the steps (each memory step starts at
+# its from and ends at its target, the balloon moves at a constant rate
+# in the simulation), not from how long the executor took.
+shrink="vm2: memory 512 MiB -> 128 MiB"
+grow="vm1: memory 128 MiB -> 512 MiB"
 x --sim "$host" -c "$table" apply --timeline "$tmp/take.svg" takeover \
     > "$tmp/out" 2> "$tmp/err"
 is $? 0 "apply --timeline takeover: exit"
 has "$tmp/out" "reached phase takeover" "the transition's own output as ever"
 xmllint --noout "$tmp/take.svg" 2> "$tmp/xml.err"
 t $? "xmllint: valid XML $(cat "$tmp/xml.err")"
-has "$tmp/take.svg" "<title>xenshift: takeover: reached in 3.0 s</title>" \
+has "$tmp/take.svg" "<title>xenshift: takeover: reached in [0-9.]* s</title>" \
     "the title says reached"
-# 256 MiB/s in the simulation: 320 MiB half-way through each.
 pixels "$tmp/take.svg" \
-    line:vm2:750:320 line:vm1:2250:320 line:vm2:0:512 line:vm3:2500:128 \
-    noline:vm2:750:512 noline:vm1:750:320 noline:vm1:2250:128 \
-    color:steps:750:0:3b6fb6 color:steps:2800:1:3b6fb6 \
-    color:steps:3300:0:ffffff color:memory:2850:40:ffffff \
-    mark:capacity:1e8449 mark:placement:1e8449
+    "line|vm2|0|512" "line|vm2|start@$shrink|512" "line|vm2|mid@$shrink|320" \
+    "line|vm2|end@$shrink|128" "noline|vm2|end@$shrink|512" \
+    "line|vm1|mid@$grow|320" \
+    "line|vm1|end@$grow|512" "noline|vm1|end@$grow|128" \
+    "line|vm3|0|128" "line|vm3|mid@$grow|128" \
+    "color|steps|mid@$shrink|row@$shrink|3b6fb6" \
+    "color|steps|mid@$grow|row@$grow|3b6fb6" \
+    "color|memory|mid@$grow|40|ffffff" \
+    "mark|capacity|d1007f" "mark|placement|d1007f"
 
 # --- a stuck donor: failed, rolled back ----------------------------------
+undo="vm2: balloon target 128 MiB -> 512 MiB"
 x --sim "$stuck" -c "$table" apply --timeline "$tmp/stuck.svg" takeover \
     > "$tmp/out" 2> "$tmp/err"
 is $? 1 "a stuck donor: exit"
 has "$tmp/out" "rolled back" "rolled back, as the output says"
 xmllint --noout "$tmp/stuck.svg" 2> "$tmp/xml.err"
 t $? "xmllint: valid XML $(cat "$tmp/xml.err")"
-has "$tmp/stuck.svg" '<g id="rollback" data-start-ms="2400" data-end-ms="3300">' \
-    "the rollback band from 2.4 s to 3.3 s"
+has "$tmp/stuck.svg" '<g id="rollback" data-start-ms="[0-9]*" data-end-ms="[0-9]*">' \
+    "a rollback band"
 has "$tmp/stuck.svg" "balloon stuck at 300 MiB" "the cause in the picture"
-# The band is #f5b7b1 at 0.6 over white; the undo bar orange, the
-# stuck step red; vm2 holds 300 MiB until the way back.
+# Stuck at 300 MiB when its step failed; the way back takes it to 512
+# MiB (dashed, no readings).  The band is #f5b7b1 at 0.6 over white;
+# the undo bar orange, the stuck step red.
 pixels "$tmp/stuck.svg" \
-    line:vm2:1600:300 line:vm2:2300:300 noline:vm2:1600:128 \
-    color:memory:2850:40:f9d4d0 color:memory:1600:40:ffffff \
-    color:free:2850:100:f9d4d0 \
-    color:steps:2000:0:c0392b color:steps:2850:1:e8891a \
-    color:steps:1200:1:ffffff
+    "line|vm2|start@$shrink|512" "line|vm2|end@$shrink|300" \
+    "noline|vm2|end@$shrink|128" "line|vm2|mid@$undo|406" \
+    "color|memory|rollback-mid|40|f9d4d0" \
+    "color|memory|before-rollback|40|ffffff" \
+    "color|free|rollback-mid|100|f9d4d0" \
+    "color|steps|mid@$shrink|row@$shrink|c0392b" \
+    "color|steps|mid@$undo|row@$undo|e8891a" \
+    "color|steps|before-rollback|row@$undo|ffffff"
 if grep -q 'class="mark"' "$tmp/stuck.svg"; then
     t 1 "no capacity mark on a failed transition"
 else
