@@ -361,6 +361,17 @@ static void on_exec(void *vctx, const exec_event *ev)
     case EXEC_EV_ROLLBACK_BEGIN:
         LOG_Warnx(d->log, "rolling back: %s", ev->msg ? ev->msg : "");
         break;
+    case EXEC_EV_CAPACITY:
+    case EXEC_EV_PLACEMENT:
+        /* a client waiting --until capacity returns at the first */
+        LOG_Info(d->log, "%s reached after %" PRIu64 " ms",
+                 ev->kind == EXEC_EV_CAPACITY ? "capacity" : "placement",
+                 ev->elapsed_ms);
+        snprintf(line, sizeof(line), "%" PRIu64, ev->elapsed_ms);
+        for (i = 0; i < d->current.nr_ids; i++)
+            put_leaf(d, d->current.ids[i], ev->kind == EXEC_EV_CAPACITY
+                     ? XSP_A_CAPACITY_MS : XSP_A_PLACEMENT_MS, line);
+        break;
     default:
         break;
     }

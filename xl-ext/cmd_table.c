@@ -66,6 +66,9 @@ const xs_cmd xs_cmds[] = {
       "      --wait              with xenshiftd: wait for the end "
       "(default)\n"
       "      --wait-timeout S    give up waiting after S seconds\n"
+      "      --until WHEN        with xenshiftd: wait until capacity\n"
+      "                          (memory, vCPUs, pCPUs) or the end "
+      "(default)\n"
       "      --hooks-dir DIR     run the hooks of DIR (also with --sim)\n"
       "      --no-hooks          run no hooks\n"
       "      --timeline FILE     draw the transition into FILE (SVG),\n"
@@ -674,6 +677,7 @@ static int parse_seconds(const char *s, unsigned *ms)
 typedef struct apply_args {
     bool dry_run;
     bool no_wait;
+    bool until_capacity;        /* --until capacity */
     unsigned wait_timeout_ms;   /* 0: none */
     bool progress;              /* --progress: lines on stderr with -j */
     const char *hooks_dir;      /* --hooks-dir, or NULL: the default */
@@ -698,6 +702,7 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
         { "no-wait", no_argument, NULL, 'W' },
         { "wait", no_argument, NULL, 'w' },
         { "wait-timeout", required_argument, NULL, 'T' },
+        { "until", required_argument, NULL, 'U' },
         { "hooks-dir", required_argument, NULL, 'H' },
         { "no-hooks", no_argument, NULL, 'N' },
         { "timeline", required_argument, NULL, 'L' },
@@ -746,6 +751,13 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
         case 'w':
             a->no_wait = false;
             break;
+        case 'U':
+            if (strcmp(optarg, "capacity") && strcmp(optarg, "end"))
+                return CMD_UsageError(cli, self, "--until: expected "
+                                      "'capacity' or 'end', got '%s'",
+                                      optarg);
+            a->until_capacity = strcmp(optarg, "capacity") == 0;
+            break;
         case 'T':
             if (parse_seconds(optarg, &a->wait_timeout_ms))
                 return CMD_UsageError(cli, self, "--wait-timeout: expected "
@@ -763,6 +775,13 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
         return rc;
     a->phase = argv[optind];
     return GO_ON;
+}
+
+static cli_until request_until(const apply_args *a)
+{
+    if (a->no_wait)
+        return CLI_UNTIL_QUEUED;
+    return a->until_capacity ? CLI_UNTIL_CAPACITY : CLI_UNTIL_END;
 }
 
 /*
@@ -867,8 +886,8 @@ static int apply_via_daemon(const xs_cli *cli, const apply_args *a,
         goto out;
     }
     if (!cli->sim) {
-        rc = CLI_Request(cli, h, a->phase, !a->no_wait, a->wait_timeout_ms,
-                         pid, NULL);
+        rc = CLI_Request(cli, h, a->phase, request_until(a),
+                         a->wait_timeout_ms, pid, NULL);
         goto out;
     }
     if (SIMST_Init(&share, h, cli->sim_state, cli->sim_lock, "xenshift",
@@ -877,8 +896,8 @@ static int apply_via_daemon(const xs_cli *cli, const apply_args *a,
         rc = XS_EXIT_FAIL;
         goto out;
     }
-    rc = CLI_Request(cli, h, a->phase, !a->no_wait, a->wait_timeout_ms, pid,
-                     &share);
+    rc = CLI_Request(cli, h, a->phase, request_until(a), a->wait_timeout_ms,
+                     pid, &share);
     SIMST_Dispose(&share);
 out:
     /* Not close_host: what the request changed is saved already. */
@@ -1160,6 +1179,54 @@ static uint64_t move_floor(const xs_cli *cli, const move_args *a,
     return floor;
 }
 
+/* Percent of mem_kib that is not off the node. */
+static unsigned on_node_pct(uint64_t mem_kib, uint64_t off_kib)
+{
+    if (!mem_kib)
+        return 100;
+    return (unsigned)UNITS_MulDiv(mem_kib - (off_kib < mem_kib ? off_kib
+                                                               : mem_kib),
+                                  100, mem_kib);
+}
+
+/*
+ * What the move did against what it was asked: the goal on the node
+ * (exit 0), less but more than before (exit 0: the goal is soft, as in
+ * apply), or nothing at all.  Nothing moved turns the report into a
+ * failure (exit 1): "changed" and "reached" would not be true.
+ */
+static void move_verdict(const hv_domain *d, const move_args *a,
+                         exec_report *rep, out_move *mv)
+{
+    exec_dom_report *r = rep->nr_doms ? &rep->doms[0] : NULL;
+    uint64_t on = d->node_known ? d->node_mem_kib[a->node] : 0;
+    uint64_t off_before = d->mem_kib - (on < d->mem_kib ? on : d->mem_kib);
+    bool moved = r && r->relocated;
+
+    memset(mv, 0, sizeof(*mv));
+    mv->domain = d->name;
+    mv->node = a->node;
+    mv->goal_pct = a->eo.relocate_goal_pct;
+    mv->known_before = d->node_known;
+    mv->pct_before = on_node_pct(d->mem_kib, off_before);
+    mv->pct_after = moved ? on_node_pct(r->mem_kib, r->off_node_kib)
+                          : mv->pct_before;
+    if (mv->pct_after >= mv->goal_pct)
+        mv->verdict = OUT_MOVE_GOAL;
+    else if (!d->node_known || (moved && r->off_node_kib < off_before))
+        mv->verdict = OUT_MOVE_PART;
+    else
+        mv->verdict = OUT_MOVE_NONE;
+    if (mv->verdict != OUT_MOVE_NONE)
+        return;
+    rep->ok = false;
+    if (r)
+        r->outcome = EXEC_DOM_UNCHANGED;
+    ERR_Set(&rep->cause, "nothing moved: %s has %u%% of its memory on node "
+            "%d, as before (goal %u%%)", d->name, mv->pct_after, a->node,
+            mv->goal_pct);
+}
+
 static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
 {
     struct sigaction saved[3];
@@ -1169,6 +1236,8 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
     const hv_domain *d;
     plan_target target;
     out_progress pg;
+    out_move mv = { .verdict = OUT_MOVE_GOAL };
+    bool judged = false;
     xs_snapshot snap;
     exec_report rep;
     xs_lock lock;
@@ -1196,6 +1265,14 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
     if (!d) {
         OUT_Failf(cli, OUT_FAIL_DOMAIN, "no domain '%s' is running",
                   a.domain);
+        goto out;
+    }
+    if (d->domid == 0) {
+        /* Its balloon feeds the toolstack and the backends of every guest */
+        OUT_Failf(cli, OUT_FAIL_PLAN, "%s is dom0: mem-move does not move "
+                  "its memory (cycling dom0's balloon would starve the "
+                  "toolstack and every guest's backends); place dom0 at "
+                  "boot with Xen's dom0_nodes= option", d->name);
         goto out;
     }
     if ((unsigned)a.node >= snap.host.nr_nodes) {
@@ -1250,8 +1327,16 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
     rc = EXEC_Run(h, &snap, &p, &a.eo, OUT_Progress, &pg, &rep)
              ? XS_EXIT_FAIL : XS_EXIT_OK;
     restore_interrupts(saved);
+    if (rc == XS_EXIT_OK) {
+        move_verdict(d, &a, &rep, &mv);     /* d: the snapshot's, before */
+        judged = true;
+        if (mv.verdict == OUT_MOVE_NONE)
+            rc = XS_EXIT_FAIL;
+    }
     if (cli->json)
         OUT_ReportJson(stdout, &p, &rep, NULL, NULL);
+    else if (judged)
+        OUT_MoveReport(stdout, &p, &rep, &mv);
     else
         OUT_Report(stdout, &p, &rep, a.eo.rollback, NULL, NULL);
 out:

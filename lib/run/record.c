@@ -9,8 +9,10 @@
  *    target someone else changed meanwhile is not ours to undo.
  *  - Order of the way back: cpupools first (a move to a pool resets the
  *    affinity), then vCPUs, affinity and node affinity, memory last.
- *    Memory shrinks before it grows, so free memory suffices; maxmem is
- *    lowered only once a guest came down, and raised before its target.
+ *    A guest grows back at once when the host has the room above the
+ *    reserve, while the others shrink; the rest grow once every shrink
+ *    is done, so free memory suffices.  maxmem is lowered only once a
+ *    guest came down, and raised before its target.
  *  - Node affinity: Xen derives an "automatic" mask from the vCPUs'
  *    affinity, and reads it the same as one that was set.  The way back
  *    asks for every node first (automatic again), and sets the recorded
@@ -752,36 +754,79 @@ static void await_target(back *b, const rec_domain *d, const hv_domain *n,
     *wait = true;
 }
 
-/* Shrink, wait, lower maxmem; then raise maxmem, grow, wait. */
+/* The host's free memory above the reserve, 0 when unknown. */
+static uint64_t room_now(back *b)
+{
+    hv_host host;
+
+    if (HV_GetHost(b->h, &host) || host.free_kib <= b->o->reserve_kib)
+        return 0;
+    return host.free_kib - b->o->reserve_kib;
+}
+
+/*
+ * One domain's balloon back: the shrinks (pass 0); in pass 0 also the
+ * grows that fit in *room (taken from it), the others in pass 1.
+ * started[i]: its grow already began.
+ */
+static void back_one(back *b, size_t i, unsigned pass, uint64_t *room,
+                     bool *started, bool *wait)
+{
+    const rec_domain *d = &b->r->doms[i];
+    const hv_domain *n = dom_now(b->doms, b->nr_doms, d);
+    bool grow;
+
+    if (!n || !d->planned || started[i])
+        return;
+    grow = n->target_kib < d->target_kib ||
+           (n->target_kib == d->target_kib && n->mem_kib < d->target_kib);
+    if (grow && pass == 0) {
+        uint64_t need = d->target_kib > n->mem_kib
+                        ? d->target_kib - n->mem_kib : 0;
+
+        if (need > *room)
+            return;
+        *room -= need;
+    }
+    if (!grow && pass == 1) {
+        /* raised back even where the balloon needs nothing */
+        if (n->maxmem_kib < d->maxmem_kib)
+            set_maxmem(b, d, n->maxmem_kib);
+        return;
+    }
+    if (grow) {
+        started[i] = true;
+        if (n->maxmem_kib < d->maxmem_kib)
+            set_maxmem(b, d, n->maxmem_kib);
+    }
+    if (grow ? n->target_kib < d->target_kib : n->target_kib > d->target_kib)
+        set_target(b, d, n->target_kib, &wait[i]);
+    else
+        await_target(b, d, n, grow, &wait[i]);
+}
+
+/*
+ * Shrink, and grow what fits, at once; wait; lower maxmem; then raise
+ * maxmem and grow the rest, wait.
+ */
 static void restore_memory(back *b)
 {
     size_t nr = b->r->nr_doms, i, pass;
     bool *wait = calloc(nr ? nr : 1, sizeof(*wait));
+    bool *started = calloc(nr ? nr : 1, sizeof(*started));
+    uint64_t room;
 
-    if (!wait)
-        return;
+    if (!wait || !started)
+        goto out;
     for (pass = 0; pass < 2; pass++) {
-        bool grow = pass == 1;
-
         if (reread(b))
             break;
+        room = pass == 0 ? room_now(b) : 0;
         memset(wait, 0, nr * sizeof(*wait));
-        for (i = 0; i < nr; i++) {
-            const rec_domain *d = &b->r->doms[i];
-            const hv_domain *n = dom_now(b->doms, b->nr_doms, d);
-
-            if (!n || !d->planned)
-                continue;
-            if (grow && n->maxmem_kib < d->maxmem_kib)
-                set_maxmem(b, d, n->maxmem_kib);
-            if (grow ? n->target_kib < d->target_kib
-                     : n->target_kib > d->target_kib)
-                set_target(b, d, n->target_kib, &wait[i]);
-            else
-                await_target(b, d, n, grow, &wait[i]);
-        }
+        for (i = 0; i < nr; i++)
+            back_one(b, i, (unsigned)pass, &room, started, wait);
         wait_balloons(b, wait);
-        if (grow || reread(b))
+        if (pass == 1 || reread(b))
             continue;
         for (i = 0; i < nr; i++) {
             const rec_domain *d = &b->r->doms[i];
@@ -791,7 +836,9 @@ static void restore_memory(back *b)
                 set_maxmem(b, d, n->maxmem_kib);
         }
     }
+out:
     free(wait);
+    free(started);
 }
 
 int REC_Restore(hv *h, const rec_record *r, const rec_opts *o,

@@ -216,6 +216,38 @@ grep -q 'at "0 8 \* \* \*" (2025-11-26 08:00 UTC): takeover queued' "$tmp/daemon
 t $? "at 08:00 simulated time: $(grep 'at "0 8' "$tmp/daemon.log" | head -n 1)"
 stop_daemon
 
+# --- --until capacity: the answer at capacity, the moves go on ----------
+# vm1 grows into node 1 and part of it lands elsewhere: capacity at
+# 1.5 s, placement some 10 s later (balloon cycles) on the daemon's
+# simulated clock, which does not wait in real time: apply saw the
+# answer running with capacity-ms, and placement follows at once.
+saved_fixture=$fixture saved_table=$table
+fixture="$src/tests/fixtures/fig9-spread.json"
+table="$src/tests/sim/data/example.json"
+st="$tmp/spread-state.json"
+start_daemon
+x apply --until capacity takeover > "$tmp/out" 2>&1
+t $? "apply --until capacity takeover through the daemon exits 0"
+grep -q "^takeover: capacity reached after [0-9.]* s; the memory moves go on" "$tmp/out"
+t $? "it returned at capacity: $(tail -n 1 "$tmp/out")"
+id=$(sed -n 's/^request \([^:]*\): .*/\1/p' "$tmp/out")
+cap=$(node "answer/$id/capacity-ms")
+[ -n "$cap" ] && [ "$cap" -ge 1000 ] && [ "$cap" -lt 5000 ]
+t $? "the answer has capacity-ms ($cap)"
+i=0
+while [ "$(node "answer/$id/state")" != done ] && [ $i -lt 300 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+is "$(node "answer/$id/state")" done "the daemon went on to the end"
+pla=$(node "answer/$id/placement-ms")
+[ -n "$pla" ] && [ "$pla" -gt "$cap" ]
+t $? "placement-ms ($pla) came after capacity-ms ($cap)"
+x apply --until sometime normal > "$tmp/out" 2>&1
+is $? 2 "--until takes capacity or end: $(head -n 1 "$tmp/out")"
+stop_daemon
+fixture=$saved_fixture table=$saved_table
+
 timeout 10 "$build/xenshiftd" --sim-state "$st" -c "$table" -F > "$tmp/out" 2>&1
 is $? 2 "xenshiftd --sim-state without --sim is a usage error"
 

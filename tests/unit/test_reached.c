@@ -527,6 +527,37 @@ static void test_daemon(void)
     HV_Close(h);
 }
 
+/*
+ * status shows what plan shows as "pCPUs before": the hard affinity
+ * within the domain's pool, so a wide raw affinity (Xen's default, all
+ * 4096) reads as the pool's pCPUs.
+ */
+static void test_effective_affinity(void)
+{
+    xs_snapshot s;
+    xs_cpumap m;
+    hv_domain *d;
+    char buf[64];
+
+    snap_dedicated(&s);
+    SNAP_EffectiveAffinity(&s, dom(&s, "Domain-0"), &m);
+    is_str(CPUMAP_Format(&m, buf, sizeof(buf)), "0-2", "effective affinity: "
+           "a raw 0-4095 within Pool-0 (0-2)");
+    SNAP_EffectiveAffinity(&s, dom(&s, "vm1"), &m);
+    is_str(CPUMAP_Format(&m, buf, sizeof(buf)), "3", "effective affinity: "
+           "the dedicated pool's pCPU");
+    d = dom(&s, "vm2");
+    d->hard_affinity = TSNAP_Map("1-3");
+    SNAP_EffectiveAffinity(&s, d, &m);
+    is_str(CPUMAP_Format(&m, buf, sizeof(buf)), "1-2", "effective affinity: "
+           "pinned partly outside its pool");
+    d->pool = 7;
+    SNAP_EffectiveAffinity(&s, d, &m);
+    is_str(CPUMAP_Format(&m, buf, sizeof(buf)), "1-3", "effective affinity: "
+           "an unknown pool: the host's pCPUs");
+    SNAP_Dispose(&s);
+}
+
 int main(void)
 {
     const char *top = getenv("top_srcdir");
@@ -539,6 +570,7 @@ int main(void)
     test_node_soft(&t);
     TBL_Dispose(&t);
     test_execute_not_in_phase();
+    test_effective_affinity();
     test_example_spread();
     test_daemon();
     return done_testing();
