@@ -17,7 +17,8 @@ is fields separated by '|':
 
 A time T is milliseconds, or taken from a step, so that the check
 does not depend on how long the executor took: start@LABEL, end@LABEL,
-mid@LABEL (LABEL: the start of the step's text, "vm2: memory 512 MiB"),
+mid@LABEL, late@LABEL (three quarters of the way; LABEL: the start of
+the step's text, "vm2: memory 512 MiB"),
 or from the rollback: rollback-mid, before-rollback (half-way to its
 start).  A row is a number or row@LABEL.
 
@@ -121,10 +122,11 @@ def resolver(root, panels):
         raise KeyError('no step "%s"' % label)
 
     def ms(tok):
-        if tok.startswith(('start@', 'end@', 'mid@')):
+        if tok.startswith(('start@', 'end@', 'mid@', 'late@')):
             how, label = tok.split('@', 1)
             _, (_, a, b) = step(label)
-            return {'start': a, 'end': b, 'mid': (a + b) / 2}[how]
+            return {'start': a, 'end': b, 'mid': (a + b) / 2,
+                    'late': a + (b - a) * 3 / 4}[how]
         if tok in ('rollback-mid', 'before-rollback'):
             if band is None:
                 raise KeyError('no rollback band')
