@@ -95,7 +95,7 @@ void TL_Dispose(tl_timeline *tl);
 /* The progress callback: ctx is the tl_timeline. */
 exec_progress_fn TL_OnEvent;
 /*
- * The title's outcome ("reached in 3.0 s", "vetoed: ..."); without it
+ * The title's outcome ("not applied: vetoed by ..."); without it
  * the events say (done, failed, rolled back).
  */
 void TL_SetOutcome(tl_timeline *tl, const char *fmt, ...)

@@ -303,8 +303,8 @@ static void free_panel(FILE *f, const tl_timeline *tl, scale *sc)
     /* Readings only, as dots joined: not held past the last one. */
     if (tl->nr_free < 2)
         fprintf(f, "<text x=\"%d\" y=\"%d\">%s</text>\n", LEFT + 12,
-                FREE_TOP + FREE_H / 2 + 4, tl->nr_free ? "read before the first "
-                "step only" : "not read");
+                FREE_TOP + FREE_H / 2 + 4,
+                tl->nr_free ? "read before the first step only" : "not read");
     put_line(f, sc, tl->free, tl->nr_free, NULL, C_FREE, "free", NULL);
     for (i = 0; i < tl->nr_free; i++)
         fprintf(f, "<circle class=\"free\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\" "
