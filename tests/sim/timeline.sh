@@ -108,6 +108,20 @@ else
     t 0 "no capacity mark on a failed transition"
 fi
 
+# --- a domain named with all XML must escape -----------------------------
+# Not in the table (it cannot name it): the unnamed domain move_unnamed
+# re-pins, with a step of its own.
+eacute=$(printf '\303\251')
+sed 's/"guest"/"g<\&>\\"'"'"'uest\\u00e9"/' "$src/tests/sim/data/user-host.json" \
+    > "$tmp/nasty-host.json"
+x --sim "$tmp/nasty-host.json" -c "$src/tests/sim/data/user-move-unnamed.json" \
+    apply --timeline "$tmp/nasty.svg" peak > "$tmp/out" 2>&1
+is $? 0 "apply with a domain named g<&>\"'uest$eacute: exit"
+xmllint --noout "$tmp/nasty.svg" 2> "$tmp/xml.err"
+t $? "xmllint: valid XML $(cat "$tmp/xml.err")"
+has "$tmp/nasty.svg" ">g&lt;&amp;&gt;&quot;&apos;uest$eacute: pin to pCPUs 0-3<" \
+    "its step's text escaped, its UTF-8 kept"
+
 # --- the file, not the transition ----------------------------------------
 st="$tmp/host-state.json"
 x --sim "$host" --sim-state "$st" -c "$table" apply \
