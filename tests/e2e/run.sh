@@ -390,8 +390,14 @@ echo "$times" | awk '{ t[$1] = $2 } END {
     s = t["xl-shrink-vm2-alone"]; g = t["xl-grow-vm1-alone"]; if (g > s) s = g
     if (x > 0 && s > 0)
         printf "# ratio: take-over / its slowest balloon step alone: %.2f (%d / %d ms; goal <= 1.2)\n", x / s, x, s
+    c = t["xenshift-capacity"]
+    if (c > 0 && s > 0)
+        printf "# ratio: take-over capacity (from its first step) / its slowest balloon step alone: %.2f (%d / %d ms; %d ms of preparing before it)\n", c / s, c, s, t["xenshift-prepare"]
     if (x > 0 && t["xl-takeover"] > 0)
         printf "# ratio: sequential xl / xenshift take-over: %.2f (%d / %d ms; goal >= 3)\n", t["xl-takeover"] / x, t["xl-takeover"], x
+    m = t["takeover-direct-capacity"]; p = t["takeover-plain-capacity"]
+    if (m > 0 && p > 0)
+        printf "# ratio: guarded take-over capacity with vm1 moved to node 1 / without the move: %.2f (%d / %d ms; goal <= 1.5; placement at %d ms)\n", m / p, m, p, t["takeover-direct-placement"]
 }'
 # guests of the bed that died while booting and were built again
 # (boot_guest in dom0/tap.sh), per boot

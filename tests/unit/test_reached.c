@@ -139,7 +139,7 @@ static void test_memory_and_vcpus(const tbl_table *t)
     vm1->mem_kib = 256 * MIB - eo.tolerance_kib - 1;
     ok(!REACH_Phase(&s, t, "shared", &r),
        "1 KiB more than the tolerance short: not reached");
-    is_str(r.why, "vm1: memory 261119 KiB -> 256 MiB", "... why: %s", r.why);
+    is_str(r.why, "vm1: memory 255.00 MiB -> 256 MiB", "... why: %s", r.why);
     vm1->mem_kib = 256 * MIB;
     vm1->target_kib = 255 * MIB;
     ok(!REACH_Phase(&s, t, "shared", &r),
@@ -183,10 +183,13 @@ static void test_cpus(const tbl_table *t)
     ok(!REACH_Phase(&s, t, "shared", &r), "shared: not reached");
     is_str(r.why, "vm1: vCPUs 1 -> 2", "... why");
 
+    /*
+     * Pinned wider than its pool: Xen runs it on the pool's pCPUs only,
+     * which is what status shows; a pin would change nothing visible.
+     */
     vm1->hard_affinity = TSNAP_Map("2-3");
-    ok(!REACH_Phase(&s, t, "listed", &r),
-       "dedicated domain pinned wider than its pool: not reached");
-    is_str(r.why, "vm1: pin to pCPUs 3", "... why");
+    ok(REACH_Phase(&s, t, "listed", &r),
+       "dedicated domain pinned wider than its pool: reached (%s)", r.why);
     SNAP_Dispose(&s);
 
     /* Its own pool on the wrong pCPU (node 0): neither list nor count. */

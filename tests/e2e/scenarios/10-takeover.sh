@@ -5,6 +5,15 @@ xs_apply "$XENSHIFT_TABLE" takeover
 tap_is "apply takeover exits 0" "$XS_RC" 0
 tap_diag "xenshift take-over: $XS_MS ms"
 echo "XS-E2E-TIME xenshift-takeover $XS_MS"
+# From apply's own lines: the time before the first step, and capacity
+# (from the first step, as the executor counts).
+prep=$(sed -n 's/^prepared in \([0-9]*\) ms.*/\1/p' /tmp/apply.out)
+cap=$(sed -n 's/^reached phase .*(capacity at \([0-9.]*\) s,.*/\1/p' /tmp/apply.out |
+    awk '{ printf "%d", $1 * 1000 }')
+echo "XS-E2E-TIME xenshift-prepare ${prep:-0}"
+echo "XS-E2E-TIME xenshift-capacity ${cap:-0}"
+tap_check "apply reports capacity (${cap:-?} ms after ${prep:-?} ms of preparing)" \
+    [ "${cap:-0}" -gt 0 -a -n "$prep" ]
 # The slowest single balloon step inside it ("[  0.0s] shrink  vm2: ..."
 # to "[  1.5s] done    vm2 at ..."): what the whole cannot beat.
 slowest=$(awk '
