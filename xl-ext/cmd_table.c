@@ -21,6 +21,7 @@
 #include "lock.h"
 #include "request.h"
 #include "sim_state.h"
+#include "timeline.h"
 #include "transition.h"
 #include "units.h"
 #include "xenshift.h"
@@ -70,6 +71,8 @@ const xs_cmd xs_cmds[] = {
       "(default)\n"
       "      --hooks-dir DIR     run the hooks of DIR (also with --sim)\n"
       "      --no-hooks          run no hooks\n"
+      "      --timeline FILE     draw the transition into FILE (SVG),\n"
+      "                          also when it fails or rolls back\n"
       "  -v, --verbose           also the stages and every reading\n"
       "  -h, --help              this help\n" },
     { "mem-move", cmd_mem_move, "move a running domain's memory to a NUMA "
@@ -100,6 +103,12 @@ const xs_cmd xs_cmds[] = {
       "",
       "  -n, --count N  the next N times of each \"at\" trigger "
       "(default 1)\n"
+      "  -j, --json     JSON output\n"
+      "  -h, --help     this help\n" },
+    { "show", CMD_Show, "list the transitions xenshiftd drew, or give one",
+      "[ID|last]",
+      "  -d, --dir DIR  where xenshiftd keeps them\n"
+      "                 (default " TL_DEFAULT_DIR ")\n"
       "  -j, --json     JSON output\n"
       "  -h, --help     this help\n" },
     { "help", cmd_help, "show help for a command",
@@ -673,6 +682,7 @@ typedef struct apply_args {
     bool progress;              /* --progress: lines on stderr with -j */
     const char *hooks_dir;      /* --hooks-dir, or NULL: the default */
     bool no_hooks;              /* --no-hooks */
+    const char *timeline;       /* --timeline FILE, or NULL */
     exec_opts eo;
     const char *phase;
 } apply_args;
@@ -695,6 +705,7 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
         { "until", required_argument, NULL, 'U' },
         { "hooks-dir", required_argument, NULL, 'H' },
         { "no-hooks", no_argument, NULL, 'N' },
+        { "timeline", required_argument, NULL, 'L' },
         { NULL, 0, NULL, 0 },
     };
     int opt, rc;
@@ -733,6 +744,9 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
             break;
         case 'N':
             a->no_hooks = true;
+            break;
+        case 'L':
+            a->timeline = optarg;
             break;
         case 'w':
             a->no_wait = false;
@@ -862,6 +876,15 @@ static int apply_via_daemon(const xs_cli *cli, const apply_args *a,
         rc = XS_EXIT_FAIL;
         goto out;
     }
+    /* Its picture is drawn by the daemon, into its own directory. */
+    if (a->timeline) {
+        ERR_Set(&err, "xenshiftd (pid %ld) runs this transition and keeps "
+                "its timeline: see 'xenshift show'; leave out --timeline",
+                pid);
+        OUT_Error(cli, &err, "apply");
+        rc = XS_EXIT_FAIL;
+        goto out;
+    }
     if (!cli->sim) {
         rc = CLI_Request(cli, h, a->phase, request_until(a),
                          a->wait_timeout_ms, pid, NULL);
@@ -882,6 +905,40 @@ out:
     return rc;
 }
 
+/*
+ * --timeline FILE is opened before the first change: a file that cannot
+ * be written stops apply while nothing has changed.
+ */
+static FILE *timeline_open(const xs_cli *cli, const char *path)
+{
+    FILE *f = fopen(path, "w");
+
+    if (!f)
+        OUT_Failf(cli, OUT_FAIL_TIMELINE, "cannot write the timeline %s: "
+                  "%s; nothing was changed", path, strerror(errno));
+    return f;
+}
+
+/*
+ * After the transition, whatever its end.  A picture that cannot be
+ * written is said, and changes nothing of the transition or of the exit
+ * code.
+ */
+static void timeline_close(const xs_cli *cli, const tl_timeline *tl, FILE *f,
+                           const char *path)
+{
+    int rc = TL_WriteSvg(tl, f), saved = errno;
+
+    if (fclose(f) && !rc) {
+        rc = -1;
+        saved = errno;
+    }
+    if (rc)
+        fprintf(stderr, "%s: warning: cannot write the timeline %s: %s; the "
+                "transition is not affected by it\n", cli->progname, path,
+                strerror(saved));
+}
+
 static int cmd_apply(xs_cli *cli, int argc, char **argv)
 {
     struct sigaction saved[3];
@@ -896,6 +953,11 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
     hook_opts hooks;
     trn_prep prep = { .start_ms = 0 };
     xs_lock lock;
+    tl_timeline tl;
+    FILE *tlf = NULL;
+    bool have_tl = false;
+    exec_progress_fn *progress = OUT_Progress;
+    void *progress_ctx = &pg;
     uint64_t t0;
     plan p;
     hv *h = NULL;
@@ -932,6 +994,21 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
         rc = XS_EXIT_OK;
         goto out;
     }
+    progress_ctx = &pg;
+    if (a.timeline) {
+        /* In front of the progress lines, from the same events. */
+        if (TL_Init(&tl, &p, OUT_Progress, &pg)) {
+            TL_Dispose(&tl);
+            OUT_Failf(cli, OUT_FAIL_INTERNAL, "out of memory");
+            goto out;
+        }
+        have_tl = true;
+        tlf = timeline_open(cli, a.timeline);
+        if (!tlf)
+            goto out;
+        progress = TL_OnEvent;
+        progress_ctx = &tl;
+    }
     /* In JSON mode stdout holds only the final document. */
     if (!cli->json)
         OUT_ProgressInit(&pg, stdout, isatty(STDOUT_FILENO), cli->verbose);
@@ -952,9 +1029,14 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
         o.hooks = &hooks;
     }
     catch_interrupts(saved);
-    rc = TRN_Execute(h, &t, &snap, &p, &o, OUT_Progress, &pg, &rep, &res)
+    rc = TRN_Execute(h, &t, &snap, &p, &o, progress, progress_ctx, &rep, &res)
              ? XS_EXIT_FAIL : XS_EXIT_OK;
     restore_interrupts(saved);
+    if (tlf) {
+        TL_SetResult(&tl, &res, &rep);
+        timeline_close(cli, &tl, tlf, a.timeline);
+        tlf = NULL;
+    }
     if (res.outcome == TRN_VETOED ||
         (res.outcome == TRN_FAILED && !rep.nr_doms)) {
         /* Vetoed, or failed before the executor ran: no report. */
@@ -971,6 +1053,8 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
         OUT_Report(stdout, &p, &rep, a.eo.rollback, &res.after, &prep);
     }
 out:
+    if (have_tl)
+        TL_Dispose(&tl);
     LOCK_Release(&lock);
     OUT_ProgressDispose(&pg);
     EXEC_ReportDispose(&rep);

@@ -58,6 +58,9 @@ void CMD_Usage(FILE *f, const char *progname, const xs_cmd *cmd);
 int CMD_UsageError(const xs_cli *cli, const xs_cmd *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* cmd_show.c: xenshift show, the timelines xenshiftd kept */
+int CMD_Show(xs_cli *cli, int argc, char **argv);
+
 /* client.c: talking to xenshiftd */
 /* True (and the pid) when xenshiftd runs on this host. */
 bool CLI_DaemonRunning(hv *h, long *pid);
@@ -120,6 +123,7 @@ typedef enum {
     OUT_FAIL_VETO,              /* a pre hook said no: nothing changed */
     OUT_FAIL_APPLY,             /* the transition failed */
     OUT_FAIL_DAEMON,            /* xenshiftd cannot be asked or is silent */
+    OUT_FAIL_TIMELINE,          /* apply --timeline FILE cannot be written */
     OUT_FAIL_INTERNAL,          /* out of memory */
 } out_fail_kind;
 
@@ -236,5 +240,19 @@ void OUT_ProgressInit(out_progress *pg, FILE *f, bool tty, int verbose);
 void OUT_ProgressDispose(out_progress *pg);
 void OUT_ProgressHeader(out_progress *pg, const plan *p);
 exec_progress_fn OUT_Progress;
+
+/* output_timeline.c: xenshift show's lists */
+typedef struct out_timeline {
+    char id[128];
+    char path[4300];
+    time_t mtime;
+    char title[1024];           /* "" when it cannot be read */
+} out_timeline;
+
+void OUT_Timelines(FILE *f, const char *dir, const out_timeline *tl,
+                   size_t nr);
+void OUT_TimelinesJson(FILE *f, const char *dir, const out_timeline *tl,
+                       size_t nr);
+void OUT_TimelineJson(FILE *f, const out_timeline *tl);
 
 #endif

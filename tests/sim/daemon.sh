@@ -159,6 +159,47 @@ kill -0 "$dpid" 2>/dev/null
 t $? "and runs on"
 stop_daemon
 
+# --- each transition drawn into --timelines DIR, the newest N kept -------
+tl="$tmp/timelines"
+start_daemon --no-hooks --timelines "$tl" --keep-timelines 2
+x apply normal > "$tmp/out" 2>&1
+t $? "a daemon with --timelines serves apply normal"
+x apply takeover > "$tmp/out" 2>&1
+t $? "and apply takeover"
+id=$(sed -n 's/^request \([^:]*\): takeover, sent to xenshiftd.*/\1/p' "$tmp/out")
+x apply normal > "$tmp/out" 2>&1
+t $? "and apply normal again"
+is "$(ls "$tl" | wc -l | tr -d ' ')" 2 "--keep-timelines 2: the two newest of three kept"
+[ -n "$id" ] && [ -f "$tl/$id.svg" ]
+t $? "the takeover's timeline is DIR/ID.svg, ID its request's ($id)"
+if command -v xmllint > /dev/null; then
+    xmllint --noout "$tl/$id.svg"
+    t $? "xmllint: it is valid XML"
+fi
+is "$(x show -d "$tl" "$id")" "$tl/$id.svg" "show -d DIR ID: its path"
+x show -d "$tl" > "$tmp/out"
+t $? "show -d DIR lists them"
+is "$(wc -l < "$tmp/out" | tr -d ' ')" 3 "a heading and the two kept"
+sed -n 2p "$tmp/out" | grep -q "^$id .* takeover: reached in [0-9.]* s\$" &&
+    sed -n 3p "$tmp/out" | grep -q " normal: reached in [0-9.]* s\$"
+t $? "oldest first, with what happened: $(sed -n 2p "$tmp/out" | cut -c1-60)"
+is "$(x show -d "$tl" last)" "$(ls "$tl"/*.svg | grep -v "$id")" "show last: the newest"
+x apply --timeline "$tmp/mine.svg" takeover > "$tmp/out" 2>&1
+is $? 1 "apply --timeline is refused while the daemon runs the transition"
+grep -q "keeps its timeline: see 'xenshift show'" "$tmp/out"
+t $? "saying where it is: $(cat "$tmp/out")"
+grep -q "xenshiftd: timeline: $tl/$id.svg" "$tmp/daemon.log"
+t $? "the daemon logged where it drew it"
+stop_daemon
+# A directory that cannot be made: logged, the transition untouched.
+start_daemon --no-hooks --timelines /dev/null/timelines
+x apply takeover > "$tmp/out" 2>&1
+t $? "a daemon whose --timelines cannot be made still serves apply takeover"
+is "$(phase)" takeover "and the host reached it"
+grep -q "xenshiftd: warning: timeline: cannot make the directory /dev/null/timelines" "$tmp/daemon.log"
+t $? "the picture's failure is logged: $(grep 'timeline: cannot' "$tmp/daemon.log" | head -n 1)"
+stop_daemon
+
 # --- an "at" trigger fires on the simulated clock, in real time -----------
 # 2025-11-26 07:59:58 UTC: the daily 08:00 trigger is 2 s away.
 sed 's|^{$|{ "start_time": 1764143998,|' "$fixture" > "$tmp/at-host.json"
