@@ -48,6 +48,11 @@
 
 /* A grow is given free memory in pieces of at least this (or the rest). */
 #define EXEC_GRANT_MIN_KIB (8 * 1024)
+/*
+ * While balloons move and no grow waits for memory, the host's free
+ * memory is read this often, for the events alone (apply's timeline).
+ */
+#define EXEC_FREE_EVERY_MS 500
 
 /* The caller asked to stop (only the forward run can be stopped). */
 static bool canceled(const run_ctx *c)
@@ -94,6 +99,7 @@ typedef struct graph_run {
     bool donors_done;           /* every shrink of memory is done */
     size_t nr_open;             /* not done yet */
     size_t nr_capacity_open;    /* of them, not placement */
+    uint64_t free_read_ms;      /* when c->free_kib was read */
 } graph_run;
 
 static bool deps_done(const graph_run *gr, size_t i)
@@ -209,6 +215,18 @@ static int grant_grows(run_ctx *c, graph_run *gr)
     return 0;
 }
 
+/* Whether a balloon is on its way (free memory changes). */
+static bool balloons_move(const graph_run *gr)
+{
+    size_t i;
+
+    for (i = 0; i < gr->g.nr_nodes; i++)
+        if (gr->runs[i].phase == ACT_RUNNING && gr->runs[i].pending &&
+            gr->runs[i].a->kind == PLAN_ACT_MEMORY)
+            return true;
+    return false;
+}
+
 static bool wants_memory(const graph_run *gr)
 {
     size_t i;
@@ -264,6 +282,13 @@ static int start_ready(run_ctx *c, graph_run *gr, exec_report *rep,
             return -1;
         }
         c->free_kib = host.free_kib;
+        gr->free_read_ms = HV_NowMs(c->h);
+    } else if (balloons_move(gr) &&
+               HV_NowMs(c->h) - gr->free_read_ms >= EXEC_FREE_EVERY_MS &&
+               !HV_GetHost(c->h, &host)) {
+        /* only for the events (the timeline): a failure costs nothing */
+        c->free_kib = host.free_kib;
+        gr->free_read_ms = HV_NowMs(c->h);
     }
     /* what only waits for time to pass first: balloons, vCPUs */
     for (i = 0; i < gr->g.nr_nodes; i++) {
