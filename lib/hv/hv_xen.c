@@ -493,44 +493,80 @@ out:
     return rc;
 }
 
+/*
+ * One pool as Xen has it.  Its name is libxl's, in xenstore; a pool
+ * without one (libxl_cpupool_create writes it after the hypercall, so a
+ * process killed in between leaves such a pool) gets a made-up name,
+ * so that it is seen, and the way back destroys it.
+ */
+static void pool_from_xc(xen *x, const xc_cpupoolinfo_t *ci, hv_pool *p)
+{
+    libxl_bitmap b;
+    const char *sched;
+    char *name;
+
+    memset(p, 0, sizeof(*p));
+    p->id = ci->cpupool_id;
+    name = libxl_cpupoolid_to_name(x->ctx, ci->cpupool_id);
+    if (name)
+        snprintf(p->name, sizeof(p->name), "%s", name);
+    else
+        snprintf(p->name, sizeof(p->name), "(cpupool %u without a name)",
+                 ci->cpupool_id);
+    free(name);
+    /* libxl's scheduler numbers are Xen's (libxl_cpupool_info) */
+    sched = libxl_scheduler_to_string((libxl_scheduler)ci->sched_id);
+    snprintf(p->sched, sizeof(p->sched), "%s", sched ? sched : "unknown");
+    libxl_bitmap_init(&b);
+    b.map = ci->cpumap;
+    b.size = (uint32_t)xc_get_cpumap_size(x->xch);
+    to_cpumap(&b, &p->cpus);
+    p->nr_domains = ci->n_dom;
+}
+
+/*
+ * Every cpupool, from Xen itself: libxl_list_cpupool stops, without an
+ * error, at the first pool that has no name in xenstore, and every pool
+ * after it would be missing.
+ */
 static int xen_list_pools(hv *h, hv_pool **pools, size_t *nr)
 {
     xen *x = X(h);
-    libxl_cpupoolinfo *info;
-    const char *sched;
-    int n = 0, i;
+    xc_cpupoolinfo_t *ci;
+    hv_pool *v = NULL, *nv;
+    uint32_t next = 0;
+    size_t n = 0;
 
     begin(x);
     *pools = NULL;
     *nr = 0;
-    info = libxl_list_cpupool(x->ctx, &n);
-    if (!info || n == 0) {
-        if (info)
-            libxl_cpupoolinfo_list_free(info, n);
-        /* libxl stops at the first pool without /local/pool/<id>/name. */
-        return host_fail(x, ERROR_FAIL, "listing cpupools (is "
-                         "/local/pool/0/name in xenstore? xen-init-dom0 "
-                         "writes it)");
+    for (;;) {
+        /* the pool with the lowest id from next on */
+        ci = xc_cpupool_getinfo(x->xch, next);
+        if (!ci) {
+            if (errno == ENOENT)
+                break;
+            free(v);
+            return host_fail(x, ERROR_FAIL, "listing cpupools");
+        }
+        nv = realloc(v, (n + 1) * sizeof(*v));
+        if (!nv) {
+            xc_cpupool_infofree(x->xch, ci);
+            free(v);
+            ERR_Set(&x->base.err, "listing cpupools: out of memory");
+            return HV_EFAIL;
+        }
+        v = nv;
+        pool_from_xc(x, ci, &v[n++]);
+        next = ci->cpupool_id + 1;
+        xc_cpupool_infofree(x->xch, ci);
     }
-    *pools = calloc((size_t)n, sizeof(**pools));
-    if (!*pools) {
-        libxl_cpupoolinfo_list_free(info, n);
-        ERR_Set(&x->base.err, "listing cpupools: out of memory");
-        return HV_EFAIL;
+    if (!n) {
+        free(v);
+        return host_fail(x, ERROR_FAIL, "listing cpupools: Xen has none");
     }
-    for (i = 0; i < n; i++) {
-        hv_pool *p = &(*pools)[i];
-
-        p->id = info[i].poolid;
-        snprintf(p->name, sizeof(p->name), "%s",
-                 info[i].pool_name ? info[i].pool_name : "");
-        sched = libxl_scheduler_to_string(info[i].sched);
-        snprintf(p->sched, sizeof(p->sched), "%s", sched ? sched : "unknown");
-        to_cpumap(&info[i].cpumap, &p->cpus);
-        p->nr_domains = info[i].n_dom;
-    }
-    *nr = (size_t)n;
-    libxl_cpupoolinfo_list_free(info, n);
+    *pools = v;
+    *nr = n;
     return 0;
 }
 
