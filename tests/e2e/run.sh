@@ -384,6 +384,18 @@ times=$(sed -n 's/^.*XS-E2E-TIME //p' "$logdir/check-xen-stock$tag.log" \
 [ "$dist" = trixie ] && echo "# trixie chroot + xenshift built in it: ${t_chroot} s"
 echo "# image ($dist): ${t_image} s, stock boot + scenarios: ${stock_boot} s, all: $((SECONDS - t_all)) s"
 [ -n "$times" ] && echo "$times" | sed 's/^/# time (ms): /'
+# 10-takeover's timeline, as the bed drew it (README shows one)
+svg=$logdir/takeover.svg
+if sed -n 's/^.*XS-E2E-SVG //p' "$logdir/check-xen-stock$tag.log" 2>/dev/null |
+        tr -d '\r' | base64 -d > "$svg" 2>/dev/null && [ -s "$svg" ]; then
+    if command -v xmllint >/dev/null 2>&1 && ! xmllint --noout "$svg" 2>/dev/null; then
+        echo "# the take-over's timeline came out of the bed damaged: $svg"
+    else
+        echo "# the take-over's timeline, drawn on the bed: $svg"
+    fi
+else
+    rm -f "$svg"
+fi
 # issue 14's ratios, from times of the same boot (05-xl-baseline, 10-takeover)
 echo "$times" | awk '{ t[$1] = $2 } END {
     x = t["xenshift-takeover"]

@@ -1,8 +1,14 @@
 # xenshift apply takeover: the patent's Fig. 9 transition on real Xen,
 # asserted with what xl reports.
 . /payload/dom0/tap.sh
-xs_apply "$XENSHIFT_TABLE" takeover
+xs_apply "$XENSHIFT_TABLE" takeover --timeline /tmp/takeover.svg
 tap_is "apply takeover exits 0" "$XS_RC" 0
+# Its picture leaves the bed on the console (run.sh decodes it into
+# tests/e2e/logs/takeover.svg and checks it).
+tap_check "apply --timeline wrote the picture" grep -q "</svg>" /tmp/takeover.svg
+echo "XS-E2E-SVG-BEGIN takeover"
+base64 -w 76 /tmp/takeover.svg | sed 's/^/XS-E2E-SVG /'
+echo "XS-E2E-SVG-END"
 tap_diag "xenshift take-over: $XS_MS ms"
 echo "XS-E2E-TIME xenshift-takeover $XS_MS"
 # From apply's own lines: the time before the first step, and capacity
