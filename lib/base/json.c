@@ -462,7 +462,8 @@ int JSON_Parse(const char *file, const char *text, size_t len,
         goto out;
     }
     if (st != yajl_status_ok) {
-        json_syntax_error(&c, c.completing ? len : yajl_get_bytes_consumed(c.yh));
+        json_syntax_error(&c, c.completing ? len
+                                           : yajl_get_bytes_consumed(c.yh));
         goto out;
     }
     /* yajl accepts a comment left open after the document. */

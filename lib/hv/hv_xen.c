@@ -254,7 +254,7 @@ void xen_to_cpumap(const libxl_bitmap *b, xs_cpumap *m)
  * *bad_cpu set when m names a pCPU beyond it.
  */
 int xen_from_cpumap(xen *x, const xs_cpumap *m, libxl_bitmap *b,
-                       int *bad_cpu)
+                    int *bad_cpu)
 {
     int cpu;
 

@@ -426,7 +426,8 @@ static int load_faults(fctx *c, sim *s, const json_value *faults)
             get_int(c, f, "nth", 1, 1000000, 1, &nth))
             return -1;
         op = JSON_ObjectGet(f, "op");
-        if (!op || JSON_Type(op) != JSON_STRING || !sim_known_op(JSON_String(op)))
+        if (!op || JSON_Type(op) != JSON_STRING ||
+            !sim_known_op(JSON_String(op)))
             return ferr(c, op ? op : f, "fault: \"op\" must name an hv "
                         "operation such as \"set_target\"");
         dom = JSON_ObjectGet(f, "domain");
@@ -520,9 +521,9 @@ static int load_fixture(fctx *c, sim *s, const json_value *root)
                  s->doms[i].d.domid);
         sim_xs_set(s, path, s->doms[i].d.name);
         sim_xs_set_u64(s, s->doms[i].d.domid, "memory/target",
-                   s->doms[i].d.target_kib);
+                       s->doms[i].d.target_kib);
         sim_xs_set_u64(s, s->doms[i].d.domid, "memory/static-max",
-                   s->doms[i].d.static_max_kib);
+                       s->doms[i].d.static_max_kib);
     }
     if (JSON_ObjectGet(root, "faults") &&
         load_faults(c, s, JSON_ObjectGet(root, "faults")))

@@ -123,7 +123,7 @@ int sim_xs_rm_tree(sim *s, const char *path)
     return removed ? 0 : HV_ENOENT;
 }
 
-/* --- hv_ops ---------------------------------------------------------------- */
+/* --- hv_ops ------------------------------------------------------------- */
 
 int sim_xs_read(hv *h, const char *path, char **val)
 {
@@ -166,7 +166,7 @@ int sim_xs_remove(hv *h, const char *path)
 }
 
 int sim_xs_directory(hv *h, const char *path, char ***names,
-                            size_t *nr)
+                     size_t *nr)
 {
     sim *s = S(h);
     size_t i, j, len = strlen(path), n = 0;

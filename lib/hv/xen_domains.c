@@ -294,8 +294,8 @@ int xen_set_maxmem(hv *h, uint32_t domid, uint64_t kib)
             rc = HV_ENODOMAIN;
         } else {
             ERR_Set(&x->base.err, "domain %u (%s): setting maxmem to %s "
-                    "failed: %s", domid, d.name, xen_size_str(kib, a, sizeof(a)),
-                    strerror(e));
+                    "failed: %s", domid, d.name,
+                    xen_size_str(kib, a, sizeof(a)), strerror(e));
             rc = e == EINVAL ? HV_EINVAL : HV_EFAIL;
         }
     }
@@ -343,7 +343,7 @@ int xen_set_target(hv *h, uint32_t domid, uint64_t kib)
     rc = libxl_set_memory_target(x->ctx, domid, (int64_t)kib, 0, 0);
     if (rc)
         rc = xen_dom_fail(x, &d, rc, "setting the balloon target to %s",
-                      xen_size_str(kib, a, sizeof(a)));
+                          xen_size_str(kib, a, sizeof(a)));
 out:
     xen_dom_put(&d);
     return rc;
@@ -392,7 +392,7 @@ out:
 }
 
 int xen_set_affinity(hv *h, uint32_t domid, const xs_cpumap *hard,
-                            const xs_cpumap *soft)
+                     const xs_cpumap *soft)
 {
     xen *x = X(h);
     libxl_bitmap bh, bs;
@@ -439,8 +439,8 @@ int xen_set_affinity(hv *h, uint32_t domid, const xs_cpumap *hard,
                                     hard ? &bh : NULL, soft ? &bs : NULL);
     if (rc)
         rc = xen_dom_fail(x, &d, rc, "pinning to pCPUs %s",
-                      hard ? CPUMAP_Format(hard, c, sizeof(c)) :
-                      "(soft only)");
+                          hard ? CPUMAP_Format(hard, c, sizeof(c)) :
+                          "(soft only)");
 out:
     libxl_bitmap_dispose(&bh);
     libxl_bitmap_dispose(&bs);

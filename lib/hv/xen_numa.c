@@ -216,8 +216,8 @@ int xen_set_node_affinity(hv *h, uint32_t domid, uint64_t want)
     max = libxl_get_max_nodes(x->ctx);
     if (max <= 0) {
         rc = xen_host_fail(x, ERROR_FAIL, "domain %u (%s): setting its node "
-                       "affinity: reading the number of nodes", domid,
-                       d.name);
+                           "affinity: reading the number of nodes", domid,
+                           d.name);
         goto out;
     }
     if (max < 64 && !(want & (((uint64_t)1 << max) - 1))) {
@@ -229,7 +229,7 @@ int xen_set_node_affinity(hv *h, uint32_t domid, uint64_t want)
     }
     if (libxl_node_bitmap_alloc(x->ctx, &nodes, 0)) {
         rc = xen_host_fail(x, ERROR_FAIL, "domain %u (%s): setting its node "
-                       "affinity: sizing a nodemap", domid, d.name);
+                           "affinity: sizing a nodemap", domid, d.name);
         goto out;
     }
     /*
@@ -251,7 +251,7 @@ int xen_set_node_affinity(hv *h, uint32_t domid, uint64_t want)
     rc = libxl_domain_set_nodeaffinity(x->ctx, domid, &nodes);
     if (rc)
         rc = xen_dom_fail(x, &d, rc, "setting its node affinity to 0x%llx",
-                      (unsigned long long)want);
+                          (unsigned long long)want);
 out:
     libxl_bitmap_dispose(&nodes);
     xen_dom_put(&d);
@@ -259,7 +259,7 @@ out:
 }
 
 int xen_move_memory(hv *h, uint32_t domid, int node,
-                           uint64_t max_pages, hv_move_result *res)
+                    uint64_t max_pages, hv_move_result *res)
 {
     xen *x = X(h);
     uint64_t span;

@@ -26,8 +26,8 @@ int xen_list_pools(hv *h, hv_pool **pools, size_t *nr)
             libxl_cpupoolinfo_list_free(info, n);
         /* libxl stops at the first pool without /local/pool/<id>/name. */
         return xen_host_fail(x, ERROR_FAIL, "listing cpupools (is "
-                         "/local/pool/0/name in xenstore? xen-init-dom0 "
-                         "writes it)");
+                             "/local/pool/0/name in xenstore? xen-init-dom0 "
+                             "writes it)");
     }
     *pools = calloc((size_t)n, sizeof(**pools));
     if (!*pools) {
@@ -77,7 +77,7 @@ int xen_pool_get(xen *x, uint32_t poolid, hv_pool *out, const char *what)
 }
 
 int xen_pool_create(hv *h, const char *name, const char *sched,
-                           uint32_t *poolid)
+                    uint32_t *poolid)
 {
     xen *x = X(h);
     libxl_scheduler s;
@@ -118,15 +118,15 @@ int xen_pool_create(hv *h, const char *name, const char *sched,
         /* As xl cpupool-create: the scheduler Xen runs by default. */
         rc = libxl_get_scheduler(x->ctx);
         if (rc < 0) {
-            rc = xen_host_fail(x, rc, "creating cpupool %s: reading the default "
-                           "scheduler", name);
+            rc = xen_host_fail(x, rc, "creating cpupool %s: reading the "
+                               "default scheduler", name);
             goto out;
         }
         s = (libxl_scheduler)rc;
     }
     if (libxl_cpu_bitmap_alloc(x->ctx, &empty, 0)) {
-        rc = xen_host_fail(x, ERROR_FAIL, "creating cpupool %s: sizing a cpumap",
-                       name);
+        rc = xen_host_fail(x, ERROR_FAIL, "creating cpupool %s: sizing a "
+                           "cpumap", name);
         goto out;
     }
     libxl_uuid_generate(&uuid);
@@ -242,7 +242,7 @@ int xen_pool_remove_cpu(hv *h, uint32_t poolid, unsigned cpu)
     rc = libxl_cpupool_cpuremove(x->ctx, poolid, (int)cpu);
     if (rc)
         return xen_host_fail(x, rc, "removing pCPU %u from cpupool %s", cpu,
-                         p.name);
+                             p.name);
     return 0;
 }
 

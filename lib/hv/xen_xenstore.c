@@ -63,7 +63,7 @@ int xen_xs_remove(hv *h, const char *path)
 }
 
 int xen_xs_directory(hv *h, const char *path, char ***names,
-                            size_t *nr)
+                     size_t *nr)
 {
     xen *x = X(h);
     unsigned int n, i;

@@ -519,7 +519,8 @@ int REC_Restore(hv *h, const rec_record *r, const rec_opts *o,
         restore_pools(&b);
         if (!reread(&b)) {
             for (i = 0; i < r->nr_doms; i++) {
-                const hv_domain *n = rec_dom_now(b.doms, b.nr_doms, &r->doms[i]);
+                const hv_domain *n = rec_dom_now(b.doms, b.nr_doms,
+                                                 &r->doms[i]);
 
                 if (n)
                     restore_cpus(&b, &r->doms[i], n);
