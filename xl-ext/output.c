@@ -1097,8 +1097,10 @@ void OUT_Progress(void *ctx, const exec_event *ev)
         clear_status(pg);
         break;
     case EXEC_EV_CAPACITY:
-        progress_line(pg, ev, "", "capacity: every domain has its memory, "
-                      "vCPUs and pCPUs");
+        /* a plan without steps (already in the phase) says nothing */
+        if (pg->p)
+            progress_line(pg, ev, "", "capacity: every domain has its "
+                          "memory, vCPUs and pCPUs");
         break;
     case EXEC_EV_PLACEMENT:
         if (pg->nr_relocations)
