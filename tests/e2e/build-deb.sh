@@ -9,7 +9,8 @@
 # tracked and untracked-but-not-ignored ones, as they are in the work
 # tree: uncommitted changes too, unlike "make deb") are copied to a
 # scratch folder (in the chroot: under /build) and built there.  The
-# package's tests are not run (nocheck): "make check" runs them.
+# package's tests are not run (nocheck: "make check" runs them) and no
+# debug symbols package is made (noautodbgsym).
 #
 # Cached in CACHE_DIR/<key>/, the key a hash of the release, the versions
 # of the build packages, this script and the contents of every file of
@@ -83,7 +84,7 @@ mkdir "$scratch/xenshift"
 (cd "$src" && tree_files | tar --null -T - -cf -) |
     tar -xpf - -C "$scratch/xenshift"
 log "building the package in ${root:-this host} ($build_vers)"
-run env DEB_BUILD_OPTIONS="nocheck parallel=2" sh -ec "
+run env DEB_BUILD_OPTIONS="nocheck noautodbgsym parallel=2" sh -ec "
     cd '$inner/xenshift'
     nice -n 19 dpkg-buildpackage -us -uc -b" > "$scratch/build.log" 2>&1 || {
     tail -n 40 "$scratch/build.log" >&2
