@@ -1,6 +1,7 @@
 #!/bin/sh
 # run.sh BUILDDIR [SRCDIR] - the benchmarks, side by side in one run.
-# Prints the planner's time for 10..10000 domains and, with valgrind,
+# Prints the planner's time for 10..10000 domains, the transitions on the
+# simulated host against their slowest balloon and, with valgrind,
 # the instructions callgrind counts for each, as ratios; then the
 # instructions xenshiftd spends per request on the simulated host.
 set -u
@@ -8,6 +9,8 @@ src=${2:-${1:-.}}
 bd=${1:-.}/bench/bench_daemon
 b=${1:-.}/bench/bench_plan
 "$b" || exit 1
+echo
+"${1:-.}/bench/bench_exec" "$src" || exit 1
 command -v valgrind >/dev/null || { echo "(valgrind not installed: no instruction counts)"; exit 0; }
 echo
 printf '%8s %16s %14s %14s\n' domains instructions "x (vs 10)" "per-domain x"

@@ -10,6 +10,7 @@
 #include "daemon.h"
 #include "plan.h"
 #include "snapshot.h"
+#include "timeline.h"
 #include "transition.h"
 #include "xspath.h"
 
@@ -360,6 +361,17 @@ static void on_exec(void *vctx, const exec_event *ev)
     case EXEC_EV_ROLLBACK_BEGIN:
         LOG_Warnx(d->log, "rolling back: %s", ev->msg ? ev->msg : "");
         break;
+    case EXEC_EV_CAPACITY:
+    case EXEC_EV_PLACEMENT:
+        /* a client waiting --until capacity returns at the first */
+        LOG_Info(d->log, "%s reached after %" PRIu64 " ms",
+                 ev->kind == EXEC_EV_CAPACITY ? "capacity" : "placement",
+                 ev->elapsed_ms);
+        snprintf(line, sizeof(line), "%" PRIu64, ev->elapsed_ms);
+        for (i = 0; i < d->current.nr_ids; i++)
+            put_leaf(d, d->current.ids[i], ev->kind == EXEC_EV_CAPACITY
+                     ? XSP_A_CAPACITY_MS : XSP_A_PLACEMENT_MS, line);
+        break;
     default:
         break;
     }
@@ -392,6 +404,22 @@ static const char *placement_text(const reach_result *r, char *buf,
     return buf;
 }
 
+/* The picture of what ran; a failure to keep it is logged, no more. */
+static void keep_timeline(dmn *d, tl_timeline *tl, const trn_result *res,
+                          const exec_report *rep)
+{
+    char path[4200], buf[1024];
+    xs_err err;
+
+    TL_SetResult(tl, res, rep);
+    if (TL_SaveInDir(tl, d->cfg.timelines_dir, d->current.ids[0],
+                     d->cfg.timelines_keep, path, sizeof(path), &err))
+        LOG_Warnx(d->log, "timeline: %s", ERR_Format(&err, buf,
+                                                     sizeof(buf)));
+    else
+        LOG_Info(d->log, "timeline: %s", path);
+}
+
 static void run_one(dmn *d)
 {
     char msg[2048], place[800];
@@ -406,6 +434,10 @@ static void run_one(dmn *d)
     char warn[256], prepared[256];
     uint64_t t0 = HV_NowMs(d->h);
     trn_prep prep;
+    tl_timeline tl;
+    exec_progress_fn *progress = on_exec;
+    void *progress_ctx = &c;
+    bool have_tl = false;
     int rc;
 
     SNAP_Init(&snap);
@@ -459,7 +491,19 @@ static void run_one(dmn *d)
     o.hook_done = on_hook;
     o.hook_ctx = d;
     o.prep = &prep;
-    TRN_Execute(d->h, &d->table, &snap, &p, &o, on_exec, &c, &rep, &res);
+    if (d->cfg.timelines_dir && d->cfg.timelines_keep) {
+        have_tl = true;
+        if (TL_Init(&tl, &p, on_exec, &c) == 0) {
+            progress = TL_OnEvent;
+            progress_ctx = &tl;
+        } else {
+            LOG_Warnx(d->log, "timeline: out of memory: none drawn");
+        }
+    }
+    TRN_Execute(d->h, &d->table, &snap, &p, &o, progress, progress_ctx, &rep,
+                &res);
+    if (progress == TL_OnEvent)
+        keep_timeline(d, &tl, &res, &rep);
     if (res.outcome == TRN_REACHED) {
         snprintf(msg, sizeof(msg), "reached %s in %" PRIu64 " ms (%s)%s%s%s",
                  d->current.phase, HV_NowMs(d->h) - t0,
@@ -478,6 +522,8 @@ static void run_one(dmn *d)
     }
     d->transitions++;
 out:
+    if (have_tl)
+        TL_Dispose(&tl);
     EXEC_ReportDispose(&rep);
     PLAN_Dispose(&p);
     SNAP_Dispose(&snap);

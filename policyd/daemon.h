@@ -51,6 +51,12 @@ typedef struct dmn_config {
     exec_opts exec;
     dmn_poll_fn *poll;          /* may be NULL */
     void *poll_ctx;
+    /*
+     * Each transition that ran is drawn into DIR/ID.svg (ID: its first
+     * request's), the timelines_keep newest kept.  NULL or 0: none.
+     */
+    const char *timelines_dir;
+    unsigned timelines_keep;
 } dmn_config;
 
 struct dmn {

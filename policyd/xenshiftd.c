@@ -21,6 +21,7 @@
  * others wrote (their requests fire the watch), works, saves and lets
  * the lock go; an inotify descriptor on FILE wakes the loop.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -42,6 +43,7 @@
 #include "lock.h"
 #include "log.h"
 #include "sim_state.h"
+#include "timeline.h"
 
 #define DEFAULT_CONFIG "/etc/xenshift/xenshift.json"
 #define DEFAULT_PIDFILE "/run/xenshiftd.pid"
@@ -54,6 +56,8 @@ typedef struct opts {
     const char *lock;
     const char *hooks_dir;
     bool no_hooks;
+    const char *timelines;      /* NULL: the default (none with --sim) */
+    unsigned long keep_timelines;
     bool foreground;
     bool check_only;
     int verbose;
@@ -78,6 +82,7 @@ static void usage(FILE *f)
             "Usage: xenshiftd [-F] [-n] [-v] [-c FILE] [-p PIDFILE] "
             "[--sim FIXTURE [--sim-state FILE]]\n"
             "                 [--hooks-dir DIR | --no-hooks] [--lock FILE]\n"
+            "                 [--timelines DIR] [--keep-timelines N]\n"
             "\n"
             "  -c, --config FILE   the phase table (default %s)\n"
             "  -F, --foreground    stay in the foreground, log to stderr\n"
@@ -91,9 +96,13 @@ static void usage(FILE *f)
             "      --hooks-dir DIR default /etc/xenshift/hooks.d\n"
             "      --no-hooks      run no hooks\n"
             "      --lock FILE     default %s\n"
+            "      --timelines DIR draw each transition into DIR/ID.svg\n"
+            "                      (default %s; with --sim: none)\n"
+            "      --keep-timelines N  keep the N newest (default %d; "
+            "0: draw none)\n"
             "  -h, --help          this text\n"
             "See xenshiftd(8).\n", DEFAULT_CONFIG, DEFAULT_PIDFILE,
-            LOCK_DEFAULT_PATH);
+            LOCK_DEFAULT_PATH, TL_DEFAULT_DIR, TL_DEFAULT_KEEP);
 }
 
 static int parse_opts(int argc, char **argv, opts *o)
@@ -109,12 +118,16 @@ static int parse_opts(int argc, char **argv, opts *o)
         { "hooks-dir", required_argument, NULL, 'H' },
         { "no-hooks", no_argument, NULL, 'N' },
         { "lock", required_argument, NULL, 'L' },
+        { "timelines", required_argument, NULL, 'T' },
+        { "keep-timelines", required_argument, NULL, 'K' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
+    char *end;
     int c;
 
     o->config = DEFAULT_CONFIG;
+    o->keep_timelines = TL_DEFAULT_KEEP;
     o->pidfile = DEFAULT_PIDFILE;
     o->lock = LOCK_DEFAULT_PATH;
     opterr = 0;
@@ -130,6 +143,18 @@ static int parse_opts(int argc, char **argv, opts *o)
         case 'H': o->hooks_dir = optarg; break;
         case 'N': o->no_hooks = true; break;
         case 'L': o->lock = optarg; break;
+        case 'T': o->timelines = optarg; break;
+        case 'K':
+            errno = 0;
+            o->keep_timelines = strtoul(optarg, &end, 10);
+            if (!isdigit((unsigned char)optarg[0]) || *end || errno ||
+                o->keep_timelines > 10000) {
+                fprintf(stderr, "xenshiftd: --keep-timelines: expected a "
+                        "count 0-10000, got '%s'\n", optarg);
+                usage(stderr);
+                return 2;
+            }
+            break;
         case 'h': usage(stdout); return 0;
         case ':':
             fprintf(stderr, "xenshiftd: option '%s' needs an argument\n",
@@ -495,6 +520,10 @@ int main(int argc, char **argv)
     EXEC_DefaultOpts(&cfg.exec);
     cfg.poll = poll_now;
     cfg.poll_ctx = &l;
+    /* A simulated host draws only where it is told to. */
+    cfg.timelines_dir = o.timelines ? o.timelines
+                                    : o.sim ? NULL : TL_DEFAULT_DIR;
+    cfg.timelines_keep = (unsigned)o.keep_timelines;
 
     h = open_host(&o, &err);
     if (!h) {

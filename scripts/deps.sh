@@ -12,6 +12,9 @@ test_pkgs="$test_pkgs dpkg-dev debhelper"
 # The Pacemaker resource agent's tests: ocf-tester and the OCF DTD,
 # xmllint, a real Pacemaker and corosync, and both cluster shells.
 test_pkgs="$test_pkgs resource-agents libxml2-utils pacemaker pacemaker-cli-utils corosync crmsh pcs dash"
+# The timeline's test (tests/sim/timeline.sh): xmllint (above), a real
+# SVG renderer, and python3 to read the pixels of its PNG.
+test_pkgs="$test_pkgs librsvg2-bin python3"
 # The fuzzers: clang with libFuzzer and the sanitizers' runtimes.
 test_pkgs="$test_pkgs clang libclang-rt-14-dev"
 

@@ -16,8 +16,9 @@ mkdir -p "$out"
 flags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 yajl_cflags=$(pkg-config --cflags yajl)
 yajl_libs=$(pkg-config --libs yajl)
-core="base/err base/cpumap base/units base/json config/schedule
-      config/table run/request hv/numadump"
+core="base/err base/cpumap base/units base/json base/json_syntax
+      base/json_write config/schedule config/table config/table_host
+      run/request hv/numadump"
 inc=$(for d in base config policy run hv; do echo "-I$src/lib/$d"; done)
 status=0
 for target in table cron json request numadump; do

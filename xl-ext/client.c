@@ -75,7 +75,22 @@ static int wait_shared(const xs_cli *cli, simst *share, int timeout_ms)
     return n;
 }
 
-int CLI_Request(const xs_cli *cli, hv *h, const char *what, bool wait,
+/* An answer's moment leaf: ms, or -1 when not there (yet). */
+static long long answer_ms(hv *h, const char *id, const char *leaf)
+{
+    char *v = answer_leaf(h, id, leaf), *end;
+    long long ms = -1;
+
+    if (v) {
+        ms = strtoll(v, &end, 10);
+        if (*end || ms < 0)
+            ms = -1;
+    }
+    free(v);
+    return ms;
+}
+
+int CLI_Request(const xs_cli *cli, hv *h, const char *what, cli_until until,
                 unsigned timeout_ms, long pid, simst *share)
 {
     char id[REQ_ID_MAX + 1], path[256], *state = NULL, *progress = NULL,
@@ -83,6 +98,7 @@ int CLI_Request(const xs_cli *cli, hv *h, const char *what, bool wait,
     uint64_t t0 = wait_clock_ms(h, share);
     xs_err err;
     req_state st = REQ_QUEUED;
+    long long capacity_ms = -1, placement_ms = -1;
     FILE *out = cli->json ? stderr : stdout;
     bool quiet = cli->json;
     int rc = XS_EXIT_FAIL, fd;
@@ -129,7 +145,11 @@ int CLI_Request(const xs_cli *cli, hv *h, const char *what, bool wait,
                 free(last_progress);
                 last_progress = strdup(progress);
             }
-            if (REQ_StateFinal(st) || (!wait && st == REQ_QUEUED))
+            if (REQ_StateFinal(st) ||
+                (until == CLI_UNTIL_QUEUED && st == REQ_QUEUED))
+                break;
+            if (until == CLI_UNTIL_CAPACITY && st == REQ_RUNNING &&
+                (capacity_ms = answer_ms(h, id, XSP_A_CAPACITY_MS)) >= 0)
                 break;
         }
         if (timeout_ms) {
@@ -152,8 +172,15 @@ int CLI_Request(const xs_cli *cli, hv *h, const char *what, bool wait,
     }
     phase = answer_leaf(h, id, XSP_A_PHASE);
     message = answer_leaf(h, id, XSP_A_MESSAGE);
+    capacity_ms = answer_ms(h, id, XSP_A_CAPACITY_MS);
+    placement_ms = answer_ms(h, id, XSP_A_PLACEMENT_MS);
     if (cli->json)
-        OUT_AnswerJson(stdout, id, what, state, phase, message, pid);
+        OUT_AnswerJson(stdout, id, what, state, phase, message, pid,
+                       capacity_ms, placement_ms);
+    else if (st == REQ_RUNNING)
+        printf("%s: capacity reached after %.1f s; the memory moves go on "
+               "(see 'xenshift status')\n", phase ? phase : what,
+               (double)capacity_ms / 1000.0);
     else if (st == REQ_DONE)
         printf("%s: %s\n", phase ? phase : what, message ? message : "done");
     else if (st == REQ_QUEUED)

@@ -21,6 +21,7 @@
 #include "lock.h"
 #include "request.h"
 #include "sim_state.h"
+#include "timeline.h"
 #include "transition.h"
 #include "units.h"
 #include "xenshift.h"
@@ -65,8 +66,13 @@ const xs_cmd xs_cmds[] = {
       "      --wait              with xenshiftd: wait for the end "
       "(default)\n"
       "      --wait-timeout S    give up waiting after S seconds\n"
+      "      --until WHEN        with xenshiftd: wait until capacity\n"
+      "                          (memory, vCPUs, pCPUs) or the end "
+      "(default)\n"
       "      --hooks-dir DIR     run the hooks of DIR (also with --sim)\n"
       "      --no-hooks          run no hooks\n"
+      "      --timeline FILE     draw the transition into FILE (SVG),\n"
+      "                          also when it fails or rolls back\n"
       "  -v, --verbose           also the stages and every reading\n"
       "  -h, --help              this help\n" },
     { "mem-move", cmd_mem_move, "move a running domain's memory to a NUMA "
@@ -97,6 +103,12 @@ const xs_cmd xs_cmds[] = {
       "",
       "  -n, --count N  the next N times of each \"at\" trigger "
       "(default 1)\n"
+      "  -j, --json     JSON output\n"
+      "  -h, --help     this help\n" },
+    { "show", CMD_Show, "list the transitions xenshiftd drew, or give one",
+      "[ID|last]",
+      "  -d, --dir DIR  where xenshiftd keeps them\n"
+      "                 (default " TL_DEFAULT_DIR ")\n"
       "  -j, --json     JSON output\n"
       "  -h, --help     this help\n" },
     { "help", cmd_help, "show help for a command",
@@ -665,10 +677,12 @@ static int parse_seconds(const char *s, unsigned *ms)
 typedef struct apply_args {
     bool dry_run;
     bool no_wait;
+    bool until_capacity;        /* --until capacity */
     unsigned wait_timeout_ms;   /* 0: none */
     bool progress;              /* --progress: lines on stderr with -j */
     const char *hooks_dir;      /* --hooks-dir, or NULL: the default */
     bool no_hooks;              /* --no-hooks */
+    const char *timeline;       /* --timeline FILE, or NULL */
     exec_opts eo;
     const char *phase;
 } apply_args;
@@ -688,8 +702,10 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
         { "no-wait", no_argument, NULL, 'W' },
         { "wait", no_argument, NULL, 'w' },
         { "wait-timeout", required_argument, NULL, 'T' },
+        { "until", required_argument, NULL, 'U' },
         { "hooks-dir", required_argument, NULL, 'H' },
         { "no-hooks", no_argument, NULL, 'N' },
+        { "timeline", required_argument, NULL, 'L' },
         { NULL, 0, NULL, 0 },
     };
     int opt, rc;
@@ -729,8 +745,18 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
         case 'N':
             a->no_hooks = true;
             break;
+        case 'L':
+            a->timeline = optarg;
+            break;
         case 'w':
             a->no_wait = false;
+            break;
+        case 'U':
+            if (strcmp(optarg, "capacity") && strcmp(optarg, "end"))
+                return CMD_UsageError(cli, self, "--until: expected "
+                                      "'capacity' or 'end', got '%s'",
+                                      optarg);
+            a->until_capacity = strcmp(optarg, "capacity") == 0;
             break;
         case 'T':
             if (parse_seconds(optarg, &a->wait_timeout_ms))
@@ -749,6 +775,13 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
         return rc;
     a->phase = argv[optind];
     return GO_ON;
+}
+
+static cli_until request_until(const apply_args *a)
+{
+    if (a->no_wait)
+        return CLI_UNTIL_QUEUED;
+    return a->until_capacity ? CLI_UNTIL_CAPACITY : CLI_UNTIL_END;
 }
 
 /*
@@ -843,9 +876,18 @@ static int apply_via_daemon(const xs_cli *cli, const apply_args *a,
         rc = XS_EXIT_FAIL;
         goto out;
     }
+    /* Its picture is drawn by the daemon, into its own directory. */
+    if (a->timeline) {
+        ERR_Set(&err, "xenshiftd (pid %ld) runs this transition and keeps "
+                "its timeline: see 'xenshift show'; leave out --timeline",
+                pid);
+        OUT_Error(cli, &err, "apply");
+        rc = XS_EXIT_FAIL;
+        goto out;
+    }
     if (!cli->sim) {
-        rc = CLI_Request(cli, h, a->phase, !a->no_wait, a->wait_timeout_ms,
-                         pid, NULL);
+        rc = CLI_Request(cli, h, a->phase, request_until(a),
+                         a->wait_timeout_ms, pid, NULL);
         goto out;
     }
     if (SIMST_Init(&share, h, cli->sim_state, cli->sim_lock, "xenshift",
@@ -854,13 +896,47 @@ static int apply_via_daemon(const xs_cli *cli, const apply_args *a,
         rc = XS_EXIT_FAIL;
         goto out;
     }
-    rc = CLI_Request(cli, h, a->phase, !a->no_wait, a->wait_timeout_ms, pid,
-                     &share);
+    rc = CLI_Request(cli, h, a->phase, request_until(a), a->wait_timeout_ms,
+                     pid, &share);
     SIMST_Dispose(&share);
 out:
     /* Not close_host: what the request changed is saved already. */
     HV_Close(h);
     return rc;
+}
+
+/*
+ * --timeline FILE is opened before the first change: a file that cannot
+ * be written stops apply while nothing has changed.
+ */
+static FILE *timeline_open(const xs_cli *cli, const char *path)
+{
+    FILE *f = fopen(path, "w");
+
+    if (!f)
+        OUT_Failf(cli, OUT_FAIL_TIMELINE, "cannot write the timeline %s: "
+                  "%s; nothing was changed", path, strerror(errno));
+    return f;
+}
+
+/*
+ * After the transition, whatever its end.  A picture that cannot be
+ * written is said, and changes nothing of the transition or of the exit
+ * code.
+ */
+static void timeline_close(const xs_cli *cli, const tl_timeline *tl, FILE *f,
+                           const char *path)
+{
+    int rc = TL_WriteSvg(tl, f), saved = errno;
+
+    if (fclose(f) && !rc) {
+        rc = -1;
+        saved = errno;
+    }
+    if (rc)
+        fprintf(stderr, "%s: warning: cannot write the timeline %s: %s; the "
+                "transition is not affected by it\n", cli->progname, path,
+                strerror(saved));
 }
 
 static int cmd_apply(xs_cli *cli, int argc, char **argv)
@@ -877,6 +953,11 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
     hook_opts hooks;
     trn_prep prep = { .start_ms = 0 };
     xs_lock lock;
+    tl_timeline tl;
+    FILE *tlf = NULL;
+    bool have_tl = false;
+    exec_progress_fn *progress = OUT_Progress;
+    void *progress_ctx = &pg;
     uint64_t t0;
     plan p;
     hv *h = NULL;
@@ -913,6 +994,21 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
         rc = XS_EXIT_OK;
         goto out;
     }
+    progress_ctx = &pg;
+    if (a.timeline) {
+        /* In front of the progress lines, from the same events. */
+        if (TL_Init(&tl, &p, OUT_Progress, &pg)) {
+            TL_Dispose(&tl);
+            OUT_Failf(cli, OUT_FAIL_INTERNAL, "out of memory");
+            goto out;
+        }
+        have_tl = true;
+        tlf = timeline_open(cli, a.timeline);
+        if (!tlf)
+            goto out;
+        progress = TL_OnEvent;
+        progress_ctx = &tl;
+    }
     /* In JSON mode stdout holds only the final document. */
     if (!cli->json)
         OUT_ProgressInit(&pg, stdout, isatty(STDOUT_FILENO), cli->verbose);
@@ -933,9 +1029,14 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
         o.hooks = &hooks;
     }
     catch_interrupts(saved);
-    rc = TRN_Execute(h, &t, &snap, &p, &o, OUT_Progress, &pg, &rep, &res)
+    rc = TRN_Execute(h, &t, &snap, &p, &o, progress, progress_ctx, &rep, &res)
              ? XS_EXIT_FAIL : XS_EXIT_OK;
     restore_interrupts(saved);
+    if (tlf) {
+        TL_SetResult(&tl, &res, &rep);
+        timeline_close(cli, &tl, tlf, a.timeline);
+        tlf = NULL;
+    }
     if (res.outcome == TRN_VETOED ||
         (res.outcome == TRN_FAILED && !rep.nr_doms)) {
         /* Vetoed, or failed before the executor ran: no report. */
@@ -952,6 +1053,8 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
         OUT_Report(stdout, &p, &rep, a.eo.rollback, &res.after, &prep);
     }
 out:
+    if (have_tl)
+        TL_Dispose(&tl);
     LOCK_Release(&lock);
     OUT_ProgressDispose(&pg);
     EXEC_ReportDispose(&rep);
@@ -1076,6 +1179,54 @@ static uint64_t move_floor(const xs_cli *cli, const move_args *a,
     return floor;
 }
 
+/* Percent of mem_kib that is not off the node. */
+static unsigned on_node_pct(uint64_t mem_kib, uint64_t off_kib)
+{
+    if (!mem_kib)
+        return 100;
+    return (unsigned)UNITS_MulDiv(mem_kib - (off_kib < mem_kib ? off_kib
+                                                               : mem_kib),
+                                  100, mem_kib);
+}
+
+/*
+ * What the move did against what it was asked: the goal on the node
+ * (exit 0), less but more than before (exit 0: the goal is soft, as in
+ * apply), or nothing at all.  Nothing moved turns the report into a
+ * failure (exit 1): "changed" and "reached" would not be true.
+ */
+static void move_verdict(const hv_domain *d, const move_args *a,
+                         exec_report *rep, out_move *mv)
+{
+    exec_dom_report *r = rep->nr_doms ? &rep->doms[0] : NULL;
+    uint64_t on = d->node_known ? d->node_mem_kib[a->node] : 0;
+    uint64_t off_before = d->mem_kib - (on < d->mem_kib ? on : d->mem_kib);
+    bool moved = r && r->relocated;
+
+    memset(mv, 0, sizeof(*mv));
+    mv->domain = d->name;
+    mv->node = a->node;
+    mv->goal_pct = a->eo.relocate_goal_pct;
+    mv->known_before = d->node_known;
+    mv->pct_before = on_node_pct(d->mem_kib, off_before);
+    mv->pct_after = moved ? on_node_pct(r->mem_kib, r->off_node_kib)
+                          : mv->pct_before;
+    if (mv->pct_after >= mv->goal_pct)
+        mv->verdict = OUT_MOVE_GOAL;
+    else if (!d->node_known || (moved && r->off_node_kib < off_before))
+        mv->verdict = OUT_MOVE_PART;
+    else
+        mv->verdict = OUT_MOVE_NONE;
+    if (mv->verdict != OUT_MOVE_NONE)
+        return;
+    rep->ok = false;
+    if (r)
+        r->outcome = EXEC_DOM_UNCHANGED;
+    ERR_Set(&rep->cause, "nothing moved: %s has %u%% of its memory on node "
+            "%d, as before (goal %u%%)", d->name, mv->pct_after, a->node,
+            mv->goal_pct);
+}
+
 static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
 {
     struct sigaction saved[3];
@@ -1085,6 +1236,8 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
     const hv_domain *d;
     plan_target target;
     out_progress pg;
+    out_move mv = { .verdict = OUT_MOVE_GOAL };
+    bool judged = false;
     xs_snapshot snap;
     exec_report rep;
     xs_lock lock;
@@ -1112,6 +1265,14 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
     if (!d) {
         OUT_Failf(cli, OUT_FAIL_DOMAIN, "no domain '%s' is running",
                   a.domain);
+        goto out;
+    }
+    if (d->domid == 0) {
+        /* Its balloon feeds the toolstack and the backends of every guest */
+        OUT_Failf(cli, OUT_FAIL_PLAN, "%s is dom0: mem-move does not move "
+                  "its memory (cycling dom0's balloon would starve the "
+                  "toolstack and every guest's backends); place dom0 at "
+                  "boot with Xen's dom0_nodes= option", d->name);
         goto out;
     }
     if ((unsigned)a.node >= snap.host.nr_nodes) {
@@ -1166,8 +1327,16 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
     rc = EXEC_Run(h, &snap, &p, &a.eo, OUT_Progress, &pg, &rep)
              ? XS_EXIT_FAIL : XS_EXIT_OK;
     restore_interrupts(saved);
+    if (rc == XS_EXIT_OK) {
+        move_verdict(d, &a, &rep, &mv);     /* d: the snapshot's, before */
+        judged = true;
+        if (mv.verdict == OUT_MOVE_NONE)
+            rc = XS_EXIT_FAIL;
+    }
     if (cli->json)
         OUT_ReportJson(stdout, &p, &rep, NULL, NULL);
+    else if (judged)
+        OUT_MoveReport(stdout, &p, &rep, &mv);
     else
         OUT_Report(stdout, &p, &rep, a.eo.rollback, NULL, NULL);
 out:

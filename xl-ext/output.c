@@ -11,19 +11,17 @@
 #include <string.h>
 
 #include "json.h"
+#include "output_int.h"
 #include "units.h"
 #include "xenshift.h"
 
 /*
- * Sizes for people: exact when they are round, else MiB with two
- * decimals (a balloon rarely stops on the exact page).
+ * Sizes for people: MiB, as xl prints them, whole when exact, else with
+ * two decimals (a balloon rarely stops on the exact page).
  */
 const char *OUT_Size(uint64_t kib, char *buf, size_t len)
 {
-    UNITS_FormatSize(kib, buf, len);
-    if (kib >= 1024 && strstr(buf, "KiB"))
-        snprintf(buf, len, "%.2f MiB", (double)kib / 1024.0);
-    return buf;
+    return UNITS_FormatMiB(kib, buf, len);
 }
 
 void OUT_Error(const xs_cli *cli, const xs_err *err, const char *context)
@@ -53,6 +51,7 @@ const char *OUT_FailKindName(out_fail_kind kind)
         [OUT_FAIL_VETO] = "veto",
         [OUT_FAIL_APPLY] = "apply",
         [OUT_FAIL_DAEMON] = "daemon",
+        [OUT_FAIL_TIMELINE] = "timeline",
         [OUT_FAIL_INTERNAL] = "internal",
     };
 
@@ -125,16 +124,6 @@ void OUT_Failf(const xs_cli *cli, out_fail_kind kind, const char *fmt, ...)
     fail_json(cli, kind, &err, NULL);
 }
 
-/* Print a line of a column table without its trailing blanks. */
-static void put_line(FILE *f, const char *line)
-{
-    size_t n = strlen(line);
-
-    while (n && line[n - 1] == ' ')
-        n--;
-    fprintf(f, "%.*s\n", (int)n, line);
-}
-
 static void json_out(FILE *f, json_writer *w)
 {
     size_t len;
@@ -147,165 +136,8 @@ static void json_out(FILE *f, json_writer *w)
     json_printed = true;
 }
 
-/* --- phases ------------------------------------------------------------- */
-
-static const char *cell_text(const tbl_alloc *a, char *buf, size_t len)
+void OUT_JsonOut(FILE *f, json_writer *w)
 {
-    char sz[32], cpus[64];
-    int n;
-
-    if (!a) {
-        snprintf(buf, len, "-");
-        return buf;
-    }
-    n = snprintf(buf, len, "%s", OUT_Size(a->memory_kib, sz, sizeof(sz)));
-    if (a->cpus == TBL_CPUS_DEDICATED) {
-        if (a->has_pcpu_list)
-            n += snprintf(buf + n, len - (size_t)n, " pCPU %s dedicated",
-                          CPUMAP_Format(&a->pcpu_list, cpus, sizeof(cpus)));
-        else
-            n += snprintf(buf + n, len - (size_t)n, " %u pCPU%s dedicated",
-                          a->pcpu_count, a->pcpu_count == 1 ? "" : "s");
-    } else {
-        n += snprintf(buf + n, len - (size_t)n, " shared");
-    }
-    if (a->vcpus != TBL_KEEP && n > 0 && (size_t)n < len)
-        n += snprintf(buf + n, len - (size_t)n, ", %d vCPU%s", a->vcpus,
-                      a->vcpus == 1 ? "" : "s");
-    if (a->node != TBL_KEEP && n > 0 && (size_t)n < len)
-        snprintf(buf + n, len - (size_t)n, ", node %d", a->node);
-    return buf;
-}
-
-void OUT_Phases(FILE *f, const tbl_table *t)
-{
-    size_t d, p, w = 8;
-    char cell[128], sz1[32], sz2[32];
-
-    for (p = 0; p < t->nr_phases; p++) {
-        for (d = 0; d < t->nr_domains; d++) {
-            size_t l = strlen(cell_text(TBL_FindAlloc(&t->phases[p],
-                                        t->domains[d].name), cell,
-                                        sizeof(cell)));
-            if (l > w)
-                w = l;
-        }
-    }
-    fprintf(f, "%-12s %-19s", "domain", "min..max");
-    for (p = 0; p < t->nr_phases; p++)
-        fprintf(f, "  %-*s", (int)w, t->phases[p].name);
-    fprintf(f, "\n");
-    for (d = 0; d < t->nr_domains; d++) {
-        char range[80];
-
-        snprintf(range, sizeof(range), "%s..%s",
-                 OUT_Size(t->domains[d].min_kib, sz1, sizeof(sz1)),
-                 t->domains[d].max_kib == UINT64_MAX ? "" :
-                 OUT_Size(t->domains[d].max_kib, sz2, sizeof(sz2)));
-        fprintf(f, "%-12s %-19s", t->domains[d].name, range);
-        for (p = 0; p < t->nr_phases; p++)
-            fprintf(f, "  %-*s", (int)w,
-                    cell_text(TBL_FindAlloc(&t->phases[p],
-                                            t->domains[d].name),
-                              cell, sizeof(cell)));
-        fprintf(f, "\n");
-    }
-    fprintf(f, "\nhost reserve: %s\n",
-            OUT_Size(t->reserve_kib, sz1, sizeof(sz1)));
-    if (t->move_unnamed)
-        fprintf(f, "move_unnamed: domains a phase does not name may be "
-                "re-pinned off the pCPUs it dedicates\n");
-    if (t->nr_triggers)
-        fprintf(f, "triggers:\n");
-    for (d = 0; d < t->nr_triggers; d++) {
-        const tbl_trigger *tr = &t->triggers[d];
-
-        if (tr->kind == TBL_TRIGGER_AT)
-            fprintf(f, "  at \"%s\" -> %s\n", tr->at, tr->phase);
-        else
-            fprintf(f, "  on %s -> %s\n", tr->event, tr->phase);
-    }
-}
-
-void OUT_PhasesJson(FILE *f, const tbl_table *t)
-{
-    json_writer *w = JSONW_New(true);
-    size_t p, a;
-    char cpus[64];
-
-    JSONW_ObjectOpen(w);
-    JSONW_KeyString(w, "config", t->path);
-    JSONW_KeyUint(w, "reserve_kib", t->reserve_kib);
-    JSONW_KeyBool(w, "move_unnamed", t->move_unnamed);
-    JSONW_Key(w, "domains");
-    JSONW_ArrayOpen(w);
-    for (a = 0; a < t->nr_domains; a++) {
-        JSONW_ObjectOpen(w);
-        JSONW_KeyString(w, "name", t->domains[a].name);
-        JSONW_KeyUint(w, "min_kib", t->domains[a].min_kib);
-        JSONW_Key(w, "max_kib");
-        if (t->domains[a].max_kib == UINT64_MAX)
-            JSONW_Null(w);
-        else
-            JSONW_Uint(w, t->domains[a].max_kib);
-        JSONW_ObjectClose(w);
-    }
-    JSONW_ArrayClose(w);
-    JSONW_Key(w, "phases");
-    JSONW_ArrayOpen(w);
-    for (p = 0; p < t->nr_phases; p++) {
-        const tbl_phase *ph = &t->phases[p];
-
-        JSONW_ObjectOpen(w);
-        JSONW_KeyString(w, "name", ph->name);
-        JSONW_Key(w, "domains");
-        JSONW_ArrayOpen(w);
-        for (a = 0; a < ph->nr_allocs; a++) {
-            const tbl_alloc *al = &ph->allocs[a];
-
-            JSONW_ObjectOpen(w);
-            JSONW_KeyString(w, "name", al->domain);
-            JSONW_KeyUint(w, "memory_kib", al->memory_kib);
-            JSONW_KeyString(w, "cpus", al->cpus == TBL_CPUS_DEDICATED
-                                           ? "dedicated" : "shared");
-            if (al->cpus == TBL_CPUS_DEDICATED) {
-                JSONW_KeyUint(w, "pcpu_count", al->pcpu_count);
-                JSONW_Key(w, "pcpus");
-                if (al->has_pcpu_list)
-                    JSONW_String(w, CPUMAP_Format(&al->pcpu_list, cpus,
-                                                  sizeof(cpus)));
-                else
-                    JSONW_Null(w);
-            }
-            JSONW_Key(w, "vcpus");
-            if (al->vcpus == TBL_KEEP)
-                JSONW_Null(w);
-            else
-                JSONW_Int(w, al->vcpus);
-            JSONW_Key(w, "node");
-            if (al->node == TBL_KEEP)
-                JSONW_Null(w);
-            else
-                JSONW_Int(w, al->node);
-            JSONW_ObjectClose(w);
-        }
-        JSONW_ArrayClose(w);
-        JSONW_ObjectClose(w);
-    }
-    JSONW_ArrayClose(w);
-    JSONW_Key(w, "triggers");
-    JSONW_ArrayOpen(w);
-    for (p = 0; p < t->nr_triggers; p++) {
-        const tbl_trigger *tr = &t->triggers[p];
-
-        JSONW_ObjectOpen(w);
-        JSONW_KeyString(w, "phase", tr->phase);
-        JSONW_Key(w, tr->kind == TBL_TRIGGER_AT ? "at" : "on");
-        JSONW_String(w, tr->kind == TBL_TRIGGER_AT ? tr->at : tr->event);
-        JSONW_ObjectClose(w);
-    }
-    JSONW_ArrayClose(w);
-    JSONW_ObjectClose(w);
     json_out(f, w);
 }
 
@@ -314,32 +146,33 @@ void OUT_PhasesJson(FILE *f, const tbl_table *t)
 static const char *cpus_text(const xs_cpumap *m, bool dedicated, char *buf,
                              size_t len)
 {
-    char c[64];
+    char c[256];
 
     snprintf(buf, len, "%s%s", CPUMAP_Format(m, c, sizeof(c)),
              dedicated ? " dedicated" : "");
     return buf;
 }
 
+/* The plan's before/after table: a domain a row, "x -> y" where it moves. */
 static void plan_rows(FILE *f, const plan *p)
 {
     size_t i;
-    char a[32], b[32], c1[96], c2[96], mem[80], vc[32], cpus[200];
-    char line[512], node[16];
+    char a[40], b[40], c1[300], c2[300], mem[96], vc[32], cpus[620];
+    char node[16];
     bool nodes = false;
+    out_table tb;
 
     /* A node column only when the phase asks for one. */
     for (i = 0; i < p->nr_rows; i++)
         if (p->rows[i].running && p->rows[i].node_after != TBL_KEEP)
             nodes = true;
-    snprintf(line, sizeof(line), "%-12s %-24s %-8s %-24s %s", "domain",
-             "memory", "vCPUs", "pCPUs", nodes ? "node" : "");
-    put_line(f, line);
+    OUT_TableInit(&tb, nodes ? 5 : 4);
+    OUT_TableRow(&tb, "domain", "memory", "vCPUs", "pCPUs", "node", NULL);
     for (i = 0; i < p->nr_rows; i++) {
         const plan_row *r = &p->rows[i];
 
         if (!r->running) {
-            fprintf(f, "%-12s not running\n", r->domain);
+            OUT_TableRow(&tb, r->domain, "not running", NULL);
             continue;
         }
         if (r->mem_before_kib == r->mem_after_kib)
@@ -363,16 +196,39 @@ static void plan_rows(FILE *f, const plan *p)
         node[0] = '\0';
         if (r->node_after != TBL_KEEP)
             snprintf(node, sizeof(node), "%d", r->node_after);
-        snprintf(line, sizeof(line), "%-12s %-24s %-8s %-24s %s", r->domain,
-                 mem, vc, cpus, node);
-        put_line(f, line);
+        OUT_TableRow(&tb, r->domain, mem, vc, cpus, node, NULL);
+    }
+    OUT_TablePrint(&tb, f, NULL);
+    OUT_TableDispose(&tb);
+}
+
+/* "waits for ..." under step i of the plan's graph, when it waits. */
+static void plan_waits(FILE *f, const plan_graph *g, size_t i)
+{
+    const plan_node *nd = &g->nodes[i];
+    size_t k;
+
+    if (nd->gate == PLAN_GATE_FREE_MEMORY)
+        fprintf(f, "        waits for free memory above the reserve: "
+                "grows as the donors give it back\n");
+    else if (nd->gate == PLAN_GATE_CAPACITY)
+        fprintf(f, "        waits for capacity: every step above that is "
+                "not a memory move\n");
+    for (k = 0; k < nd->nr_deps; k++) {
+        const plan_dep *d = &g->deps[nd->first_dep + k];
+
+        fprintf(f, "        waits for step %zu: %s\n", d->on + 1,
+                PLAN_WhyText(d->why));
     }
 }
 
 void OUT_Plan(FILE *f, const plan *p)
 {
-    size_t s, a, step = 1;
+    size_t s, a, step = 0;
     char buf[256], x[32], y[32], z[32], r[32];
+    plan_graph g;
+    xs_err err;
+    bool graph;
 
     for (s = 0; s < p->nr_notes; s++)
         fprintf(f, "note: %s\n", p->notes[s]);
@@ -380,18 +236,25 @@ void OUT_Plan(FILE *f, const plan *p)
         fprintf(f, "Nothing to do.\n");
         return;
     }
-    fprintf(f, "Plan for phase \"%s\":\n", p->phase);
+    PLAN_GraphInit(&g);
+    graph = PLAN_GraphMake(p, &g, &err) == 0;
+    fprintf(f, "Plan for phase \"%s\" (each step starts once what it "
+            "waits for is done):\n", p->phase);
     for (s = 0; s < p->nr_stages; s++) {
         const plan_stage *st = &p->stages[s];
 
-        fprintf(f, "  stage %zu: %s%s\n", s + 1, PLAN_StageName(st->kind),
-                st->nr_acts > 1 && (st->kind == PLAN_STAGE_SHRINK ||
-                                    st->kind == PLAN_STAGE_GROW)
-                    ? " (all at once)" : "");
-        for (a = 0; a < st->nr_acts; a++)
-            fprintf(f, "    %2zu. %s\n", step++,
+        fprintf(f, "  %s\n", PLAN_StageName(st->kind));
+        for (a = 0; a < st->nr_acts; a++) {
+            fprintf(f, "    %2zu. %s\n", step + 1,
                     PLAN_DescribeAction(&st->acts[a], buf, sizeof(buf)));
+            if (graph)
+                plan_waits(f, &g, step);
+            step++;
+        }
     }
+    if (!graph)
+        fprintf(f, "  (what each step waits for: %s)\n", err.msg);
+    PLAN_GraphDispose(&g);
     fprintf(f, "\n");
     plan_rows(f, p);
     fprintf(f, "\nfree host memory: %s now, %s at the lowest, %s after "
@@ -401,10 +264,40 @@ void OUT_Plan(FILE *f, const plan *p)
             OUT_Size(p->reserve_kib, r, sizeof(r)));
 }
 
+/* "step", "waits_for" and "gate" of step i of the plan's graph. */
+static void json_plan_waits(json_writer *w, const plan_graph *g, size_t i)
+{
+    const plan_node *nd;
+    size_t k;
+
+    JSONW_KeyUint(w, "step", i + 1);
+    if (i >= g->nr_nodes)
+        return;
+    nd = &g->nodes[i];
+    JSONW_KeyString(w, "gate", PLAN_GateName(nd->gate));
+    JSONW_Key(w, "waits_for");
+    JSONW_ArrayOpen(w);
+    for (k = 0; k < nd->nr_deps; k++) {
+        const plan_dep *d = &g->deps[nd->first_dep + k];
+
+        JSONW_ObjectOpen(w);
+        JSONW_KeyUint(w, "step", d->on + 1);
+        JSONW_KeyString(w, "why", PLAN_WhyName(d->why));
+        JSONW_ObjectClose(w);
+    }
+    JSONW_ArrayClose(w);
+}
+
 static void json_plan_body(json_writer *w, const plan *p)
 {
-    size_t s, a;
+    size_t s, a, step = 0;
     char buf[256];
+    plan_graph g;
+    xs_err err;
+
+    PLAN_GraphInit(&g);
+    if (PLAN_GraphMake(p, &g, &err))
+        PLAN_GraphDispose(&g);  /* steps without their waits */
 
     JSONW_KeyString(w, "phase", p->phase);
     JSONW_Key(w, "stages");
@@ -448,12 +341,14 @@ static void json_plan_body(json_writer *w, const plan *p)
             }
             JSONW_KeyString(w, "description",
                             PLAN_DescribeAction(ac, buf, sizeof(buf)));
+            json_plan_waits(w, &g, step++);
             JSONW_ObjectClose(w);
         }
         JSONW_ArrayClose(w);
         JSONW_ObjectClose(w);
     }
     JSONW_ArrayClose(w);
+    PLAN_GraphDispose(&g);
     JSONW_Key(w, "domains");
     JSONW_ArrayOpen(w);
     for (s = 0; s < p->nr_rows; s++) {
@@ -593,6 +488,16 @@ static void json_shortfalls(json_writer *w, const reach_result *r)
     JSONW_ArrayClose(w);
 }
 
+void OUT_PutShortfalls(FILE *f, const reach_result *r)
+{
+    put_shortfalls(f, r);
+}
+
+void OUT_JsonShortfalls(json_writer *w, const reach_result *r)
+{
+    json_shortfalls(w, r);
+}
+
 /* A blank line, then the time before the first step when known. */
 static void put_prepared(FILE *f, const trn_prep *prep)
 {
@@ -623,48 +528,60 @@ static void json_prepared(json_writer *w, const trn_prep *prep)
     JSONW_ObjectClose(w);
 }
 
+/* Each domain's outcome, as it is at the end. */
+static void report_rows(FILE *f, const plan *p, const exec_report *r)
+{
+    char sz[40], vc[16], detail[256];
+    out_table tb;
+    size_t i;
+
+    OUT_TableInit(&tb, 5);
+    OUT_TableRight(&tb, 2);
+    OUT_TableRight(&tb, 3);
+    OUT_TableRow(&tb, "domain", "outcome", "memory", "vCPUs", "detail",
+                 NULL);
+    for (i = 0; i < r->nr_doms; i++) {
+        const exec_dom_report *d = &r->doms[i];
+
+        /* report->doms follows plan->rows */
+        if (d->outcome == EXEC_DOM_VANISHED ||
+            (i < p->nr_rows && !p->rows[i].running)) {
+            OUT_TableRow(&tb, d->domain, EXEC_OutcomeName(d->outcome), "-",
+                         "-", d->msg[0] ? d->msg : "not running", NULL);
+            continue;
+        }
+        snprintf(vc, sizeof(vc), "%u", d->vcpus);
+        OUT_TableRow(&tb, d->domain, EXEC_OutcomeName(d->outcome),
+                     OUT_Size(d->mem_kib, sz, sizeof(sz)), vc,
+                     d->msg[0] || !d->relocated
+                     ? d->msg : relocation_text(d, detail, sizeof(detail)),
+                     NULL);
+    }
+    OUT_TablePrint(&tb, f, NULL);
+    OUT_TableDispose(&tb);
+}
+
 void OUT_Report(FILE *f, const plan *p, const exec_report *r,
                 bool rollback, const reach_result *after,
                 const trn_prep *prep)
 {
     size_t i;
-    char sz[32], line[512];
+    char line[512];
 
     for (i = 0; i < p->nr_notes; i++)
         fprintf(f, "note: %s\n", p->notes[i]);
     fprintf(f, "\n");
-    snprintf(line, sizeof(line), "%-12s %-12s %-10s %-6s %s", "domain",
-             "outcome", "memory", "vCPUs", "detail");
-    put_line(f, line);
-    for (i = 0; i < r->nr_doms; i++) {
-        const exec_dom_report *d = &r->doms[i];
-        char vc[16];
-
-        /* report->doms follows plan->rows */
-        if (d->outcome == EXEC_DOM_VANISHED ||
-            (i < p->nr_rows && !p->rows[i].running)) {
-            snprintf(line, sizeof(line), "%-12s %-12s %-10s %-6s %s",
-                     d->domain, EXEC_OutcomeName(d->outcome), "-", "-",
-                     d->msg[0] ? d->msg : "not running");
-        } else {
-            char detail[256];
-
-            snprintf(vc, sizeof(vc), "%u", d->vcpus);
-            snprintf(line, sizeof(line), "%-12s %-12s %-10s %-6s %s",
-                     d->domain, EXEC_OutcomeName(d->outcome),
-                     OUT_Size(d->mem_kib, sz, sizeof(sz)), vc,
-                     d->msg[0] || !d->relocated
-                     ? d->msg : relocation_text(d, detail, sizeof(detail)));
-        }
-        put_line(f, line);
-    }
+    report_rows(f, p, r);
     if (r->ok) {
         /* with no step, the plan's notes have said it already */
         if (p->nr_stages)
             put_shortfalls(f, after);
         put_prepared(f, prep);
-        fprintf(f, "reached phase %s in %.1f s\n", p->phase,
-                (double)r->elapsed_ms / 1000.0);
+        fprintf(f, "reached phase %s in %.1f s (capacity at %.1f s, "
+                "placement at %.1f s)\n", p->phase,
+                (double)r->elapsed_ms / 1000.0,
+                (double)r->capacity_ms / 1000.0,
+                (double)r->placement_ms / 1000.0);
         return;
     }
     put_prepared(f, prep);
@@ -683,6 +600,43 @@ void OUT_Report(FILE *f, const plan *p, const exec_report *r,
                 "shown above\n");
     else
         fprintf(f, "the rollback did not complete: see each domain above\n");
+}
+
+void OUT_MoveReport(FILE *f, const plan *p, const exec_report *r,
+                    const out_move *mv)
+{
+    char before[32] = "";
+    size_t i;
+
+    for (i = 0; i < p->nr_notes; i++)
+        fprintf(f, "note: %s\n", p->notes[i]);
+    fprintf(f, "\n");
+    report_rows(f, p, r);
+    fprintf(f, "\n");
+    if (mv->known_before)
+        snprintf(before, sizeof(before), " (%u%% before)", mv->pct_before);
+    switch (mv->verdict) {
+    case OUT_MOVE_GOAL:
+        if (!p->nr_stages)
+            fprintf(f, "done: %s has %u%% of its memory on node %d already "
+                    "(goal %u%%)\n", mv->domain, mv->pct_after, mv->node,
+                    mv->goal_pct);
+        else
+            fprintf(f, "done: %s has %u%% of its memory on node %d%s, goal "
+                    "%u%%, in %.1f s\n", mv->domain, mv->pct_after,
+                    mv->node, before, mv->goal_pct,
+                    (double)r->elapsed_ms / 1000.0);
+        break;
+    case OUT_MOVE_PART:
+        fprintf(f, "partly done: %s has %u%% of its memory on node %d%s, "
+                "short of the %u%% goal, in %.1f s\n", mv->domain,
+                mv->pct_after, mv->node, before, mv->goal_pct,
+                (double)r->elapsed_ms / 1000.0);
+        break;
+    case OUT_MOVE_NONE:
+        fprintf(f, "FAILED: %s\n", r->cause.msg);
+        break;
+    }
 }
 
 void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r,
@@ -720,6 +674,17 @@ void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r,
     else
         json_error(w, OUT_FAIL_APPLY, &r->cause, NULL);
     JSONW_KeyUint(w, "elapsed_ms", r->elapsed_ms);
+    /* the two moments of a transition; null: not reached */
+    JSONW_Key(w, "capacity_ms");
+    if (r->capacity_reached)
+        JSONW_Uint(w, r->capacity_ms);
+    else
+        JSONW_Null(w);
+    JSONW_Key(w, "placement_ms");
+    if (r->placement_reached)
+        JSONW_Uint(w, r->placement_ms);
+    else
+        JSONW_Null(w);
     if (prep)
         json_prepared(w, prep);
     JSONW_Key(w, "results");
@@ -737,7 +702,7 @@ void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r,
             JSONW_KeyUint(w, "memory_kib", d->mem_kib);
             JSONW_KeyUint(w, "vcpus", d->vcpus);
         }
-        JSONW_KeyString(w, "message", d->msg);
+        JSONW_KeyStringOrNull(w, "message", d->msg[0] ? d->msg : NULL);
         if (d->relocated) {
             JSONW_Key(w, "relocation");
             JSONW_ObjectOpen(w);
@@ -895,186 +860,6 @@ void OUT_CheckJson(FILE *f, const char *path, const xs_err *err,
     json_out(f, w);
 }
 
-/* --- status ------------------------------------------------------------- */
-
-static const char *pool_name(const xs_snapshot *s, uint32_t id)
-{
-    const hv_pool *p = SNAP_FindPool(s, id);
-
-    return p ? p->name : "?";
-}
-
-/* Table domains that are not running: how many. */
-static size_t nr_not_running(const xs_snapshot *snap, const tbl_table *t)
-{
-    size_t i, n = 0;
-
-    for (i = 0; i < t->nr_domains; i++)
-        if (!SNAP_FindDomain(snap, t->domains[i].name))
-            n++;
-    return n;
-}
-
-/* The first phase the host is in, or NULL. */
-static const char *phase_now(const xs_phase_match *m, size_t nr)
-{
-    size_t i;
-
-    for (i = 0; i < nr; i++)
-        if (m[i].reach.reached)
-            return m[i].name;
-    return NULL;
-}
-
-void OUT_Status(FILE *f, const xs_snapshot *snap, const tbl_table *t,
-                const xs_phase_match *m, size_t nr, const char *driver,
-                int verbose)
-{
-    size_t i, w = 8;
-    char line[512], a[32], b[32], c[32], cpus[64], soft[64];
-    const char *now = phase_now(m, nr);
-    const char *all = nr_not_running(snap, t) ? "all running domains match"
-                                              : "all domains match";
-
-    OUT_Host(f, snap, driver);
-    snprintf(line, sizeof(line), "%-12s %5s  %-10s %-10s %-10s %-5s %-12s "
-             "%-11s %-4s %-9s %s", "domain", "id", "memory", "target",
-             "maxmem", "vCPUs", "cpupool", "pCPUs",
-             verbose ? "type" : "", verbose ? "max vCPUs" : "",
-             verbose ? "soft affinity" : "");
-    fprintf(f, "\n");
-    put_line(f, line);
-    for (i = 0; i < snap->nr_doms; i++) {
-        const hv_domain *d = &snap->doms[i];
-        int n;
-
-        n = snprintf(line, sizeof(line), "%-12s %5u  %-10s %-10s %-10s "
-                     "%-5u %-12s %-11s", d->name, d->domid,
-                     OUT_Size(d->mem_kib, a, sizeof(a)),
-                     OUT_Size(d->target_kib, b, sizeof(b)),
-                     OUT_Size(d->maxmem_kib, c, sizeof(c)),
-                     d->vcpus_online, pool_name(snap, d->pool),
-                     CPUMAP_Format(&d->hard_affinity, cpus, sizeof(cpus)));
-        if (verbose && n > 0 && (size_t)n < sizeof(line))
-            snprintf(line + n, sizeof(line) - (size_t)n, " %-4s %-9u %s",
-                     HV_DomTypeName(d->type), d->vcpus_max,
-                     CPUMAP_Format(&d->soft_affinity, soft, sizeof(soft)));
-        put_line(f, line);
-    }
-    for (i = 0; i < t->nr_domains; i++)
-        if (!SNAP_FindDomain(snap, t->domains[i].name))
-            fprintf(f, "%-12s %5s  not running\n", t->domains[i].name, "-");
-    if (verbose && snap->host.nr_nodes > 1) {
-        fprintf(f, "\nmemory per NUMA node:\n");
-        for (i = 0; i < snap->nr_doms; i++) {
-            const hv_domain *d = &snap->doms[i];
-            unsigned n;
-
-            fprintf(f, "  %-12s", d->name);
-            if (!d->node_known)
-                fprintf(f, " unknown");
-            for (n = 0; d->node_known && n < snap->host.nr_nodes; n++)
-                fprintf(f, " node%u %s%s", n,
-                        OUT_Size(d->node_mem_kib[n], a, sizeof(a)),
-                        n + 1 < snap->host.nr_nodes ? "," : "");
-            fprintf(f, "\n");
-        }
-    }
-
-    for (i = 0; i < nr; i++)
-        if (strlen(m[i].name) > w)
-            w = strlen(m[i].name);
-    fprintf(f, "\nphases:\n");
-    for (i = 0; i < nr; i++)
-        fprintf(f, "  %-*s  %s%s\n", (int)w, m[i].name,
-                m[i].reach.reached ? all : "first difference: ",
-                m[i].reach.reached ? "" : m[i].reach.why);
-    if (now)
-        fprintf(f, "\nphase: %s (%s)\n", now, all);
-    else
-        fprintf(f, "\nphase: none (between phases)\n");
-    for (i = 0; now && i < nr; i++)
-        if (m[i].name == now)
-            put_shortfalls(f, &m[i].reach);
-}
-
-void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
-                    const xs_phase_match *m, size_t nr, const char *driver)
-{
-    json_writer *w = JSONW_New(true);
-    const char *now = phase_now(m, nr);
-    char cpus[64];
-    size_t i;
-
-    JSONW_ObjectOpen(w);
-    JSONW_Key(w, "host");
-    JSONW_ObjectOpen(w);
-    JSONW_KeyString(w, "driver", driver);
-    JSONW_KeyUint(w, "nr_cpus", snap->host.nr_cpus);
-    JSONW_KeyUint(w, "nr_nodes", snap->host.nr_nodes);
-    JSONW_KeyUint(w, "total_kib", snap->host.total_kib);
-    JSONW_KeyUint(w, "free_kib", snap->host.free_kib);
-    JSONW_KeyBool(w, "guarded", snap->host.guarded);
-    JSONW_ObjectClose(w);
-    JSONW_Key(w, "domains");
-    JSONW_ArrayOpen(w);
-    for (i = 0; i < snap->nr_doms; i++) {
-        const hv_domain *d = &snap->doms[i];
-
-        JSONW_ObjectOpen(w);
-        JSONW_KeyString(w, "name", d->name);
-        JSONW_KeyUint(w, "domid", d->domid);
-        JSONW_KeyString(w, "type", HV_DomTypeName(d->type));
-        JSONW_KeyBool(w, "in_table", TBL_FindDomain(t, d->name) != NULL);
-        JSONW_KeyUint(w, "memory_kib", d->mem_kib);
-        JSONW_KeyUint(w, "target_kib", d->target_kib);
-        JSONW_KeyUint(w, "maxmem_kib", d->maxmem_kib);
-        JSONW_KeyUint(w, "vcpus", d->vcpus_online);
-        JSONW_KeyUint(w, "max_vcpus", d->vcpus_max);
-        JSONW_KeyString(w, "cpupool", pool_name(snap, d->pool));
-        JSONW_KeyString(w, "hard_affinity",
-                        CPUMAP_Format(&d->hard_affinity, cpus, sizeof(cpus)));
-        JSONW_KeyString(w, "soft_affinity",
-                        CPUMAP_Format(&d->soft_affinity, cpus, sizeof(cpus)));
-        /* Where its memory lies, when known (on Xen: status -v). */
-        if (d->node_known && snap->host.nr_nodes > 1) {
-            unsigned n;
-
-            JSONW_Key(w, "node_memory_kib");
-            JSONW_ArrayOpen(w);
-            for (n = 0; n < snap->host.nr_nodes; n++)
-                JSONW_Uint(w, d->node_mem_kib[n]);
-            JSONW_ArrayClose(w);
-        }
-        JSONW_ObjectClose(w);
-    }
-    JSONW_ArrayClose(w);
-    JSONW_Key(w, "not_running");
-    JSONW_ArrayOpen(w);
-    for (i = 0; i < t->nr_domains; i++)
-        if (!SNAP_FindDomain(snap, t->domains[i].name))
-            JSONW_String(w, t->domains[i].name);
-    JSONW_ArrayClose(w);
-    JSONW_Key(w, "phases");
-    JSONW_ArrayOpen(w);
-    for (i = 0; i < nr; i++) {
-        JSONW_ObjectOpen(w);
-        JSONW_KeyString(w, "name", m[i].name);
-        JSONW_KeyBool(w, "matches", m[i].reach.reached);
-        JSONW_Key(w, "difference");
-        if (m[i].reach.reached)
-            JSONW_Null(w);
-        else
-            JSONW_String(w, m[i].reach.why);
-        json_shortfalls(w, &m[i].reach);
-        JSONW_ObjectClose(w);
-    }
-    JSONW_ArrayClose(w);
-    JSONW_KeyStringOrNull(w, "phase", now);
-    JSONW_ObjectClose(w);
-    json_out(f, w);
-}
-
 /* --- apply progress ----------------------------------------------------- */
 
 #define OUT_READING_EVERY_MS 1000
@@ -1096,25 +881,47 @@ void OUT_ProgressDispose(out_progress *pg)
 
 void OUT_ProgressHeader(out_progress *pg, const plan *p)
 {
-    size_t s, n = 0;
+    size_t s, i, n = 0;
+    out_moving *v;
 
     if (!pg->f || !p->nr_stages)
         return;
     for (s = 0; s < p->nr_stages; s++)
         n += p->stages[s].nr_acts;
-    fprintf(pg->f, "Moving the host to phase \"%s\" (%zu stage%s, %zu "
-            "step%s):\n", p->phase, p->nr_stages,
-            p->nr_stages == 1 ? "" : "s", n, n == 1 ? "" : "s");
+    /* every action may move at any time: one reading slot each */
+    v = calloc(n ? n : 1, sizeof(*v));
+    free(pg->moving);
+    pg->moving = v;
+    pg->nr_moving = 0;
+    pg->p = p;
+    pg->nr_relocations = 0;
+    for (s = 0; s < p->nr_stages && s < PLAN_NR_STAGES; s++) {
+        const plan_stage *st = &p->stages[s];
+
+        pg->stage_first[s] = pg->nr_moving;
+        for (i = 0; i < st->nr_acts && v; i++) {
+            v[pg->nr_moving++].act = &st->acts[i];
+            pg->nr_relocations += st->acts[i].kind == PLAN_ACT_RELOCATE;
+        }
+    }
+    fprintf(pg->f, "Moving the host to phase \"%s\" (%zu step%s):\n",
+            p->phase, n, n == 1 ? "" : "s");
     fflush(pg->f);
 }
 
+/* The reading slot of a (one of the plan's actions), or NULL. */
 static out_moving *moving_of(out_progress *pg, const plan_action *a)
 {
-    size_t i;
+    size_t s;
 
-    for (i = 0; i < pg->nr_moving; i++)
-        if (pg->moving[i].act == a)
-            return &pg->moving[i];
+    if (!pg->p || !pg->moving)
+        return NULL;
+    for (s = 0; s < pg->p->nr_stages && s < PLAN_NR_STAGES; s++) {
+        const plan_stage *st = &pg->p->stages[s];
+
+        if (a >= st->acts && a < st->acts + st->nr_acts)
+            return &pg->moving[pg->stage_first[s] + (size_t)(a - st->acts)];
+    }
     return NULL;
 }
 
@@ -1217,28 +1024,15 @@ static const char *done_text(const out_moving *mv, const plan_action *a,
     return buf;
 }
 
+/* A stage's first step begins (stages overlap: only said with -v). */
 static void stage_begin(out_progress *pg, const exec_event *ev)
 {
     const plan_stage *st = ev->stage;
-    out_moving *v;
-    size_t i;
 
-    /* Readings belong to the stage's actions; start afresh. */
-    pg->nr_moving = 0;
-    v = realloc(pg->moving, (st->nr_acts ? st->nr_acts : 1) * sizeof(*v));
-    if (v) {
-        pg->moving = v;
-        for (i = 0; i < st->nr_acts; i++) {
-            memset(&v[i], 0, sizeof(v[i]));
-            v[i].act = &st->acts[i];
-        }
-        pg->nr_moving = st->nr_acts;
-    }
     if (pg->verbose)
         progress_line(pg, ev, ev->rolling_back ? "undo" : "stage",
-                      "%s, %zu step%s%s", PLAN_StageName(st->kind),
-                      st->nr_acts, st->nr_acts == 1 ? "" : "s",
-                      st->nr_acts > 1 ? " at once" : "");
+                      "%s begins, %zu step%s", PLAN_StageName(st->kind),
+                      st->nr_acts, st->nr_acts == 1 ? "" : "s");
 }
 
 void OUT_Progress(void *ctx, const exec_event *ev)
@@ -1302,9 +1096,16 @@ void OUT_Progress(void *ctx, const exec_event *ev)
     case EXEC_EV_DONE:
         clear_status(pg);
         break;
-    case EXEC_EV_RECORDED:
     case EXEC_EV_CAPACITY:
+        progress_line(pg, ev, "", "capacity: every domain has its memory, "
+                      "vCPUs and pCPUs");
+        break;
     case EXEC_EV_PLACEMENT:
+        if (pg->nr_relocations)
+            progress_line(pg, ev, "", "placement: the memory moves are "
+                          "done");
+        break;
+    case EXEC_EV_RECORDED:
         break;
     }
 }
@@ -1313,7 +1114,8 @@ void OUT_Progress(void *ctx, const exec_event *ev)
 
 void OUT_AnswerJson(FILE *f, const char *id, const char *what,
                     const char *state, const char *phase,
-                    const char *message, long pid)
+                    const char *message, long pid, long long capacity_ms,
+                    long long placement_ms)
 {
     json_writer *w = JSONW_New(true);
 
@@ -1326,6 +1128,16 @@ void OUT_AnswerJson(FILE *f, const char *id, const char *what,
     JSONW_KeyStringOrNull(w, "phase", phase);
     JSONW_KeyString(w, "state", state);
     JSONW_KeyStringOrNull(w, "message", message);
+    JSONW_Key(w, "capacity_ms");
+    if (capacity_ms >= 0)
+        JSONW_Uint(w, (unsigned long long)capacity_ms);
+    else
+        JSONW_Null(w);
+    JSONW_Key(w, "placement_ms");
+    if (placement_ms >= 0)
+        JSONW_Uint(w, (unsigned long long)placement_ms);
+    else
+        JSONW_Null(w);
     if (strcmp(state, "failed") == 0) {
         xs_err err;
 
@@ -1333,90 +1145,6 @@ void OUT_AnswerJson(FILE *f, const char *id, const char *what,
         JSONW_Key(w, "error");
         json_error(w, OUT_FAIL_APPLY, &err, NULL);
     }
-    JSONW_ObjectClose(w);
-    json_out(f, w);
-}
-
-/* --- schedule ----------------------------------------------------------- */
-
-static const char *local_time(time_t t, char *buf, size_t len)
-{
-    struct tm tm;
-
-    if (!localtime_r(&t, &tm) ||
-        !strftime(buf, len, "%Y-%m-%d %H:%M %Z (%a)", &tm))
-        snprintf(buf, len, "@%lld", (long long)t);
-    return buf;
-}
-
-void OUT_Schedule(FILE *f, const tbl_table *t, time_t now, unsigned count)
-{
-    char when[64], what[200];
-    size_t i;
-    unsigned k;
-
-    fprintf(f, "now: %s\n", local_time(now, when, sizeof(when)));
-    if (!t->nr_triggers) {
-        fprintf(f, "no triggers in %s\n", t->path);
-        return;
-    }
-    fprintf(f, "%-28s %-12s %s\n", "TRIGGER", "PHASE", "NEXT");
-    for (i = 0; i < t->nr_triggers; i++) {
-        const tbl_trigger *tr = &t->triggers[i];
-        time_t at = now, next;
-
-        if (tr->kind == TBL_TRIGGER_EVENT) {
-            snprintf(what, sizeof(what), "on %s", tr->event);
-            fprintf(f, "%-28s %-12s on request (xenshift apply @%s)\n",
-                    what, tr->phase, tr->event);
-            continue;
-        }
-        snprintf(what, sizeof(what), "at \"%s\"", tr->at);
-        for (k = 0; k < count; k++) {
-            if (SCHED_Next(&tr->when, at, &next)) {
-                fprintf(f, "%-28s %-12s never\n", k ? "" : what,
-                        k ? "" : tr->phase);
-                break;
-            }
-            fprintf(f, "%-28s %-12s %s\n", k ? "" : what, k ? "" :
-                    tr->phase, local_time(next, when, sizeof(when)));
-            at = next;
-        }
-    }
-}
-
-void OUT_ScheduleJson(FILE *f, const tbl_table *t, time_t now,
-                      unsigned count)
-{
-    json_writer *w = JSONW_New(true);
-    size_t i;
-    unsigned k;
-
-    JSONW_ObjectOpen(w);
-    JSONW_KeyInt(w, "now", (long long)now);
-    JSONW_Key(w, "triggers");
-    JSONW_ArrayOpen(w);
-    for (i = 0; i < t->nr_triggers; i++) {
-        const tbl_trigger *tr = &t->triggers[i];
-        time_t at = now, next;
-
-        JSONW_ObjectOpen(w);
-        JSONW_KeyString(w, "phase", tr->phase);
-        if (tr->kind == TBL_TRIGGER_EVENT) {
-            JSONW_KeyString(w, "on", tr->event);
-        } else {
-            JSONW_KeyString(w, "at", tr->at);
-            JSONW_Key(w, "next");
-            JSONW_ArrayOpen(w);
-            for (k = 0; k < count && !SCHED_Next(&tr->when, at, &next); k++) {
-                JSONW_Int(w, (long long)next);
-                at = next;
-            }
-            JSONW_ArrayClose(w);
-        }
-        JSONW_ObjectClose(w);
-    }
-    JSONW_ArrayClose(w);
     JSONW_ObjectClose(w);
     json_out(f, w);
 }

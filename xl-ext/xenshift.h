@@ -58,18 +58,54 @@ void CMD_Usage(FILE *f, const char *progname, const xs_cmd *cmd);
 int CMD_UsageError(const xs_cli *cli, const xs_cmd *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* cmd_show.c: xenshift show, the timelines xenshiftd kept */
+int CMD_Show(xs_cli *cli, int argc, char **argv);
+
 /* client.c: talking to xenshiftd */
 /* True (and the pid) when xenshiftd runs on this host. */
 bool CLI_DaemonRunning(hv *h, long *pid);
+/* How long a request to xenshiftd is followed. */
+typedef enum {
+    CLI_UNTIL_QUEUED,           /* --no-wait */
+    CLI_UNTIL_CAPACITY,         /* --until capacity: placement goes on */
+    CLI_UNTIL_END,              /* --wait (the default) */
+} cli_until;
+
 /*
- * Ask xenshiftd for `what` (a phase or @EVENT) and, with wait, follow
- * it to its end, showing the progress.  timeout_ms 0: no limit.
- * share: a simulated host shared with a --sim-state daemon (its lock
- * held), or NULL.  Returns an exit code.
+ * Ask xenshiftd for `what` (a phase or @EVENT) and follow it as until
+ * says, showing the progress.  timeout_ms 0: no limit.  share: a
+ * simulated host shared with a --sim-state daemon (its lock held), or
+ * NULL.  Returns an exit code.
  */
 struct simst;
-int CLI_Request(const xs_cli *cli, hv *h, const char *what, bool wait,
+int CLI_Request(const xs_cli *cli, hv *h, const char *what, cli_until until,
                 unsigned timeout_ms, long pid, struct simst *share);
+
+/* output_table.c: text tables with columns as wide as their content */
+typedef struct out_table {
+    size_t nr_cols;
+    size_t nr_rows;
+    char **cells;               /* nr_rows * nr_cols, NULL: none */
+    bool *right;                /* nr_cols: right-aligned (numbers) */
+    size_t next_col;            /* OUT_TableCell's place in the last row */
+} out_table;
+
+void OUT_TableInit(out_table *t, size_t nr_cols);
+void OUT_TableDispose(out_table *t);
+void OUT_TableRight(out_table *t, size_t col);
+/*
+ * A row of up to nr_cols cells, ended by NULL: a row ended early has its
+ * last cell run on over the columns it lacks.  "" is an empty cell.
+ */
+void OUT_TableRow(out_table *t, const char *first, ...)
+    __attribute__((sentinel));
+/* A row of n cells (n <= nr_cols); a NULL cell ends it as above. */
+void OUT_TableRowArray(out_table *t, const char *const *cells, size_t n);
+/* A row built a cell at a time: OUT_TableNewRow, then OUT_TableCell. */
+void OUT_TableNewRow(out_table *t);
+void OUT_TableCell(out_table *t, const char *cell);
+/* Every row, each line after indent (NULL: none). */
+void OUT_TablePrint(const out_table *t, FILE *f, const char *indent);
 
 /* output.c: text and JSON renderings */
 const char *OUT_Size(uint64_t kib, char *buf, size_t len);
@@ -87,6 +123,7 @@ typedef enum {
     OUT_FAIL_VETO,              /* a pre hook said no: nothing changed */
     OUT_FAIL_APPLY,             /* the transition failed */
     OUT_FAIL_DAEMON,            /* xenshiftd cannot be asked or is silent */
+    OUT_FAIL_TIMELINE,          /* apply --timeline FILE cannot be written */
     OUT_FAIL_INTERNAL,          /* out of memory */
 } out_fail_kind;
 
@@ -121,9 +158,11 @@ void OUT_PlanJson(FILE *f, const plan *p);
 void OUT_Schedule(FILE *f, const tbl_table *t, time_t now, unsigned count);
 void OUT_ScheduleJson(FILE *f, const tbl_table *t, time_t now,
                       unsigned count);
+/* capacity_ms, placement_ms: -1 when not (yet) reached */
 void OUT_AnswerJson(FILE *f, const char *id, const char *what,
                     const char *state, const char *phase,
-                    const char *message, long pid);
+                    const char *message, long pid, long long capacity_ms,
+                    long long placement_ms);
 /*
  * after: the check of the phase once every step ran (apply: the
  * transition's res.after), for the node shortfalls; NULL for mem-move.
@@ -135,6 +174,25 @@ void OUT_AnswerJson(FILE *f, const char *id, const char *what,
 void OUT_Report(FILE *f, const plan *p, const exec_report *r,
                 bool rollback, const reach_result *after,
                 const trn_prep *prep);
+/* What mem-move did, against what it was asked (see xenshift(1)). */
+typedef enum {
+    OUT_MOVE_GOAL,              /* at least the goal is on the node */
+    OUT_MOVE_PART,              /* short of the goal (soft: exit 0) */
+    OUT_MOVE_NONE,              /* nothing moved: exit 1 */
+} out_move_verdict;
+
+typedef struct out_move {
+    out_move_verdict verdict;
+    const char *domain;
+    int node;
+    unsigned goal_pct;
+    bool known_before;          /* where its memory lay before is known */
+    unsigned pct_before, pct_after;     /* of its memory on the node */
+} out_move;
+
+/* mem-move's report: each domain as OUT_Report, then the verdict. */
+void OUT_MoveReport(FILE *f, const plan *p, const exec_report *r,
+                    const out_move *mv);
 void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r,
                     const reach_result *after, const trn_prep *prep);
 
@@ -155,6 +213,8 @@ void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
  * line per step as it begins and ends; on a terminal also one status
  * line, rewritten with \r, with the memory of every domain that moves;
  * with verbose, the stages and (not on a terminal) every reading.
+ * Capacity is told when it is reached, placement too when the plan
+ * moves memory.
  */
 typedef struct out_moving {
     const plan_action *act;
@@ -169,13 +229,30 @@ typedef struct out_progress {
     bool tty;
     int verbose;
     bool status_shown;          /* a \r line is on the screen */
-    out_moving *moving;         /* the current stage's actions */
+    out_moving *moving;         /* every action of the plan */
     size_t nr_moving;
+    const plan *p;              /* the plan whose actions those are */
+    size_t stage_first[PLAN_NR_STAGES + 1];  /* index in moving, per stage */
+    size_t nr_relocations;      /* placement is told when it has any */
 } out_progress;
 
 void OUT_ProgressInit(out_progress *pg, FILE *f, bool tty, int verbose);
 void OUT_ProgressDispose(out_progress *pg);
 void OUT_ProgressHeader(out_progress *pg, const plan *p);
 exec_progress_fn OUT_Progress;
+
+/* output_timeline.c: xenshift show's lists */
+typedef struct out_timeline {
+    char id[128];
+    char path[4300];
+    time_t mtime;
+    char title[1024];           /* "" when it cannot be read */
+} out_timeline;
+
+void OUT_Timelines(FILE *f, const char *dir, const out_timeline *tl,
+                   size_t nr);
+void OUT_TimelinesJson(FILE *f, const char *dir, const out_timeline *tl,
+                       size_t nr);
+void OUT_TimelineJson(FILE *f, const out_timeline *tl);
 
 #endif

@@ -81,6 +81,14 @@ void CPUMAP_Or(xs_cpumap *dst, const xs_cpumap *src)
         dst->bits[i] |= src->bits[i];
 }
 
+void CPUMAP_And(xs_cpumap *dst, const xs_cpumap *src)
+{
+    unsigned i;
+
+    for (i = 0; i < HV_MAX_CPUS / 64; i++)
+        dst->bits[i] &= src->bits[i];
+}
+
 void CPUMAP_AndNot(xs_cpumap *dst, const xs_cpumap *src)
 {
     unsigned i;

@@ -27,6 +27,7 @@ bool CPUMAP_IsEmpty(const xs_cpumap *m);
 bool CPUMAP_Equal(const xs_cpumap *a, const xs_cpumap *b);
 bool CPUMAP_Intersects(const xs_cpumap *a, const xs_cpumap *b);
 void CPUMAP_Or(xs_cpumap *dst, const xs_cpumap *src);
+void CPUMAP_And(xs_cpumap *dst, const xs_cpumap *src);     /* dst &= src */
 void CPUMAP_AndNot(xs_cpumap *dst, const xs_cpumap *src);  /* dst &= ~src */
 /* Next set cpu >= from, or -1. */
 int CPUMAP_Next(const xs_cpumap *m, unsigned from);

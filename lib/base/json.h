@@ -3,8 +3,9 @@
  *
  * Parsing builds a small tree in which every value remembers the line
  * and column where it starts, so configuration errors can point at it.
- * Writing goes through a tiny generator.  Only json.c includes yajl:
- * changing the library (upstream Xen is moving to json-c) is one file.
+ * Writing goes through a tiny generator.  Only json.c (reading),
+ * json_syntax.c (syntax errors) and json_write.c (writing) include yajl:
+ * changing the library (upstream Xen is moving to json-c) is those files.
  */
 #ifndef XENSHIFT_JSON_H
 #define XENSHIFT_JSON_H

@@ -174,3 +174,18 @@ const char *UNITS_FormatSize(uint64_t kib, char *buf, size_t len)
                  (kib % div) * 10 / div, names[u]);
     return buf;
 }
+
+const char *UNITS_FormatMiB(uint64_t kib, char *buf, size_t len)
+{
+    uint64_t mib = kib / 1024, rest = kib % 1024, hundredths;
+
+    if (!rest) {
+        snprintf(buf, len, "%" PRIu64 " MiB", mib);
+        return buf;
+    }
+    hundredths = (rest * 100 + 1023) / 1024;   /* 1..100: rounded up */
+    if (hundredths == 100)
+        mib++, hundredths = 0;
+    snprintf(buf, len, "%" PRIu64 ".%02" PRIu64 " MiB", mib, hundredths);
+    return buf;
+}

@@ -42,4 +42,12 @@ uint64_t UNITS_MulDiv(uint64_t a, uint64_t b, uint64_t c);
 /* "128 MiB", "1.5 GiB", "512 KiB": shortest exact-or-one-decimal form. */
 const char *UNITS_FormatSize(uint64_t kib, char *buf, size_t len);
 
+/*
+ * MiB, xl's unit, for tables: "1280 MiB" when the size is a whole number
+ * of MiB, else two decimals rounded up ("1296.73 MiB", "0.01 MiB" for
+ * 4 KiB), so that a size that is not whole never reads as one and a
+ * size that is not zero never reads as zero.
+ */
+const char *UNITS_FormatMiB(uint64_t kib, char *buf, size_t len);
+
 #endif

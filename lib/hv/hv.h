@@ -99,7 +99,7 @@ typedef struct hv_move_result {
 
 /* Open the real host. Returns NULL with err filled when Xen is absent. */
 hv *HV_OpenXen(xs_err *err);
-/* Open a simulated host from a fixture file (see hv_sim.c). */
+/* Open a simulated host from a fixture file (see sim_fixture.c). */
 hv *HV_OpenSim(const char *fixture_path, xs_err *err);
 void HV_Close(hv *h);
 

@@ -1,5 +1,5 @@
 /*
- * hv_sim.h - test hooks of the simulated host (see hv_sim.c and
+ * hv_sim.h - test hooks of the simulated host (see hv_sim.c, sim_*.c and
  * docs/sim-fixture.md for the fixture format).
  */
 #ifndef XENSHIFT_HV_SIM_H

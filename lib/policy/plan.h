@@ -2,11 +2,12 @@
  * plan.h - the planner: a pure function from (host snapshot, wanted
  * state) to ordered steps, or a refusal that says exactly why.
  *
- * Order (the patent's Fig. 7): shrink every donor at once (balloon down,
- * unplug vCPUs) -> relocate memory -> grow recipients at once (maxmem up,
- * then target) -> plug vCPUs -> cpupools and pinning.  Never plans a
- * domain below its floor nor the host's free memory below the reserve,
- * at any point between stages.
+ * The steps are grouped in stages after the patent's Fig. 7 (shrink
+ * donors, relocate, grow recipients, plug vCPUs, cpupools and pinning),
+ * but they run by their preconditions (PLAN_GraphMake below): donors
+ * shrink while recipients grow into what is free, pCPU changes start at
+ * once, memory moves come last.  Never plans a domain below its floor
+ * nor the host's free memory below the reserve.
  *
  * Dedicated pCPUs are realised as a cpupool per dedicated domain, named
  * "xenshift-<domain>": a pool is the only way in Xen to keep every other
@@ -93,6 +94,9 @@ typedef struct plan_action {
     uint64_t from_kib, to_kib;          /* MEMORY */
     unsigned from_vcpus, to_vcpus;      /* VCPUS */
     int node;                           /* RELOCATE: to this node */
+    /* RELOCATE: moves other memory off from_node, to make room there */
+    bool makes_room;
+    int from_node;
     plan_move_how how;                  /* RELOCATE: DIRECT or COOP. */
     uint64_t floor_kib;                 /* RELOCATE: balloon never below */
     xs_cpumap cpus;                     /* POOL_*, PIN */
@@ -101,7 +105,7 @@ typedef struct plan_action {
 
 typedef struct plan_stage {
     plan_stage_kind kind;
-    plan_action *acts;          /* all acts of a stage run at once */
+    plan_action *acts;          /* a group of one kind (plan_graph.c) */
     size_t nr_acts;
 } plan_stage;
 
@@ -179,6 +183,62 @@ int PLAN_Make(const xs_snapshot *snap, const tbl_table *t,
 int PLAN_TargetsFromSnapshot(const xs_snapshot *snap,
                              const plan_target *like, size_t nr,
                              plan_target **targets, xs_err *err);
+
+/*
+ * The plan as a graph (plan_graph.c).  Stages group the actions by
+ * kind, for people; the order comes from each action's preconditions:
+ *  - a grow follows the free memory above the reserve (the donors'
+ *    shrink frees it as it goes), so it starts at once when the host
+ *    has room and waits for nothing else;
+ *  - shrinks and vCPU changes wait for nothing;
+ *  - a pool waits for the pCPUs it takes (a pool giving them back, a
+ *    domain pinned off them), a pin for its domain's pool and for
+ *    pCPUs coming back to Pool-0;
+ *  - relocations are placement, not capacity: they wait until every
+ *    other action is done, and a move to node n waits for the moves
+ *    that make room on n.
+ * Pure: a function of the plan alone.
+ */
+typedef enum {
+    PLAN_WHY_POOL,              /* its domain's pool step */
+    PLAN_WHY_CPUS_BACK,         /* a pool giving pCPUs back to Pool-0 */
+    PLAN_WHY_CPUS_FREE,         /* a domain pinned off the pCPUs */
+    PLAN_WHY_ROOM,              /* memory moving off the node */
+} plan_why;
+
+typedef struct plan_dep {
+    size_t on;                  /* index into plan_graph.nodes */
+    plan_why why;
+} plan_dep;
+
+typedef enum {
+    PLAN_GATE_NONE,
+    PLAN_GATE_FREE_MEMORY,      /* grows as free memory appears */
+    PLAN_GATE_CAPACITY,         /* once every non-placement step is done */
+} plan_gate;
+
+typedef struct plan_node {
+    const plan_action *act;
+    size_t stage;               /* index into plan.stages */
+    plan_gate gate;
+    size_t first_dep, nr_deps;  /* into plan_graph.deps */
+} plan_node;
+
+typedef struct plan_graph {
+    plan_node *nodes;           /* stage order, then action order */
+    size_t nr_nodes;
+    plan_dep *deps;
+    size_t nr_deps, cap_deps;
+    size_t nr_placement;        /* nodes gated on capacity */
+} plan_graph;
+
+void PLAN_GraphInit(plan_graph *g);
+void PLAN_GraphDispose(plan_graph *g);
+int PLAN_GraphMake(const plan *p, plan_graph *g, xs_err *err);
+const char *PLAN_WhyText(plan_why w);   /* "needs its pool", ... */
+const char *PLAN_GateText(plan_gate g); /* "free memory above the reserve" */
+const char *PLAN_GateName(plan_gate g); /* JSON: "free-memory", ... */
+const char *PLAN_WhyName(plan_why w);   /* JSON: "pool", ... */
 
 const char *PLAN_StageName(plan_stage_kind k);  /* "shrink", ... */
 const char *PLAN_ActName(plan_act_kind k);      /* "memory", ... */

@@ -430,8 +430,9 @@ nomem:
 
 /*
  * Running target i's pCPUs after (in its row r, whose pCPUs before are
- * filled), and a pin where its hard affinity (on the online pCPUs) is
- * not that, or its pool changes (Xen resets the affinity on a move).
+ * filled), and a pin where its affinity (on the online pCPUs, and within
+ * its pool) is not that, or its pool changes (Xen resets the affinity on
+ * a move).
  * A domain in an administrator's pool stays there as it is.
  */
 int plan_pin(plan_work *w, size_t i, plan_row *r, xs_err *err)
@@ -453,7 +454,13 @@ int plan_pin(plan_work *w, size_t i, plan_row *r, xs_err *err)
     r->cpus_after = *want;
     now = s->d->hard_affinity;
     plan_map_and(&now, &w->online);
-    if (!s->leave && !s->enter && CPUMAP_Equal(&now, want))
+    /*
+     * No pin where nothing would change: the hard affinity is what it
+     * should be, or its part in the domain's pool is (what Xen runs it
+     * on, and what status and the row show).
+     */
+    if (!s->leave && !s->enter && (CPUMAP_Equal(&now, want) ||
+                                   CPUMAP_Equal(&r->cpus_before, want)))
         return 0;
     a = plan_act_new(&w->st[PLAN_STAGE_CPUS], PLAN_ACT_PIN, s->d);
     if (!a)

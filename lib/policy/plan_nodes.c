@@ -90,14 +90,26 @@ int plan_relocate(plan_work *w, size_t i, xs_err *err)
     }
     off = PLAN_OffNode(d, t->node);
     if (PLAN_NodeGoalMet(d, off, t->node_goal_pct ? t->node_goal_pct
-                                                 : PLAN_NODE_GOAL_PCT))
-        return 0;
+                                                 : PLAN_NODE_GOAL_PCT)) {
+        /*
+         * On its node, but growing by more than the node has free: the
+         * grow does not wait for room (capacity first), so what it takes
+         * from other nodes is moved back once every domain has grown.
+         */
+        uint64_t node_free = (unsigned)t->node < HV_MAX_NODES
+                             ? w->host->node_free_kib[t->node] : 0;
+
+        if (t->memory_kib <= d->mem_kib ||
+            t->memory_kib - d->mem_kib <= node_free)
+            return 0;
+        off = t->memory_kib - d->mem_kib - node_free;
+    }
     if (plan_pick_move_how(w->host, d, t, &how, err))
         return -1;
     /*
-     * Balloon cycles of a domain that grows wait until it has: more
-     * memory to cycle, and the growth already came from the node.
-     * Direct moves go first, before the grow.
+     * Every move waits for capacity (plan_graph.c).  Balloon cycles
+     * of a domain that grows are told apart as settling: it cycles
+     * the memory it grew to, and the growth came from the node.
      */
     k = how == PLAN_MOVE_COOPERATIVE && t->memory_kib > d->mem_kib
         ? PLAN_STAGE_SETTLE : PLAN_STAGE_RELOCATE;
@@ -209,6 +221,8 @@ static int move_off_node(plan_work *w, unsigned n, unsigned to,
             if (!a)
                 goto nomem;
             a->node = (int)to;
+            a->makes_room = true;
+            a->from_node = (int)n;
             a->from_kib = on_n;
             a->floor_kib = t->floor_kib;
             a->how = how;

@@ -54,11 +54,11 @@ const char *PLAN_DescribeAction(const plan_action *a, char *buf, size_t len)
         /* Memory already there, target elsewhere (an undo, typically). */
         if (a->from_kib == a->to_kib)
             snprintf(buf, len, "%s: balloon target back to %s", a->domain,
-                     UNITS_FormatSize(a->to_kib, s2, sizeof(s2)));
+                     UNITS_FormatMiB(a->to_kib, s2, sizeof(s2)));
         else
             snprintf(buf, len, "%s: memory %s -> %s", a->domain,
-                     UNITS_FormatSize(a->from_kib, s1, sizeof(s1)),
-                     UNITS_FormatSize(a->to_kib, s2, sizeof(s2)));
+                     UNITS_FormatMiB(a->from_kib, s1, sizeof(s1)),
+                     UNITS_FormatMiB(a->to_kib, s2, sizeof(s2)));
         break;
     case PLAN_ACT_VCPUS:
         snprintf(buf, len, "%s: vCPUs %u -> %u", a->domain, a->from_vcpus,
@@ -66,7 +66,7 @@ const char *PLAN_DescribeAction(const plan_action *a, char *buf, size_t len)
         break;
     case PLAN_ACT_RELOCATE:
         snprintf(buf, len, "%s: move %s of memory to node %d (%s)",
-                 a->domain, UNITS_FormatSize(a->from_kib, s1, sizeof(s1)),
+                 a->domain, UNITS_FormatMiB(a->from_kib, s1, sizeof(s1)),
                  a->node,
                  a->how == PLAN_MOVE_DIRECT ? "direct page moves"
                                             : "balloon cycling");

@@ -54,6 +54,21 @@ const hv_pool *SNAP_FindPool(const xs_snapshot *s, uint32_t id)
     return HV_PoolById(s->pools, s->nr_pools, id);
 }
 
+void SNAP_EffectiveAffinity(const xs_snapshot *s, const hv_domain *d,
+                            xs_cpumap *out)
+{
+    const hv_pool *p = SNAP_FindPool(s, d->pool);
+    xs_cpumap host;
+
+    *out = d->hard_affinity;
+    if (p) {
+        CPUMAP_And(out, &p->cpus);
+    } else {
+        CPUMAP_Fill(&host, s->host.nr_cpus);
+        CPUMAP_And(out, &host);
+    }
+}
+
 const hv_pool *SNAP_FindPoolByName(const xs_snapshot *s, const char *name)
 {
     return HV_PoolByName(s->pools, s->nr_pools, name);

@@ -24,5 +24,13 @@ int SNAP_Take(hv *h, xs_snapshot *s, xs_err *err);
 const hv_domain *SNAP_FindDomain(const xs_snapshot *s, const char *name);
 const hv_pool *SNAP_FindPool(const xs_snapshot *s, uint32_t id);
 const hv_pool *SNAP_FindPoolByName(const xs_snapshot *s, const char *name);
+/*
+ * The pCPUs domain d can run on: its hard affinity restricted to its
+ * cpupool's pCPUs (to the host's when the pool is unknown), as the
+ * planner's "pCPUs before".  Xen keeps a wider hard affinity than the
+ * pool when the pool shrank under it; only this part is ever used.
+ */
+void SNAP_EffectiveAffinity(const xs_snapshot *s, const hv_domain *d,
+                            xs_cpumap *out);
 
 #endif

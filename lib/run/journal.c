@@ -1,6 +1,7 @@
 /*
  * journal.c - the transition journal in xenstore.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,31 @@ int JNL_SetState(hv *h, const char *state, xs_err *err)
     return put(h, XSP_J_STATE, state, err);
 }
 
+int JNL_Moment(hv *h, bool capacity, uint64_t ms, xs_err *err)
+{
+    char v[32];
+
+    snprintf(v, sizeof(v), "%" PRIu64, ms);
+    return put(h, capacity ? XSP_J_CAPACITY_MS : XSP_J_PLACEMENT_MS, v, err);
+}
+
+/* A moment's leaf: -1 when absent or not a number. */
+static int get_moment(hv *h, const char *leaf, long long *ms, xs_err *err)
+{
+    char buf[32], *end;
+
+    *ms = -1;
+    if (get(h, leaf, buf, sizeof(buf), err))
+        return -1;
+    if (buf[0]) {
+        long long v = strtoll(buf, &end, 10);
+
+        if (!*end && v >= 0)
+            *ms = v;
+    }
+    return 0;
+}
+
 int JNL_End(hv *h, xs_err *err)
 {
     int rc = HV_XsRemove(h, XSP_JOURNAL);
@@ -114,6 +140,7 @@ int JNL_End(hv *h, xs_err *err)
 int JNL_Read(hv *h, jnl_entry *e, xs_err *err)
 {
     memset(e, 0, sizeof(*e));
+    e->capacity_ms = e->placement_ms = -1;
     if (get(h, XSP_J_STATE, e->state, sizeof(e->state), err))
         return -1;
     if (!e->state[0])
@@ -121,7 +148,9 @@ int JNL_Read(hv *h, jnl_entry *e, xs_err *err)
     if (get(h, XSP_J_FROM, e->from, sizeof(e->from), err) ||
         get(h, XSP_J_TO, e->to, sizeof(e->to), err) ||
         get(h, XSP_J_REQUEST, e->request, sizeof(e->request), err) ||
-        get(h, XSP_J_STEP, e->step, sizeof(e->step), err))
+        get(h, XSP_J_STEP, e->step, sizeof(e->step), err) ||
+        get_moment(h, XSP_J_CAPACITY_MS, &e->capacity_ms, err) ||
+        get_moment(h, XSP_J_PLACEMENT_MS, &e->placement_ms, err))
         return -1;
     e->present = true;
     return 0;

@@ -23,6 +23,8 @@ typedef struct jnl_entry {
     char request[80];           /* "" when none */
     char step[256];             /* the step under way, "" before the first */
     char state[32];             /* "running", "rolling-back" */
+    /* ms from the start to capacity and to placement; -1: not reached */
+    long long capacity_ms, placement_ms;
 } jnl_entry;
 
 /*
@@ -33,6 +35,8 @@ int JNL_Begin(hv *h, const char *from, const char *to, const char *request,
               xs_err *err);
 int JNL_Step(hv *h, const char *step, xs_err *err);
 int JNL_SetState(hv *h, const char *state, xs_err *err);
+/* Capacity (or placement, when !capacity) reached, ms after the start. */
+int JNL_Moment(hv *h, bool capacity, uint64_t ms, xs_err *err);
 /* The transition has ended: remove the journal. */
 int JNL_End(hv *h, xs_err *err);
 /* Read it; e->present is false when there is none. */

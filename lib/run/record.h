@@ -80,6 +80,12 @@ typedef struct rec_opts {
     unsigned stuck_ms;          /* a balloon without progress this long */
     unsigned timeout_ms;        /* the longest a balloon is waited for */
     uint64_t tolerance_kib;     /* "at target" when this close */
+    /*
+     * Free memory a grow back may not take while others still shrink:
+     * a grow that fits above it starts with the shrinks, the others
+     * after them.
+     */
+    uint64_t reserve_kib;
 } rec_opts;
 
 typedef enum {

@@ -244,6 +244,10 @@ static void on_event(void *ctx, const exec_event *ev)
             note_journal(r, JNL_Step(r->h, step, &err), &err);
         } else if (ev->kind == EXEC_EV_ROLLBACK_BEGIN) {
             note_journal(r, JNL_SetState(r->h, "rolling-back", &err), &err);
+        } else if (ev->kind == EXEC_EV_CAPACITY ||
+                   ev->kind == EXEC_EV_PLACEMENT) {
+            note_journal(r, JNL_Moment(r->h, ev->kind == EXEC_EV_CAPACITY,
+                                       ev->elapsed_ms, &err), &err);
         }
     }
 }
@@ -580,8 +584,10 @@ static trn_recovery restore_record(hv *h, const jnl_entry *j,
     REC_ResultInit(&res);
     JNL_SetState(h, "rolling-back", &err);
     at = (size_t)snprintf(message, message_len, "interrupted %s -> %s (at: "
-                          "%s); ", j->from[0] ? j->from : "(none)", j->to,
-                          j->step[0] ? j->step : "before the first step");
+                          "%s%s); ", j->from[0] ? j->from : "(none)", j->to,
+                          j->step[0] ? j->step : "before the first step",
+                          j->capacity_ms < 0 ? "" : j->placement_ms < 0
+                          ? ", after capacity" : ", after placement");
     if (at >= message_len)
         at = message_len - 1;
     if (!REC_Restore(h, rec, &ro, on_restore_step, &rc, &res)) {

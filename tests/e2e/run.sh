@@ -386,14 +386,32 @@ times=$(sed -n 's/^.*XS-E2E-TIME //p' "$logdir/check-xen-stock$tag.log" \
 [ "$dist" = trixie ] && echo "# trixie chroot: ${t_chroot} s"
 echo "# package $(basename "$deb"): ${t_deb} s, image ($dist): ${t_image} s, stock boot + scenarios: ${stock_boot} s, all: $((SECONDS - t_all)) s"
 [ -n "$times" ] && echo "$times" | sed 's/^/# time (ms): /'
+# 10-takeover's timeline, as the bed drew it (README shows one)
+svg=$logdir/takeover.svg
+if sed -n 's/^.*XS-E2E-SVG //p' "$logdir/check-xen-stock$tag.log" 2>/dev/null |
+        tr -d '\r' | base64 -d > "$svg" 2>/dev/null && [ -s "$svg" ]; then
+    if command -v xmllint >/dev/null 2>&1 && ! xmllint --noout "$svg" 2>/dev/null; then
+        echo "# the take-over's timeline came out of the bed damaged: $svg"
+    else
+        echo "# the take-over's timeline, drawn on the bed: $svg"
+    fi
+else
+    rm -f "$svg"
+fi
 # issue 14's ratios, from times of the same boot (05-xl-baseline, 10-takeover)
 echo "$times" | awk '{ t[$1] = $2 } END {
     x = t["xenshift-takeover"]
     s = t["xl-shrink-vm2-alone"]; g = t["xl-grow-vm1-alone"]; if (g > s) s = g
     if (x > 0 && s > 0)
         printf "# ratio: take-over / its slowest balloon step alone: %.2f (%d / %d ms; goal <= 1.2)\n", x / s, x, s
+    c = t["xenshift-capacity"]
+    if (c > 0 && s > 0)
+        printf "# ratio: take-over capacity (from its first step) / its slowest balloon step alone: %.2f (%d / %d ms; %d ms of preparing before it)\n", c / s, c, s, t["xenshift-prepare"]
     if (x > 0 && t["xl-takeover"] > 0)
         printf "# ratio: sequential xl / xenshift take-over: %.2f (%d / %d ms; goal >= 3)\n", t["xl-takeover"] / x, t["xl-takeover"], x
+    m = t["takeover-direct-capacity"]; p = t["takeover-plain-capacity"]
+    if (m > 0 && p > 0)
+        printf "# ratio: guarded take-over capacity with vm1 moved to node 1 / without the move: %.2f (%d / %d ms; goal <= 1.5; placement at %d ms)\n", m / p, m, p, t["takeover-direct-placement"]
 }'
 # guests of the bed that died while booting and were built again
 # (boot_guest in dom0/tap.sh), per boot

@@ -159,6 +159,47 @@ kill -0 "$dpid" 2>/dev/null
 t $? "and runs on"
 stop_daemon
 
+# --- each transition drawn into --timelines DIR, the newest N kept -------
+tl="$tmp/timelines"
+start_daemon --no-hooks --timelines "$tl" --keep-timelines 2
+x apply normal > "$tmp/out" 2>&1
+t $? "a daemon with --timelines serves apply normal"
+x apply takeover > "$tmp/out" 2>&1
+t $? "and apply takeover"
+id=$(sed -n 's/^request \([^:]*\): takeover, sent to xenshiftd.*/\1/p' "$tmp/out")
+x apply normal > "$tmp/out" 2>&1
+t $? "and apply normal again"
+is "$(ls "$tl" | wc -l | tr -d ' ')" 2 "--keep-timelines 2: the two newest of three kept"
+[ -n "$id" ] && [ -f "$tl/$id.svg" ]
+t $? "the takeover's timeline is DIR/ID.svg, ID its request's ($id)"
+if command -v xmllint > /dev/null; then
+    xmllint --noout "$tl/$id.svg"
+    t $? "xmllint: it is valid XML"
+fi
+is "$(x show -d "$tl" "$id")" "$tl/$id.svg" "show -d DIR ID: its path"
+x show -d "$tl" > "$tmp/out"
+t $? "show -d DIR lists them"
+is "$(wc -l < "$tmp/out" | tr -d ' ')" 3 "a heading and the two kept"
+sed -n 2p "$tmp/out" | grep -q "^$id .* takeover: reached in [0-9.]* s\$" &&
+    sed -n 3p "$tmp/out" | grep -q " normal: reached in [0-9.]* s\$"
+t $? "oldest first, with what happened: $(sed -n 2p "$tmp/out" | cut -c1-60)"
+is "$(x show -d "$tl" last)" "$(ls "$tl"/*.svg | grep -v "$id")" "show last: the newest"
+x apply --timeline "$tmp/mine.svg" takeover > "$tmp/out" 2>&1
+is $? 1 "apply --timeline is refused while the daemon runs the transition"
+grep -q "keeps its timeline: see 'xenshift show'" "$tmp/out"
+t $? "saying where it is: $(cat "$tmp/out")"
+grep -q "xenshiftd: timeline: $tl/$id.svg" "$tmp/daemon.log"
+t $? "the daemon logged where it drew it"
+stop_daemon
+# A directory that cannot be made: logged, the transition untouched.
+start_daemon --no-hooks --timelines /dev/null/timelines
+x apply takeover > "$tmp/out" 2>&1
+t $? "a daemon whose --timelines cannot be made still serves apply takeover"
+is "$(phase)" takeover "and the host reached it"
+grep -q "xenshiftd: warning: timeline: cannot make the directory /dev/null/timelines" "$tmp/daemon.log"
+t $? "the picture's failure is logged: $(grep 'timeline: cannot' "$tmp/daemon.log" | head -n 1)"
+stop_daemon
+
 # --- an "at" trigger fires on the simulated clock, in real time -----------
 # 2025-11-26 07:59:58 UTC: the daily 08:00 trigger is 2 s away.
 sed 's|^{$|{ "start_time": 1764143998,|' "$fixture" > "$tmp/at-host.json"
@@ -174,6 +215,38 @@ is "$(node phase)" takeover "two seconds later the trigger moved the host to tak
 grep -q 'at "0 8 \* \* \*" (2025-11-26 08:00 UTC): takeover queued' "$tmp/daemon.log"
 t $? "at 08:00 simulated time: $(grep 'at "0 8' "$tmp/daemon.log" | head -n 1)"
 stop_daemon
+
+# --- --until capacity: the answer at capacity, the moves go on ----------
+# vm1 grows into node 1 and part of it lands elsewhere: capacity at
+# 1.5 s, placement some 10 s later (balloon cycles) on the daemon's
+# simulated clock, which does not wait in real time: apply saw the
+# answer running with capacity-ms, and placement follows at once.
+saved_fixture=$fixture saved_table=$table
+fixture="$src/tests/fixtures/fig9-spread.json"
+table="$src/tests/sim/data/example.json"
+st="$tmp/spread-state.json"
+start_daemon
+x apply --until capacity takeover > "$tmp/out" 2>&1
+t $? "apply --until capacity takeover through the daemon exits 0"
+grep -q "^takeover: capacity reached after [0-9.]* s; the memory moves go on" "$tmp/out"
+t $? "it returned at capacity: $(tail -n 1 "$tmp/out")"
+id=$(sed -n 's/^request \([^:]*\): .*/\1/p' "$tmp/out")
+cap=$(node "answer/$id/capacity-ms")
+[ -n "$cap" ] && [ "$cap" -ge 1000 ] && [ "$cap" -lt 5000 ]
+t $? "the answer has capacity-ms ($cap)"
+i=0
+while [ "$(node "answer/$id/state")" != done ] && [ $i -lt 300 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+is "$(node "answer/$id/state")" done "the daemon went on to the end"
+pla=$(node "answer/$id/placement-ms")
+[ -n "$pla" ] && [ "$pla" -gt "$cap" ]
+t $? "placement-ms ($pla) came after capacity-ms ($cap)"
+x apply --until sometime normal > "$tmp/out" 2>&1
+is $? 2 "--until takes capacity or end: $(head -n 1 "$tmp/out")"
+stop_daemon
+fixture=$saved_fixture table=$saved_table
 
 timeout 10 "$build/xenshiftd" --sim-state "$st" -c "$table" -F > "$tmp/out" 2>&1
 is $? 2 "xenshiftd --sim-state without --sim is a usage error"

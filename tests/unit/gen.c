@@ -2,7 +2,7 @@
  * gen.c - hosts and tables from a seed (see gen.h).
  *
  * The generator first draws a model (nodes, pools, guests, phases) and
- * then writes it out with lib/base/json.c's writer.  Sizes are drawn in
+ * then writes it out with lib/base/json_write.c's writer.  Sizes are drawn in
  * 16 MiB steps; a guest's memory is placed on one node or spread as the
  * sim spreads it, and never more than a node holds, so every fixture
  * loads.  The table is drawn around what the guests have now (half to

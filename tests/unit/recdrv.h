@@ -57,7 +57,7 @@ recdrv *RECDRV_Wrap(hv *in, const hv_domain *names, size_t nr_names);
  * caller sets rb itself once the transition returned.
  */
 void RECDRV_OnEvent(void *ctx, const exec_event *ev);
-/* Whether the sim can fail op (hv_sim.c's fault ops). */
+/* Whether the sim can fail op (sim_faults.c's fault_ops). */
 bool RECDRV_Faultable(const char *op);
 /* Which call of its op (for its domain, when it names one) ix is. */
 unsigned RECDRV_Nth(const recdrv_call *calls, size_t ix);

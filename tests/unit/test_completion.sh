@@ -25,6 +25,10 @@ sed -e 's/"normal"/"office-hours"/g' -e 's/"takeover"/"rush"/g' \
 sed 's/"vm3"/"batch-long-name"/' "$src/examples/fig9-host.json" > "$tmp/host.json"
 # A file and a folder for -c and --hooks-dir to find.
 mkdir "$tmp/hooks.d"
+# A folder of timelines for show (its ids are its files' names).
+mkdir "$tmp/tl"
+printf '<svg><title>xenshift: rush: reached</title></svg>\n' \
+    > "$tmp/tl/1764143998000-42.svg"
 
 # comp FUNC WORD...: COMPREPLY, sorted (C locale), one line, for the line WORD...
 # with the cursor on its last word.
@@ -59,9 +63,9 @@ is() {
 }
 sim="-c $tmp/t.json --sim $tmp/host.json"
 
-echo "1..16"
+echo "1..19"
 is "$(comp _xenshift xenshift '')" \
-    "apply check help mem-move phases plan schedule status version" \
+    "apply check help mem-move phases plan schedule show status version" \
     "every command of 'xenshift help'"
 is "$(comp _xenshift xenshift p)" "phases plan" "commands by prefix"
 is "$(comp _xenshift xenshift --si)" "--sim --sim-state" "global options"
@@ -85,6 +89,11 @@ is "$(comp _xenshift xenshift $sim mem-move b)" "batch-long-name" \
     "mem-move: a domain of the host"
 is "$(comp _xenshift xenshift $sim mem-move batch-long-name '')" "0 1" \
     "mem-move: the host's NUMA nodes"
+is "$(comp _xenshift xenshift apply --timeline t.)" "t.json" \
+    "apply --timeline completes a file name"
+is "$(comp _xenshift xenshift show -d hoo)" "hooks.d" "show -d completes a folder"
+is "$(comp _xenshift xenshift show -d "$tmp/tl" '')" "1764143998000-42 last" \
+    "show: the timelines of the -d folder, and last"
 is "$(comp _xenshiftd xenshiftd --no)" "--no-hooks" "xenshiftd's options"
 is "$(comp _xenshiftd xenshiftd --hooks-dir h)" "hooks.d" \
     "xenshiftd --hooks-dir completes a folder"

@@ -69,6 +69,8 @@ int main(void)
     ok(CPUMAP_Parse("all", 4, &b, &bad) == 0, "parse all");
     is_str(fmt(&b), "0-3", "all is 0..nr-1");
     ok(CPUMAP_Intersects(&a, &b), "intersects");
+    CPUMAP_And(&b, &a);
+    is_str(fmt(&b), "0-3", "and keeps what both have");
     CPUMAP_AndNot(&b, &a);
     is_str(fmt(&b), "none", "and-not leaves nothing");
     ok(CPUMAP_IsEmpty(&b), "empty");

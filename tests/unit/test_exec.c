@@ -24,23 +24,47 @@ typedef struct ev_log {
     size_t progress;
     char failed_msg[512];
     uint64_t failed_ms;
-    uint64_t last_progress_ms;  /* the last PROGRESS before the failure */
+    uint64_t last_progress_ms;  /* the failing domain's last PROGRESS */
+    /* each domain's last PROGRESS (domains move at once) */
+    char prog_dom[16][HV_NAME_MAX];
+    uint64_t prog_ms[16];
+    size_t nr_prog;
 } ev_log;
+
+/* The time of dom's last PROGRESS event (0: none). */
+static uint64_t *prog_slot(ev_log *l, const char *dom)
+{
+    size_t i;
+
+    for (i = 0; i < l->nr_prog; i++)
+        if (!strcmp(l->prog_dom[i], dom))
+            return &l->prog_ms[i];
+    if (l->nr_prog == 16)
+        return NULL;
+    snprintf(l->prog_dom[l->nr_prog], HV_NAME_MAX, "%s", dom);
+    l->prog_ms[l->nr_prog] = 0;
+    return &l->prog_ms[l->nr_prog++];
+}
 
 static void on_event(void *ctx, const exec_event *ev)
 {
     ev_log *l = ctx;
 
     if (ev->kind == EXEC_EV_PROGRESS) {
+        uint64_t *at = ev->act ? prog_slot(l, ev->act->domain) : NULL;
+
         l->progress++;
-        if (!l->failed_msg[0])
-            l->last_progress_ms = ev->elapsed_ms;
+        if (!l->failed_msg[0] && at)
+            *at = ev->elapsed_ms;
         return;
     }
     if (ev->kind == EXEC_EV_ACTION_FAILED && !l->failed_msg[0]) {
+        uint64_t *at = ev->act ? prog_slot(l, ev->act->domain) : NULL;
+
         snprintf(l->failed_msg, sizeof(l->failed_msg), "%s",
                  ev->msg ? ev->msg : "");
         l->failed_ms = ev->elapsed_ms;
+        l->last_progress_ms = at ? *at : 0;
     }
     if (l->n >= 4096)
         return;
@@ -68,7 +92,7 @@ typedef struct fault {
 typedef struct faulty {
     hv base;                    /* first: the handle hv.c sees */
     hv *in;
-    fault faults[2];
+    fault faults[4];
     bool hvm_vm1;               /* show vm1 as an HVM guest */
     bool lie_affinity;          /* accept pinning, change nothing */
     unsigned vm1_vcpus_cap;     /* show vm1 with at most this many up */
@@ -99,7 +123,7 @@ static int injected(hv *h, const char *op)
     faulty *f = F(h);
     size_t i;
 
-    for (i = 0; i < 2; i++) {
+    for (i = 0; i < sizeof(f->faults) / sizeof(f->faults[0]); i++) {
         fault *x = &f->faults[i];
 
         if (!x->op || strcmp(x->op, op))
@@ -350,7 +374,7 @@ static void add_fault(hv *h, const char *op, unsigned after,
     faulty *f = F(h);
     size_t i;
 
-    for (i = 0; i < 2; i++) {
+    for (i = 0; i < sizeof(f->faults) / sizeof(f->faults[0]); i++) {
         if (!f->faults[i].op) {
             f->faults[i].op = op;
             f->faults[i].after = after;
@@ -753,7 +777,9 @@ static void test_failures(uint64_t shrink_ms)
        (unsigned long long)l->last_progress_ms);
     ok(l->failed_ms - l->last_progress_ms < 2000,
        "stuck: within 2 s of the last progress (issue 14)");
-    is_int(outcome(&r, "vm1"), EXEC_DOM_UNCHANGED, "stuck: vm1 untouched");
+    /* vm1 grew into the host's free memory meanwhile: put back too */
+    is_int(outcome(&r, "vm1"), EXEC_DOM_ROLLED_BACK,
+           "stuck: vm1 grew at once, and was put back");
     ok(EXEC_ReportFind(&r, "vm2") && strstr(EXEC_ReportFind(&r, "vm2")->msg, "stuck"),
        "stuck: vm2's line says why");
     ok(EXEC_ReportFind(&r, "vm2") && EXEC_ReportFind(&r, "vm2")->mem_kib > 300 * MIB,
@@ -806,7 +832,7 @@ static void test_failures(uint64_t shrink_ms)
     memset(l, 0, sizeof(*l));
     o.stuck_ms = 0;
     o.stage_timeout_ms = 20000;
-    failing("fig9-stuck-donor.json", NULL, &o, "shrink stage timed out "
+    failing("fig9-stuck-donor.json", NULL, &o, "vm2: shrink step timed out "
             "after 20.0 s", "vm2", EXEC_DOM_ROLLED_BACK, l, &r);
     EXEC_DefaultOpts(&o);
 
@@ -847,17 +873,20 @@ static void test_failures(uint64_t shrink_ms)
             "vm2: cannot set the balloon target", "vm1",
             EXEC_DOM_UNCHANGED, l, &r);
 
-    /* maxmem cannot be lowered after the shrink. */
+    /*
+     * maxmem cannot be lowered after the shrink (vm1's raise, at the
+     * start, is the first maxmem call).
+     */
     memset(l, 0, sizeof(*l));
     failing("fig9-host.json", second_maxmem_fails, &o,
-            "cannot raise maxmem", NULL, 0, l, &r);
+            "vm2: cannot lower maxmem", NULL, 0, l, &r);
 
     /* A stage that takes longer than its limit. */
     memset(l, 0, sizeof(*l));
     o.stage_timeout_ms = shrink_ms > 2 * o.poll_ms ? shrink_ms / 2
                                                    : o.poll_ms;
     o.stuck_ms = 1000000;
-    failing("fig9-host.json", NULL, &o, "shrink stage timed out after",
+    failing("fig9-host.json", NULL, &o, "vm2: shrink step timed out after",
             "vm2", EXEC_DOM_ROLLED_BACK, l, &r);
     ok(l->failed_ms >= o.stage_timeout_ms &&
        l->failed_ms < o.stage_timeout_ms + 2 * o.poll_ms,
@@ -892,11 +921,14 @@ static void test_rollback_fails(void)
     takeover_targets(&s0, t);
     rc = make(h, &s1, t, 3, "takeover", &p);
     /*
-     * maxmem calls: vm2 after its shrink (0), vm1 before its grow (1);
-     * from the third on (the undo's) they fail.
+     * The pool fails at once (pCPU steps wait for no memory).  By then
+     * vm1 raised its maxmem (call 0) and both balloons were given their
+     * targets (calls 0 and 1): every later call is the undo's, and
+     * fails.
      */
     add_fault(h, "pool_create", 0, 0, HV_EFAIL);
-    add_fault(h, "set_maxmem", 2, 0, HV_EFAIL);
+    add_fault(h, "set_maxmem", 1, 0, HV_EFAIL);
+    add_fault(h, "set_target", 2, 0, HV_EFAIL);
     rc = EXEC_Run(h, &s1, &p, &o, on_event, l, &r);
     is_int(rc, -1, "rollback fails: run fails");
     ok(!r.rolled_back, "rollback fails: not rolled back");
@@ -1289,7 +1321,7 @@ static void test_cancel(void)
     takeover_targets(&s0, t);
     make(h, &s1, t, 3, "takeover", &p);
     rc = EXEC_Run(h, &s1, &p, &o, NULL, NULL, &r);
-    ok(rc != 0 && strstr(r.cause.msg, "interrupted before the shrink stage"),
+    ok(rc != 0 && strstr(r.cause.msg, "interrupted before the first step"),
        "cancel before start: '%s'", r.cause.msg);
     ok(HV_FindDomain(h, "vm2", &d) == 0 && d.target_kib == 512 * MIB &&
        d.mem_kib == 512 * MIB, "cancel before start: vm2 never touched");
@@ -1577,6 +1609,129 @@ static void test_takeover_numa(void)
     HV_Close(h);
 }
 
+/* What test_overlap watches: the host's free memory at every event. */
+typedef struct overlap_log {
+    hv *h;
+    uint64_t reserve_kib;
+    uint64_t lowest_free_kib;
+    uint64_t grow_begin_ms, grow_first_ms, shrink_done_ms, cpus_begin_ms;
+    bool grow_begun, grow_moved, cpus_begun;
+    uint64_t capacity_ms;
+    bool capacity_seen;
+} overlap_log;
+
+static void on_overlap(void *ctx, const exec_event *ev)
+{
+    overlap_log *l = ctx;
+    hv_host host;
+
+    if (!HV_GetHost(l->h, &host) && host.free_kib < l->lowest_free_kib)
+        l->lowest_free_kib = host.free_kib;
+    if (ev->kind == EXEC_EV_CAPACITY) {
+        l->capacity_seen = true;
+        l->capacity_ms = ev->elapsed_ms;
+    }
+    if (!ev->act || ev->rolling_back)
+        return;
+    if (ev->kind == EXEC_EV_ACTION_BEGIN && ev->stage->kind ==
+        PLAN_STAGE_GROW && !l->grow_begun) {
+        l->grow_begun = true;
+        l->grow_begin_ms = ev->elapsed_ms;
+    }
+    if (ev->kind == EXEC_EV_PROGRESS && ev->stage->kind == PLAN_STAGE_GROW &&
+        !l->grow_moved) {
+        l->grow_moved = true;
+        l->grow_first_ms = ev->elapsed_ms;
+    }
+    if (ev->kind == EXEC_EV_ACTION_BEGIN && ev->stage->kind ==
+        PLAN_STAGE_CPUS && !l->cpus_begun) {
+        l->cpus_begun = true;
+        l->cpus_begin_ms = ev->elapsed_ms;
+    }
+    if (ev->kind == EXEC_EV_ACTION_DONE && ev->stage->kind ==
+        PLAN_STAGE_SHRINK)
+        l->shrink_done_ms = ev->elapsed_ms;
+}
+
+/*
+ * The graph: the recipient grows while the donor shrinks, the pCPU
+ * steps start at once, and free memory never goes below the reserve
+ * while the donor still gives memory back (issue 14).
+ */
+static void test_overlap(void)
+{
+    static const uint64_t room[] = { 1280 * MIB, 64 * MIB };
+    /* the second: vm1 grows 4 times as fast as vm2 gives back */
+    static const char *const host[] = { "fig9-host.json",
+                                        "fig9-fast-recipient.json" };
+    size_t k;
+
+    for (k = 0; k < 2; k++) {
+        hv *h = open_sim(host[k]);
+        xs_snapshot s0, s1;
+        plan_target t[3];
+        plan p;
+        exec_report r;
+        overlap_log l;
+        xs_err err;
+        int rc;
+
+        if (!h) {
+            ok(0, "overlap: sim opened");
+            return;
+        }
+        SNAP_Init(&s0);
+        SNAP_Init(&s1);
+        PLAN_Init(&p);
+        EXEC_ReportInit(&r);
+        SNAP_Take(h, &s0, &err);
+        takeover_targets(&s0, t);
+        memset(&l, 0, sizeof(l));
+        l.h = h;
+        /* 1280 MiB free: all of it above the reserve, or only 64 MiB */
+        l.reserve_kib = s0.host.free_kib - room[k];
+        l.lowest_free_kib = UINT64_MAX;
+        rc = SNAP_Take(h, &s1, &err) ||
+             PLAN_MakeTo(&s1, t, 3, l.reserve_kib, "takeover", &p, &err);
+        ok(rc == 0, "overlap %zu: planned", k);
+        rc = EXEC_Run(h, &s1, &p, NULL, on_overlap, &l, &r);
+        is_int(rc, 0, "overlap %zu: reached", k);
+        ok(l.cpus_begun && l.cpus_begin_ms == 0,
+           "overlap %zu: the pCPU steps began at once (%llu ms)", k,
+           (unsigned long long)l.cpus_begin_ms);
+        ok(l.grow_moved && l.grow_first_ms < l.shrink_done_ms,
+           "overlap %zu: vm1 grew (at %llu ms) before vm2's shrink was done "
+           "(%llu ms)", k, (unsigned long long)l.grow_first_ms,
+           (unsigned long long)l.shrink_done_ms);
+        ok(l.lowest_free_kib + 1024 >= l.reserve_kib,
+           "overlap %zu: free memory stayed above the reserve (lowest %llu "
+           "MiB, reserve %llu MiB)", k,
+           (unsigned long long)(l.lowest_free_kib / MIB),
+           (unsigned long long)(l.reserve_kib / MIB));
+        ok(l.capacity_seen && r.capacity_reached &&
+           r.capacity_ms == l.capacity_ms && r.placement_reached &&
+           r.placement_ms == r.capacity_ms,
+           "overlap %zu: capacity at %llu ms, placement with it", k,
+           (unsigned long long)r.capacity_ms);
+        if (k == 0)
+            ok(l.grow_begin_ms == 0 && r.elapsed_ms <= 1500 + 200,
+               "overlap: with room, vm1 began at once and the take-over "
+               "took its one balloon's time (%llu ms)",
+               (unsigned long long)r.elapsed_ms);
+        else
+            /* as fast as vm2 gives memory back, never faster */
+            ok(l.grow_begin_ms == 0 && r.elapsed_ms <= 1500 + 200,
+               "overlap: with 64 MiB of room vm1 began with that and "
+               "followed vm2 (%llu ms in all)",
+               (unsigned long long)r.elapsed_ms);
+        EXEC_ReportDispose(&r);
+        PLAN_Dispose(&p);
+        SNAP_Dispose(&s0);
+        SNAP_Dispose(&s1);
+        HV_Close(h);
+    }
+}
+
 int main(void)
 {
     uint64_t shrink_ms = 0;
@@ -1594,5 +1749,6 @@ int main(void)
     test_vcpus_slow();
     test_names();
     test_cancel();
+    test_overlap();
     return done_testing();
 }

@@ -987,7 +987,7 @@ static void test_describe(void)
     a.from_kib = 1536 * MIB;
     a.to_kib = 256 * MIB;
     is_str(PLAN_DescribeAction(&a, buf, sizeof(buf)),
-           "vm1: memory 1.5 GiB -> 256 MiB", "memory text");
+           "vm1: memory 1536 MiB -> 256 MiB", "memory text");
     is_str(PLAN_StageName(PLAN_STAGE_SHRINK), "shrink", "stage name");
     is_str(PLAN_StageName(PLAN_STAGE_CPUS), "cpus", "stage name cpus");
     is_str(PLAN_ActName(PLAN_ACT_POOL_ENTER), "pool-enter", "act name");

@@ -1,5 +1,5 @@
 /*
- * test_record.c - the recorded rollback (lib/run/record.c): each defect of
+ * test_record.c - the recorded rollback (lib/run/record*.c): each defect of
  * the re-plan rollback it replaced, on the simulated host
  * tests/fixtures/rec-host.json and the table
  * tests/sim/data/rec-day-night.json (day -> night: web shrinks, db grows

@@ -30,6 +30,14 @@ static void fmt(uint64_t kib, const char *want)
            (unsigned long long)kib);
 }
 
+static void mib(uint64_t kib, const char *want)
+{
+    char buf[40];
+
+    is_str(UNITS_FormatMiB(kib, buf, sizeof(buf)), want, "MiB of %llu KiB",
+           (unsigned long long)kib);
+}
+
 int main(void)
 {
     uint64_t kib;
@@ -135,6 +143,18 @@ int main(void)
     fmt(102401, "102401 KiB");
     fmt(3ULL * 1024 * 1024 * 1024, "3 TiB");
     fmt(5ULL * 1024 * 1024 * 1024 * 1024, "5120 TiB");
+    /* Tables: MiB only; whole when exact, else hundredths rounded up. */
+    mib(0, "0 MiB");
+    mib(4, "0.01 MiB");
+    mib(512, "0.50 MiB");
+    mib(1024, "1 MiB");
+    mib(1536 * 1024, "1536 MiB");
+    mib(1024 * 1024, "1024 MiB");
+    mib(3171940, "3097.60 MiB");
+    mib(1327852, "1296.74 MiB");
+    mib(1023 * 1024 + 1023, "1024.00 MiB");
+    mib(5ULL * 1024 * 1024 * 1024, "5242880 MiB");
+    mib(UINT64_MAX, "18014398509481984.00 MiB");
     {
         char buf[32];
         uint64_t back;

@@ -76,11 +76,14 @@ wait_mem() {
 now_ms() { date +%s%3N; }
 # tap_show CMD...: a command's output as TAP comments (for diagnosis)
 tap_show() { "$@" 2>&1 | sed 's/^/XS-TAP: #   | /'; }
-# xs_apply TABLE PHASE: "xenshift apply" with its output shown as TAP
-# comments and kept in /tmp/apply.out; sets XS_RC (exit) and XS_MS.
+# xs_apply TABLE PHASE [OPTION...]: "xenshift apply" with its output
+# shown as TAP comments and kept in /tmp/apply.out; sets XS_RC (exit)
+# and XS_MS.
 xs_apply() {
     t0=$(now_ms)
-    "$XENSHIFT" -c "$1" apply "$2" > /tmp/apply.out 2>&1
+    xs_table=$1 xs_phase=$2
+    shift 2
+    "$XENSHIFT" -c "$xs_table" apply "$@" "$xs_phase" > /tmp/apply.out 2>&1
     XS_RC=$?
     XS_MS=$(( $(now_ms) - t0 ))
     sed 's/^/XS-TAP: #   /' /tmp/apply.out

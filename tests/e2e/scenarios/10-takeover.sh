@@ -2,10 +2,25 @@
 # asserted with what xl reports, by the installed package's xenshift.
 . /payload/dom0/tap.sh
 tap_packaged "$XENSHIFT"
-xs_apply "$XENSHIFT_TABLE" takeover
+xs_apply "$XENSHIFT_TABLE" takeover --timeline /tmp/takeover.svg
 tap_is "apply takeover exits 0" "$XS_RC" 0
+# Its picture leaves the bed on the console (run.sh decodes it into
+# tests/e2e/logs/takeover.svg and checks it).
+tap_check "apply --timeline wrote the picture" grep -q "</svg>" /tmp/takeover.svg
+echo "XS-E2E-SVG-BEGIN takeover"
+base64 -w 76 /tmp/takeover.svg | sed 's/^/XS-E2E-SVG /'
+echo "XS-E2E-SVG-END"
 tap_diag "xenshift take-over: $XS_MS ms"
 echo "XS-E2E-TIME xenshift-takeover $XS_MS"
+# From apply's own lines: the time before the first step, and capacity
+# (from the first step, as the executor counts).
+prep=$(sed -n 's/^prepared in \([0-9]*\) ms.*/\1/p' /tmp/apply.out)
+cap=$(sed -n 's/^reached phase .*(capacity at \([0-9.]*\) s,.*/\1/p' /tmp/apply.out |
+    awk '{ printf "%d", $1 * 1000 }')
+echo "XS-E2E-TIME xenshift-prepare ${prep:-0}"
+echo "XS-E2E-TIME xenshift-capacity ${cap:-0}"
+tap_check "apply reports capacity (${cap:-?} ms after ${prep:-?} ms of preparing)" \
+    [ "${cap:-0}" -gt 0 -a -n "$prep" ]
 # The slowest single balloon step inside it ("[  0.0s] shrink  vm2: ..."
 # to "[  1.5s] done    vm2 at ..."): what the whole cannot beat.
 slowest=$(awk '

@@ -1,0 +1,237 @@
+/*
+ * test_graph.c - what each step of a plan waits for (plan_graph.c), on
+ * plans built by hand so that every rule is seen alone, and the journal
+ * keeping the moments of a transition.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "journal.h"
+#include "plan.h"
+#include "tap.h"
+#include "xspath.h"
+
+#define MIB 1024ULL
+
+static plan_action act(plan_act_kind kind, const char *dom, uint32_t domid,
+                       const char *cpus)
+{
+    plan_action a;
+    int bad_at;
+
+    memset(&a, 0, sizeof(a));
+    a.kind = kind;
+    snprintf(a.domain, sizeof(a.domain), "%s", dom);
+    a.domid = domid;
+    a.node = TBL_KEEP;
+    if (cpus && CPUMAP_Parse(cpus, 8, &a.cpus, &bad_at))
+        abort();
+    return a;
+}
+
+static void add_stage(plan *p, plan_stage_kind kind, const plan_action *v,
+                      size_t n)
+{
+    plan_stage *st;
+
+    p->stages = realloc(p->stages, (p->nr_stages + 1) * sizeof(*st));
+    st = &p->stages[p->nr_stages++];
+    st->kind = kind;
+    st->nr_acts = n;
+    st->acts = calloc(n, sizeof(*v));
+    memcpy(st->acts, v, n * sizeof(*v));
+}
+
+/* Step i's dependencies as "on:why,on:why" (1-based steps). */
+static const char *deps_of(const plan_graph *g, size_t i, char *buf,
+                           size_t len)
+{
+    const plan_node *nd = &g->nodes[i];
+    size_t k, at = 0;
+
+    buf[0] = '\0';
+    for (k = 0; k < nd->nr_deps && at < len; k++) {
+        const plan_dep *d = &g->deps[nd->first_dep + k];
+
+        at += (size_t)snprintf(buf + at, len - at, "%s%zu:%s", k ? "," : "",
+                               d->on + 1, PLAN_WhyName(d->why));
+    }
+    return buf;
+}
+
+/* Memory and vCPUs: shrinks wait for nothing, grows for free memory. */
+static void test_memory(void)
+{
+    plan p;
+    plan_graph g;
+    plan_action sh[2], gr[2];
+    xs_err err;
+    char b[128];
+
+    PLAN_Init(&p);
+    PLAN_GraphInit(&g);
+    sh[0] = act(PLAN_ACT_MEMORY, "vm2", 2, NULL);
+    sh[0].from_kib = 512 * MIB;
+    sh[0].to_kib = 128 * MIB;
+    sh[1] = act(PLAN_ACT_VCPUS, "vm2", 2, NULL);
+    gr[0] = act(PLAN_ACT_MEMORY, "vm1", 1, NULL);
+    gr[0].from_kib = 128 * MIB;
+    gr[0].to_kib = 512 * MIB;
+    /* a memory step of the grow stage that gives back (an undo) */
+    gr[1] = act(PLAN_ACT_MEMORY, "vm3", 3, NULL);
+    gr[1].from_kib = 256 * MIB;
+    gr[1].to_kib = 128 * MIB;
+    add_stage(&p, PLAN_STAGE_SHRINK, sh, 2);
+    add_stage(&p, PLAN_STAGE_GROW, gr, 2);
+    is_int(PLAN_GraphMake(&p, &g, &err), 0, "memory: graph made");
+    is_int(g.nr_nodes, 4, "memory: a node per step");
+    is_int(g.nodes[0].gate, PLAN_GATE_NONE, "a shrink waits for nothing");
+    is_int(g.nodes[1].gate, PLAN_GATE_NONE, "a vCPU step waits for nothing");
+    is_int(g.nodes[2].gate, PLAN_GATE_FREE_MEMORY,
+           "a grow follows the free memory");
+    is_int(g.nodes[3].gate, PLAN_GATE_NONE,
+           "a memory step that gives back waits for nothing");
+    is_int(g.nr_deps, 0, "memory: no step waits for another");
+    is_str(deps_of(&g, 2, b, sizeof(b)), "", "the grow has no edge");
+    ok(g.nodes[2].act == &p.stages[1].acts[0] && g.nodes[2].stage == 1,
+       "nodes point at the plan's actions, in stage order");
+    PLAN_GraphDispose(&g);
+    PLAN_Dispose(&p);
+}
+
+/*
+ * pCPUs: a pin of a domain the table does not name (before the pools),
+ * a pool giving 2-3 back, a pool taking 2-3, its domain's pin, the pin
+ * of the domain giving them back, and pins onto 0-1 and 0-3.
+ */
+static void test_cpus(void)
+{
+    plan p;
+    plan_graph g;
+    plan_action c[7];
+    xs_err err;
+    char b[128];
+
+    PLAN_Init(&p);
+    PLAN_GraphInit(&g);
+    c[0] = act(PLAN_ACT_PIN, "other", 9, "0-1");
+    c[1] = act(PLAN_ACT_POOL_LEAVE, "db", 4, "2-3");
+    c[2] = act(PLAN_ACT_POOL_ENTER, "vm1", 1, "2-3");
+    c[3] = act(PLAN_ACT_PIN, "vm1", 1, "2-3");
+    c[4] = act(PLAN_ACT_PIN, "db", 4, "0-3");
+    c[5] = act(PLAN_ACT_PIN, "vm3", 3, "0-1");
+    c[6] = act(PLAN_ACT_PIN, "vm4", 5, "0-3");
+    add_stage(&p, PLAN_STAGE_CPUS, c, 7);
+    is_int(PLAN_GraphMake(&p, &g, &err), 0, "cpus: graph made");
+    is_str(deps_of(&g, 0, b, sizeof(b)), "",
+           "an unnamed domain's pin waits for nothing");
+    is_str(deps_of(&g, 1, b, sizeof(b)), "",
+           "a pool giving pCPUs back waits for nothing");
+    is_str(deps_of(&g, 2, b, sizeof(b)), "1:cpus-free,2:cpus-back",
+           "a new pool waits for the domains pinned off and the pCPUs back");
+    is_str(deps_of(&g, 3, b, sizeof(b)), "3:pool", "a pin waits for its pool");
+    is_str(deps_of(&g, 4, b, sizeof(b)), "2:pool",
+           "the leaving domain's pin waits for its own pool step");
+    is_str(deps_of(&g, 5, b, sizeof(b)), "",
+           "a pin onto pCPUs no pool step touches waits for nothing");
+    is_str(deps_of(&g, 6, b, sizeof(b)), "2:cpus-back",
+           "a pin onto pCPUs coming back to Pool-0 waits for them");
+    PLAN_GraphDispose(&g);
+    PLAN_Dispose(&p);
+}
+
+/* Relocations: after capacity; a move to n after the room made on n. */
+static void test_relocations(void)
+{
+    plan p;
+    plan_graph g;
+    plan_action sh, rl[3];
+    xs_err err;
+    char b[128];
+
+    PLAN_Init(&p);
+    PLAN_GraphInit(&g);
+    sh = act(PLAN_ACT_MEMORY, "vm2", 2, NULL);
+    sh.from_kib = 512 * MIB;
+    sh.to_kib = 128 * MIB;
+    rl[0] = act(PLAN_ACT_RELOCATE, "vm1", 1, NULL);
+    rl[0].node = 1;
+    rl[1] = act(PLAN_ACT_RELOCATE, "vm2", 2, NULL);
+    rl[1].node = 0;
+    rl[1].makes_room = true;
+    rl[1].from_node = 1;
+    rl[2] = act(PLAN_ACT_RELOCATE, "vm3", 3, NULL);
+    rl[2].node = 0;
+    add_stage(&p, PLAN_STAGE_SHRINK, &sh, 1);
+    add_stage(&p, PLAN_STAGE_RELOCATE, rl, 3);
+    is_int(PLAN_GraphMake(&p, &g, &err), 0, "relocations: graph made");
+    is_int(g.nr_placement, 3, "three placement steps");
+    is_int(g.nodes[1].gate, PLAN_GATE_CAPACITY, "a move waits for capacity");
+    is_str(deps_of(&g, 1, b, sizeof(b)), "3:room",
+           "a move to node 1 waits for the move making room there");
+    is_str(deps_of(&g, 2, b, sizeof(b)), "",
+           "the move making room waits for capacity only");
+    is_str(deps_of(&g, 3, b, sizeof(b)), "",
+           "a move to a node no one makes room on waits for capacity only");
+    PLAN_GraphDispose(&g);
+    PLAN_Dispose(&p);
+}
+
+static void test_empty(void)
+{
+    plan p;
+    plan_graph g;
+    xs_err err;
+
+    PLAN_Init(&p);
+    PLAN_GraphInit(&g);
+    is_int(PLAN_GraphMake(&p, &g, &err), 0, "an empty plan: graph made");
+    is_int(g.nr_nodes, 0, "an empty plan: no node");
+    PLAN_GraphDispose(&g);
+    PLAN_Dispose(&p);
+}
+
+/* The journal keeps when capacity and placement were reached. */
+static void test_journal_moments(void)
+{
+    const char *top = getenv("top_srcdir");
+    char path[1024];
+    jnl_entry e;
+    xs_err err;
+    hv *h;
+
+    snprintf(path, sizeof(path), "%s/tests/fixtures/fig9-host.json",
+             top ? top : ".");
+    h = HV_OpenSim(path, &err);
+    if (!h) {
+        ok(0, "journal: sim opened (%s)", err.msg);
+        return;
+    }
+    is_int(JNL_Begin(h, "normal", "takeover", "", &err), 0,
+           "journal: begun");
+    ok(!JNL_Read(h, &e, &err) && e.present && e.capacity_ms == -1 &&
+       e.placement_ms == -1, "journal: no moment before it is reached");
+    is_int(JNL_Moment(h, true, 1500, &err), 0, "journal: capacity written");
+    ok(!JNL_Read(h, &e, &err) && e.capacity_ms == 1500 &&
+       e.placement_ms == -1, "journal: capacity at 1500 ms, no placement");
+    is_int(JNL_Moment(h, false, 12300, &err), 0,
+           "journal: placement written");
+    ok(!JNL_Read(h, &e, &err) && e.placement_ms == 12300,
+       "journal: placement at 12300 ms");
+    HV_XsWrite(h, XSP_JOURNAL "/" XSP_J_CAPACITY_MS, "soon");
+    ok(!JNL_Read(h, &e, &err) && e.capacity_ms == -1,
+       "journal: a moment that is not a number reads as not reached");
+    is_int(JNL_End(h, &err), 0, "journal: ended");
+    ok(!JNL_Read(h, &e, &err) && !e.present, "journal: gone");
+    HV_Close(h);
+}
+
+int main(void)
+{
+    test_memory();
+    test_cpus();
+    test_relocations();
+    test_empty();
+    test_journal_moments();
+    return done_testing();
+}

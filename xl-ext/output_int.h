@@ -1,0 +1,19 @@
+/*
+ * output_int.h - what the output files share among themselves (not for
+ * the commands: they use xenshift.h).
+ */
+#ifndef XENSHIFT_OUTPUT_INT_H
+#define XENSHIFT_OUTPUT_INT_H
+
+#include <stdio.h>
+
+#include "json.h"
+#include "reached.h"
+
+/* Print the one JSON document of this process and free its writer. */
+void OUT_JsonOut(FILE *f, json_writer *w);
+/* The node goals a phase left unmet, in text and as "node_shortfall". */
+void OUT_PutShortfalls(FILE *f, const reach_result *r);
+void OUT_JsonShortfalls(json_writer *w, const reach_result *r);
+
+#endif
