@@ -15,10 +15,15 @@
 # guarded hypervisor's source and build (the same path + "-guarded").
 # Prints the scenarios' TAP; exits 0 only when every test passed.
 #
+# xenshift runs in dom0 as an operator runs it: this tree's Debian
+# package (debian/), built by build-deb.sh on this Debian 12 host (its
+# libraries are dom0's; cached in the same path + "-deb") and installed
+# in dom0 with dpkg -i by dom0/runner.sh before the scenarios.
+#
 # XENSHIFT_E2E_DIST=trixie ("make check-xen-4.20"): the Debian 13 bed,
 # Xen 4.20 with a trixie dom0 (cached in the same path + "-trixie"), and
-# xenshift built for it in a trixie build chroot against 4.20's
-# libraries (tests/e2e/trixie-chroot.sh, build-in-chroot.sh).  Only the
+# the package built for it in a trixie build chroot against 4.20's
+# libraries (tests/e2e/trixie-chroot.sh, build-deb.sh).  Only the
 # stock boot: there is no guarded 4.20 hypervisor (Debian's 4.20 source
 # is not reachable here), so scenarios-guarded/ are skipped.
 set -uo pipefail
@@ -55,8 +60,8 @@ fail() { echo "check-xen: $*" >&2; exit 1; }
 # image_cache: image.sh removes every other image in it, so each
 # release has its own (Debian 12's stays where it always was)
 case "$dist" in
-bookworm) tag= ; image_cache=$cache ;;
-trixie) tag=-trixie ; image_cache=$cache-trixie/image ;;
+bookworm) tag= ; image_cache=$cache ; deb_cache=$cache-deb ;;
+trixie) tag=-trixie ; image_cache=$cache-trixie/image ; deb_cache=$cache-trixie/deb ;;
 *) fail "unknown XENSHIFT_E2E_DIST '$dist' (bookworm or trixie)" ;;
 esac
 # The hypervisor of the second (PVH) boot: guarded (xen-patches/ built
@@ -72,52 +77,49 @@ esac
 [ "$(id -u)" -eq 0 ] || fail "needs root (debootstrap and QEMU image building)"
 "$srcdir/scripts/deps.sh" test || fail "cannot install the host packages"
 command -v "$qemu" >/dev/null || fail "$qemu is missing"
-bindir=$builddir
-if [ "$dist" = bookworm ]; then
-    [ -x "$bindir/xenshift" ] && [ -x "$bindir/xenshiftd" ] ||
-        fail "$bindir/xenshift or xenshiftd is not built: run make first"
-fi
-
 t_all=$SECONDS
 t_chroot=0
+chroot_dir=
 if [ "$dist" = trixie ]; then
     # the build chroot first: the image takes its package versions
-    # from the chroot's apt, and xenshift is built there
+    # from the chroot's apt, and the package is built there
     chroot_dir=$("$here/trixie-chroot.sh" "$cache$tag/chroot") ||
         fail "building the trixie chroot failed"
-    bindir=$builddir/tests/e2e/bin$tag
-    "$here/build-in-chroot.sh" "$chroot_dir" "$srcdir" "$bindir" ||
-        fail "building xenshift in the trixie chroot failed"
     t_chroot=$((SECONDS - t_all))
     export XENSHIFT_E2E_APT_ROOT=$chroot_dir
 fi
+# The package dom0 installs (cached on the tree's contents).
+t=$SECONDS
+deb=$("$here/build-deb.sh" "$deb_cache" "$srcdir" $chroot_dir) ||
+    fail "building the Debian package failed"
+t_deb=$((SECONDS - t))
 t=$SECONDS
 image=$(XENSHIFT_E2E_DIST=$dist "$here/image.sh" "$image_cache") ||
     fail "building the image failed"
 t_image=$((SECONDS - t))
-if [ "$dist" = trixie ]; then
-    # built against the same Xen release as the dom0's tools and
-    # hypervisor (both from the chroot's apt, but checked)
+# The package was built against the same Xen release as the dom0's
+# tools and hypervisor: its Depends must be met there.
+if [ -n "$chroot_dir" ]; then
     devver=$(chroot "$chroot_dir" dpkg-query -W -f '${Version}' libxen-dev)
-    grep -q "xen=$devver " "$image/versions" ||
-        fail "xenshift was built against libxen-dev $devver, the image has: $(cat "$image/versions")"
+else
+    devver=$(dpkg-query -W -f '${Version}' libxen-dev)
 fi
+grep -q "xen=$devver " "$image/versions" ||
+    fail "the package was built against libxen-dev $devver, the image has: $(cat "$image/versions")"
 
-# The payload: this build of xenshift and the scenarios, on a disk of
-# its own so the cached root image stays untouched.
+# The payload: the package, the scenarios and their tables, on a disk
+# of its own so the cached root image stays untouched.
 work=$(mktemp -d /tmp/xenshift-e2e.XXXXXX)
 logdir=$builddir/tests/e2e/logs
 mkdir -p "$logdir"
 log=$logdir/check-xen$tag.log
 cleanup() { [ $keep = 1 ] && echo "check-xen: kept $work" || rm -rf "$work"; }
 trap cleanup EXIT
-mkdir -p "$work/payload/bin" "$work/payload/scenarios" "$work/payload/tables"
-cp "$bindir/xenshift" "$bindir/xenshiftd" "$work/payload/bin/"
-install -m 755 "$srcdir/hooks/ocf/xenshift" "$work/payload/bin/ocf-xenshift"
+mkdir -p "$work/payload/bin" "$work/payload/scenarios" "$work/payload/tables" \
+    "$work/payload/deb"
+cp "$deb" "$work/payload/deb/"
 cp -r "$here/dom0" "$work/payload/"
 cp "$srcdir/examples/fig9.json" "$here"/tables/*.json "$work/payload/tables/"
-# The man page's EXAMPLE (tests/sim/reached.sh keeps the two the same).
-cp "$srcdir/tests/sim/data/example.json" "$work/payload/tables/man-example.json"
 # Scenarios for the stock boot (scenarios/) and for the guarded one
 # (scenarios-guarded/); with --scenario only those named, and a boot
 # with none is skipped.
@@ -381,8 +383,8 @@ glog=
 [ $guarded_n = 1 ] && glog=$logdir/check-xen-guarded.log
 times=$(sed -n 's/^.*XS-E2E-TIME //p' "$logdir/check-xen-stock$tag.log" \
         $glog 2>/dev/null)
-[ "$dist" = trixie ] && echo "# trixie chroot + xenshift built in it: ${t_chroot} s"
-echo "# image ($dist): ${t_image} s, stock boot + scenarios: ${stock_boot} s, all: $((SECONDS - t_all)) s"
+[ "$dist" = trixie ] && echo "# trixie chroot: ${t_chroot} s"
+echo "# package $(basename "$deb"): ${t_deb} s, image ($dist): ${t_image} s, stock boot + scenarios: ${stock_boot} s, all: $((SECONDS - t_all)) s"
 [ -n "$times" ] && echo "$times" | sed 's/^/# time (ms): /'
 # 10-takeover's timeline, as the bed drew it (README shows one)
 svg=$logdir/takeover.svg

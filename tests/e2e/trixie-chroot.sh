@@ -1,8 +1,9 @@
 #!/bin/bash
 # trixie-chroot.sh CACHE_DIR - build (or reuse) a Debian 13 (trixie) build
 # chroot with Xen 4.20's development files, for the Debian 13 bed:
-# xenshift is built there against 4.20's libraries (tests/e2e/build-in-
-# chroot.sh) and image.sh asks its apt which trixie packages to take.
+# xenshift's Debian package is built there against 4.20's libraries
+# (tests/e2e/build-deb.sh; build-in-chroot.sh builds the programs alone)
+# and image.sh asks its apt which trixie packages to take.
 #
 # Cached in CACHE_DIR/<key>/ where the key is made of this script (its
 # suite and package list); a finished chroot has a "ready" stamp.  Its
@@ -15,7 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 cache=${1:?usage: trixie-chroot.sh CACHE_DIR}
 log() { echo "e2e-trixie-chroot: $*" >&2; }
 suite=trixie
-build_pkgs="autoconf automake libtool pkg-config libxen-dev libyajl-dev tzdata"
+build_pkgs="autoconf automake libtool pkg-config libxen-dev libyajl-dev tzdata debhelper"
 
 # The archive this host's apt uses (a Debian 12 host: its bookworm
 # sources name the mirror that also serves trixie).

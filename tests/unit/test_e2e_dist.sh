@@ -40,6 +40,14 @@ check "build-in-chroot.sh copies git's file list: a tree outside git is refused"
     "is not a git checkout" \
     env GIT_CEILING_DIRECTORIES="$tmp" \
         bash "$e2e/build-in-chroot.sh" "$tmp/root" "$tmp/notgit" "$tmp/out"
+check "build-deb.sh builds from git's file list: a tree outside git is refused" 1 \
+    "is not a git checkout: the package is built from git's file list" \
+    env GIT_CEILING_DIRECTORIES="$tmp" \
+        bash "$e2e/build-deb.sh" "$tmp/cache" "$tmp/notgit"
+git init -q "$tmp/tree"
+check "build-deb.sh refuses a chroot that cannot build a package" 1 \
+    "$tmp/root has no dpkg-buildpackage: not a build chroot" \
+    bash "$e2e/build-deb.sh" "$tmp/cache" "$tmp/tree" "$tmp/root"
 [ -d "$tmp/cache" ] && { n=$((n + 1)); echo "not ok $n - a refused run left $tmp/cache"; } ||
     { n=$((n + 1)); echo "ok $n - nothing was built by a refused run"; }
 echo "1..$n"

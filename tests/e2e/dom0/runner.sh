@@ -1,10 +1,30 @@
 #!/bin/sh
-# runner.sh - in dom0: start the Fig. 9 guests, run every scenario on the
-# payload disk, print the TAP plan.
+# runner.sh - in dom0: install xenshift's Debian package from the payload
+# disk, start the Fig. 9 guests, run every scenario on the payload disk,
+# print the TAP plan.
 . /payload/dom0/tap.sh
-export XENSHIFT=/payload/bin/xenshift
 export XENSHIFT_TABLE=/payload/tables/fig9.json
 export XS_TAP_COUNTER
+
+# xenshift as an operator installs it: the package (debian/, built by
+# tests/e2e/build-deb.sh for this dom0's release) installed with dpkg,
+# its Depends met by dom0's own Debian packages.  Every scenario runs
+# the installed programs (tap_packaged in tap.sh checks one).
+deb=$(ls /payload/deb/xenshift_*.deb 2>/dev/null | head -n 1)
+t=$(now_ms)
+dpkg -i "$deb" > /tmp/dpkg-i.out 2>&1
+rc=$?
+tap_is "dpkg -i ${deb##*/} exits 0 in dom0 ($(( $(now_ms) - t )) ms)" "$rc" 0 ||
+    tap_show cat /tmp/dpkg-i.out
+XENSHIFT_DEB_VERSION=$(dpkg-deb -f "$deb" Version 2>/dev/null)
+export XENSHIFT_DEB_VERSION
+tap_is "dpkg -s xenshift: installed, the payload's version" \
+    "$(dpkg-query -W -f '${Status} ${Version}' xenshift 2>&1)" \
+    "install ok installed $XENSHIFT_DEB_VERSION"
+tap_is "dpkg --verify xenshift: every file as shipped" "$(dpkg --verify xenshift 2>&1)" ""
+XENSHIFT=$(command -v xenshift)
+export XENSHIFT
+tap_is "xenshift on dom0's PATH is the package's" "$XENSHIFT" /usr/sbin/xenshift
 
 cons=/var/log/xen/console
 rm -f "$cons"/*
@@ -65,7 +85,8 @@ fi
 xl list
 
 if ! ldd "$XENSHIFT" | grep -q "not found"; then
-    tap_check "the host-built xenshift runs in dom0" "$XENSHIFT" version
+    tap_is "the packaged xenshift runs in dom0 and says the package's version" \
+        "$("$XENSHIFT" version 2>&1)" "xenshift $XENSHIFT_DEB_VERSION"
 else
     tap_fail "xenshift's libraries are missing in dom0: $(ldd "$XENSHIFT" | grep 'not found' | tr '\n' ' ')"
 fi

@@ -88,6 +88,24 @@ xs_apply() {
     XS_MS=$(( $(now_ms) - t0 ))
     sed 's/^/XS-TAP: #   /' /tmp/apply.out
 }
+# tap_packaged FILE...: each FILE is the installed xenshift package's
+# (dpkg -S names it) and as the package shipped it (dpkg --verify), the
+# package at the payload's version (runner.sh installed it): a scenario
+# that ran anything else would fail here.
+tap_packaged() {
+    tap_is "dpkg -s xenshift: installed, version $XENSHIFT_DEB_VERSION" \
+        "$(dpkg-query -W -f '${Status} ${Version}' xenshift 2>&1)" \
+        "install ok installed $XENSHIFT_DEB_VERSION"
+    for f in "$@"; do
+        tap_is "dpkg -S $f: package xenshift's" "$(dpkg -S "$f" 2>&1)" "xenshift: $f"
+        tap_is "$f as shipped (dpkg --verify)" \
+            "$(dpkg --verify xenshift 2>&1 | grep -F " $f")" ""
+    done
+}
+# pkg_file SUFFIX: the installed package's file whose path ends so (the
+# systemd unit is under /lib or /usr/lib, as the release's debhelper
+# puts it)
+pkg_file() { dpkg -L xenshift | grep -m 1 -e "$1\$"; }
 # xl_phase: the Fig. 9 phase the host is in, as xl shows it (memory of
 # vm1 and vm2, vm1's cpupool), or "between (...)".
 xl_phase() {

@@ -1,6 +1,7 @@
 # xenshift apply takeover: the patent's Fig. 9 transition on real Xen,
-# asserted with what xl reports.
+# asserted with what xl reports, by the installed package's xenshift.
 . /payload/dom0/tap.sh
+tap_packaged "$XENSHIFT"
 xs_apply "$XENSHIFT_TABLE" takeover --timeline /tmp/takeover.svg
 tap_is "apply takeover exits 0" "$XS_RC" 0
 # Its picture leaves the bed on the console (run.sh decodes it into

@@ -2,13 +2,30 @@
 # through the daemon, the nodes dom0-only (a guest's own write is
 # refused), no wake-ups while idle, a
 # trigger a minute ahead, and SIGKILL at three steps of a transition.
+# The installed package's daemon, started, checked and reloaded by the
+# commands of the package's systemd unit (dom0's PID 1 is the bed's
+# dom0-init, not systemd, so they are run as the unit writes them), with
+# the table where the unit's daemon reads it.
 . /payload/dom0/tap.sh
-D=/payload/bin/xenshiftd
+D=/usr/sbin/xenshiftd
 R=/local/domain/0/xenshift
 T=$XENSHIFT_TABLE
+unit=$(pkg_file /systemd/system/xenshiftd.service)
+tap_packaged "$XENSHIFT" "$D" "$unit"
+unit_cmd() { sed -n "s/^$1=//p" "$unit"; }
+pre=$(unit_cmd ExecStartPre)
+start=$(unit_cmd ExecStart)
+reload=$(unit_cmd ExecReload)
+tap_is "the unit checks the table with the packaged daemon ($pre)" "$pre" "$D -n"
+tap_is "and runs it in the foreground, for Type=notify" "$start" "$D -F"
+tap_is "it is not enabled (no symlink under /etc/systemd)" \
+    "$(find /etc/systemd -name xenshiftd.service 2>/dev/null)" ""
+mkdir -p /etc/xenshift
 
+# start_daemon TABLE: the table installed, the unit's ExecStart run
 start_daemon() {
-    "$D" -F -c "$1" >> /tmp/xenshiftd.log 2>&1 &
+    cp "$1" /etc/xenshift/xenshift.json
+    $start >> /tmp/xenshiftd.log 2>&1 &
     DPID=$!
     i=0
     while [ $i -lt 200 ] && [ "$(xenstore-read $R/daemon 2>/dev/null)" != "$DPID" ]; do
@@ -26,7 +43,8 @@ wait_answer() {
     return 1
 }
 
-tap_check "xenshiftd -n accepts the table" "$D" -n -c "$T"
+cp "$T" /etc/xenshift/xenshift.json
+tap_check "the unit's ExecStartPre accepts the table" $pre
 printf '{ "phases": { "x": { "vm1": { "memory": "1Q" } } } }\n' > /tmp/bad.json
 "$D" -n -c /tmp/bad.json > /tmp/bad.out 2>&1
 tap_is "xenshiftd -n refuses a bad table (exit 1)" "$?" 1
@@ -97,8 +115,19 @@ sed "s/{ \"phase\": \"normal\", \"at\": \"0 8 \* \* 1-5\" }/{ \"phase\": \"takeo
 grep -qF "\"at\": \"$at\"" /tmp/sched.json ||
     tap_diag "could not make the schedule table"
 cp /tmp/sched.json /tmp/live.json
-kill -TERM $DPID; wait $DPID
-start_daemon /tmp/live.json
+# as systemctl reload does: the new table checked, the unit's ExecReload
+cp /tmp/live.json /etc/xenshift/xenshift.json
+tap_check "ExecStartPre accepts the table with the trigger" $pre
+loaded() { grep -c "xenshift.json loaded" /tmp/xenshiftd.log; }
+l0=$(loaded)
+reload_now=$(echo "$reload" | sed "s/[$]MAINPID/$DPID/")
+$reload_now
+i=0
+while [ $i -lt 100 ] && [ "$(loaded)" = "$l0" ]; do
+    sleep 0.1; i=$((i + 1))
+done
+tap_check "the unit's ExecReload ($reload): the daemon loaded the new table" \
+    [ "$(loaded)" != "$l0" ]
 "$XENSHIFT" -c /tmp/live.json schedule > /tmp/sched.out 2>&1
 sed 's/^/XS-TAP: #   /' /tmp/sched.out
 i=0
@@ -177,5 +206,6 @@ tap_is "apply normal exits 0" "$?" 0
 kill -TERM $DPID; wait $DPID
 tap_is "SIGTERM: the daemon node is removed" "$(xenstore-read $R/daemon 2>/dev/null)" ""
 tap_is "back in normal" "$(xl_phase)" normal
+rm -rf /etc/xenshift
 grep -c . /tmp/xenshiftd.log | sed 's/^/XS-TAP: # daemon log lines: /'
 tail -n 30 /tmp/xenshiftd.log | sed 's/^/XS-TAP: #   log| /'

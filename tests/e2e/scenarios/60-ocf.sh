@@ -2,14 +2,18 @@
 # Pacemaker would run it (OCF_RESKEY_* in the environment, the action as
 # the argument; dom0 has no resource-agents, so the agent's own OCF
 # definitions are used): start, monitor and stop move the host between
-# phases as xl shows, without and then with xenshiftd.
+# phases as xl shows, without and then with xenshiftd.  The agent is
+# the installed package's ocf:xenshift:xenshift (Pacemaker runs
+# $OCF_ROOT/resource.d/PROVIDER/TYPE), with its default binary: the
+# package's xenshift on the PATH.
 . /payload/dom0/tap.sh
-A=/payload/bin/ocf-xenshift
-D=/payload/bin/xenshiftd
+A=/usr/lib/ocf/resource.d/xenshift/xenshift
+D=/usr/sbin/xenshiftd
 R=/local/domain/0/xenshift
+tap_packaged "$XENSHIFT" "$D" "$A"
+unset OCF_RESKEY_binary
 export OCF_RESKEY_config=$XENSHIFT_TABLE OCF_RESKEY_phase=takeover \
-    OCF_RESKEY_standby_phase=normal OCF_RESKEY_binary=$XENSHIFT \
-    OCF_RESKEY_timeout=120
+    OCF_RESKEY_standby_phase=normal OCF_RESKEY_timeout=120
 ocf() { "$A" "$1" > /tmp/ocf.out 2>&1; rc=$?; sed 's/^/XS-TAP: #   /' /tmp/ocf.out; return $rc; }
 
 for mode in alone daemon; do

@@ -1,12 +1,19 @@
-# The man page's EXAMPLE table (xenshift.json(5); tests/sim/reached.sh
-# checks that tests/sim/data/example.json is that table word for word)
-# on the bed: apply says it reached takeover, and status, the daemon's
-# predicate and xl agree; a second apply runs no step; back to normal.
-# vm1 is a PV guest on stock Xen: its node goal is met only as far as
-# balloon cycles get it, and the goal is soft (the phase is reached with
-# a shortfall reported, never "reached" then denied by status).
+# The man page's EXAMPLE table, taken from xenshift.json(5) as the
+# package installed it (tests/sim/reached.sh reads the same table from
+# docs/), on the bed: apply says it reached takeover, and status, the
+# daemon's predicate and xl agree; a second apply runs no step; back to
+# normal.  vm1 is a PV guest on stock Xen: its node goal is met only as
+# far as balloon cycles get it, and the goal is soft (the phase is
+# reached with a shortfall reported, never "reached" then denied by
+# status).
 . /payload/dom0/tap.sh
-ex=/payload/tables/man-example.json
+man5=$(pkg_file /man5/xenshift.json.5.gz)
+tap_packaged "$XENSHIFT" "$man5"
+ex=/tmp/man-example.json
+zcat "$man5" | sed -n '/^\.SH EXAMPLE$/,/^\.SH FILES/p' |
+    sed -n '/^{/,/^}/p' | sed 's/\\-/-/g' > "$ex"
+tap_check "the EXAMPLE read from the installed xenshift.json(5) is a table" \
+    grep -q '^  "phases": {' "$ex"
 tap_is "the host starts in normal (xl)" "$(xl_phase)" normal
 
 xs_apply "$ex" takeover
