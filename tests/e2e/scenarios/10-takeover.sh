@@ -22,10 +22,11 @@ echo "XS-E2E-TIME xenshift-capacity ${cap:-0}"
 tap_check "apply reports capacity (${cap:-?} ms after ${prep:-?} ms of preparing)" \
     [ "${cap:-0}" -gt 0 -a -n "$prep" ]
 # The slowest single balloon step inside it ("[  0.0s] shrink  vm2: ..."
-# to "[  1.5s] done    vm2 at ..."): what the whole cannot beat.
+# to "[  1.5s] done    vm2 at ..."; other steps of vm2 end between the
+# two, "done vm2 on pCPUs 0"): what the whole cannot beat.
 slowest=$(awk '
     /^\[ *[0-9.]+s\] (shrink|grow) / { t = $2; gsub(/[^0-9.]/, "", t); d = $4; sub(/:$/, "", d); start[d] = t }
-    /^\[ *[0-9.]+s\] done / { t = $2; gsub(/[^0-9.]/, "", t); d = $4
+    /^\[ *[0-9.]+s\] done +[^ ]+ at / { t = $2; gsub(/[^0-9.]/, "", t); d = $4
         if (d in start) { x = (t - start[d]) * 1000; if (x > m) m = x; delete start[d] } }
     END { printf "%d\n", m }' /tmp/apply.out)
 tap_diag "slowest single balloon step inside it: $slowest ms"
