@@ -61,6 +61,24 @@ static int destroy_pool(run_ctx *c, const hv_pool *p)
     return return_free_cpus(c, &cpus);
 }
 
+/* The domain and the cpupools as the host shows them now. */
+static int look_again(run_ctx *c, const plan_stage *st, const plan_action *a,
+                      hv_domain *d, hv_pool **pools, size_t *nr)
+{
+    int rc = exec_get_dom(c, st, a, d);
+
+    if (rc)
+        return rc;
+    free(*pools);
+    *pools = NULL;
+    *nr = 0;
+    rc = HV_ListPools(c->h, pools, nr);
+    if (rc)
+        exec_act_failed(c, st, a, rc, "%s: cannot list cpupools: %s",
+                        a->domain, exec_hv_why(c));
+    return rc;
+}
+
 int exec_pool_enter(run_ctx *c, const plan_stage *st, const plan_action *a)
 {
     hv_pool *pools = NULL;
@@ -76,8 +94,8 @@ int exec_pool_enter(run_ctx *c, const plan_stage *st, const plan_action *a)
     CPUMAP_Clear(&removed);
     rc = HV_ListPools(c->h, &pools, &nr);
     if (rc) {
-        exec_act_failed(c, st, a, rc, "%s: cannot list cpupools: %s", a->domain,
-                   exec_hv_why(c));
+        exec_act_failed(c, st, a, rc, "%s: cannot list cpupools: %s",
+                        a->domain, exec_hv_why(c));
         goto out;
     }
     p0 = HV_PoolById(pools, nr, PLAN_POOL0_ID);
@@ -93,13 +111,14 @@ int exec_pool_enter(run_ctx *c, const plan_stage *st, const plan_action *a)
         if (old->nr_domains) {
             rc = HV_EFAIL;
             exec_act_failed(c, st, a, 0, "%s: cpupool %s exists already and "
-                       "holds domains", a->domain, a->pool);
+                            "holds domains", a->domain, a->pool);
             goto out;
         }
         rc = destroy_pool(c, old);
         if (rc) {
-            exec_act_failed(c, st, a, rc, "%s: cannot remove the stale cpupool "
-                       "%s: %s", a->domain, a->pool, exec_hv_why(c));
+            exec_act_failed(c, st, a, rc, "%s: cannot remove the stale "
+                            "cpupool %s: %s", a->domain, a->pool,
+                            exec_hv_why(c));
             goto out;
         }
         free(pools);
@@ -107,13 +126,14 @@ int exec_pool_enter(run_ctx *c, const plan_stage *st, const plan_action *a)
         rc = HV_ListPools(c->h, &pools, &nr);
         if (rc) {
             exec_act_failed(c, st, a, rc, "%s: cannot list cpupools: %s",
-                       a->domain, exec_hv_why(c));
+                            a->domain, exec_hv_why(c));
             goto out;
         }
         p0 = HV_PoolById(pools, nr, PLAN_POOL0_ID);
         if (!p0) {
             rc = HV_EFAIL;
-            exec_act_failed(c, st, a, 0, "%s: the host has no Pool-0", a->domain);
+            exec_act_failed(c, st, a, 0, "%s: the host has no Pool-0",
+                            a->domain);
             goto out;
         }
     }
@@ -123,7 +143,7 @@ int exec_pool_enter(run_ctx *c, const plan_stage *st, const plan_action *a)
             if (cpu_in_a_pool(pools, nr, (unsigned)cpu)) {
                 rc = HV_EBUSY;
                 exec_act_failed(c, st, a, 0, "%s: pCPU %d is no longer in "
-                           "Pool-0", a->domain, cpu);
+                                "Pool-0", a->domain, cpu);
                 goto undo;
             }
             continue;           /* free already */
@@ -131,7 +151,7 @@ int exec_pool_enter(run_ctx *c, const plan_stage *st, const plan_action *a)
         rc = HV_PoolRemoveCpu(c->h, PLAN_POOL0_ID, (unsigned)cpu);
         if (rc) {
             exec_act_failed(c, st, a, rc, "%s: cannot take pCPU %d from "
-                       "Pool-0: %s", a->domain, cpu, exec_hv_why(c));
+                            "Pool-0: %s", a->domain, cpu, exec_hv_why(c));
             goto undo;
         }
         CPUMAP_Set(&removed, (unsigned)cpu);
@@ -139,7 +159,7 @@ int exec_pool_enter(run_ctx *c, const plan_stage *st, const plan_action *a)
     rc = HV_PoolCreate(c->h, a->pool, sched, &id);
     if (rc) {
         exec_act_failed(c, st, a, rc, "%s: cannot create cpupool %s: %s",
-                   a->domain, a->pool, exec_hv_why(c));
+                        a->domain, a->pool, exec_hv_why(c));
         goto undo;
     }
     created = true;
@@ -148,38 +168,30 @@ int exec_pool_enter(run_ctx *c, const plan_stage *st, const plan_action *a)
         rc = HV_PoolAddCpu(c->h, id, (unsigned)cpu);
         if (rc) {
             exec_act_failed(c, st, a, rc, "%s: cannot add pCPU %d to cpupool "
-                       "%s: %s", a->domain, cpu, a->pool, exec_hv_why(c));
+                            "%s: %s", a->domain, cpu, a->pool, exec_hv_why(c));
             goto undo;
         }
     }
     rc = HV_PoolMoveDomain(c->h, id, a->domid);
     if (rc) {
         exec_act_failed(c, st, a, rc, "%s: cannot move it to cpupool %s: %s",
-                   a->domain, a->pool, exec_hv_why(c));
+                        a->domain, a->pool, exec_hv_why(c));
         goto undo;
     }
     moved = true;
 
     /* Verify on the host. */
-    rc = exec_get_dom(c, st, a, &d);
+    rc = look_again(c, st, a, &d, &pools, &nr);
     if (rc)
         goto undo;
-    free(pools);
-    pools = NULL;
-    rc = HV_ListPools(c->h, &pools, &nr);
-    if (rc) {
-        exec_act_failed(c, st, a, rc, "%s: cannot list cpupools: %s", a->domain,
-                   exec_hv_why(c));
-        goto undo;
-    }
     old = HV_PoolById(pools, nr, id);
     if (d.pool != id || !old || !CPUMAP_Equal(&old->cpus, &a->cpus)) {
         char m1[128];
 
         rc = HV_EFAIL;
         exec_act_failed(c, st, a, 0, "%s: after the move it is not in cpupool "
-                   "%s with pCPUs %s", a->domain, a->pool,
-                   CPUMAP_Format(&a->cpus, m1, sizeof(m1)));
+                        "%s with pCPUs %s", a->domain, a->pool,
+                        CPUMAP_Format(&a->cpus, m1, sizeof(m1)));
         goto undo;
     }
     rc = 0;
@@ -213,8 +225,8 @@ int exec_pool_leave(run_ctx *c, const plan_stage *st, const plan_action *a)
 
     rc = HV_ListPools(c->h, &pools, &nr);
     if (rc) {
-        exec_act_failed(c, st, a, rc, "%s: cannot list cpupools: %s", a->domain,
-                   exec_hv_why(c));
+        exec_act_failed(c, st, a, rc, "%s: cannot list cpupools: %s",
+                        a->domain, exec_hv_why(c));
         goto out;
     }
     p = HV_PoolByName(pools, nr, a->pool);
@@ -225,7 +237,7 @@ int exec_pool_leave(run_ctx *c, const plan_stage *st, const plan_action *a)
         rc = HV_PoolMoveDomain(c->h, PLAN_POOL0_ID, a->domid);
         if (rc) {
             exec_act_failed(c, st, a, rc, "%s: cannot move it back to Pool-0: "
-                       "%s", a->domain, exec_hv_why(c));
+                            "%s", a->domain, exec_hv_why(c));
             goto out;
         }
     }
@@ -235,7 +247,7 @@ int exec_pool_leave(run_ctx *c, const plan_stage *st, const plan_action *a)
         rc = HV_ListPools(c->h, &pools, &nr);
         if (rc) {
             exec_act_failed(c, st, a, rc, "%s: cannot list cpupools: %s",
-                       a->domain, exec_hv_why(c));
+                            a->domain, exec_hv_why(c));
             goto out;
         }
         p = HV_PoolByName(pools, nr, a->pool);
@@ -244,35 +256,27 @@ int exec_pool_leave(run_ctx *c, const plan_stage *st, const plan_action *a)
         rc = destroy_pool(c, p);
         if (rc) {
             exec_act_failed(c, st, a, rc, "%s: cannot destroy cpupool %s: %s",
-                       a->domain, a->pool, exec_hv_why(c));
+                            a->domain, a->pool, exec_hv_why(c));
             goto out;
         }
     }
     /* Whatever the driver did on destroy, the pCPUs belong to Pool-0. */
     rc = return_free_cpus(c, &a->cpus);
     if (rc) {
-        exec_act_failed(c, st, a, rc, "%s: cannot give pCPUs back to Pool-0: %s",
-                   a->domain, exec_hv_why(c));
+        exec_act_failed(c, st, a, rc, "%s: cannot give pCPUs back to Pool-0: "
+                        "%s", a->domain, exec_hv_why(c));
         goto out;
     }
 
     /* Verify on the host. */
-    rc = exec_get_dom(c, st, a, &d);
+    rc = look_again(c, st, a, &d, &pools, &nr);
     if (rc)
         goto out;
-    free(pools);
-    pools = NULL;
-    rc = HV_ListPools(c->h, &pools, &nr);
-    if (rc) {
-        exec_act_failed(c, st, a, rc, "%s: cannot list cpupools: %s", a->domain,
-                   exec_hv_why(c));
-        goto out;
-    }
     p0 = HV_PoolById(pools, nr, PLAN_POOL0_ID);
     if (d.pool != PLAN_POOL0_ID) {
         rc = HV_EFAIL;
-        exec_act_failed(c, st, a, 0, "%s: still outside Pool-0 after leaving %s",
-                   a->domain, a->pool);
+        exec_act_failed(c, st, a, 0, "%s: still outside Pool-0 after leaving "
+                        "%s", a->domain, a->pool);
         goto out;
     }
     if (p0) {
@@ -285,8 +289,8 @@ int exec_pool_leave(run_ctx *c, const plan_stage *st, const plan_action *a)
 
             rc = HV_EFAIL;
             exec_act_failed(c, st, a, 0, "%s: pCPUs %s did not come back to "
-                       "Pool-0", a->domain,
-                       CPUMAP_Format(&back, m1, sizeof(m1)));
+                            "Pool-0", a->domain,
+                            CPUMAP_Format(&back, m1, sizeof(m1)));
             goto out;
         }
     }
@@ -305,8 +309,9 @@ int exec_pin(run_ctx *c, const plan_stage *st, const plan_action *a)
 
     rc = HV_SetAffinity(c->h, a->domid, &a->cpus, &c->online);
     if (rc) {
-        exec_act_failed(c, st, a, rc, "%s: cannot pin to pCPUs %s: %s", a->domain,
-                   CPUMAP_Format(&a->cpus, m1, sizeof(m1)), exec_hv_why(c));
+        exec_act_failed(c, st, a, rc, "%s: cannot pin to pCPUs %s: %s",
+                        a->domain, CPUMAP_Format(&a->cpus, m1, sizeof(m1)),
+                        exec_hv_why(c));
         return rc;
     }
     rc = exec_get_dom(c, st, a, &d);
@@ -316,9 +321,9 @@ int exec_pin(run_ctx *c, const plan_stage *st, const plan_action *a)
     map_and(&hard, &c->online);
     if (!CPUMAP_Equal(&hard, &a->cpus)) {
         exec_act_failed(c, st, a, 0, "%s: pinned to pCPUs %s but the host "
-                   "shows %s", a->domain,
-                   CPUMAP_Format(&a->cpus, m1, sizeof(m1)),
-                   CPUMAP_Format(&hard, m2, sizeof(m2)));
+                        "shows %s", a->domain,
+                        CPUMAP_Format(&a->cpus, m1, sizeof(m1)),
+                        CPUMAP_Format(&hard, m2, sizeof(m2)));
         return HV_EFAIL;
     }
     return 0;

@@ -25,9 +25,9 @@ static int read_off_node(run_ctx *c, const plan_stage *st,
         return rc;
     rc = HV_GetNodeMemory(c->h, d, 1);
     if (rc || !d->node_known) {
-        exec_act_failed(c, st, a, rc ? rc : HV_EFAIL, "%s: cannot tell where its "
-                   "memory lies: %s", a->domain,
-                   rc ? exec_hv_why(c) : "the host does not say");
+        exec_act_failed(c, st, a, rc ? rc : HV_EFAIL, "%s: cannot tell where "
+                        "its memory lies: %s", a->domain,
+                        rc ? exec_hv_why(c) : "the host does not say");
         return rc ? rc : HV_EFAIL;
     }
     *off = PLAN_OffNode(d, a->node);
@@ -77,10 +77,11 @@ static int cycle_turn(run_ctx *c, const plan_stage *st, act_run *r,
 
     rc = HV_SetTarget(c->h, a->domid, to);
     if (rc) {
-        exec_act_failed(c, st, a, rc, up ? "%s: cannot set the balloon target "
-                   "back to %s: %s" : "%s: cannot set the balloon target "
-                   "to %s to cycle its memory: %s", a->domain,
-                   size_str(to, s1, sizeof(s1)), exec_hv_why(c));
+        exec_act_failed(c, st, a, rc, up
+                        ? "%s: cannot set the balloon target back to %s: %s"
+                        : "%s: cannot set the balloon target to %s to cycle "
+                          "its memory: %s", a->domain,
+                        size_str(to, s1, sizeof(s1)), exec_hv_why(c));
         return rc;
     }
     r->cycle_up = up;
@@ -108,8 +109,8 @@ static int coop_cycle_down(run_ctx *c, const plan_stage *st, act_run *r,
 
     rc = HV_GetHost(c->h, &host);
     if (rc) {
-        exec_act_failed(c, st, a, rc, "%s: cannot read the host: %s", a->domain,
-                   exec_hv_why(c));
+        exec_act_failed(c, st, a, rc, "%s: cannot read the host: %s",
+                        a->domain, exec_hv_why(c));
         return rc;
     }
     room = (unsigned)a->node < HV_MAX_NODES ? host.node_free_kib[a->node]
@@ -154,10 +155,10 @@ static int coop_check(run_ctx *c, const plan_stage *st, act_run *r,
         if (!stuck)
             return 0;
         exec_describe_stuck(r, now, true, why, sizeof(why));
-        exec_act_failed(c, st, a, 0, "%s: its balloon did not come back up from "
-                   "a relocation cycle: at %s, target %s, %s", a->domain,
-                   size_str(d.mem_kib, s1, sizeof(s1)),
-                   size_str(r->home_kib, s2, sizeof(s2)), why);
+        exec_act_failed(c, st, a, 0, "%s: its balloon did not come back up "
+                        "from a relocation cycle: at %s, target %s, %s",
+                        a->domain, size_str(d.mem_kib, s1, sizeof(s1)),
+                        size_str(r->home_kib, s2, sizeof(s2)), why);
         return HV_EFAIL;
     }
     /* A whole cycle is done: where does its memory lie now? */
@@ -213,13 +214,13 @@ static int direct_check(run_ctx *c, const plan_stage *st, act_run *r,
     rc = HV_MoveMemory(c->h, a->domid, a->node, EXEC_MOVE_PAGES, &mv);
     if (rc == HV_ENOSYS) {
         exec_act_failed(c, st, a, rc, "%s: moving its memory to node %d needs "
-                   "the guarded hypervisor (xen-patches/): %s", a->domain,
-                   a->node, exec_hv_why(c));
+                        "the guarded hypervisor (xen-patches/): %s", a->domain,
+                        a->node, exec_hv_why(c));
         return rc;
     }
     if (rc) {
         exec_act_failed(c, st, a, rc, "%s: moving memory to node %d: %s",
-                   a->domain, a->node, exec_hv_why(c));
+                        a->domain, a->node, exec_hv_why(c));
         return rc;
     }
     if (ds) {
@@ -271,8 +272,8 @@ int exec_relocate_start(run_ctx *c, const plan_stage *st, act_run *r)
     /* New pages come from the node from now on, whatever the strategy. */
     rc = HV_SetNodeAffinity(c->h, a->domid, a->node);
     if (rc) {
-        exec_act_failed(c, st, a, rc, "%s: cannot set its node affinity to node "
-                   "%d: %s", a->domain, a->node, exec_hv_why(c));
+        exec_act_failed(c, st, a, rc, "%s: cannot set its node affinity to "
+                        "node %d: %s", a->domain, a->node, exec_hv_why(c));
         return rc;
     }
     r->pending = true;
