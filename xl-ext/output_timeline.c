@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "json.h"
+#include "output_int.h"
 #include "xenshift.h"
 
 static const char *when_text(time_t t, char *buf, size_t len)
@@ -50,17 +51,6 @@ static void timeline_json(json_writer *w, const out_timeline *tl)
     JSONW_ObjectClose(w);
 }
 
-static void json_print(FILE *f, json_writer *w)
-{
-    size_t len;
-    const char *text = JSONW_Text(w, &len);
-
-    fwrite(text, 1, len, f);
-    if (len && text[len - 1] != '\n')
-        fputc('\n', f);
-    JSONW_Free(w);
-}
-
 void OUT_TimelinesJson(FILE *f, const char *dir, const out_timeline *tl,
                        size_t nr)
 {
@@ -76,7 +66,7 @@ void OUT_TimelinesJson(FILE *f, const char *dir, const out_timeline *tl,
         timeline_json(w, &tl[i]);
     JSONW_ArrayClose(w);
     JSONW_ObjectClose(w);
-    json_print(f, w);
+    OUT_JsonOut(f, w);
 }
 
 void OUT_TimelineJson(FILE *f, const out_timeline *tl)
@@ -88,5 +78,5 @@ void OUT_TimelineJson(FILE *f, const out_timeline *tl)
     JSONW_Key(w, "timeline");
     timeline_json(w, tl);
     JSONW_ObjectClose(w);
-    json_print(f, w);
+    OUT_JsonOut(f, w);
 }

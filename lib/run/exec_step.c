@@ -147,17 +147,13 @@ void exec_describe_stuck(const act_run *r, uint64_t now, bool kib,
     STUCK_Describe(&r->watch, now, moved, buf, len);
 }
 
-/* Raise a grow's balloon target to kib (not past its planned size). */
-int exec_grant(run_ctx *c, act_run *r, uint64_t kib)
+/* The balloon target of r's domain to kib, kept as what it was given. */
+static int set_target(run_ctx *c, act_run *r, uint64_t kib)
 {
     const plan_action *a = r->a;
     char s1[32];
     int rc;
 
-    if (kib > a->to_kib)
-        kib = a->to_kib;
-    if (kib <= r->granted_kib && r->started_ms)
-        return 0;
     rc = HV_SetTarget(c->h, a->domid, kib);
     if (rc) {
         exec_act_failed(c, r->st, a, rc, "%s: cannot set the balloon target "
@@ -167,6 +163,16 @@ int exec_grant(run_ctx *c, act_run *r, uint64_t kib)
     }
     r->granted_kib = kib;
     return 0;
+}
+
+/* Raise a grow's balloon target to kib (not past its planned size). */
+int exec_grant(run_ctx *c, act_run *r, uint64_t kib)
+{
+    if (kib > r->a->to_kib)
+        kib = r->a->to_kib;
+    if (kib <= r->granted_kib && r->started_ms)
+        return 0;
+    return set_target(c, r, kib);
 }
 
 static int start_memory(run_ctx *c, act_run *r)
@@ -199,16 +205,9 @@ static int start_memory(run_ctx *c, act_run *r)
             return rc;
         }
     }
-    if (!r->granted_kib)
-        r->granted_kib = a->to_kib;
-    rc = HV_SetTarget(c->h, a->domid, r->granted_kib);
-    if (rc) {
-        exec_act_failed(c, r->st, a, rc, "%s: cannot set the balloon target "
-                        "to %s: %s", a->domain,
-                        size_str(r->granted_kib, s1, sizeof(s1)),
-                        exec_hv_why(c));
+    rc = set_target(c, r, r->granted_kib ? r->granted_kib : a->to_kib);
+    if (rc)
         return rc;
-    }
     r->pending = true;
     return 0;
 }
