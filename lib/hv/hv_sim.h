@@ -71,5 +71,11 @@ int HVSIM_Save(hv *h, const char *path, xs_err *err);
 int HVSIM_Load(hv *h, const char *path, xs_err *err);
 /* Simulated wall-clock time, epoch seconds. */
 long long HVSIM_WallTime(hv *h);
+/*
+ * A xenstore node's value (malloc'd), or NULL when there is none.  For
+ * tests that look on while a run goes on: unlike HV_XsRead, it is not a
+ * call that faults count or fail.
+ */
+char *HVSIM_XsPeek(hv *h, const char *path);
 
 #endif

@@ -123,6 +123,13 @@ int sim_xs_rm_tree(sim *s, const char *path)
     return removed ? 0 : HV_ENOENT;
 }
 
+char *HVSIM_XsPeek(hv *h, const char *path)
+{
+    xs_node *n = sim_xs_find(S(h), path);
+
+    return n ? strdup(n->val) : NULL;
+}
+
 /* --- hv_ops ------------------------------------------------------------- */
 
 int sim_xs_read(hv *h, const char *path, char **val)

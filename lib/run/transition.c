@@ -116,6 +116,7 @@ typedef struct trn_run {
     bool hooks_ran;             /* a hook was (or may have been) run */
     bool not_in_phase;          /* every step ran, the check did not hold */
     const char *phase_after;    /* then: the phase the host is in, or NULL */
+    bool phase_at_capacity;     /* XSP_PHASE was set to the phase then */
     bool journal_failed;
     xs_err journal_err;
 } trn_run;
@@ -234,6 +235,20 @@ static void on_event(void *ctx, const exec_event *ev)
     xs_err err;
     char step[256];
 
+    /*
+     * At capacity the host is in the phase (a node goal is soft), so
+     * XSP_PHASE says so before anyone waiting for capacity hears of it:
+     * a cluster's monitor must not see the old phase while the memory
+     * moves go on.  A rollback after it puts the host between phases.
+     */
+    if (r->o->journal && ev->kind == EXEC_EV_CAPACITY &&
+        !ev->rolling_back) {
+        HV_XsWrite(r->h, XSP_PHASE, r->p->phase);
+        r->phase_at_capacity = true;
+    } else if (r->o->journal && ev->kind == EXEC_EV_ROLLBACK_BEGIN &&
+               r->phase_at_capacity) {
+        HV_XsWrite(r->h, XSP_PHASE, "");
+    }
     if (r->progress)
         r->progress(r->ctx, ev);
     if (r->o->journal) {

@@ -231,6 +231,9 @@ t $? "apply --until capacity takeover through the daemon exits 0"
 grep -q "^takeover: capacity reached after [0-9.]* s; the memory moves go on" "$tmp/out"
 t $? "it returned at capacity: $(tail -n 1 "$tmp/out")"
 id=$(sed -n 's/^request \([^:]*\): .*/\1/p' "$tmp/out")
+# What a cluster's monitor reads next: the phase is written before the
+# answer says capacity (the campaign checks the order at every event).
+is "$(node phase)" takeover "the phase node says takeover when apply returns"
 cap=$(node "answer/$id/capacity-ms")
 [ -n "$cap" ] && [ "$cap" -ge 1000 ] && [ "$cap" -lt 5000 ]
 t $? "the answer has capacity-ms ($cap)"

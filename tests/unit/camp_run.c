@@ -134,6 +134,23 @@ static void judge(hv *in, const tbl_table *t, const char *to, int rc,
                  &o->v);
 }
 
+/*
+ * When capacity is announced the host is in the phase, and XSP_PHASE
+ * must say so already: a cluster's monitor reads it while the memory
+ * moves go on.  (Unless the fault failed a xenstore write: the write
+ * is best effort and the end of the run writes the phase again.)
+ */
+static void check_phase_at_capacity(const recdrv *w, const char *to,
+                                    run_out *o)
+{
+    if (!w->capacity_seen || !strcmp(w->phase_at_capacity, to))
+        return;
+    if (w->fired && !strcmp(w->fire.op, "xs_write"))
+        return;
+    CCHK_Bad(&o->v, CC_REPORT, "capacity announced while the phase node "
+             "says '%s', not '%s'", w->phase_at_capacity, to);
+}
+
 void CRUN_One(const char *state, const tbl_table *t, const char *to,
               const fault *f, const exec_opts *eo, bool keep,
               const char *save, run_out *o)
@@ -183,9 +200,11 @@ void CRUN_One(const char *state, const tbl_table *t, const char *to,
         TRN_DefaultOpts(&topts);
         topts.exec = *eo;
         topts.journal = true;
+        w->watch_phase = true;
         rc = TRN_Execute(&w->base, t, &snap, &p, &topts, RECDRV_OnEvent, w,
                          &rep, &res);
         w->rb = true;
+        check_phase_at_capacity(w, to, o);
         HVSIM_ClearFaults(in);
         if (CCHK_Take(in, &now))
             CCHK_Bad(&o->v, CC_READ, "cannot read the host after the run");

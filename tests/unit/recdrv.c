@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hv_sim.h"
 #include "recdrv.h"
+#include "xspath.h"
 
 static recdrv *R(hv *h)
 {
@@ -303,9 +305,20 @@ void RECDRV_OnEvent(void *ctx, const exec_event *ev)
 {
     recdrv *r = ctx;
 
+    char *v = NULL;
+
     /* After EXEC_EV_DONE the transition still writes its journal end. */
     if (ev->kind == EXEC_EV_ROLLBACK_BEGIN)
         r->rb = true;
+    /* A peek, not a call: the faults count the run's calls only. */
+    if (ev->kind == EXEC_EV_CAPACITY && !ev->rolling_back &&
+        r->watch_phase && !r->capacity_seen) {
+        r->capacity_seen = true;
+        v = HVSIM_XsPeek(r->in, XSP_PHASE);
+        snprintf(r->phase_at_capacity, sizeof(r->phase_at_capacity), "%s",
+                 v ? v : "?");
+        free(v);
+    }
 }
 
 bool RECDRV_Faultable(const char *op)

@@ -42,6 +42,10 @@ typedef struct recdrv {
     bool rb;
     recdrv_call *calls;
     size_t nr_calls, cap_calls;
+    /* Set by the test: XSP_PHASE is read when capacity is announced. */
+    bool watch_phase;
+    bool capacity_seen;         /* capacity was announced (not in undo) */
+    char phase_at_capacity[64]; /* XSP_PHASE then ("?" when unreadable) */
     bool fired;                 /* a call failed with an injected fault */
     recdrv_call fire;
     char fire_msg[sizeof(((xs_err *)0)->msg)];  /* the sim's message */
@@ -53,8 +57,9 @@ typedef struct recdrv {
  */
 recdrv *RECDRV_Wrap(hv *in, const hv_domain *names, size_t nr_names);
 /*
- * An exec_progress_fn (ctx: the recdrv) that notes the way back; the
- * caller sets rb itself once the transition returned.
+ * An exec_progress_fn (ctx: the recdrv) that notes the way back, and
+ * with watch_phase what XSP_PHASE says at capacity; the caller sets rb
+ * itself once the transition returned.
  */
 void RECDRV_OnEvent(void *ctx, const exec_event *ev);
 /* Whether the sim can fail op (sim_faults.c's fault_ops). */
