@@ -561,7 +561,8 @@ static void sim_sleep_ms(hv *h, unsigned ms)
     /* Advance in slices so rates and floors interact as in real time. */
     while (ms) {
         step = ms < 100 ? ms : 100;
-        sim_balloon_advance(s, step);
+        if (sim_balloon_advance(s, step) && s->realtime_pct)
+            usleep((useconds_t)step * 10 * s->realtime_pct);
         s->now_ms += step;
         ms -= step;
     }

@@ -540,6 +540,19 @@ static int load_fixture(fctx *c, sim *s, const json_value *root)
     return 0;
 }
 
+/* XENSHIFT_SIM_REALTIME (sim_int.h): 1-1000, anything else is none. */
+static unsigned realtime_pct(void)
+{
+    const char *v = getenv("XENSHIFT_SIM_REALTIME");
+    char *end;
+    long pct;
+
+    if (!v || !*v)
+        return 0;
+    pct = strtol(v, &end, 10);
+    return *end || pct < 1 || pct > 1000 ? 0 : (unsigned)pct;
+}
+
 hv *HV_OpenSim(const char *fixture_path, xs_err *err)
 {
     json_value *root = NULL;
@@ -556,6 +569,7 @@ hv *HV_OpenSim(const char *fixture_path, xs_err *err)
     }
     s->base.ops = &sim_ops;
     s->event_fd = -1;
+    s->realtime_pct = realtime_pct();
     snprintf(s->path, sizeof(s->path), "%s", fixture_path);
     f = fopen(fixture_path, "r");
     if (!f) {

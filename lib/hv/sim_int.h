@@ -73,6 +73,12 @@ typedef struct sim {
     bool crash_hit;             /* a change was refused */
     uint64_t now_ms;
     long long wall_start;
+    /*
+     * XENSHIFT_SIM_REALTIME=PCT: a time step with a balloon under way
+     * also takes PCT% of it in real time, so that another process can
+     * watch a transition (0: none, the default).
+     */
+    unsigned realtime_pct;
 } sim;
 
 static inline sim *S(hv *h)
@@ -115,8 +121,11 @@ uint64_t sim_node_free(const sim *s, unsigned node);
 uint64_t sim_host_free(const sim *s);
 /* Every node of the host, as a node mask. */
 uint64_t sim_all_nodes(const sim *s);
-/* Let ms of simulated time pass for every balloon. */
-void sim_balloon_advance(sim *s, unsigned ms);
+/*
+ * Let ms of simulated time pass for every balloon: true when one was
+ * under way (its memory not yet where its target takes it).
+ */
+bool sim_balloon_advance(sim *s, unsigned ms);
 
 /* sim_faults.c */
 /*

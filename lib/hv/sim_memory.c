@@ -162,9 +162,9 @@ static void mem_give(sim *s, sim_dom *d, uint64_t kib)
     d->d.mem_kib -= kib - left;
 }
 
-/* Let ms of simulated time pass for every balloon. */
-void sim_balloon_advance(sim *s, unsigned ms)
+bool sim_balloon_advance(sim *s, unsigned ms)
 {
+    bool moved = false;
     size_t i;
 
     for (i = 0; i < s->nr_doms; i++) {
@@ -187,6 +187,7 @@ void sim_balloon_advance(sim *s, unsigned ms)
         step = d->carry / 1000;
         step -= step % SIM_PAGE_KIB;
         d->carry -= step * 1000;
+        moved = true;
         if (want < d->d.mem_kib) {
             if (step > d->d.mem_kib - want) {
                 step = d->d.mem_kib - want;
@@ -201,4 +202,5 @@ void sim_balloon_advance(sim *s, unsigned ms)
             mem_take(s, d, step);
         }
     }
+    return moved;
 }
