@@ -32,7 +32,6 @@ static int cmd_check(xs_cli *cli, int argc, char **argv);
 static int cmd_phases(xs_cli *cli, int argc, char **argv);
 static int cmd_plan(xs_cli *cli, int argc, char **argv);
 static int cmd_apply(xs_cli *cli, int argc, char **argv);
-static int cmd_status(xs_cli *cli, int argc, char **argv);
 static int cmd_schedule(xs_cli *cli, int argc, char **argv);
 static int cmd_mem_move(xs_cli *cli, int argc, char **argv);
 
@@ -41,16 +40,16 @@ const xs_cmd xs_cmds[] = {
       "[FILE]",
       "  -j, --json     JSON output\n"
       "  -v, --verbose  also say what was checked\n"
-      "  -h, --help     this help\n" },
+      "  -h, --help     this help\n", NULL },
     { "phases", cmd_phases, "show the phase table (Fig. 9 style)",
       "",
       "  -j, --json     JSON output\n"
-      "  -h, --help     this help\n" },
+      "  -h, --help     this help\n", NULL },
     { "plan", cmd_plan, "show the steps that would reach a phase",
       "PHASE|@EVENT",
       "  -j, --json     JSON output\n"
       "  -v, --verbose  also show the host\n"
-      "  -h, --help     this help\n" },
+      "  -h, --help     this help\n", NULL },
     { "apply", cmd_apply, "move the host to a phase, step by step",
       "PHASE|@EVENT",
       "  -j, --json              JSON output (the final report only)\n"
@@ -74,7 +73,7 @@ const xs_cmd xs_cmds[] = {
       "      --timeline FILE     draw the transition into FILE (SVG),\n"
       "                          also when it fails or rolls back\n"
       "  -v, --verbose           also the stages and every reading\n"
-      "  -h, --help              this help\n" },
+      "  -h, --help              this help\n", NULL },
     { "mem-move", cmd_mem_move, "move a running domain's memory to a NUMA "
       "node",
       "DOMAIN NODE",
@@ -93,31 +92,38 @@ const xs_cmd xs_cmds[] = {
       "  -n, --dry-run           only show the step\n"
       "  -j, --json              JSON output (the final report only)\n"
       "  -v, --verbose           also every reading\n"
-      "  -h, --help              this help\n" },
-    { "status", cmd_status, "show each domain now, and which phase matches",
+      "  -h, --help              this help\n", NULL },
+    { "status", CMD_Status, "show each domain now, and which phase matches",
       "",
-      "  -j, --json     JSON output\n"
-      "  -v, --verbose  more columns: type, max vCPUs, soft affinity\n"
-      "  -h, --help     this help\n" },
+      "  -j, --json          JSON output (with --watch: one object a line)\n"
+      "  -v, --verbose       more columns: type, max vCPUs, soft affinity\n"
+      "  -w, --watch         a live view that follows a transition\n"
+      "  -n, --interval S    with --watch: refresh every S seconds\n"
+      "                      (default 1)\n"
+      "      --count N       with --watch: end after N updates\n"
+      "      --until-idle    with --watch: end when no transition runs\n"
+      "                      (so when one ends; at once when none runs)\n"
+      "  -h, --help          this help\n",
+      CMD_StatusReadsShared },
     { "schedule", cmd_schedule, "show when the table's triggers fire next",
       "",
       "  -n, --count N  the next N times of each \"at\" trigger "
       "(default 1)\n"
       "  -j, --json     JSON output\n"
-      "  -h, --help     this help\n" },
+      "  -h, --help     this help\n", NULL },
     { "show", CMD_Show, "list the transitions xenshiftd drew, or give one",
       "[ID|last]",
       "  -d, --dir DIR  where xenshiftd keeps them\n"
       "                 (default " TL_DEFAULT_DIR ")\n"
       "  -j, --json     JSON output\n"
-      "  -h, --help     this help\n" },
+      "  -h, --help     this help\n", NULL },
     { "help", cmd_help, "show help for a command",
       "[COMMAND]",
-      "  -h, --help     this help\n" },
+      "  -h, --help     this help\n", NULL },
     { "version", cmd_version, "show the version",
       "",
-      "  -h, --help     this help\n" },
-    { NULL, NULL, NULL, NULL, NULL },
+      "  -h, --help     this help\n", NULL },
+    { NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
 const xs_cmd *CMD_Find(const char *name)
@@ -162,21 +168,20 @@ int CMD_UsageError(const xs_cli *cli, const xs_cmd *cmd, const char *fmt, ...)
 
 /* --- options ------------------------------------------------------------ */
 
-#define GO_ON (-1)      /* an option helper's "no exit code: carry on" */
 
 /*
  * The options more than one command takes, and getopt's complaints.
- * Returns GO_ON or an exit code.
+ * Returns CMD_GO_ON or an exit code.
  */
-static int common_opt(xs_cli *cli, const xs_cmd *cmd, int opt, char **argv)
+int CMD_CommonOpt(xs_cli *cli, const xs_cmd *cmd, int opt, char **argv)
 {
     switch (opt) {
     case 'j':
         cli->json = true;
-        return GO_ON;
+        return CMD_GO_ON;
     case 'v':
         cli->verbose++;
-        return GO_ON;
+        return CMD_GO_ON;
     case 'h':
         CMD_Usage(stdout, cli->progname, cmd);
         return XS_EXIT_OK;
@@ -215,12 +220,12 @@ static int check_nargs(const xs_cli *cli, const xs_cmd *cmd, int argc,
     if (nargs > max)
         return CMD_UsageError(cli, cmd, "unexpected argument '%s'",
                               argv[optind + max]);
-    return GO_ON;
+    return CMD_GO_ON;
 }
 
 /*
  * Commands whose only options are some of -j, -v, -h (shortopts says
- * which).  Returns GO_ON or an exit code.
+ * which).  Returns CMD_GO_ON or an exit code.
  */
 static int simple_opts(xs_cli *cli, const xs_cmd *cmd, const char *shortopts,
                        int argc, char **argv, int min_args, int max_args)
@@ -246,8 +251,8 @@ static int simple_opts(xs_cli *cli, const xs_cmd *cmd, const char *shortopts,
     optind = 0;                 /* glibc: start afresh */
     opterr = 0;
     while ((opt = getopt_long(argc, argv, optstring, opts, NULL)) != -1) {
-        rc = common_opt(cli, cmd, opt, argv);
-        if (rc != GO_ON)
+        rc = CMD_CommonOpt(cli, cmd, opt, argv);
+        if (rc != CMD_GO_ON)
             return rc;
     }
     return check_nargs(cli, cmd, argc, argv, min_args, max_args);
@@ -257,7 +262,7 @@ static int simple_opts(xs_cli *cli, const xs_cmd *cmd, const char *shortopts,
  * A whole number lo..hi written in decimal digits only: strtoul alone
  * takes "-18446744073709551615" as 1.
  */
-static int parse_count(const char *s, unsigned long lo, unsigned long hi,
+int CMD_ParseCount(const char *s, unsigned long lo, unsigned long hi,
                        unsigned long *out)
 {
     char *end;
@@ -275,7 +280,7 @@ static int parse_count(const char *s, unsigned long lo, unsigned long hi,
 
 /* --- opening things ----------------------------------------------------- */
 
-static hv *open_host(const xs_cli *cli, xs_err *err)
+hv *CMD_OpenHost(const xs_cli *cli, xs_err *err)
 {
     if (cli->sim && cli->sim_state && access(cli->sim_state, F_OK) == 0)
         return HV_OpenSim(cli->sim_state, err);
@@ -285,7 +290,7 @@ static hv *open_host(const xs_cli *cli, xs_err *err)
 }
 
 /* Close h; with --sim-state, the simulated host is saved first. */
-static int close_host(const xs_cli *cli, hv *h)
+int CMD_CloseHost(const xs_cli *cli, hv *h)
 {
     xs_err err;
     int rc = 0;
@@ -299,7 +304,7 @@ static int close_host(const xs_cli *cli, hv *h)
     return rc;
 }
 
-static int load_table(const xs_cli *cli, tbl_table *t)
+int CMD_LoadTable(const xs_cli *cli, tbl_table *t)
 {
     xs_err err;
 
@@ -311,10 +316,10 @@ static int load_table(const xs_cli *cli, tbl_table *t)
 }
 
 /* Open the host and take a snapshot; errors printed. */
-static hv *open_snapshot(const xs_cli *cli, xs_snapshot *snap)
+hv *CMD_OpenSnapshot(const xs_cli *cli, xs_snapshot *snap)
 {
     xs_err err;
-    hv *h = open_host(cli, &err);
+    hv *h = CMD_OpenHost(cli, &err);
 
     if (!h) {
         OUT_Fail(cli, OUT_FAIL_HOST, &err, "cannot open the host");
@@ -383,7 +388,7 @@ static int prepare(const xs_cli *cli, const char **phasep, tbl_table *t,
     xs_err err;
     int rc;
 
-    if (load_table(cli, t))
+    if (CMD_LoadTable(cli, t))
         return -1;
     if ((*phasep)[0] == '@' && resolve_event(cli, t, phasep))
         return -1;
@@ -393,7 +398,7 @@ static int prepare(const xs_cli *cli, const char **phasep, tbl_table *t,
         return -1;
     }
     if (!*hp) {
-        *hp = open_host(cli, &err);
+        *hp = CMD_OpenHost(cli, &err);
         if (!*hp) {
             OUT_Fail(cli, OUT_FAIL_HOST, &err, "cannot open the host");
             return -1;
@@ -449,7 +454,7 @@ static int cmd_help(xs_cli *cli, int argc, char **argv)
     const xs_cmd *self = CMD_Find("help"), *cmd;
     int rc = simple_opts(cli, self, "h", argc, argv, 0, 1);
 
-    if (rc != GO_ON)
+    if (rc != CMD_GO_ON)
         return rc;
     if (optind == argc) {
         printf("Usage: %s [-c FILE] [--sim FIXTURE] [-v] [-j] COMMAND "
@@ -471,7 +476,7 @@ static int cmd_version(xs_cli *cli, int argc, char **argv)
 {
     int rc = simple_opts(cli, CMD_Find("version"), "h", argc, argv, 0, 0);
 
-    if (rc != GO_ON)
+    if (rc != CMD_GO_ON)
         return rc;
     printf("xenshift %s\n", PACKAGE_VERSION);
     return XS_EXIT_OK;
@@ -547,7 +552,7 @@ static int cmd_check(xs_cli *cli, int argc, char **argv)
     hv *h = NULL;
     int rc = simple_opts(cli, CMD_Find("check"), "jvh", argc, argv, 0, 1);
 
-    if (rc != GO_ON)
+    if (rc != CMD_GO_ON)
         return rc;
     if (optind < argc)
         cli->config = argv[optind];
@@ -559,7 +564,7 @@ static int cmd_check(xs_cli *cli, int argc, char **argv)
         check_failed(cli, cli->config, &err, NULL, NULL, NULL);
         goto out;
     }
-    h = open_host(cli, &err);
+    h = CMD_OpenHost(cli, &err);
     if (!h && cli->sim) {
         /* Asked for a simulated host: not having it is an error. */
         check_failed(cli, t.path, &err, "cannot open the simulated host",
@@ -595,7 +600,7 @@ static int cmd_check(xs_cli *cli, int argc, char **argv)
 out:
     HCHK_Dispose(&r);
     SNAP_Dispose(&snap);
-    if (close_host(cli, h))
+    if (CMD_CloseHost(cli, h))
         rc = XS_EXIT_FAIL;
     TBL_Dispose(&t);
     return rc;
@@ -608,11 +613,11 @@ static int cmd_phases(xs_cli *cli, int argc, char **argv)
     tbl_table t;
     int rc = simple_opts(cli, CMD_Find("phases"), "jh", argc, argv, 0, 0);
 
-    if (rc != GO_ON)
+    if (rc != CMD_GO_ON)
         return rc;
     TBL_Init(&t);
     rc = XS_EXIT_FAIL;
-    if (load_table(cli, &t))
+    if (CMD_LoadTable(cli, &t))
         goto out;
     if (cli->json)
         OUT_PhasesJson(stdout, &t);
@@ -635,7 +640,7 @@ static int cmd_plan(xs_cli *cli, int argc, char **argv)
     const char *phase;
     int rc = simple_opts(cli, CMD_Find("plan"), "jvh", argc, argv, 1, 1);
 
-    if (rc != GO_ON)
+    if (rc != CMD_GO_ON)
         return rc;
     phase = argv[optind];       /* or "@EVENT", as apply takes it */
     TBL_Init(&t);
@@ -649,7 +654,7 @@ static int cmd_plan(xs_cli *cli, int argc, char **argv)
 out:
     PLAN_Dispose(&p);
     SNAP_Dispose(&snap);
-    if (close_host(cli, h))
+    if (CMD_CloseHost(cli, h))
         rc = XS_EXIT_FAIL;
     TBL_Dispose(&t);
     return rc;
@@ -660,7 +665,7 @@ out:
 #define MAX_SECONDS 86400     /* a day: more is a typo, and fits ms */
 
 /* Seconds as people write them ("5", "0.5") into milliseconds. */
-static int parse_seconds(const char *s, unsigned *ms)
+int CMD_ParseSeconds(const char *s, unsigned *ms)
 {
     char *end;
     double v;
@@ -719,13 +724,13 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
             a->dry_run = true;
             break;
         case 's':
-            if (parse_seconds(optarg, &a->eo.stuck_ms))
+            if (CMD_ParseSeconds(optarg, &a->eo.stuck_ms))
                 return CMD_UsageError(cli, self, "--stuck-timeout: expected "
                                       "seconds 0-%d, got '%s'", MAX_SECONDS,
                                       optarg);
             break;
         case 't':
-            if (parse_seconds(optarg, &a->eo.stage_timeout_ms))
+            if (CMD_ParseSeconds(optarg, &a->eo.stage_timeout_ms))
                 return CMD_UsageError(cli, self, "--timeout: expected "
                                       "seconds 0-%d, got '%s'", MAX_SECONDS,
                                       optarg);
@@ -759,22 +764,22 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
             a->until_capacity = strcmp(optarg, "capacity") == 0;
             break;
         case 'T':
-            if (parse_seconds(optarg, &a->wait_timeout_ms))
+            if (CMD_ParseSeconds(optarg, &a->wait_timeout_ms))
                 return CMD_UsageError(cli, self, "--wait-timeout: expected "
                                       "seconds 0-%d, got '%s'", MAX_SECONDS,
                                       optarg);
             break;
         default:
-            rc = common_opt(cli, self, opt, argv);
-            if (rc != GO_ON)
+            rc = CMD_CommonOpt(cli, self, opt, argv);
+            if (rc != CMD_GO_ON)
                 return rc;
         }
     }
     rc = check_nargs(cli, self, argc, argv, 1, 1);
-    if (rc != GO_ON)
+    if (rc != CMD_GO_ON)
         return rc;
     a->phase = argv[optind];
-    return GO_ON;
+    return CMD_GO_ON;
 }
 
 static cli_until request_until(const apply_args *a)
@@ -860,7 +865,7 @@ static int apply_via_daemon(const xs_cli *cli, const apply_args *a,
 
     if ((cli->sim && !cli->sim_state) || a->dry_run)
         return -1;
-    h = open_host(cli, &err);
+    h = CMD_OpenHost(cli, &err);
     if (!h)
         return -1;      /* prepare() says why */
     if (!CLI_DaemonRunning(h, &pid)) {
@@ -964,7 +969,7 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
     int rc;
 
     rc = apply_opts(cli, self, argc, argv, &a);
-    if (rc != GO_ON)
+    if (rc != CMD_GO_ON)
         return rc;
     rc = apply_via_daemon(cli, &a, &h);
     if (rc >= 0)
@@ -1060,7 +1065,7 @@ out:
     EXEC_ReportDispose(&rep);
     PLAN_Dispose(&p);
     SNAP_Dispose(&snap);
-    if (close_host(cli, h))
+    if (CMD_CloseHost(cli, h))
         rc = XS_EXIT_FAIL;
     TBL_Dispose(&t);
     return rc;
@@ -1119,13 +1124,13 @@ static int mem_move_opts(xs_cli *cli, const xs_cmd *self, int argc,
             a->has_floor = true;
             break;
         case 'G':
-            if (parse_count(optarg, 1, 100, &x))
+            if (CMD_ParseCount(optarg, 1, 100, &x))
                 return CMD_UsageError(cli, self, "--goal: expected a "
                                       "percentage 1-100, got '%s'", optarg);
             a->eo.relocate_goal_pct = (unsigned)x;
             break;
         case 'B':
-            if (parse_seconds(optarg, &a->eo.relocate_busy_ms))
+            if (CMD_ParseSeconds(optarg, &a->eo.relocate_busy_ms))
                 return CMD_UsageError(cli, self, "--busy-timeout: expected "
                                       "seconds 0-%d, got '%s'", MAX_SECONDS,
                                       optarg);
@@ -1134,21 +1139,21 @@ static int mem_move_opts(xs_cli *cli, const xs_cmd *self, int argc,
             a->dry_run = true;
             break;
         default:
-            rc = common_opt(cli, self, opt, argv);
-            if (rc != GO_ON)
+            rc = CMD_CommonOpt(cli, self, opt, argv);
+            if (rc != CMD_GO_ON)
                 return rc;
         }
     }
     rc = check_nargs(cli, self, argc, argv, 2, 2);
-    if (rc != GO_ON)
+    if (rc != CMD_GO_ON)
         return rc;
     a->domain = argv[optind];
-    if (parse_count(argv[optind + 1], 0, HV_MAX_NODES - 1, &x))
+    if (CMD_ParseCount(argv[optind + 1], 0, HV_MAX_NODES - 1, &x))
         return CMD_UsageError(cli, self, "NODE: expected a NUMA node "
                               "number 0-%d, got '%s'", HV_MAX_NODES - 1,
                               argv[optind + 1]);
     a->node = (int)x;
-    return GO_ON;
+    return CMD_GO_ON;
 }
 
 /*
@@ -1247,7 +1252,7 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
     int rc;
 
     rc = mem_move_opts(cli, self, argc, argv, &a);
-    if (rc != GO_ON)
+    if (rc != CMD_GO_ON)
         return rc;
     SNAP_Init(&snap);
     PLAN_Init(&p);
@@ -1258,7 +1263,7 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
     if (!cli->sim && !a.dry_run &&
         take_host_lock(cli, &lock, "xenshift-mem-move"))
         goto out;
-    h = open_snapshot(cli, &snap);
+    h = CMD_OpenSnapshot(cli, &snap);
     if (!h)
         goto out;
     d = SNAP_FindDomain(&snap, a.domain);
@@ -1345,66 +1350,8 @@ out:
     EXEC_ReportDispose(&rep);
     PLAN_Dispose(&p);
     SNAP_Dispose(&snap);
-    if (close_host(cli, h))
+    if (CMD_CloseHost(cli, h))
         rc = XS_EXIT_FAIL;
-    return rc;
-}
-
-/* --- status ------------------------------------------------------------- */
-
-/* Whether the host is in each phase, by the predicate apply uses. */
-static void match_phases(const xs_snapshot *snap, const tbl_table *t,
-                         xs_phase_match *m)
-{
-    size_t i;
-
-    for (i = 0; i < t->nr_phases; i++) {
-        m[i].name = t->phases[i].name;
-        REACH_Phase(snap, t, t->phases[i].name, &m[i].reach);
-    }
-}
-
-static int cmd_status(xs_cli *cli, int argc, char **argv)
-{
-    tbl_table t;
-    xs_snapshot snap;
-    xs_phase_match *m = NULL;
-    hv *h = NULL;
-    int rc = simple_opts(cli, CMD_Find("status"), "jvh", argc, argv, 0, 0);
-
-    if (rc != GO_ON)
-        return rc;
-    TBL_Init(&t);
-    SNAP_Init(&snap);
-    rc = XS_EXIT_FAIL;
-    if (load_table(cli, &t))
-        goto out;
-    h = open_snapshot(cli, &snap);
-    if (!h)
-        goto out;
-    m = calloc(t.nr_phases ? t.nr_phases : 1, sizeof(*m));
-    if (!m) {
-        OUT_Failf(cli, OUT_FAIL_INTERNAL, "out of memory");
-        goto out;
-    }
-    /* Asking Xen where memory lies prints a dump: only when asked. */
-    if (cli->verbose && snap.host.nr_nodes > 1 &&
-        HV_GetNodeMemory(h, snap.doms, snap.nr_doms))
-        fprintf(stderr, "%s: warning: %s\n", cli->progname,
-                HV_LastError(h)->msg);
-    match_phases(&snap, &t, m);
-    if (cli->json)
-        OUT_StatusJson(stdout, &snap, &t, m, t.nr_phases, HV_DriverName(h));
-    else
-        OUT_Status(stdout, &snap, &t, m, t.nr_phases, HV_DriverName(h),
-                   cli->verbose);
-    rc = XS_EXIT_OK;
-out:
-    free(m);
-    SNAP_Dispose(&snap);
-    if (close_host(cli, h))
-        rc = XS_EXIT_FAIL;
-    TBL_Dispose(&t);
     return rc;
 }
 
@@ -1430,25 +1377,25 @@ static int cmd_schedule(xs_cli *cli, int argc, char **argv)
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":n:jh", opts, NULL)) != -1) {
         if (opt == 'n') {
-            if (parse_count(optarg, 1, 100, &count))
+            if (CMD_ParseCount(optarg, 1, 100, &count))
                 return CMD_UsageError(cli, self, "--count: expected 1 to "
                                       "100, got '%s'", optarg);
             continue;
         }
-        rc = common_opt(cli, self, opt, argv);
-        if (rc != GO_ON)
+        rc = CMD_CommonOpt(cli, self, opt, argv);
+        if (rc != CMD_GO_ON)
             return rc;
     }
     rc = check_nargs(cli, self, argc, argv, 0, 0);
-    if (rc != GO_ON)
+    if (rc != CMD_GO_ON)
         return rc;
     TBL_Init(&t);
     rc = XS_EXIT_FAIL;
-    if (load_table(cli, &t))
+    if (CMD_LoadTable(cli, &t))
         goto out;
     /* The simulated host has its own clock: what-if at its time. */
     if (cli->sim) {
-        h = open_host(cli, &err);
+        h = CMD_OpenHost(cli, &err);
         if (!h) {
             OUT_Fail(cli, OUT_FAIL_HOST, &err, "cannot open the host");
             goto out;
@@ -1463,7 +1410,7 @@ static int cmd_schedule(xs_cli *cli, int argc, char **argv)
         OUT_Schedule(stdout, &t, now, (unsigned)count);
     rc = XS_EXIT_OK;
 out:
-    if (close_host(cli, h))
+    if (CMD_CloseHost(cli, h))
         rc = XS_EXIT_FAIL;
     TBL_Dispose(&t);
     return rc;

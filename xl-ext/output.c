@@ -63,8 +63,8 @@ const char *OUT_FailKindName(out_fail_kind kind)
  * The "error" object of every failure document: what failed, why, and
  * where in a file when the error is about one (null otherwise).
  */
-static void json_error(json_writer *w, out_fail_kind kind, const xs_err *err,
-                       const char *context)
+void OUT_JsonError(json_writer *w, out_fail_kind kind, const xs_err *err,
+                   const char *context)
 {
     JSONW_ObjectOpen(w);
     JSONW_KeyString(w, "kind", OUT_FailKindName(kind));
@@ -99,7 +99,7 @@ static void fail_json(const xs_cli *cli, out_fail_kind kind,
     JSONW_KeyBool(w, "ok", false);
     JSONW_KeyStringOrNull(w, "command", cli->command);
     JSONW_Key(w, "error");
-    json_error(w, kind, err, context);
+    OUT_JsonError(w, kind, err, context);
     JSONW_ObjectClose(w);
     json_out(stdout, w);
 }
@@ -672,7 +672,7 @@ void OUT_ReportJson(FILE *f, const plan *p, const exec_report *r,
     if (r->ok)
         JSONW_Null(w);
     else
-        json_error(w, OUT_FAIL_APPLY, &r->cause, NULL);
+        OUT_JsonError(w, OUT_FAIL_APPLY, &r->cause, NULL);
     JSONW_KeyUint(w, "elapsed_ms", r->elapsed_ms);
     /* the two moments of a transition; null: not reached */
     JSONW_Key(w, "capacity_ms");
@@ -839,7 +839,8 @@ void OUT_CheckJson(FILE *f, const char *path, const xs_err *err,
         /* In the table (it is named), or in reading the host. */
         bool in_table = err->file[0] && strcmp(err->file, path) == 0;
 
-        json_error(w, in_table ? OUT_FAIL_TABLE : OUT_FAIL_HOST, err, NULL);
+        OUT_JsonError(w, in_table ? OUT_FAIL_TABLE : OUT_FAIL_HOST, err,
+                      NULL);
     } else if (r && r->nr_errors) {
         /* What plan will refuse: the first error says why, "errors" all. */
         xs_err first;
@@ -852,7 +853,7 @@ void OUT_CheckJson(FILE *f, const char *path, const xs_err *err,
                       r->v[i].msg);
         else
             ERR_Set(&first, "%s", r->v[i].msg);
-        json_error(w, OUT_FAIL_PLAN, &first, NULL);
+        OUT_JsonError(w, OUT_FAIL_PLAN, &first, NULL);
     } else {
         JSONW_Null(w);
     }
@@ -1145,7 +1146,7 @@ void OUT_AnswerJson(FILE *f, const char *id, const char *what,
 
         ERR_Set(&err, "%s", message ? message : "failed");
         JSONW_Key(w, "error");
-        json_error(w, OUT_FAIL_APPLY, &err, NULL);
+        OUT_JsonError(w, OUT_FAIL_APPLY, &err, NULL);
     }
     JSONW_ObjectClose(w);
     json_out(f, w);

@@ -109,7 +109,11 @@ int main(int argc, char **argv)
     if (cli.sim_state && !cli.sim)
         return global_usage_error(cli.progname, "--sim FIXTURE is needed "
                                   "with", "--sim-state");
-    if (cli.sim_state) {
+    /* The command sees argv[0] = its name, as xl's commands do. */
+    argc -= optind;
+    argv += optind;
+    if (cli.sim_state && !(cmd->reads_shared &&
+                           cmd->reads_shared(argc, argv))) {
         char path[4200], holder[128];
         xs_lock lock;
         xs_err err;
@@ -125,10 +129,9 @@ int main(int argc, char **argv)
         }
         /* apply lets it go while a --sim-state xenshiftd works. */
         cli.sim_lock = &lock;
-        rc = cmd->fn(&cli, argc - optind, argv + optind);
+        rc = cmd->fn(&cli, argc, argv);
         LOCK_Release(&lock);
         return rc;
     }
-    /* The command sees argv[0] = its name, as xl's commands do. */
-    return cmd->fn(&cli, argc - optind, argv + optind);
+    return cmd->fn(&cli, argc, argv);
 }

@@ -48,6 +48,14 @@ typedef struct xs_cmd {
     const char *summary;
     const char *usage;          /* arguments after the command name */
     const char *options;        /* one option per line, -h included */
+    /*
+     * NULL, or true when with these arguments the command only reads a
+     * --sim-state file (status --watch): main() then does not wait for
+     * FILE.lock, which a --sim-state xenshiftd holds through a whole
+     * transition.  Saves replace the file by rename: a reader sees a
+     * whole host without the lock.
+     */
+    bool (*reads_shared)(int argc, char **argv);
 } xs_cmd;
 
 /* cmd_table.c */
@@ -57,6 +65,29 @@ void CMD_List(FILE *f);
 void CMD_Usage(FILE *f, const char *progname, const xs_cmd *cmd);
 int CMD_UsageError(const xs_cli *cli, const xs_cmd *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* What cmd_table.c lends the commands of other files; errors printed. */
+#define CMD_GO_ON (-1)  /* an option helper's "no exit code: carry on" */
+int CMD_CommonOpt(xs_cli *cli, const xs_cmd *cmd, int opt, char **argv);
+int CMD_LoadTable(const xs_cli *cli, tbl_table *t);
+/* The host: --sim-state FILE when it exists, --sim FIXTURE, else Xen. */
+hv *CMD_OpenHost(const xs_cli *cli, xs_err *err);
+hv *CMD_OpenSnapshot(const xs_cli *cli, xs_snapshot *snap);
+/* Close h; with --sim-state, the simulated host is saved first. */
+int CMD_CloseHost(const xs_cli *cli, hv *h);
+/* "5", "0.5" seconds into ms (at most a day); -1 when not that. */
+int CMD_ParseSeconds(const char *s, unsigned *ms);
+/* A whole number lo..hi in decimal digits only; -1 when not that. */
+int CMD_ParseCount(const char *s, unsigned long lo, unsigned long hi,
+                   unsigned long *out);
+
+/* cmd_status.c: xenshift status, and status --watch (watch.c) */
+int CMD_Status(xs_cli *cli, int argc, char **argv);
+bool CMD_StatusReadsShared(int argc, char **argv);
+struct xs_phase_match;
+/* Whether the host is in each phase of t (m: t->nr_phases of them). */
+void CMD_MatchPhases(const xs_snapshot *snap, const tbl_table *t,
+                     struct xs_phase_match *m);
 
 /* cmd_show.c: xenshift show, the timelines xenshiftd kept */
 int CMD_Show(xs_cli *cli, int argc, char **argv);

@@ -63,7 +63,7 @@ is() {
 }
 sim="-c $tmp/t.json --sim $tmp/host.json"
 
-echo "1..19"
+echo "1..21"
 is "$(comp _xenshift xenshift '')" \
     "apply check help mem-move phases plan schedule show status version" \
     "every command of 'xenshift help'"
@@ -77,6 +77,11 @@ is "$(comp _xenshift xenshift $sim mem-move --strategy c)" "cooperative" \
 is "$(comp _xenshift xenshift $sim apply --hooks-dir hoo)" "hooks.d" \
     "--hooks-dir completes a folder"
 is "$(comp _xenshift xenshift help me)" "mem-move" "help COMMAND"
+is "$(comp _xenshift xenshift status --)" \
+    "--count --help --interval --json --until-idle --verbose --watch" \
+    "status: its options, --watch's too"
+is "$(comp _xenshift xenshift status --watch --interval '')" "" \
+    "status --interval: seconds, no file names"
 is "$(comp _xenshift xenshift $sim plan '')" "@site-lost office-hours rush" \
     "plan: the phases and @EVENTs of the table given with -c"
 is "$(comp _xenshift xenshift $sim apply -n r)" "rush" \
