@@ -27,6 +27,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -313,10 +314,38 @@ static int take_sample(watcher *w, watch_sample *s, xs_err *err)
 
 /* --- showing ------------------------------------------------------------ */
 
+/*
+ * The terminal's rows and columns, 0 when it does not say.  A frame
+ * keeps to them as watch(1) does: a line that wrapped or a frame that
+ * scrolled would leave the next frame's home off its top.
+ */
+static void term_size(unsigned *rows, unsigned *cols)
+{
+    struct winsize ws;
+
+    *rows = *cols = 0;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) {
+        *rows = ws.ws_row;
+        *cols = ws.ws_col;
+    }
+}
+
+/* Bytes of a line of n that fit in cols - 1, not cutting a UTF-8 char. */
+static size_t fit(const char *line, size_t n, unsigned cols)
+{
+    if (!cols || n < cols)
+        return n;
+    n = cols - 1;
+    while (n && ((unsigned char)line[n] & 0xc0) == 0x80)
+        n--;
+    return n;
+}
+
 static void frame(watcher *w, const watch_sample *s)
 {
     char *text = NULL, *line, *nl;
-    size_t len = 0;
+    size_t len = 0, n;
+    unsigned rows, cols, row = 0;
     FILE *f = open_memstream(&text, &len);
 
     if (!f)
@@ -324,11 +353,16 @@ static void frame(watcher *w, const watch_sample *s)
     OUT_WatchFrame(f, s, &w->t, HV_DriverName(w->h), w->o,
                    w->cli->verbose);
     fclose(f);
+    term_size(&rows, &cols);
     /* Home, then each line over the last frame's, then erase the rest. */
     fputs("\033[H", stdout);
     for (line = text; line && *line; line = nl ? nl + 1 : "") {
+        /* The last row stays free: a line feed there would scroll. */
+        if (rows && ++row >= rows)
+            break;
         nl = strchr(line, '\n');
-        fwrite(line, 1, nl ? (size_t)(nl - line) : strlen(line), stdout);
+        n = nl ? (size_t)(nl - line) : strlen(line);
+        fwrite(line, 1, fit(line, n, cols), stdout);
         fputs("\033[K\n", stdout);
     }
     fputs("\033[J", stdout);
@@ -364,16 +398,21 @@ static bool dom_changed(watcher *w, const char *name, const char *line)
     return true;
 }
 
-/* Not on a terminal: what changed, as lines or as one JSON object. */
-static void changes(watcher *w, const watch_sample *s)
+/*
+ * Not on a terminal: what changed, as lines or as one JSON object.
+ * with_head false: the domains only (before the end line).
+ */
+static void changes(watcher *w, const watch_sample *s, bool with_head)
 {
     char line[1024];
-    bool head, any = false;
+    bool head = false, any = false;
     size_t i;
 
-    OUT_WatchHeadLine(s, false, line, sizeof(line));
-    head = strcmp(line, w->head) != 0;
-    snprintf(w->head, sizeof(w->head), "%s", line);
+    if (with_head) {
+        OUT_WatchHeadLine(s, false, line, sizeof(line));
+        head = strcmp(line, w->head) != 0;
+        snprintf(w->head, sizeof(w->head), "%s", line);
+    }
     if (head && !w->cli->json)
         printf("%s\n", OUT_WatchHeadLine(s, true, line, sizeof(line)));
     for (i = 0; i < s->snap.nr_doms; i++) {
@@ -406,6 +445,8 @@ static bool ended(watcher *w, watch_sample *s)
         OUT_WatchJson(stdout, s, true);
         w->updates++;
     } else {
+        /* Where the domains ended, then how. */
+        changes(w, s, false);
         printf("%s\n", OUT_WatchEndLine(s, line, sizeof(line)));
         w->updates++;
     }
@@ -498,7 +539,7 @@ static int watch_loop(watcher *w, xs_err *err)
         } else if (w->tty) {
             frame(w, &s);
         } else {
-            changes(w, &s);
+            changes(w, &s, true);
         }
         if (runs)
             w->saw_transition = true;

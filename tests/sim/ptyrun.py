@@ -6,10 +6,12 @@ is not empty it is typed DELAY seconds after the start ("^C" types
 Ctrl-C).  Prints "rc=N restored=yes|no": N the exit status (-SIG when a
 signal killed it), restored whether the terminal's modes after the run
 are the ones it was given (echo, line editing).  Gives up after 30 s.
+PTY_SIZE=ROWSxCOLS in the environment sets the terminal's size.
 """
 import fcntl
 import os
 import select
+import struct
 import subprocess
 import sys
 import termios
@@ -24,6 +26,11 @@ def controlling_tty():
 def main():
     out_path, delay, key = sys.argv[1], float(sys.argv[2]), sys.argv[3]
     master, slave = os.openpty()
+    size = os.environ.get("PTY_SIZE")
+    if size:
+        rows, cols = (int(x) for x in size.split("x"))
+        fcntl.ioctl(slave, termios.TIOCSWINSZ,
+                    struct.pack("HHHH", rows, cols, 0, 0))
     before = termios.tcgetattr(slave)
     # Its controlling terminal, so that Ctrl-C sends SIGINT.
     proc = subprocess.Popen(sys.argv[4:], stdin=slave, stdout=slave,
