@@ -66,34 +66,39 @@ typedef struct watcher {
 
 /* --- signals and the terminal -------------------------------------------- */
 
-static volatile sig_atomic_t watch_stop;
-static const int watch_signals[3] = { SIGINT, SIGTERM, SIGHUP };
+static volatile sig_atomic_t watch_stop, watch_suspend;
+static const int watch_signals[4] = { SIGINT, SIGTERM, SIGHUP, SIGTSTP };
 
-static void on_stop(int sig)
+static void on_signal(int sig)
 {
-    (void)sig;
-    watch_stop = 1;
+    if (sig == SIGTSTP)
+        watch_suspend = 1;
+    else
+        watch_stop = 1;
 }
 
-/* No SA_RESTART: poll returns at once with EINTR. */
-static void catch_stop(struct sigaction *saved)
+/*
+ * No SA_RESTART: poll returns at once with EINTR.  SIGTSTP (Ctrl-Z) is
+ * caught too, so that the terminal is given back before the stop.
+ */
+static void catch_signals(struct sigaction *saved)
 {
     struct sigaction sa;
     size_t i;
 
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop;
+    sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    watch_stop = 0;
-    for (i = 0; i < 3; i++)
+    watch_stop = watch_suspend = 0;
+    for (i = 0; i < 4; i++)
         sigaction(watch_signals[i], &sa, &saved[i]);
 }
 
-static void restore_stop(const struct sigaction *saved)
+static void restore_signals(const struct sigaction *saved)
 {
     size_t i;
 
-    for (i = 0; i < 3; i++)
+    for (i = 0; i < 4; i++)
         sigaction(watch_signals[i], &saved[i], NULL);
 }
 
@@ -123,22 +128,39 @@ static void term_end(watcher *w)
     w->keys = false;
 }
 
+/*
+ * Ctrl-Z: the terminal as it was, then stop as SIGTSTP would have
+ * stopped us; at SIGCONT, key mode again and a clean screen.
+ */
+static void suspend(watcher *w)
+{
+    struct sigaction dfl, ours;
+
+    watch_suspend = 0;
+    if (w->tty)
+        term_end(w);
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(SIGTSTP, &dfl, &ours);
+    raise(SIGTSTP);
+    sigaction(SIGTSTP, &ours, NULL);
+    if (w->tty)
+        term_begin(w);
+}
+
 /* --- samples ------------------------------------------------------------ */
 
-static void read_node(hv *h, const char *path, char *buf, size_t len,
-                      bool *present)
+/* A xenstore node into buf; "" when it is not there. */
+static void read_node(hv *h, const char *path, char *buf, size_t len)
 {
     char *v = NULL;
 
     buf[0] = '\0';
-    if (present)
-        *present = false;
     if (HV_XsRead(h, path, &v))
         return;
     snprintf(buf, len, "%s", v);
     free(v);
-    if (present)
-        *present = true;
 }
 
 /* Milliseconds since the transition started: -1 when not known. */
@@ -150,7 +172,7 @@ static long long elapsed_of(watcher *w, watch_sample *s)
     if (s->jnl.request[0]) {
         snprintf(path, sizeof(path), XSP_ANSWER "/%s/" XSP_A_STARTED_AT,
                  s->jnl.request);
-        read_node(w->h, path, v, sizeof(v), NULL);
+        read_node(w->h, path, v, sizeof(v));
         started = strtoll(v, &end, 10);
         if (v[0] && !*end && started > 0 && HV_WallMs(w->h) >= started)
             return HV_WallMs(w->h) - started;
@@ -256,7 +278,7 @@ static int sample_transition(watcher *w, watch_sample *s, xs_err *err)
     if (s->jnl.request[0]) {
         snprintf(path, sizeof(path), XSP_ANSWER "/%s/" XSP_A_PROGRESS,
                  s->jnl.request);
-        read_node(w->h, path, s->progress, sizeof(s->progress), NULL);
+        read_node(w->h, path, s->progress, sizeof(s->progress));
     }
     /* A journal left failed has no clock: it stopped long ago. */
     if (strcmp(s->jnl.state, "failed") != 0)
@@ -308,7 +330,7 @@ static int take_sample(watcher *w, watch_sample *s, xs_err *err)
             snprintf(s->phase, sizeof(s->phase), "%s", s->match[i].name);
             break;
         }
-    read_node(w->h, XSP_RESULT, s->result, sizeof(s->result), NULL);
+    read_node(w->h, XSP_RESULT, s->result, sizeof(s->result));
     return sample_transition(w, s, err);
 }
 
@@ -503,6 +525,10 @@ static int wait_next(watcher *w, uint64_t last)
             return 1;
         if (watch_stop)
             return 0;
+        if (watch_suspend) {
+            suspend(w);
+            return 1;       /* the screen was cleared: draw it now */
+        }
         if ((p[0].revents & POLLIN) && read(STDIN_FILENO, &c, 1) == 1 &&
             (c == 'q' || c == 'Q'))
             return 0;
@@ -587,7 +613,7 @@ static int watch_open(watcher *w, xs_err *err)
 
 int WATCH_Run(const xs_cli *cli, const watch_opts *o)
 {
-    struct sigaction saved[3];
+    struct sigaction saved[4];
     watcher w;
     xs_err err;
     size_t i;
@@ -601,13 +627,13 @@ int WATCH_Run(const xs_cli *cli, const watch_opts *o)
     TBL_Init(&w.t);
     if (watch_open(&w, &err))
         goto out;
-    catch_stop(saved);
+    catch_signals(saved);
     if (w.tty)
         term_begin(&w);
     rc = watch_loop(&w, &err);
     if (w.tty)
         term_end(&w);
-    restore_stop(saved);
+    restore_signals(saved);
     if (rc < 0) {
         OUT_Fail(cli, OUT_FAIL_HOST, &err, "cannot read the host");
         rc = XS_EXIT_FAIL;

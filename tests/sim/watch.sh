@@ -177,6 +177,14 @@ if command -v python3 > /dev/null && python3 -c 'import pty, termios' 2> /dev/nu
     is "$res" "rc=0 restored=yes" "Ctrl-C: exit 0, the terminal as it was"
     is "$(tail -c 6 "$tmp/c.out" | od -An -c | tr -d ' \n')" '033[?25h' "the cursor shown again"
 
+    # Ctrl-Z: the terminal given back while stopped, key mode again after.
+    res=$(pty "$tmp/z.out" 1 "^Z" "$build/xenshift" --sim "$fixture" --sim-state "$st" \
+          -c "$table" status --watch --interval 0.2)
+    is "$res" "rc=0 restored=yes stopped=yes restored-when-stopped=yes" \
+        "Ctrl-Z: stopped with the terminal as it was, q after fg: exit 0"
+    is "$(grep -o "$esc\\[?25[hl]" "$tmp/z.out" | tr -d "$esc" | tr '\n' ' ')" "[?25l [?25h [?25l [?25h " \
+        "the cursor shown at the stop, hidden again at SIGCONT"
+
     # The host half-way, as a --sim-state xenshiftd saved it: one frame.
     res=$(pty "$tmp/m.out" 0 "" "$build/xenshift" --sim "$src/tests/sim/data/watch-midway.json" \
           -c "$table" status --watch --count 1)
@@ -197,7 +205,7 @@ if command -v python3 > /dev/null && python3 -c 'import pty, termios' 2> /dev/nu
         grep -qx 'step:       2/6 vm1: memory 128 MiB -> ' "$tmp/s.txt"
     t $? "the frame keeps to an 8x40 terminal: $(wc -l < "$tmp/s.txt") lines, cut at 39 columns"
 else
-    skip 17 "no python3 with pty and termios"
+    skip 19 "no python3 with pty and termios"
     x apply normal > /dev/null 2>&1
 fi
 stop_daemon
