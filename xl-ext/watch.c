@@ -265,6 +265,9 @@ static int sample_transition(watcher *w, watch_sample *s, xs_err *err)
     REC_Init(&rec);
     if (JNL_Read(w->h, &s->jnl, err))
         return -1;
+    /* Read while JNL_End removed it: gone, not a transition to "". */
+    if (!s->jnl.to[0])
+        s->jnl.present = false;
     if (!s->jnl.present) {
         w->jkey[0] = '\0';
         return 0;

@@ -99,6 +99,16 @@ def main():
     if proc.poll() is None:
         proc.kill()
     rc = proc.wait()
+    # A pty hands the slave's output to the master through a kernel
+    # worker: what was written just before the exit may come after it.
+    while select.select([master], [], [], 0.5)[0]:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        out += data
     after = termios.tcgetattr(slave)
     with open(out_path, "wb") as f:
         f.write(out)

@@ -78,7 +78,7 @@ x status --watch > "$tmp/w.out" 2> "$tmp/w.err"
 is $? 0 "status --watch, piped, exits 0 when the transition has reached its phase"
 wait "$apid"
 is $? 0 "the apply it watched exited 0"
-head -n 1 "$tmp/w.out" | grep -qE '^normal -> takeover: running, [0-9]+\.[0-9] s, step [1-6]/6 vm[1-3]: '
+head -n 1 "$tmp/w.out" | grep -qE '^normal -> takeover: running, [0-9]+\.[0-9] s, step ([1-6]/6 vm[1-3]: |starting$)'
 t $? "the first line: the transition, its state, time and step: $(head -n 1 "$tmp/w.out")"
 is "$(tail -n 1 "$tmp/w.out")" "transition ended: ok takeover; phase takeover" "the last line: how it ended"
 grep -q "$esc" "$tmp/w.out"
