@@ -819,6 +819,17 @@ static void restore_interrupts(const struct sigaction *saved)
 }
 
 /*
+ * A command that changes the host must not die half-way because the
+ * reader of its output went away (apply ... | head): with SIGPIPE
+ * ignored the lines are lost, the transition goes on, and the exit code
+ * still says how it ended.
+ */
+static void outlive_reader(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/*
  * The host's transition lock, for a command that changes the host in
  * this process: -1 (said why) when another transition holds it.
  */
@@ -963,6 +974,7 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
     hv *h = NULL;
     int rc;
 
+    outlive_reader();
     rc = apply_opts(cli, self, argc, argv, &a);
     if (rc != GO_ON)
         return rc;
@@ -1246,6 +1258,7 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
     hv *h = NULL;
     int rc;
 
+    outlive_reader();
     rc = mem_move_opts(cli, self, argc, argv, &a);
     if (rc != GO_ON)
         return rc;
