@@ -105,6 +105,10 @@ const xs_cmd xs_cmds[] = {
       "(default 1)\n"
       "  -j, --json     JSON output\n"
       "  -h, --help     this help\n" },
+    { "recover", CMD_Recover, "put back a transition whose process died",
+      "",
+      "  -j, --json     JSON output\n"
+      "  -h, --help     this help\n" },
     { "show", CMD_Show, "list the transitions xenshiftd drew, or give one",
       "[ID|last]",
       "  -d, --dir DIR  where xenshiftd keeps them\n"
@@ -277,11 +281,18 @@ static int parse_count(const char *s, unsigned long lo, unsigned long hi,
 
 static hv *open_host(const xs_cli *cli, xs_err *err)
 {
-    if (cli->sim && cli->sim_state && access(cli->sim_state, F_OK) == 0)
-        return HV_OpenSim(cli->sim_state, err);
-    if (cli->sim)
-        return HV_OpenSim(cli->sim, err);
-    return HV_OpenXen(err);
+    hv *h;
+
+    if (!cli->sim)
+        return HV_OpenXen(err);
+    if (cli->sim_state && access(cli->sim_state, F_OK) == 0)
+        h = HV_OpenSim(cli->sim_state, err);
+    else
+        h = HV_OpenSim(cli->sim, err);
+    /* A simulated kill leaves the host where the next command finds it. */
+    if (h && cli->sim_state)
+        HVSIM_SaveOnKill(h, cli->sim_state);
+    return h;
 }
 
 /* Close h; with --sim-state, the simulated host is saved first. */
@@ -308,6 +319,21 @@ static int load_table(const xs_cli *cli, tbl_table *t)
         return -1;
     }
     return 0;
+}
+
+hv *CMD_OpenHost(const xs_cli *cli, xs_err *err)
+{
+    return open_host(cli, err);
+}
+
+int CMD_CloseHost(const xs_cli *cli, hv *h)
+{
+    return close_host(cli, h);
+}
+
+int CMD_LoadTable(const xs_cli *cli, tbl_table *t)
+{
+    return load_table(cli, t);
 }
 
 /* Open the host and take a snapshot; errors printed. */
@@ -853,6 +879,44 @@ static int take_host_lock(const xs_cli *cli, xs_lock *lock, const char *who)
     return 0;
 }
 
+int CMD_TakeHostLock(const xs_cli *cli, xs_lock *lock, const char *who)
+{
+    return take_host_lock(cli, lock, who);
+}
+
+/*
+ * A transition whose process died left its journal: put the host back
+ * as it recorded before planning from a host between phases (the lock
+ * is held, so the journal is no live transition's).  -1: said why.
+ */
+static int finish_dead_transition(const xs_cli *cli, hv **hp,
+                                  trn_prep *prep)
+{
+    out_recovery r;
+    tbl_table t;
+    xs_err err;
+    int rc = -1;
+
+    TBL_Init(&t);
+    if (load_table(cli, &t))
+        goto out;
+    if (!*hp) {
+        *hp = open_host(cli, &err);
+        if (!*hp) {
+            OUT_Fail(cli, OUT_FAIL_HOST, &err, "cannot open the host");
+            goto out;
+        }
+        TRN_PrepInit(prep, *hp);
+    }
+    if (CLI_Recover(cli, *hp, &t, &r))
+        goto out;
+    OUT_RecoveryNote(stderr, cli->progname, &r);
+    rc = 0;
+out:
+    TBL_Dispose(&t);
+    return rc;
+}
+
 /*
  * When xenshiftd runs, it does the work: returns its exit code, or -1.
  * A simulated host is another process's only when shared through
@@ -999,6 +1063,8 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
         if (h)
             TRN_PrepAdd(&prep, h, TRN_PREP_LOCK, t0);
     }
+    if (!a.dry_run && finish_dead_transition(cli, &h, &prep))
+        goto out;
     if (prepare(cli, &a.phase, &t, &snap, &p, &h, &prep))
         goto out;
     if (a.dry_run) {

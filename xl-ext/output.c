@@ -52,6 +52,7 @@ const char *OUT_FailKindName(out_fail_kind kind)
         [OUT_FAIL_APPLY] = "apply",
         [OUT_FAIL_DAEMON] = "daemon",
         [OUT_FAIL_TIMELINE] = "timeline",
+        [OUT_FAIL_RECOVER] = "recover",
         [OUT_FAIL_INTERNAL] = "internal",
     };
 
