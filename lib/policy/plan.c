@@ -148,6 +148,115 @@ void plan_map_and(xs_cpumap *dst, const xs_cpumap *src)
         dst->bits[i] &= src->bits[i];
 }
 
+const xs_cpumap plan_no_cpus;
+
+/* The words of m that the hash looks at, mixed (splitmix64's finish). */
+static size_t map_hash(const xs_cpumap *m, size_t words)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL;
+    size_t i;
+
+    for (i = 0; i < words; i++)
+        h = (h ^ m->bits[i]) * 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 31;
+    h *= 0x94d049bb133111ebULL;
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* The slot of m in slot (mask): where it is, or the empty one for it. */
+static size_t map_slot(const xs_cpumap **slot, size_t mask, size_t words,
+                       const xs_cpumap *m)
+{
+    size_t h;
+
+    for (h = map_hash(m, words) & mask; slot[h];
+         h = (h + 1) & mask)
+        if (memcmp(slot[h], m, sizeof(*m)) == 0)
+            break;
+    return h;
+}
+
+/* Twice the slots (at least 16), every stored set hashed again. */
+static int map_ix_grow(plan_map_ix *x)
+{
+    size_t slots = x->slot ? 2 * (x->mask + 1) : 16, i;
+    const xs_cpumap **v = calloc(slots, sizeof(*v));
+
+    if (!v)
+        return -1;
+    for (i = 0; x->slot && i <= x->mask; i++)
+        if (x->slot[i])
+            v[map_slot(v, slots - 1, x->words, x->slot[i])] = x->slot[i];
+    free(x->slot);
+    x->slot = v;
+    x->mask = slots - 1;
+    return 0;
+}
+
+const xs_cpumap *plan_map_keep(plan_work *w, const xs_cpumap *m)
+{
+    plan_map_ix *x = &w->maps;
+    plan *p = w->out;
+    xs_cpumap *copy;
+    size_t h;
+
+    if ((!x->slot || 2 * (x->nr + 1) > x->mask + 1) && map_ix_grow(x))
+        return NULL;
+    h = map_slot(x->slot, x->mask, x->words, m);
+    if (x->slot[h])
+        return x->slot[h];
+    if (p->nr_maps == x->cap) {
+        size_t cap = x->cap ? 2 * x->cap : 8;
+        xs_cpumap **v = realloc(p->maps, cap * sizeof(*v));
+
+        if (!v)
+            return NULL;
+        p->maps = v;
+        x->cap = cap;
+    }
+    copy = malloc(sizeof(*copy));
+    if (!copy)
+        return NULL;
+    *copy = *m;
+    p->maps[p->nr_maps++] = copy;
+    x->slot[h] = copy;
+    x->nr++;
+    return copy;
+}
+
+/*
+ * a is read only where b has pCPUs (one cache line of a 512-pCPU host,
+ * not eight): a snapshot of thousands of domains is too big to cache.
+ */
+bool plan_map_and_is(const xs_cpumap *a, const xs_cpumap *b,
+                     const xs_cpumap *want)
+{
+    size_t i;
+
+    for (i = 0; i < HV_MAX_CPUS / 64; i++) {
+        uint64_t in = b->bits[i];
+
+        if ((in ? a->bits[i] & in : 0) != want->bits[i])
+            return false;
+    }
+    return true;
+}
+
+/* Whether a & within is b & within (read as plan_map_and_is reads). */
+static bool same_within(const xs_cpumap *a, const xs_cpumap *b,
+                        const xs_cpumap *within)
+{
+    size_t i;
+
+    for (i = 0; i < HV_MAX_CPUS / 64; i++) {
+        uint64_t in = within->bits[i];
+
+        if (in && ((a->bits[i] ^ b->bits[i]) & in))
+            return false;
+    }
+    return true;
+}
+
 /* A name into a HV_NAME_MAX field, cut as snprintf would cut it. */
 static void copy_name(char dst[HV_NAME_MAX], const char *src)
 {
@@ -190,6 +299,7 @@ plan_action *plan_act_new(act_list *l, plan_act_kind kind,
     copy_name(a->domain, d->name);
     a->domid = d->domid;
     a->node = TBL_KEEP;
+    a->cpus = &plan_no_cpus;
     return a;
 }
 
@@ -227,6 +337,9 @@ void PLAN_Dispose(plan *p)
         free(p->stages[i].acts);
     free(p->stages);
     free(p->rows);
+    for (i = 0; i < p->nr_maps; i++)
+        free(p->maps[i]);
+    free(p->maps);
     for (i = 0; i < p->nr_notes; i++)
         free(p->notes[i]);
     free(p->notes);
@@ -377,6 +490,7 @@ static void work_dispose(plan_work *w)
         free(w->st[k].v);
     plan_index_dispose(&w->doms);
     plan_index_dispose(&w->names);
+    free(w->maps.slot);
     free(w->pools);
     free(w->sets);
     free(w->ts);
@@ -405,6 +519,9 @@ static int work_init(plan_work *w, const xs_snapshot *snap,
     snprintf(out->phase, sizeof(out->phase), "%s", label ? label : "");
     out->reserve_kib = opts->reserve_kib;
     CPUMAP_Fill(&w->online, snap->host.nr_cpus);
+    w->maps.words = (snap->host.nr_cpus + 63) / 64;
+    if (w->maps.words < 1 || w->maps.words > HV_MAX_CPUS / 64)
+        w->maps.words = HV_MAX_CPUS / 64;
 
     for (i = 0; i < nr; i++)
         nr_sets += targets[i].dedicated;
@@ -612,20 +729,26 @@ static int check_free_memory(plan_work *w, xs_err *err)
     return -1;
 }
 
-/* Target i's line of the before/after table, but its pCPUs after. */
-static void fill_row(const plan_work *w, size_t i, plan_row *r)
+/*
+ * Target i's line of the before/after table, but its pCPUs after.
+ * -1: out of memory.
+ */
+static int fill_row(plan_work *w, size_t i, plan_row *r)
 {
     const plan_target *t = &w->targets[i];
     const tstate *s = &w->ts[i];
+    const xs_cpumap *within;
+    xs_cpumap before;
 
     copy_name(r->domain, t->domain);
     r->node_after = t->node;
     r->dedicated_after = t->dedicated;
     r->mem_after_kib = t->memory_kib;
+    r->cpus_before = r->cpus_after = &plan_no_cpus;
     if (!s->d) {
         if (t->vcpus != TBL_KEEP)
             r->vcpus_after = (unsigned)t->vcpus;
-        return;
+        return 0;
     }
     r->running = true;
     r->domid = s->d->domid;
@@ -634,8 +757,19 @@ static void fill_row(const plan_work *w, size_t i, plan_row *r)
     r->vcpus_after = t->vcpus == TBL_KEEP ? s->d->vcpus_online
                                           : (unsigned)t->vcpus;
     r->dedicated_before = s->in_xs;
-    r->cpus_before = s->d->hard_affinity;
-    plan_map_and(&r->cpus_before, s->cur ? &s->cur->cpus : &w->online);
+    within = s->cur ? &s->cur->cpus : &w->online;
+    if (w->last_before && w->last_within == within &&
+        same_within(w->last_hard, &s->d->hard_affinity, within)) {
+        r->cpus_before = w->last_before;
+        return 0;
+    }
+    before = s->d->hard_affinity;
+    plan_map_and(&before, within);
+    r->cpus_before = plan_map_keep(w, &before);
+    w->last_hard = &s->d->hard_affinity;
+    w->last_within = within;
+    w->last_before = r->cpus_before;
+    return r->cpus_before ? 0 : -1;
 }
 
 /*
@@ -651,7 +785,10 @@ static int plan_rows_and_pins(plan_work *w, xs_err *err)
     for (i = 0; i < w->nr; i++) {
         plan_row *r = &w->out->rows[i];
 
-        fill_row(w, i, r);
+        if (fill_row(w, i, r)) {
+            ERR_Set(err, "out of memory");
+            return -1;
+        }
         if (w->ts[i].d && plan_pin(w, i, r, err))
             return -1;
     }

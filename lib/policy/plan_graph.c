@@ -145,7 +145,7 @@ static int index_leaves(const plan_graph *g, cpus_ix *x)
     if (!x->cpu_first || !x->seen || !x->found)
         return -1;
     for (o = 0; o < x->nr_leaves; o++) {
-        const xs_cpumap *m = &g->nodes[x->leaves[o]].act->cpus;
+        const xs_cpumap *m = g->nodes[x->leaves[o]].act->cpus;
 
         CPUMAP_Or(&x->leaving, m);
         for (c = next_cpu(m, 0); c < HV_MAX_CPUS; c = next_cpu(m, c + 1))
@@ -160,7 +160,7 @@ static int index_leaves(const plan_graph *g, cpus_ix *x)
         return -1;
     /* fill from the back so each pCPU's list keeps the leaves' order */
     for (o = x->nr_leaves; o-- > 0;) {
-        const xs_cpumap *m = &g->nodes[x->leaves[o]].act->cpus;
+        const xs_cpumap *m = g->nodes[x->leaves[o]].act->cpus;
 
         for (c = next_cpu(m, 0); c < HV_MAX_CPUS; c = next_cpu(m, c + 1))
             x->cpu_leave[--x->cpu_first[c + 1]] = o;
@@ -255,14 +255,14 @@ static int cpu_deps(plan_graph *g, cpus_ix *x, size_t i)
             if (g->nodes[j].act->kind == PLAN_ACT_PIN &&
                 add_dep(g, j, PLAN_WHY_CPUS_FREE))
                 return -1;
-        return leave_deps(g, x, &a->cpus);
+        return leave_deps(g, x, a->cpus);
     }
     own = keyed_first(x->pools, x->nr_pools, (long)a->domid);
     if (own)
         return add_dep(g, own->j, PLAN_WHY_POOL);
     if (a->kind != PLAN_ACT_PIN)
         return 0;
-    return leave_deps(g, x, &a->cpus);
+    return leave_deps(g, x, a->cpus);
 }
 
 /* The cpus stage's deps: its nodes are first .. first + n - 1. */

@@ -61,6 +61,18 @@ typedef struct tstate {
     xs_cpumap *set;             /* dedicated: its pCPUs after; else NULL */
 } tstate;
 
+/*
+ * The plan's pCPU sets by value (plan.maps), so that equal sets are
+ * stored once: open addressing on a hash of the words the host's pCPUs
+ * use.
+ */
+typedef struct plan_map_ix {
+    const xs_cpumap **slot;     /* NULL: an empty slot */
+    size_t mask;                /* slots - 1 (a power of two) */
+    size_t nr, cap;             /* sets stored; room in plan.maps */
+    size_t words;               /* words hashed */
+} plan_map_ix;
+
 /* One call of PLAN_MakeWith. */
 typedef struct plan_work {
     const xs_snapshot *snap;
@@ -74,6 +86,10 @@ typedef struct plan_work {
     plan_index doms;            /* snap->doms by name */
     plan_index names;           /* targets by name */
     pool_ix *pools;             /* snap->pools by id */
+    plan_map_ix maps;           /* out->maps by value */
+    const xs_cpumap *shared_after;  /* pool0_after kept, once known */
+    /* the last row's pCPUs before: neighbours are mostly alike */
+    const xs_cpumap *last_hard, *last_within, *last_before;
     const hv_pool *pool0;
     xs_cpumap online;           /* every pCPU of the host */
     xs_cpumap pool0_after;      /* what stays in Pool-0 */
@@ -90,6 +106,17 @@ void plan_index_dispose(plan_index *ix);
 bool plan_is_xs_pool(const hv_pool *p);
 void plan_pool_name(char out[HV_NAME_MAX], const char *domain);
 void plan_map_and(xs_cpumap *dst, const xs_cpumap *src);
+/* Whether a & b is want, without making it. */
+bool plan_map_and_is(const xs_cpumap *a, const xs_cpumap *b,
+                     const xs_cpumap *want);
+/*
+ * m as one of the plan's pCPU sets: the one already stored when equal,
+ * else a copy.  Stored sets are equal exactly when their pointers are.
+ * NULL: out of memory.
+ */
+const xs_cpumap *plan_map_keep(plan_work *w, const xs_cpumap *m);
+/* The empty set, for actions and rows without pCPUs. */
+extern const xs_cpumap plan_no_cpus;
 /* A zeroed action of kind for d at the end of l; NULL: out of memory. */
 plan_action *plan_act_new(act_list *l, plan_act_kind kind,
                           const hv_domain *d);

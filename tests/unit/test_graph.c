@@ -13,6 +13,10 @@
 
 #define MIB 1024ULL
 
+/* The pCPU sets of the hand-made actions (a plan points to its sets). */
+static xs_cpumap maps[64];
+static size_t nr_maps;
+
 static plan_action act(plan_act_kind kind, const char *dom, uint32_t domid,
                        const char *cpus)
 {
@@ -24,8 +28,12 @@ static plan_action act(plan_act_kind kind, const char *dom, uint32_t domid,
     snprintf(a.domain, sizeof(a.domain), "%s", dom);
     a.domid = domid;
     a.node = TBL_KEEP;
-    if (cpus && CPUMAP_Parse(cpus, 8, &a.cpus, &bad_at))
-        abort();
+    if (cpus) {
+        if (nr_maps == sizeof(maps) / sizeof(maps[0]) ||
+            CPUMAP_Parse(cpus, 8, &maps[nr_maps], &bad_at))
+            abort();
+        a.cpus = &maps[nr_maps++];
+    }
     return a;
 }
 
