@@ -83,6 +83,8 @@ int plan_index_build(plan_index *ix, const void *base, size_t n,
                 break;
         if (!ix->slot[h])
             ix->slot[h] = i + 1;
+        else
+            ix->nr_twice++;
     }
     return 0;
 }
@@ -224,31 +226,44 @@ const xs_cpumap *plan_map_keep(plan_work *w, const xs_cpumap *m)
     return copy;
 }
 
+/* How many words of m hold its pCPUs (the last set one's, and before). */
+static size_t map_words(const xs_cpumap *m)
+{
+    size_t n = HV_MAX_CPUS / 64;
+
+    while (n && !m->bits[n - 1])
+        n--;
+    return n;
+}
+
 /*
  * a is read only where b has pCPUs (one cache line of a 512-pCPU host,
  * not eight): a snapshot of thousands of domains is too big to cache.
  */
 bool plan_map_and_is(const xs_cpumap *a, const xs_cpumap *b,
-                     const xs_cpumap *want)
+                     size_t b_words, const xs_cpumap *want)
 {
     size_t i;
 
-    for (i = 0; i < HV_MAX_CPUS / 64; i++) {
+    for (i = 0; i < b_words; i++) {
         uint64_t in = b->bits[i];
 
         if ((in ? a->bits[i] & in : 0) != want->bits[i])
             return false;
     }
+    for (; i < HV_MAX_CPUS / 64; i++)
+        if (want->bits[i])
+            return false;
     return true;
 }
 
 /* Whether a & within is b & within (read as plan_map_and_is reads). */
 static bool same_within(const xs_cpumap *a, const xs_cpumap *b,
-                        const xs_cpumap *within)
+                        const xs_cpumap *within, size_t within_words)
 {
     size_t i;
 
-    for (i = 0; i < HV_MAX_CPUS / 64; i++) {
+    for (i = 0; i < within_words; i++) {
         uint64_t in = within->bits[i];
 
         if (in && ((a->bits[i] ^ b->bits[i]) & in))
@@ -519,9 +534,8 @@ static int work_init(plan_work *w, const xs_snapshot *snap,
     snprintf(out->phase, sizeof(out->phase), "%s", label ? label : "");
     out->reserve_kib = opts->reserve_kib;
     CPUMAP_Fill(&w->online, snap->host.nr_cpus);
-    w->maps.words = (snap->host.nr_cpus + 63) / 64;
-    if (w->maps.words < 1 || w->maps.words > HV_MAX_CPUS / 64)
-        w->maps.words = HV_MAX_CPUS / 64;
+    w->online_words = map_words(&w->online);
+    w->maps.words = w->online_words ? w->online_words : HV_MAX_CPUS / 64;
 
     for (i = 0; i < nr; i++)
         nr_sets += targets[i].dedicated;
@@ -560,7 +574,8 @@ static int check_named_once(const plan_work *w, xs_err *err)
     const char *twice = NULL;
     size_t i;
 
-    for (i = 0; i < w->nr; i++) {
+    /* the index saw each name: look for which only when one came twice */
+    for (i = 0; w->names.nr_twice && i < w->nr; i++) {
         const char *name = w->targets[i].domain;
 
         if (plan_index_find(&w->names, name) != i &&
@@ -759,7 +774,8 @@ static int fill_row(plan_work *w, size_t i, plan_row *r)
     r->dedicated_before = s->in_xs;
     within = s->cur ? &s->cur->cpus : &w->online;
     if (w->last_before && w->last_within == within &&
-        same_within(w->last_hard, &s->d->hard_affinity, within)) {
+        same_within(w->last_hard, &s->d->hard_affinity, within,
+                    w->last_within_words)) {
         r->cpus_before = w->last_before;
         return 0;
     }
@@ -768,6 +784,7 @@ static int fill_row(plan_work *w, size_t i, plan_row *r)
     r->cpus_before = plan_map_keep(w, &before);
     w->last_hard = &s->d->hard_affinity;
     w->last_within = within;
+    w->last_within_words = map_words(within);
     w->last_before = r->cpus_before;
     return r->cpus_before ? 0 : -1;
 }

@@ -461,7 +461,8 @@ int plan_pin(plan_work *w, size_t i, plan_row *r, xs_err *err)
      */
     if (!s->leave && !s->enter &&
         (r->cpus_before == want ||
-         plan_map_and_is(&s->d->hard_affinity, &w->online, want)))
+         plan_map_and_is(&s->d->hard_affinity, &w->online, w->online_words,
+                         want)))
         return 0;
     a = plan_act_new(&w->st[PLAN_STAGE_CPUS], PLAN_ACT_PIN, s->d);
     if (!a)

@@ -39,6 +39,7 @@ typedef struct plan_index {
     size_t mask;                /* slots - 1 (a power of two) */
     const char *base;
     size_t stride, name_off;
+    size_t nr_twice;            /* names met again after their first */
 } plan_index;
 
 /* A pool's id and its place in the snapshot (sorted by id). */
@@ -90,8 +91,10 @@ typedef struct plan_work {
     const xs_cpumap *shared_after;  /* pool0_after kept, once known */
     /* the last row's pCPUs before: neighbours are mostly alike */
     const xs_cpumap *last_hard, *last_within, *last_before;
+    size_t last_within_words;
     const hv_pool *pool0;
     xs_cpumap online;           /* every pCPU of the host */
+    size_t online_words;        /* the words of online that hold them */
     xs_cpumap pool0_after;      /* what stays in Pool-0 */
     bool any_node;              /* a running target names a node */
     uint64_t shrink, grow;      /* memory given back, taken */
@@ -106,9 +109,10 @@ void plan_index_dispose(plan_index *ix);
 bool plan_is_xs_pool(const hv_pool *p);
 void plan_pool_name(char out[HV_NAME_MAX], const char *domain);
 void plan_map_and(xs_cpumap *dst, const xs_cpumap *src);
-/* Whether a & b is want, without making it. */
+/* Whether a & b is want, without making it; b has no pCPU past its
+ * first b_words words. */
 bool plan_map_and_is(const xs_cpumap *a, const xs_cpumap *b,
-                     const xs_cpumap *want);
+                     size_t b_words, const xs_cpumap *want);
 /*
  * m as one of the plan's pCPU sets: the one already stored when equal,
  * else a copy.  Stored sets are equal exactly when their pointers are.
