@@ -2,8 +2,8 @@
  * plan_int.h - the planner's insides, shared by its files and nothing
  * else: plan.c (the steps in order, memory and vCPUs), plan_cpus.c
  * (dedicated pCPUs, cpupools, pinning), plan_nodes.c (NUMA placement),
- * plan_targets.c (the wanted state) and plan_text.c (names and
- * descriptions).
+ * plan_targets.c (the wanted state), plan_text.c (names and
+ * descriptions) and plan_index.c (look-ups by name, pCPU sets kept once).
  *
  * PLAN_MakeWith fills one plan_work and runs the steps on it; every
  * step reads the snapshot and the targets and adds to the stage lists.
@@ -101,14 +101,18 @@ typedef struct plan_work {
     act_list st[PLAN_NR_STAGES];
 } plan_work;
 
-/* plan.c */
+/* plan_index.c */
 int plan_index_build(plan_index *ix, const void *base, size_t n,
                      size_t stride, size_t name_off);
 size_t plan_index_find(const plan_index *ix, const char *name);
 void plan_index_dispose(plan_index *ix);
-bool plan_is_xs_pool(const hv_pool *p);
-void plan_pool_name(char out[HV_NAME_MAX], const char *domain);
 void plan_map_and(xs_cpumap *dst, const xs_cpumap *src);
+/* How many words of m hold its pCPUs (up to the last set one). */
+size_t plan_map_words(const xs_cpumap *m);
+/* Whether a & within is b & within; within has no pCPU past its first
+ * within_words words. */
+bool plan_map_same_within(const xs_cpumap *a, const xs_cpumap *b,
+                          const xs_cpumap *within, size_t within_words);
 /* Whether a & b is want, without making it; b has no pCPU past its
  * first b_words words. */
 bool plan_map_and_is(const xs_cpumap *a, const xs_cpumap *b,
@@ -121,6 +125,10 @@ bool plan_map_and_is(const xs_cpumap *a, const xs_cpumap *b,
 const xs_cpumap *plan_map_keep(plan_work *w, const xs_cpumap *m);
 /* The empty set, for actions and rows without pCPUs. */
 extern const xs_cpumap plan_no_cpus;
+
+/* plan.c */
+bool plan_is_xs_pool(const hv_pool *p);
+void plan_pool_name(char out[HV_NAME_MAX], const char *domain);
 /* A zeroed action of kind for d at the end of l; NULL: out of memory. */
 plan_action *plan_act_new(act_list *l, plan_act_kind kind,
                           const hv_domain *d);
