@@ -13,20 +13,27 @@ echo
 "${1:-.}/bench/bench_exec" "$src" || exit 1
 command -v valgrind >/dev/null || { echo "(valgrind not installed: no instruction counts)"; exit 0; }
 echo
-printf '%8s %16s %14s %14s\n' domains instructions "x (vs 10)" "per-domain x"
+# Instructions callgrind counts inside function $1 for $2 domains.
+plan_ir() {
+    out=$(mktemp)
+    valgrind --tool=callgrind --toggle-collect="$1" \
+        --callgrind-out-file=/dev/null "$b" --once "$2" \
+        > /dev/null 2> "$out" || { cat "$out" >&2; rm -f "$out"; return 1; }
+    sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out"
+    rm -f "$out"
+}
+printf '%8s %16s %14s %14s %16s\n' domains instructions "x (vs 10)" \
+    "per-domain x" "graph instr."
 first=
 for n in 10 100 1000 10000; do
-    out=$(mktemp)
-    valgrind --tool=callgrind --toggle-collect=PLAN_MakeTo \
-        --callgrind-out-file=/dev/null "$b" --once "$n" \
-        > /dev/null 2> "$out" || { cat "$out"; rm -f "$out"; exit 1; }
-    ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out")
-    rm -f "$out"
+    ir=$(plan_ir PLAN_MakeTo "$n") || exit 1
+    gir=$(plan_ir PLAN_GraphMake "$n") || exit 1
     [ -n "$first" ] || first=$ir
-    awk -v n="$n" -v ir="$ir" -v f="$first" 'BEGIN {
-        printf "%8d %16d %14.1f %14.2f\n", n, ir, ir / f, (ir / n) / (f / 10) }'
+    awk -v n="$n" -v ir="$ir" -v f="$first" -v g="$gir" 'BEGIN {
+        printf "%8d %16d %14.1f %14.2f %16d\n", n, ir, ir / f,
+               (ir / n) / (f / 10), g }'
 done
-echo "(instructions inside PLAN_MakeTo only)"
+echo "(instructions inside PLAN_MakeTo, and inside PLAN_GraphMake on its plan)"
 
 # xenshiftd: instructions per request (1 request vs 21, the difference
 # over 20 takes start-up and table loading out).

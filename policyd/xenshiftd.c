@@ -40,6 +40,7 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "hv_sim.h"
 #include "lock.h"
 #include "log.h"
 #include "sim_state.h"
@@ -483,9 +484,18 @@ static int take_host_lock(dlog *log, xs_lock *lock, const char *path)
 /* Xen, or a simulated host: --sim-state's FILE once it exists. */
 static hv *open_host(const opts *o, xs_err *err)
 {
+    hv *h;
+
+    if (!o->sim && !o->sim_state)
+        return HV_OpenXen(err);
     if (o->sim_state && access(o->sim_state, F_OK) == 0)
-        return HV_OpenSim(o->sim_state, err);
-    return o->sim ? HV_OpenSim(o->sim, err) : HV_OpenXen(err);
+        h = HV_OpenSim(o->sim_state, err);
+    else
+        h = HV_OpenSim(o->sim, err);
+    /* A simulated kill leaves the host where the next start finds it. */
+    if (h && o->sim_state)
+        HVSIM_SaveOnKill(h, o->sim_state);
+    return h;
 }
 
 int main(int argc, char **argv)

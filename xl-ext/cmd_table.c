@@ -111,6 +111,10 @@ const xs_cmd xs_cmds[] = {
       "(default 1)\n"
       "  -j, --json     JSON output\n"
       "  -h, --help     this help\n", NULL },
+    { "recover", CMD_Recover, "put back a transition whose process died",
+      "",
+      "  -j, --json     JSON output\n"
+      "  -h, --help     this help\n", NULL },
     { "show", CMD_Show, "list the transitions xenshiftd drew, or give one",
       "[ID|last]",
       "  -d, --dir DIR  where xenshiftd keeps them\n"
@@ -282,11 +286,18 @@ int CMD_ParseCount(const char *s, unsigned long lo, unsigned long hi,
 
 hv *CMD_OpenHost(const xs_cli *cli, xs_err *err)
 {
-    if (cli->sim && cli->sim_state && access(cli->sim_state, F_OK) == 0)
-        return HV_OpenSim(cli->sim_state, err);
-    if (cli->sim)
-        return HV_OpenSim(cli->sim, err);
-    return HV_OpenXen(err);
+    hv *h;
+
+    if (!cli->sim)
+        return HV_OpenXen(err);
+    if (cli->sim_state && access(cli->sim_state, F_OK) == 0)
+        h = HV_OpenSim(cli->sim_state, err);
+    else
+        h = HV_OpenSim(cli->sim, err);
+    /* A simulated kill leaves the host where the next command finds it. */
+    if (h && cli->sim_state)
+        HVSIM_SaveOnKill(h, cli->sim_state);
+    return h;
 }
 
 /* Close h; with --sim-state, the simulated host is saved first. */
@@ -824,6 +835,17 @@ static void restore_interrupts(const struct sigaction *saved)
 }
 
 /*
+ * A command that changes the host must not die half-way because the
+ * reader of its output went away (apply ... | head): with SIGPIPE
+ * ignored the lines are lost, the transition goes on, and the exit code
+ * still says how it ended.
+ */
+static void outlive_reader(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/*
  * The host's transition lock, for a command that changes the host in
  * this process: -1 (said why) when another transition holds it.
  */
@@ -845,6 +867,44 @@ static int take_host_lock(const xs_cli *cli, xs_lock *lock, const char *who)
         return -1;
     }
     return 0;
+}
+
+int CMD_TakeHostLock(const xs_cli *cli, xs_lock *lock, const char *who)
+{
+    return take_host_lock(cli, lock, who);
+}
+
+/*
+ * A transition whose process died left its journal: put the host back
+ * as it recorded before planning from a host between phases (the lock
+ * is held, so the journal is no live transition's).  -1: said why.
+ */
+static int finish_dead_transition(const xs_cli *cli, hv **hp,
+                                  trn_prep *prep)
+{
+    out_recovery r;
+    tbl_table t;
+    xs_err err;
+    int rc = -1;
+
+    TBL_Init(&t);
+    if (CMD_LoadTable(cli, &t))
+        goto out;
+    if (!*hp) {
+        *hp = CMD_OpenHost(cli, &err);
+        if (!*hp) {
+            OUT_Fail(cli, OUT_FAIL_HOST, &err, "cannot open the host");
+            goto out;
+        }
+        TRN_PrepInit(prep, *hp);
+    }
+    if (CLI_Recover(cli, *hp, &t, &r))
+        goto out;
+    OUT_RecoveryNote(stderr, cli->progname, &r);
+    rc = 0;
+out:
+    TBL_Dispose(&t);
+    return rc;
 }
 
 /*
@@ -968,6 +1028,7 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
     hv *h = NULL;
     int rc;
 
+    outlive_reader();
     rc = apply_opts(cli, self, argc, argv, &a);
     if (rc != CMD_GO_ON)
         return rc;
@@ -992,6 +1053,8 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
         if (h)
             TRN_PrepAdd(&prep, h, TRN_PREP_LOCK, t0);
     }
+    if (!a.dry_run && finish_dead_transition(cli, &h, &prep))
+        goto out;
     if (prepare(cli, &a.phase, &t, &snap, &p, &h, &prep))
         goto out;
     if (a.dry_run) {
@@ -1251,6 +1314,7 @@ static int cmd_mem_move(xs_cli *cli, int argc, char **argv)
     hv *h = NULL;
     int rc;
 
+    outlive_reader();
     rc = mem_move_opts(cli, self, argc, argv, &a);
     if (rc != CMD_GO_ON)
         return rc;

@@ -52,6 +52,7 @@ const char *OUT_FailKindName(out_fail_kind kind)
         [OUT_FAIL_APPLY] = "apply",
         [OUT_FAIL_DAEMON] = "daemon",
         [OUT_FAIL_TIMELINE] = "timeline",
+        [OUT_FAIL_RECOVER] = "recover",
         [OUT_FAIL_INTERNAL] = "internal",
     };
 
@@ -187,8 +188,8 @@ static void plan_rows(FILE *f, const plan *p)
         else
             snprintf(vc, sizeof(vc), "%u -> %u", r->vcpus_before,
                      r->vcpus_after);
-        cpus_text(&r->cpus_before, r->dedicated_before, c1, sizeof(c1));
-        cpus_text(&r->cpus_after, r->dedicated_after, c2, sizeof(c2));
+        cpus_text(r->cpus_before, r->dedicated_before, c1, sizeof(c1));
+        cpus_text(r->cpus_after, r->dedicated_after, c2, sizeof(c2));
         if (strcmp(c1, c2) == 0)
             snprintf(cpus, sizeof(cpus), "%s", c2);
         else
@@ -336,7 +337,7 @@ static void json_plan_body(json_writer *w, const plan *p)
                 /* fall through */
             case PLAN_ACT_PIN:
                 JSONW_KeyString(w, "pcpus",
-                                CPUMAP_Format(&ac->cpus, buf, sizeof(buf)));
+                                CPUMAP_Format(ac->cpus, buf, sizeof(buf)));
                 break;
             }
             JSONW_KeyString(w, "description",
@@ -364,9 +365,9 @@ static void json_plan_body(json_writer *w, const plan *p)
             JSONW_KeyUint(w, "vcpus_before", r->vcpus_before);
             JSONW_KeyUint(w, "vcpus_after", r->vcpus_after);
             JSONW_KeyString(w, "pcpus_before",
-                            CPUMAP_Format(&r->cpus_before, buf, sizeof(buf)));
+                            CPUMAP_Format(r->cpus_before, buf, sizeof(buf)));
             JSONW_KeyString(w, "pcpus_after",
-                            CPUMAP_Format(&r->cpus_after, buf, sizeof(buf)));
+                            CPUMAP_Format(r->cpus_after, buf, sizeof(buf)));
             JSONW_KeyBool(w, "dedicated_before", r->dedicated_before);
             JSONW_KeyBool(w, "dedicated_after", r->dedicated_after);
             JSONW_Key(w, "node_after");
@@ -1019,7 +1020,7 @@ static const char *done_text(const out_moving *mv, const plan_action *a,
         break;
     case PLAN_ACT_PIN:
         snprintf(buf, len, "%s on pCPUs %s", a->domain,
-                 CPUMAP_Format(&a->cpus, c, sizeof(c)));
+                 CPUMAP_Format(a->cpus, c, sizeof(c)));
         break;
     }
     return buf;

@@ -593,7 +593,17 @@ static int watch_open(watcher *w, xs_err *err)
 {
     if (CMD_LoadTable(w->cli, &w->t))
         return -1;
-    w->h = CMD_OpenHost(w->cli, err);
+    /*
+     * Not CMD_OpenHost: a watch never saves the host, not even at a
+     * simulated kill (HVSIM_SaveOnKill), or its copy would overwrite
+     * the daemon's.
+     */
+    if (!w->cli->sim)
+        w->h = HV_OpenXen(err);
+    else if (w->cli->sim_state && access(w->cli->sim_state, F_OK) == 0)
+        w->h = HV_OpenSim(w->cli->sim_state, err);
+    else
+        w->h = HV_OpenSim(w->cli->sim, err);
     if (!w->h) {
         OUT_Fail(w->cli, OUT_FAIL_HOST, err, "cannot open the host");
         return -1;

@@ -19,6 +19,7 @@
 #include "plan.h"
 #include "reached.h"
 #include "hostcheck.h"
+#include "journal.h"
 #include "snapshot.h"
 #include "table.h"
 #include "transition.h"
@@ -65,21 +66,36 @@ void CMD_List(FILE *f);
 void CMD_Usage(FILE *f, const char *progname, const xs_cmd *cmd);
 int CMD_UsageError(const xs_cli *cli, const xs_cmd *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-
-/* What cmd_table.c lends the commands of other files; errors printed. */
+/* What the commands share; each says why it failed (OUT_Fail). */
+/* The host: --sim-state FILE when it exists, --sim FIXTURE, else Xen. */
+hv *CMD_OpenHost(const xs_cli *cli, xs_err *err);  /* says nothing */
+hv *CMD_OpenSnapshot(const xs_cli *cli, xs_snapshot *snap);
+int CMD_CloseHost(const xs_cli *cli, hv *h);       /* saves --sim-state */
+int CMD_LoadTable(const xs_cli *cli, tbl_table *t);
+int CMD_TakeHostLock(const xs_cli *cli, xs_lock *lock, const char *who);
 #define CMD_GO_ON (-1)  /* an option helper's "no exit code: carry on" */
 int CMD_CommonOpt(xs_cli *cli, const xs_cmd *cmd, int opt, char **argv);
-int CMD_LoadTable(const xs_cli *cli, tbl_table *t);
-/* The host: --sim-state FILE when it exists, --sim FIXTURE, else Xen. */
-hv *CMD_OpenHost(const xs_cli *cli, xs_err *err);
-hv *CMD_OpenSnapshot(const xs_cli *cli, xs_snapshot *snap);
-/* Close h; with --sim-state, the simulated host is saved first. */
-int CMD_CloseHost(const xs_cli *cli, hv *h);
 /* "5", "0.5" seconds into ms (at most a day); -1 when not that. */
 int CMD_ParseSeconds(const char *s, unsigned *ms);
 /* A whole number lo..hi in decimal digits only; -1 when not that. */
 int CMD_ParseCount(const char *s, unsigned long lo, unsigned long hi,
                    unsigned long *out);
+
+/* cmd_recover.c: a transition whose process died, put back */
+typedef struct out_recovery {
+    jnl_entry found;            /* the journal found (found.present) */
+    trn_recovery outcome;       /* TRN_RECOVER_NOTHING without one */
+    char request[80];
+    char message[1024];
+} out_recovery;
+int CMD_Recover(xs_cli *cli, int argc, char **argv);
+/*
+ * Finish the journal a dead transition left: 0 when there was none or
+ * the host is in a phase again (r says which), -1 (said why) when not.
+ * The caller holds the host's lock.
+ */
+int CLI_Recover(const xs_cli *cli, hv *h, const tbl_table *t,
+                out_recovery *r);
 
 /* cmd_status.c: xenshift status, and status --watch (watch.c) */
 int CMD_Status(xs_cli *cli, int argc, char **argv);
@@ -155,6 +171,7 @@ typedef enum {
     OUT_FAIL_APPLY,             /* the transition failed */
     OUT_FAIL_DAEMON,            /* xenshiftd cannot be asked or is silent */
     OUT_FAIL_TIMELINE,          /* apply --timeline FILE cannot be written */
+    OUT_FAIL_RECOVER,           /* a dead transition could not be undone */
     OUT_FAIL_INTERNAL,          /* out of memory */
 } out_fail_kind;
 
@@ -285,5 +302,10 @@ void OUT_Timelines(FILE *f, const char *dir, const out_timeline *tl,
 void OUT_TimelinesJson(FILE *f, const char *dir, const out_timeline *tl,
                        size_t nr);
 void OUT_TimelineJson(FILE *f, const out_timeline *tl);
+
+/* output_recover.c: xenshift recover, and apply's note before its own */
+void OUT_Recovery(FILE *f, const out_recovery *r);
+void OUT_RecoveryJson(FILE *f, const out_recovery *r);
+void OUT_RecoveryNote(FILE *f, const char *progname, const out_recovery *r);
 
 #endif

@@ -128,6 +128,7 @@ void sim_close(hv *h)
         free(s->watches[i].token);
     }
     free(s->watches);
+    free(s->kill_save);
     for (i = 0; i < s->nr_events; i++) {
         free(s->events[i].path);
         free(s->events[i].token);

@@ -15,6 +15,8 @@ typedef enum {
     HVSIM_FAULT_VANISH,         /* the domain disappears; HV_ENODOMAIN */
     HVSIM_FAULT_NOMEM,          /* HV_ENOMEM */
     HVSIM_FAULT_BUSY,           /* HV_EBUSY */
+    HVSIM_FAULT_KILL,           /* the process dies (see HVSIM_SaveOnKill) */
+    HVSIM_FAULT_NR
 } hvsim_fault_kind;
 
 /*
@@ -51,6 +53,14 @@ int HVSIM_SetGuest(hv *h, const char *domain, uint64_t floor_kib,
  * HVSIM_Revive.  What was done stays done, as after a SIGKILL.
  */
 void HVSIM_Crash(hv *h, unsigned changes);
+/*
+ * A "kill" fault saves the host to path (HVSIM_Save) and then sends the
+ * process SIGKILL, as the OOM killer or kill -9 would stop a real
+ * toolstack: what was done stays done, and the next process that loads
+ * path finds the host, and xenstore's journal, as the dead one left
+ * them.  Without a path the host is not saved.
+ */
+void HVSIM_SaveOnKill(hv *h, const char *path);
 void HVSIM_Revive(hv *h);
 /* True once a change was refused because of HVSIM_Crash. */
 bool HVSIM_Crashed(hv *h);

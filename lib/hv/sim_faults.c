@@ -4,7 +4,9 @@
  * and a simulated crash refuses every change after a number of them.
  * Every hv_op of the simulation asks sim_fault_check first.
  */
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim_int.h"
@@ -17,6 +19,37 @@ static void vanish(sim *s, sim_dom *d)
     snprintf(path, sizeof(path), "/local/domain/%u", d->d.domid);
     sim_xs_rm_tree(s, path);
     sim_count_pool_domains(s);
+}
+
+static const char *const kind_names[HVSIM_FAULT_NR] = {
+    "fail", "vanish", "nomem", "busy", "kill"
+};
+
+const char *sim_fault_kind_name(hvsim_fault_kind k)
+{
+    return k < HVSIM_FAULT_NR ? kind_names[k] : "?";
+}
+
+int sim_fault_kind_parse(const char *name)
+{
+    int k;
+
+    for (k = 0; k < HVSIM_FAULT_NR; k++)
+        if (!strcmp(kind_names[k], name))
+            return k;
+    return -1;
+}
+
+/* The process dies here, with the host saved first where it was asked. */
+static void kill_process(sim *s, const char *op)
+{
+    xs_err err;
+
+    if (s->kill_save && HVSIM_Save(&s->base, s->kill_save, &err))
+        fprintf(stderr, "simulated kill at %s: cannot save the host: %s\n",
+                op, err.msg);
+    fflush(NULL);
+    raise(SIGKILL);
 }
 
 static bool is_change(const char *op)
@@ -83,6 +116,12 @@ int sim_fault_check(sim *s, const char *op, sim_dom *d)
             ERR_Set(&s->base.err, "%s%s%s: busy (injected fault)", name,
                     *name ? ": " : "", op);
             return HV_EBUSY;
+        case HVSIM_FAULT_KILL:
+            kill_process(s, op);
+            ERR_Set(&s->base.err, "%s: the process was killed", op);
+            return HV_EFAIL;
+        case HVSIM_FAULT_NR:
+            break;
         }
     }
     return 0;
@@ -133,6 +172,14 @@ void HVSIM_Crash(hv *h, unsigned changes)
     S(h)->crash_armed = true;
     S(h)->crash_left = changes;
     S(h)->crash_hit = false;
+}
+
+void HVSIM_SaveOnKill(hv *h, const char *path)
+{
+    sim *s = S(h);
+
+    free(s->kill_save);
+    s->kill_save = path ? strdup(path) : NULL;
 }
 
 void HVSIM_Revive(hv *h)

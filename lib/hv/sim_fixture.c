@@ -412,7 +412,6 @@ static int load_domain(fctx *c, sim *s, const json_value *o, sim_dom *d)
 static int load_faults(fctx *c, sim *s, const json_value *faults)
 {
     static const char *const keys[] = { "op", "domain", "nth", "error", NULL };
-    static const char *const kinds[] = { "fail", "vanish", "nomem", "busy" };
     size_t i;
 
     if (JSON_Type(faults) != JSON_ARRAY)
@@ -420,7 +419,7 @@ static int load_faults(fctx *c, sim *s, const json_value *faults)
     for (i = 0; i < JSON_ArraySize(faults); i++) {
         const json_value *f = JSON_ArrayItem(faults, i), *op, *dom, *e;
         long long nth;
-        size_t k;
+        int k;
 
         if (check_keys(c, f, keys, "a fault") ||
             get_int(c, f, "nth", 1, 1000000, 1, &nth))
@@ -434,13 +433,11 @@ static int load_faults(fctx *c, sim *s, const json_value *faults)
         if (dom && JSON_Type(dom) != JSON_STRING)
             return ferr(c, dom, "fault: \"domain\" must be a string");
         e = JSON_ObjectGet(f, "error");
-        for (k = 0; k < 4; k++)
-            if (e && JSON_Type(e) == JSON_STRING &&
-                !strcmp(JSON_String(e), kinds[k]))
-                break;
-        if (k == 4)
+        k = e && JSON_Type(e) == JSON_STRING ?
+            sim_fault_kind_parse(JSON_String(e)) : -1;
+        if (k < 0)
             return ferr(c, e ? e : f, "fault: \"error\" must be one of fail, "
-                        "vanish, nomem, busy");
+                        "vanish, nomem, busy, kill");
         if (HVSIM_AddFault(&s->base, JSON_String(op),
                            dom ? JSON_String(dom) : NULL, (unsigned)nth,
                            (hvsim_fault_kind)k))

@@ -71,6 +71,7 @@ typedef struct sim {
     bool crash_armed;           /* see HVSIM_Crash */
     unsigned crash_left;
     bool crash_hit;             /* a change was refused */
+    char *kill_save;            /* HVSIM_SaveOnKill's path, or NULL */
     uint64_t now_ms;
     long long wall_start;
     /*
@@ -135,5 +136,8 @@ bool sim_balloon_advance(sim *s, unsigned ms);
 int sim_fault_check(sim *s, const char *op, sim_dom *d);
 /* op names an hv operation that faults can be injected into. */
 bool sim_known_op(const char *op);
+/* A fault kind's name in a fixture ("fail", ...), and back (-1: none). */
+const char *sim_fault_kind_name(hvsim_fault_kind k);
+int sim_fault_kind_parse(const char *name);
 
 #endif

@@ -82,7 +82,6 @@ static void save_domain(json_writer *w, const sim *s, const sim_dom *d)
 
 int HVSIM_Save(hv *h, const char *path, xs_err *err)
 {
-    static const char *const kinds[] = { "fail", "vanish", "nomem", "busy" };
     sim *s = S(h);
     json_writer *w = JSONW_New(true);
     char tmp[4200], buf[4096];
@@ -142,7 +141,7 @@ int HVSIM_Save(hv *h, const char *path, xs_err *err)
         if (ft->domain[0])
             JSONW_KeyString(w, "domain", ft->domain);
         JSONW_KeyUint(w, "nth", ft->nth - ft->seen);
-        JSONW_KeyString(w, "error", kinds[ft->kind]);
+        JSONW_KeyString(w, "error", sim_fault_kind_name(ft->kind));
         JSONW_ObjectClose(w);
     }
     JSONW_ArrayClose(w);

@@ -114,7 +114,7 @@ static int apply_cpus(xs_snapshot *s, const plan_action *a, xs_err *err)
     switch (a->kind) {
     case PLAN_ACT_PIN:
         /* as the executor pins: soft affinity to every pCPU */
-        d->hard_affinity = a->cpus;
+        d->hard_affinity = *a->cpus;
         d->soft_affinity = all;
         break;
     case PLAN_ACT_POOL_LEAVE:
@@ -146,8 +146,8 @@ static int apply_cpus(xs_snapshot *s, const plan_action *a, xs_err *err)
         p->id = id;
         snprintf(p->name, sizeof(p->name), "%s", a->pool);
         snprintf(p->sched, sizeof(p->sched), "%s", pool0->sched);
-        p->cpus = a->cpus;
-        CPUMAP_AndNot(&pool0->cpus, &a->cpus);
+        p->cpus = *a->cpus;
+        CPUMAP_AndNot(&pool0->cpus, a->cpus);
         /* As Xen: an affinity left with no pCPU of its pool is reset. */
         for (i = 0; i < s->nr_doms; i++)
             if (s->doms[i].pool == pool0->id &&

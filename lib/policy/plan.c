@@ -9,9 +9,10 @@
  * index the host and the targets, locate and check each target, the
  * pCPUs (plan_cpus.c), memory and vCPUs (here), NUMA placement
  * (plan_nodes.c), the free memory check, then cpupools, rows and pins.
- * Lookups by name go through hash indexes built once, so a plan over n
- * domains costs O(n) plus the pCPU work of the dedicated ones (bench/
- * bench_plan measures it).  The wanted state comes from
+ * Lookups by name go through hash indexes built once, and rows and
+ * actions point to pCPU sets kept once per plan (plan_index.c), so a
+ * plan over n domains costs O(n) plus the pCPU work of the dedicated
+ * ones (bench/bench_plan measures it).  The wanted state comes from
  * plan_targets.c, the words for it from plan_text.c.
  *
  * Choices made here (see also xenshift.json(5)):
@@ -43,66 +44,6 @@
 
 #include "plan_int.h"
 #include "units.h"
-
-/* FNV-1a: names are short, and any spread is enough for a probe. */
-static size_t name_hash(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-    return (size_t)(h ^ (h >> 32));
-}
-
-static const char *index_name(const plan_index *ix, size_t i)
-{
-    return ix->base + i * ix->stride + ix->name_off;
-}
-
-int plan_index_build(plan_index *ix, const void *base, size_t n,
-                     size_t stride, size_t name_off)
-{
-    size_t slots = 8, i, h;
-
-    while (slots < 2 * n)
-        slots *= 2;
-    ix->slot = calloc(slots, sizeof(*ix->slot));
-    if (!ix->slot)
-        return -1;
-    ix->mask = slots - 1;
-    ix->base = base;
-    ix->stride = stride;
-    ix->name_off = name_off;
-    for (i = 0; i < n; i++) {
-        const char *name = index_name(ix, i);
-
-        /* linear probing; a name already there keeps its first place */
-        for (h = name_hash(name) & ix->mask; ix->slot[h];
-             h = (h + 1) & ix->mask)
-            if (strcmp(index_name(ix, ix->slot[h] - 1), name) == 0)
-                break;
-        if (!ix->slot[h])
-            ix->slot[h] = i + 1;
-    }
-    return 0;
-}
-
-size_t plan_index_find(const plan_index *ix, const char *name)
-{
-    size_t h;
-
-    for (h = name_hash(name) & ix->mask; ix->slot[h];
-         h = (h + 1) & ix->mask)
-        if (strcmp(index_name(ix, ix->slot[h] - 1), name) == 0)
-            return ix->slot[h] - 1;
-    return PLAN_NO_INDEX;
-}
-
-void plan_index_dispose(plan_index *ix)
-{
-    free(ix->slot);
-    memset(ix, 0, sizeof(*ix));
-}
 
 static int pool_ix_cmp(const void *a, const void *b)
 {
@@ -138,14 +79,6 @@ void plan_pool_name(char out[HV_NAME_MAX], const char *domain)
     snprintf(buf, sizeof(buf), "%s%s", PLAN_POOL_PREFIX, domain);
     memcpy(out, buf, HV_NAME_MAX - 1);
     out[HV_NAME_MAX - 1] = '\0';
-}
-
-void plan_map_and(xs_cpumap *dst, const xs_cpumap *src)
-{
-    size_t i;
-
-    for (i = 0; i < HV_MAX_CPUS / 64; i++)
-        dst->bits[i] &= src->bits[i];
 }
 
 /* A name into a HV_NAME_MAX field, cut as snprintf would cut it. */
@@ -190,6 +123,7 @@ plan_action *plan_act_new(act_list *l, plan_act_kind kind,
     copy_name(a->domain, d->name);
     a->domid = d->domid;
     a->node = TBL_KEEP;
+    a->cpus = &plan_no_cpus;
     return a;
 }
 
@@ -227,6 +161,9 @@ void PLAN_Dispose(plan *p)
         free(p->stages[i].acts);
     free(p->stages);
     free(p->rows);
+    for (i = 0; i < p->nr_maps; i++)
+        free(p->maps[i]);
+    free(p->maps);
     for (i = 0; i < p->nr_notes; i++)
         free(p->notes[i]);
     free(p->notes);
@@ -377,6 +314,7 @@ static void work_dispose(plan_work *w)
         free(w->st[k].v);
     plan_index_dispose(&w->doms);
     plan_index_dispose(&w->names);
+    free(w->maps.slot);
     free(w->pools);
     free(w->sets);
     free(w->ts);
@@ -405,6 +343,8 @@ static int work_init(plan_work *w, const xs_snapshot *snap,
     snprintf(out->phase, sizeof(out->phase), "%s", label ? label : "");
     out->reserve_kib = opts->reserve_kib;
     CPUMAP_Fill(&w->online, snap->host.nr_cpus);
+    w->online_words = plan_map_words(&w->online);
+    w->maps.words = w->online_words ? w->online_words : HV_MAX_CPUS / 64;
 
     for (i = 0; i < nr; i++)
         nr_sets += targets[i].dedicated;
@@ -443,7 +383,8 @@ static int check_named_once(const plan_work *w, xs_err *err)
     const char *twice = NULL;
     size_t i;
 
-    for (i = 0; i < w->nr; i++) {
+    /* the index saw each name: look for which only when one came twice */
+    for (i = 0; w->names.nr_twice && i < w->nr; i++) {
         const char *name = w->targets[i].domain;
 
         if (plan_index_find(&w->names, name) != i &&
@@ -612,20 +553,26 @@ static int check_free_memory(plan_work *w, xs_err *err)
     return -1;
 }
 
-/* Target i's line of the before/after table, but its pCPUs after. */
-static void fill_row(const plan_work *w, size_t i, plan_row *r)
+/*
+ * Target i's line of the before/after table, but its pCPUs after.
+ * -1: out of memory.
+ */
+static int fill_row(plan_work *w, size_t i, plan_row *r)
 {
     const plan_target *t = &w->targets[i];
     const tstate *s = &w->ts[i];
+    const xs_cpumap *within;
+    xs_cpumap before;
 
     copy_name(r->domain, t->domain);
     r->node_after = t->node;
     r->dedicated_after = t->dedicated;
     r->mem_after_kib = t->memory_kib;
+    r->cpus_before = r->cpus_after = &plan_no_cpus;
     if (!s->d) {
         if (t->vcpus != TBL_KEEP)
             r->vcpus_after = (unsigned)t->vcpus;
-        return;
+        return 0;
     }
     r->running = true;
     r->domid = s->d->domid;
@@ -634,8 +581,21 @@ static void fill_row(const plan_work *w, size_t i, plan_row *r)
     r->vcpus_after = t->vcpus == TBL_KEEP ? s->d->vcpus_online
                                           : (unsigned)t->vcpus;
     r->dedicated_before = s->in_xs;
-    r->cpus_before = s->d->hard_affinity;
-    plan_map_and(&r->cpus_before, s->cur ? &s->cur->cpus : &w->online);
+    within = s->cur ? &s->cur->cpus : &w->online;
+    if (w->last_before && w->last_within == within &&
+        plan_map_same_within(w->last_hard, &s->d->hard_affinity, within,
+                             w->last_within_words)) {
+        r->cpus_before = w->last_before;
+        return 0;
+    }
+    before = s->d->hard_affinity;
+    plan_map_and(&before, within);
+    r->cpus_before = plan_map_keep(w, &before);
+    w->last_hard = &s->d->hard_affinity;
+    w->last_within = within;
+    w->last_within_words = plan_map_words(within);
+    w->last_before = r->cpus_before;
+    return r->cpus_before ? 0 : -1;
 }
 
 /*
@@ -651,7 +611,10 @@ static int plan_rows_and_pins(plan_work *w, xs_err *err)
     for (i = 0; i < w->nr; i++) {
         plan_row *r = &w->out->rows[i];
 
-        fill_row(w, i, r);
+        if (fill_row(w, i, r)) {
+            ERR_Set(err, "out of memory");
+            return -1;
+        }
         if (w->ts[i].d && plan_pin(w, i, r, err))
             return -1;
     }

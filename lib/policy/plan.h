@@ -99,7 +99,9 @@ typedef struct plan_action {
     int from_node;
     plan_move_how how;                  /* RELOCATE: DIRECT or COOP. */
     uint64_t floor_kib;                 /* RELOCATE: balloon never below */
-    xs_cpumap cpus;                     /* POOL_*, PIN */
+    /* POOL_*, PIN: one of the plan's pCPU sets (plan.maps); others: an
+     * empty set */
+    const xs_cpumap *cpus;
     char pool[HV_NAME_MAX];             /* POOL_* */
 } plan_action;
 
@@ -117,7 +119,8 @@ typedef struct plan_row {
     uint64_t mem_before_kib, mem_after_kib;
     unsigned vcpus_before, vcpus_after;
     bool dedicated_before, dedicated_after;
-    xs_cpumap cpus_before, cpus_after;  /* pCPUs it may run on */
+    /* pCPUs it may run on: plan.maps (empty sets when not running) */
+    const xs_cpumap *cpus_before, *cpus_after;
     int node_after;                     /* TBL_KEEP when not asked */
 } plan_row;
 
@@ -132,6 +135,13 @@ typedef struct plan {
     uint64_t reserve_kib;
     uint64_t free_before_kib, free_after_kib;
     uint64_t free_min_kib;      /* lowest free memory between stages */
+    /*
+     * The pCPU sets the rows and actions point to, each stored once:
+     * a plan for thousands of domains has a handful of distinct sets,
+     * and a set is 512 bytes (HV_MAX_CPUS bits).
+     */
+    xs_cpumap **maps;
+    size_t nr_maps;
 } plan;
 
 void PLAN_Init(plan *p);

@@ -368,9 +368,8 @@ int plan_guard_unnamed(plan_work *w, xs_err *err)
         if (CPUMAP_IsEmpty(&want))
             want = w->pool0_after;
         a = plan_act_new(&w->st[PLAN_STAGE_CPUS], PLAN_ACT_PIN, d);
-        if (!a)
+        if (!a || !(a->cpus = plan_map_keep(w, &want)))
             goto nomem;
-        a->cpus = want;
         if (PLAN_AddNote(w->out, "%s (not named by the phase) is pinned to "
                          "pCPUs %s, which the phase takes: re-pinned to %s "
                          "(move_unnamed)", d->name,
@@ -406,9 +405,8 @@ int plan_pool_moves(plan_work *w, xs_err *err)
         if (!s->leave)
             continue;
         a = plan_act_new(l, PLAN_ACT_POOL_LEAVE, s->d);
-        if (!a)
+        if (!a || !(a->cpus = plan_map_keep(w, &s->cur->cpus)))
             goto nomem;
-        a->cpus = s->cur->cpus;
         snprintf(a->pool, sizeof(a->pool), "%s", s->cur->name);
     }
     for (i = 0; i < w->nr; i++) {
@@ -417,9 +415,8 @@ int plan_pool_moves(plan_work *w, xs_err *err)
         if (!s->enter)
             continue;
         a = plan_act_new(l, PLAN_ACT_POOL_ENTER, s->d);
-        if (!a)
+        if (!a || !(a->cpus = plan_map_keep(w, s->set)))
             goto nomem;
-        a->cpus = *s->set;
         plan_pool_name(a->pool, w->targets[i].domain);
     }
     return 0;
@@ -439,7 +436,6 @@ int plan_pin(plan_work *w, size_t i, plan_row *r, xs_err *err)
 {
     const tstate *s = &w->ts[i];
     const xs_cpumap *want;
-    xs_cpumap now;
     plan_action *a;
 
     if (s->foreign) {
@@ -450,22 +446,28 @@ int plan_pin(plan_work *w, size_t i, plan_row *r, xs_err *err)
             goto nomem;
         return 0;
     }
-    want = w->targets[i].dedicated ? s->set : &w->pool0_after;
-    r->cpus_after = *want;
-    now = s->d->hard_affinity;
-    plan_map_and(&now, &w->online);
+    if (!w->targets[i].dedicated && !w->shared_after)
+        w->shared_after = plan_map_keep(w, &w->pool0_after);
+    want = w->targets[i].dedicated ? plan_map_keep(w, s->set)
+                                   : w->shared_after;
+    if (!want)
+        goto nomem;
+    r->cpus_after = want;
     /*
      * No pin where nothing would change: the hard affinity is what it
      * should be, or its part in the domain's pool is (what Xen runs it
-     * on, and what status and the row show).
+     * on, and what status and the row show; kept sets are equal when
+     * their pointers are).
      */
-    if (!s->leave && !s->enter && (CPUMAP_Equal(&now, want) ||
-                                   CPUMAP_Equal(&r->cpus_before, want)))
+    if (!s->leave && !s->enter &&
+        (r->cpus_before == want ||
+         plan_map_and_is(&s->d->hard_affinity, &w->online, w->online_words,
+                         want)))
         return 0;
     a = plan_act_new(&w->st[PLAN_STAGE_CPUS], PLAN_ACT_PIN, s->d);
     if (!a)
         goto nomem;
-    a->cpus = *want;
+    a->cpus = want;
     return 0;
 nomem:
     ERR_Set(err, "out of memory");

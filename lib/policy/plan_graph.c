@@ -60,65 +60,275 @@ static bool maps_meet(const xs_cpumap *a, const xs_cpumap *b)
     return false;
 }
 
-/*
- * The pCPU steps' preconditions.  first/n: the cpus stage's nodes;
- * pool_at: the first pool step among them (n when none).
- */
-static int cpu_deps(plan_graph *g, size_t first, size_t n, size_t pool_at,
-                    size_t i)
-{
-    const plan_action *a = g->nodes[i].act;
+/* A node's index with a key to sort it by (a domid, a NUMA node). */
+typedef struct keyed {
+    long key;
     size_t j;
+} keyed;
 
-    if (a->kind == PLAN_ACT_POOL_LEAVE)
-        return 0;               /* gives back: waits for no one */
-    if (a->kind == PLAN_ACT_PIN && i < first + pool_at)
-        return 0;               /* a domain the table does not name */
-    for (j = first; j < first + n; j++) {
-        const plan_action *b = g->nodes[j].act;
+static int keyed_cmp(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
 
-        if (j == i)
-            continue;
-        if (a->kind == PLAN_ACT_POOL_ENTER) {
-            /* its pCPUs: back from another pool, others pinned off */
-            if (b->kind == PLAN_ACT_POOL_LEAVE && maps_meet(&a->cpus, &b->cpus)
-                && add_dep(g, j, PLAN_WHY_CPUS_BACK))
-                return -1;
-            if (b->kind == PLAN_ACT_PIN && j < first + pool_at &&
-                add_dep(g, j, PLAN_WHY_CPUS_FREE))
-                return -1;
-            continue;
-        }
-        /* a pin of the table's domains: its pool step says it all */
-        if (is_pool(b) && b->domid == a->domid)
-            return add_dep(g, j, PLAN_WHY_POOL);
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->j < y->j ? -1 : x->j > y->j;
+}
+
+/* The first of v (sorted) with key, or NULL. */
+static const keyed *keyed_first(const keyed *v, size_t n, long key)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (v[mid].key < key)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    for (j = first; j < first + n && a->kind == PLAN_ACT_PIN; j++) {
-        const plan_action *b = g->nodes[j].act;
+    return lo < n && v[lo].key == key ? &v[lo] : NULL;
+}
 
-        if (b->kind == PLAN_ACT_POOL_LEAVE && maps_meet(&a->cpus, &b->cpus) &&
-            add_dep(g, j, PLAN_WHY_CPUS_BACK))
-            return -1;
+static int size_cmp(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * The cpus stage indexed once, so each step finds what it waits for
+ * without walking the stage: its domain's pool steps by domid, and
+ * per pCPU the pool steps that give it back to Pool-0.
+ */
+typedef struct cpus_ix {
+    size_t first, n, pool_at;   /* the stage's nodes; first pool step */
+    keyed *pools;               /* pool steps by (domid, node) */
+    size_t nr_pools;
+    size_t *leaves;             /* POOL_LEAVE nodes, in node order */
+    size_t nr_leaves;
+    xs_cpumap leaving;          /* every pCPU they give back */
+    size_t *cpu_first;          /* pCPU c: cpu_leave[cpu_first[c]..[c+1]) */
+    size_t *cpu_leave;          /* ordinals into leaves */
+    size_t *seen, stamp;        /* per leave: last stamp that found it */
+    size_t *found;
+} cpus_ix;
+
+static void cpus_ix_dispose(cpus_ix *x)
+{
+    free(x->pools);
+    free(x->leaves);
+    free(x->cpu_first);
+    free(x->cpu_leave);
+    free(x->seen);
+    free(x->found);
+}
+
+/* The first pCPU of m from c on; HV_MAX_CPUS when none. */
+static size_t next_cpu(const xs_cpumap *m, size_t c)
+{
+    int next = c < HV_MAX_CPUS ? CPUMAP_Next(m, (unsigned)c) : -1;
+
+    return next < 0 ? HV_MAX_CPUS : (size_t)next;
+}
+
+/* Which leave ordinals give back pCPU c: counted, then filled. */
+static int index_leaves(const plan_graph *g, cpus_ix *x)
+{
+    size_t o, c, total = 0;
+
+    x->cpu_first = calloc(HV_MAX_CPUS + 1, sizeof(*x->cpu_first));
+    x->seen = calloc(x->nr_leaves, sizeof(*x->seen));
+    x->found = calloc(x->nr_leaves, sizeof(*x->found));
+    if (!x->cpu_first || !x->seen || !x->found)
+        return -1;
+    for (o = 0; o < x->nr_leaves; o++) {
+        const xs_cpumap *m = g->nodes[x->leaves[o]].act->cpus;
+
+        CPUMAP_Or(&x->leaving, m);
+        for (c = next_cpu(m, 0); c < HV_MAX_CPUS; c = next_cpu(m, c + 1))
+            x->cpu_first[c + 1]++;
     }
+    for (c = 0; c < HV_MAX_CPUS; c++) {
+        total += x->cpu_first[c + 1];
+        x->cpu_first[c + 1] = total;
+    }
+    x->cpu_leave = calloc(total ? total : 1, sizeof(*x->cpu_leave));
+    if (!x->cpu_leave)
+        return -1;
+    /* fill from the back so each pCPU's list keeps the leaves' order */
+    for (o = x->nr_leaves; o-- > 0;) {
+        const xs_cpumap *m = g->nodes[x->leaves[o]].act->cpus;
+
+        for (c = next_cpu(m, 0); c < HV_MAX_CPUS; c = next_cpu(m, c + 1))
+            x->cpu_leave[--x->cpu_first[c + 1]] = o;
+    }
+    /* cpu_first[c + 1] now holds where c starts: shift back by one */
+    memmove(x->cpu_first, x->cpu_first + 1,
+            HV_MAX_CPUS * sizeof(*x->cpu_first));
+    x->cpu_first[HV_MAX_CPUS] = total;
     return 0;
 }
 
-/* A move to node n waits for the moves that make room on n. */
-static int room_deps(plan_graph *g, size_t i)
+static int cpus_ix_build(const plan_graph *g, size_t first, size_t n,
+                         size_t pool_at, cpus_ix *x)
 {
-    const plan_action *a = g->nodes[i].act;
     size_t j;
 
-    if (a->makes_room)
-        return 0;
-    for (j = 0; j < g->nr_nodes; j++) {
+    memset(x, 0, sizeof(*x));
+    x->first = first;
+    x->n = n;
+    x->pool_at = pool_at;
+    x->pools = calloc(n ? n : 1, sizeof(*x->pools));
+    x->leaves = calloc(n ? n : 1, sizeof(*x->leaves));
+    if (!x->pools || !x->leaves)
+        return -1;
+    for (j = first; j < first + n; j++) {
         const plan_action *b = g->nodes[j].act;
 
-        if (b->kind == PLAN_ACT_RELOCATE && b->makes_room &&
-            b->from_node == a->node && add_dep(g, j, PLAN_WHY_ROOM))
-            return -1;
+        if (!is_pool(b))
+            continue;
+        x->pools[x->nr_pools].key = (long)b->domid;
+        x->pools[x->nr_pools++].j = j;
+        if (b->kind == PLAN_ACT_POOL_LEAVE)
+            x->leaves[x->nr_leaves++] = j;
     }
+    qsort(x->pools, x->nr_pools, sizeof(*x->pools), keyed_cmp);
+    return x->nr_leaves ? index_leaves(g, x) : 0;
+}
+
+/* m waits for every POOL_LEAVE giving back a pCPU of m, in node order. */
+static int leave_deps(plan_graph *g, cpus_ix *x, const xs_cpumap *m)
+{
+    size_t w, k, nr = 0;
+
+    if (!x->nr_leaves || !maps_meet(m, &x->leaving))
+        return 0;
+    x->stamp++;
+    for (w = 0; w < HV_MAX_CPUS / 64; w++) {
+        uint64_t bits = m->bits[w] & x->leaving.bits[w];
+
+        for (; bits; bits &= bits - 1) {
+            size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
+
+            for (k = x->cpu_first[c]; k < x->cpu_first[c + 1]; k++) {
+                size_t o = x->cpu_leave[k];
+
+                if (x->seen[o] != x->stamp) {
+                    x->seen[o] = x->stamp;
+                    x->found[nr++] = o;
+                }
+            }
+        }
+    }
+    qsort(x->found, nr, sizeof(*x->found), size_cmp);
+    for (k = 0; k < nr; k++)
+        if (add_dep(g, x->leaves[x->found[k]], PLAN_WHY_CPUS_BACK))
+            return -1;
     return 0;
+}
+
+/*
+ * The pCPU steps' preconditions, node i of the cpus stage:
+ *  - a POOL_LEAVE gives back and waits for no one, nor does a pin
+ *    before the first pool step (a domain the table does not name);
+ *  - a POOL_ENTER waits for those pins (they take domains off its
+ *    pCPUs), then for the pools that give its pCPUs back;
+ *  - any other pin waits for its domain's first pool step when there
+ *    is one (that step says it all), else for the pools that give its
+ *    pCPUs back.
+ */
+static int cpu_deps(plan_graph *g, cpus_ix *x, size_t i)
+{
+    const plan_action *a = g->nodes[i].act;
+    const keyed *own;
+    size_t j;
+
+    if (a->kind == PLAN_ACT_POOL_LEAVE)
+        return 0;
+    if (a->kind == PLAN_ACT_PIN && i < x->first + x->pool_at)
+        return 0;
+    if (a->kind == PLAN_ACT_POOL_ENTER) {
+        for (j = x->first; j < x->first + x->pool_at; j++)
+            if (g->nodes[j].act->kind == PLAN_ACT_PIN &&
+                add_dep(g, j, PLAN_WHY_CPUS_FREE))
+                return -1;
+        return leave_deps(g, x, a->cpus);
+    }
+    own = keyed_first(x->pools, x->nr_pools, (long)a->domid);
+    if (own)
+        return add_dep(g, own->j, PLAN_WHY_POOL);
+    if (a->kind != PLAN_ACT_PIN)
+        return 0;
+    return leave_deps(g, x, a->cpus);
+}
+
+/* The cpus stage's deps: its nodes are first .. first + n - 1. */
+static int stage_cpu_deps(plan_graph *g, size_t first, size_t n,
+                          size_t pool_at)
+{
+    cpus_ix x;
+    size_t k;
+    int rc = -1;
+
+    if (cpus_ix_build(g, first, n, pool_at, &x))
+        goto out;
+    for (k = 0; k < n; k++) {
+        plan_node *nd = &g->nodes[first + k];
+
+        nd->first_dep = g->nr_deps;
+        if (cpu_deps(g, &x, first + k))
+            goto out;
+        nd->nr_deps = g->nr_deps - nd->first_dep;
+    }
+    rc = 0;
+out:
+    cpus_ix_dispose(&x);
+    return rc;
+}
+
+/*
+ * A move to node n waits for the moves that make room on n, in node
+ * order: those are sorted by (from_node, node) once.
+ */
+static int room_deps(plan_graph *g)
+{
+    keyed *room;
+    size_t i, nr = 0;
+    int rc = -1;
+
+    room = calloc(g->nr_nodes ? g->nr_nodes : 1, sizeof(*room));
+    if (!room)
+        return -1;
+    for (i = 0; i < g->nr_nodes; i++) {
+        const plan_action *b = g->nodes[i].act;
+
+        if (b->kind == PLAN_ACT_RELOCATE && b->makes_room) {
+            room[nr].key = b->from_node;
+            room[nr++].j = i;
+        }
+    }
+    qsort(room, nr, sizeof(*room), keyed_cmp);
+    for (i = 0; i < g->nr_nodes; i++) {
+        plan_node *nd = &g->nodes[i];
+        const keyed *r;
+
+        if (nd->act->kind != PLAN_ACT_RELOCATE)
+            continue;
+        nd->first_dep = g->nr_deps;
+        r = nd->act->makes_room ? NULL
+                                : keyed_first(room, nr, nd->act->node);
+        for (; r && r < room + nr && r->key == nd->act->node; r++)
+            if (add_dep(g, r->j, PLAN_WHY_ROOM))
+                goto out;
+        nd->nr_deps = g->nr_deps - nd->first_dep;
+    }
+    rc = 0;
+out:
+    free(room);
+    return rc;
 }
 
 static plan_gate gate_of(const plan_stage *st, const plan_action *a)
@@ -133,7 +343,7 @@ static plan_gate gate_of(const plan_stage *st, const plan_action *a)
 
 int PLAN_GraphMake(const plan *p, plan_graph *g, xs_err *err)
 {
-    size_t s, k, i, n = 0, first, pool_at;
+    size_t s, k, n = 0, first, pool_at;
 
     PLAN_GraphDispose(g);
     for (s = 0; s < p->nr_stages; s++)
@@ -156,27 +366,12 @@ int PLAN_GraphMake(const plan *p, plan_graph *g, xs_err *err)
             if (pool_at == st->nr_acts && is_pool(nd->act))
                 pool_at = k;
         }
-        if (st->kind != PLAN_STAGE_CPUS)
-            continue;
-        for (k = 0; k < st->nr_acts; k++) {
-            plan_node *nd = &g->nodes[first + k];
-
-            nd->first_dep = g->nr_deps;
-            if (cpu_deps(g, first, st->nr_acts, pool_at, first + k))
-                goto nomem;
-            nd->nr_deps = g->nr_deps - nd->first_dep;
-        }
-    }
-    for (i = 0; i < g->nr_nodes && g->nr_placement; i++) {
-        plan_node *nd = &g->nodes[i];
-
-        if (nd->act->kind != PLAN_ACT_RELOCATE)
-            continue;
-        nd->first_dep = g->nr_deps;
-        if (room_deps(g, i))
+        if (st->kind == PLAN_STAGE_CPUS &&
+            stage_cpu_deps(g, first, st->nr_acts, pool_at))
             goto nomem;
-        nd->nr_deps = g->nr_deps - nd->first_dep;
     }
+    if (g->nr_placement && room_deps(g))
+        goto nomem;
     return 0;
 nomem:
     ERR_Set(err, "out of memory");

@@ -68,7 +68,7 @@ int PLAN_TargetsFromSnapshot(const xs_snapshot *snap,
                              plan_target **targets, xs_err *err)
 {
     plan_target *v = NULL;
-    plan_index doms = { NULL, 0, NULL, 0, 0 };
+    plan_index doms = { NULL, 0, NULL, 0, 0, 0 };
     size_t i;
     int rc = -1;
 

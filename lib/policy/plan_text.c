@@ -47,7 +47,10 @@ const char *PLAN_MoveHowName(plan_move_how h)
 const char *PLAN_DescribeAction(const plan_action *a, char *buf, size_t len)
 {
     char s1[32], s2[32], m[256];
-    bool one = CPUMAP_Count(&a->cpus) == 1;
+    /* only pool steps count their pCPUs (hand-made plans may have none) */
+    bool one = (a->kind == PLAN_ACT_POOL_LEAVE ||
+                a->kind == PLAN_ACT_POOL_ENTER) &&
+               CPUMAP_Count(a->cpus) == 1;
 
     switch (a->kind) {
     case PLAN_ACT_MEMORY:
@@ -74,16 +77,16 @@ const char *PLAN_DescribeAction(const plan_action *a, char *buf, size_t len)
     case PLAN_ACT_POOL_LEAVE:
         snprintf(buf, len, "%s: leave cpupool %s, pCPU%s %s back to Pool-0",
                  a->domain, a->pool, one ? "" : "s",
-                 CPUMAP_Format(&a->cpus, m, sizeof(m)));
+                 CPUMAP_Format(a->cpus, m, sizeof(m)));
         break;
     case PLAN_ACT_POOL_ENTER:
         snprintf(buf, len, "%s: dedicated pCPU%s %s (new cpupool %s)",
                  a->domain, one ? "" : "s",
-                 CPUMAP_Format(&a->cpus, m, sizeof(m)), a->pool);
+                 CPUMAP_Format(a->cpus, m, sizeof(m)), a->pool);
         break;
     case PLAN_ACT_PIN:
         snprintf(buf, len, "%s: pin to pCPUs %s", a->domain,
-                 CPUMAP_Format(&a->cpus, m, sizeof(m)));
+                 CPUMAP_Format(a->cpus, m, sizeof(m)));
         break;
     default:
         snprintf(buf, len, "%s: ?", a->domain);

@@ -137,8 +137,8 @@ int exec_pool_enter(run_ctx *c, const plan_stage *st, const plan_action *a)
             goto out;
         }
     }
-    for (cpu = CPUMAP_Next(&a->cpus, 0); cpu >= 0;
-         cpu = CPUMAP_Next(&a->cpus, (unsigned)cpu + 1)) {
+    for (cpu = CPUMAP_Next(a->cpus, 0); cpu >= 0;
+         cpu = CPUMAP_Next(a->cpus, (unsigned)cpu + 1)) {
         if (!CPUMAP_Test(&p0->cpus, (unsigned)cpu)) {
             if (cpu_in_a_pool(pools, nr, (unsigned)cpu)) {
                 rc = HV_EBUSY;
@@ -163,8 +163,8 @@ int exec_pool_enter(run_ctx *c, const plan_stage *st, const plan_action *a)
         goto undo;
     }
     created = true;
-    for (cpu = CPUMAP_Next(&a->cpus, 0); cpu >= 0;
-         cpu = CPUMAP_Next(&a->cpus, (unsigned)cpu + 1)) {
+    for (cpu = CPUMAP_Next(a->cpus, 0); cpu >= 0;
+         cpu = CPUMAP_Next(a->cpus, (unsigned)cpu + 1)) {
         rc = HV_PoolAddCpu(c->h, id, (unsigned)cpu);
         if (rc) {
             exec_act_failed(c, st, a, rc, "%s: cannot add pCPU %d to cpupool "
@@ -185,13 +185,13 @@ int exec_pool_enter(run_ctx *c, const plan_stage *st, const plan_action *a)
     if (rc)
         goto undo;
     old = HV_PoolById(pools, nr, id);
-    if (d.pool != id || !old || !CPUMAP_Equal(&old->cpus, &a->cpus)) {
+    if (d.pool != id || !old || !CPUMAP_Equal(&old->cpus, a->cpus)) {
         char m1[128];
 
         rc = HV_EFAIL;
         exec_act_failed(c, st, a, 0, "%s: after the move it is not in cpupool "
                         "%s with pCPUs %s", a->domain, a->pool,
-                        CPUMAP_Format(&a->cpus, m1, sizeof(m1)));
+                        CPUMAP_Format(a->cpus, m1, sizeof(m1)));
         goto undo;
     }
     rc = 0;
@@ -206,7 +206,7 @@ undo:
 
         memset(&gone, 0, sizeof(gone));
         gone.id = id;
-        gone.cpus = a->cpus;
+        gone.cpus = *a->cpus;
         destroy_pool(c, &gone);
     }
     return_free_cpus(c, &removed);
@@ -261,7 +261,7 @@ int exec_pool_leave(run_ctx *c, const plan_stage *st, const plan_action *a)
         }
     }
     /* Whatever the driver did on destroy, the pCPUs belong to Pool-0. */
-    rc = return_free_cpus(c, &a->cpus);
+    rc = return_free_cpus(c, a->cpus);
     if (rc) {
         exec_act_failed(c, st, a, rc, "%s: cannot give pCPUs back to Pool-0: "
                         "%s", a->domain, exec_hv_why(c));
@@ -280,7 +280,7 @@ int exec_pool_leave(run_ctx *c, const plan_stage *st, const plan_action *a)
         goto out;
     }
     if (p0) {
-        xs_cpumap back = a->cpus;
+        xs_cpumap back = *a->cpus;
 
         CPUMAP_AndNot(&back, &p0->cpus);
         /* A pool still holding other domains keeps its pCPUs. */
@@ -307,10 +307,10 @@ int exec_pin(run_ctx *c, const plan_stage *st, const plan_action *a)
     char m1[128], m2[128];
     int rc;
 
-    rc = HV_SetAffinity(c->h, a->domid, &a->cpus, &c->online);
+    rc = HV_SetAffinity(c->h, a->domid, a->cpus, &c->online);
     if (rc) {
         exec_act_failed(c, st, a, rc, "%s: cannot pin to pCPUs %s: %s",
-                        a->domain, CPUMAP_Format(&a->cpus, m1, sizeof(m1)),
+                        a->domain, CPUMAP_Format(a->cpus, m1, sizeof(m1)),
                         exec_hv_why(c));
         return rc;
     }
@@ -319,10 +319,10 @@ int exec_pin(run_ctx *c, const plan_stage *st, const plan_action *a)
         return rc;
     hard = d.hard_affinity;
     map_and(&hard, &c->online);
-    if (!CPUMAP_Equal(&hard, &a->cpus)) {
+    if (!CPUMAP_Equal(&hard, a->cpus)) {
         exec_act_failed(c, st, a, 0, "%s: pinned to pCPUs %s but the host "
                         "shows %s", a->domain,
-                        CPUMAP_Format(&a->cpus, m1, sizeof(m1)),
+                        CPUMAP_Format(a->cpus, m1, sizeof(m1)),
                         CPUMAP_Format(&hard, m2, sizeof(m2)));
         return HV_EFAIL;
     }

@@ -216,6 +216,40 @@ grep -q 'at "0 8 \* \* \*" (2025-11-26 08:00 UTC): takeover queued' "$tmp/daemon
 t $? "at 08:00 simulated time: $(grep 'at "0 8' "$tmp/daemon.log" | head -n 1)"
 stop_daemon
 
+# --- killed mid-transition, restarted: the recovery puts the host back ---
+# The "kill" fault saves the host and sends xenshiftd SIGKILL when it
+# creates vm1's cpupool (tests/fixtures/fig9-killed.json, without the
+# fault it aims at the way back).
+saved_fixture=$fixture
+fixture="$tmp/killed.json"
+sed '/"set_target"/d; s/"kill" },/"kill" }/' \
+    "$src/tests/fixtures/fig9-killed.json" > "$fixture"
+rm -f "$st"
+# Each domain's target, maxmem, vCPUs, pool and pCPUs exactly, and its
+# memory in MiB: the balloons may still be settling on the sim's clock.
+doms() { x status | sed -n '/^domain/,/^$/p' |
+         awk 'NR > 1 && NF { printf "%s %s %s %s %s %s %s %.0f\n", $1, $2, $5, $7, $9, $10, $11, $3 }'; }
+doms > "$tmp/before"
+start_daemon
+x apply --no-wait takeover > "$tmp/out" 2>&1
+wait "$tpid"
+is $? 137 "xenshiftd killed at vm1's cpupool dies of SIGKILL"
+tpid=
+is "$(node journal/state)" running "its journal is left in the saved host"
+# Without a daemon, xenshift recover finishes it (tests/sim/recover.sh);
+# here a new xenshiftd does, as at a restart by systemd.
+start_daemon
+wait_node journal/state ""
+is "$(node journal/state)" "" "restarted, xenshiftd finished the journal"
+is "$(node phase)" normal "and published normal"
+doms > "$tmp/after"
+cmp -s "$tmp/before" "$tmp/after"
+t $? "every domain as before the kill: $(diff "$tmp/before" "$tmp/after" | tr '\n' ' ')"
+x recover > "$tmp/out" 2>&1
+is $? 1 "recover while xenshiftd runs is refused: $(head -n 1 "$tmp/out")"
+stop_daemon
+fixture=$saved_fixture
+
 # --- --until capacity: the answer at capacity, the moves go on ----------
 # vm1 grows into node 1 and part of it lands elsewhere: capacity at
 # 1.5 s, placement some 10 s later (balloon cycles) on the daemon's

@@ -8,7 +8,7 @@ src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${top_builddir:-$src}
 bin="$build/xenshift"
 man="$src/docs/xenshift.1"
-commands="check phases plan apply mem-move status schedule"
+commands="check phases plan apply mem-move status schedule recover show"
 LC_ALL=C
 export LC_ALL
 

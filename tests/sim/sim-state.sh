@@ -21,6 +21,12 @@ x apply takeover > "$tmp/out" 2>&1
 grep -q "already in phase takeover" "$tmp/out"; t $? "a second apply has nothing to do"
 x apply normal > "$tmp/out" 2>&1; t $? "apply normal"
 is "$(phase)" normal "and back"
+# A reader that goes away (apply ... | head) must not stop the
+# transition half-way: 'true' has gone when apply writes its first line.
+{ sleep 0.3; x apply takeover 2>&1; echo $? > "$tmp/rc"; } | true
+is "$(cat "$tmp/rc")" 0 "apply whose reader went away exits 0"
+is "$(phase)" takeover "and the host reached takeover"
+x apply normal > "$tmp/out" 2>&1; t $? "apply normal again"
 printf 'garbage' > "$tmp/host.json"
 x status > "$tmp/out" 2>&1
 [ $? -eq 1 ]; t $? "a damaged state file is an error (exit 1)"

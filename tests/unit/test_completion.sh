@@ -63,10 +63,11 @@ is() {
 }
 sim="-c $tmp/t.json --sim $tmp/host.json"
 
-echo "1..21"
+echo "1..22"
 is "$(comp _xenshift xenshift '')" \
-    "apply check help mem-move phases plan schedule show status version" \
+    "apply check help mem-move phases plan recover schedule show status version" \
     "every command of 'xenshift help'"
+is "$(comp _xenshift xenshift r)" "recover" "a command by prefix"
 is "$(comp _xenshift xenshift p)" "phases plan" "commands by prefix"
 is "$(comp _xenshift xenshift --si)" "--sim --sim-state" "global options"
 is "$(comp _xenshift xenshift -c t.)" "t.json" "-c completes a file name"

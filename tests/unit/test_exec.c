@@ -621,7 +621,7 @@ static void test_fig9(uint64_t *shrink_ms)
     ok(pool != NULL, "host: cpupool xenshift-vm1 exists");
     ok(dom(&s2, "vm1") && pool && dom(&s2, "vm1")->pool == pool->id,
        "host: vm1 is in it");
-    ok(pool && enter && CPUMAP_Equal(&pool->cpus, &enter->cpus),
+    ok(pool && enter && CPUMAP_Equal(&pool->cpus, enter->cpus),
        "host: with the planned pCPU");
     ok(dom(&s2, "vm1") &&
        diff(dom(&s2, "vm1")->mem_kib, t[0].memory_kib) <= o.tolerance_kib,
@@ -632,10 +632,10 @@ static void test_fig9(uint64_t *shrink_ms)
     ok(dom(&s2, "vm2") && dom(&s2, "vm2")->maxmem_kib <= t[1].memory_kib +
        o.tolerance_kib, "host: vm2 maxmem lowered after the shrink");
     p0 = SNAP_FindPool(&s2, 0)->cpus;
-    ok(enter && !CPUMAP_Intersects(&p0, &enter->cpus),
+    ok(enter && !CPUMAP_Intersects(&p0, enter->cpus),
        "host: Pool-0 gave the pCPU away");
     e = effective(&s2, dom(&s2, "vm1"));
-    ok(enter && CPUMAP_Equal(&e, &enter->cpus), "host: vm1 pinned to it");
+    ok(enter && CPUMAP_Equal(&e, enter->cpus), "host: vm1 pinned to it");
     e = effective(&s2, dom(&s2, "vm2"));
     ok(CPUMAP_Equal(&e, &p0), "host: vm2 pinned to Pool-0's pCPUs");
     e = effective(&s2, dom(&s2, "vm3"));

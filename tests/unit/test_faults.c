@@ -634,9 +634,9 @@ static unsigned notes(hv *h, const plan *p, const char *from,
         mem_old = diff(d.mem_kib, m_old) <= opts.tolerance_kib;
         mem_new = diff(d.mem_kib, m_new) <= opts.tolerance_kib;
         cpu_old = ded == row->dedicated_before &&
-                  CPUMAP_Equal(&eff, &row->cpus_before);
+                  CPUMAP_Equal(&eff, row->cpus_before);
         cpu_new = ded == row->dedicated_after &&
-                  CPUMAP_Equal(&eff, &row->cpus_after);
+                  CPUMAP_Equal(&eff, row->cpus_after);
         if (mem_old && mem_new)
             snprintf(mp, sizeof(mp), "both phases'");
         else if (mem_old || mem_new)
@@ -648,9 +648,9 @@ static unsigned notes(hv *h, const plan *p, const char *from,
                       "(%s: %s%s, %s: %s%s)", row->domain, mp,
                       CPUMAP_Format(&eff, m1, sizeof(m1)),
                       pl ? pl->name : "no cpupool", from,
-                      CPUMAP_Format(&row->cpus_before, m2, sizeof(m2)),
+                      CPUMAP_Format(row->cpus_before, m2, sizeof(m2)),
                       row->dedicated_before ? " dedicated" : "", to,
-                      CPUMAP_Format(&row->cpus_after, m3, sizeof(m3)),
+                      CPUMAP_Format(row->cpus_after, m3, sizeof(m3)),
                       row->dedicated_after ? " dedicated" : "");
         if (d.target_kib != m_old && d.target_kib != m_new)
             n += note(label, "%s: balloon target %s is neither phase's",

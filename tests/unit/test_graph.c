@@ -13,6 +13,10 @@
 
 #define MIB 1024ULL
 
+/* The pCPU sets of the hand-made actions (a plan points to its sets). */
+static xs_cpumap maps[64];
+static size_t nr_maps;
+
 static plan_action act(plan_act_kind kind, const char *dom, uint32_t domid,
                        const char *cpus)
 {
@@ -24,8 +28,12 @@ static plan_action act(plan_act_kind kind, const char *dom, uint32_t domid,
     snprintf(a.domain, sizeof(a.domain), "%s", dom);
     a.domid = domid;
     a.node = TBL_KEEP;
-    if (cpus && CPUMAP_Parse(cpus, 8, &a.cpus, &bad_at))
-        abort();
+    if (cpus) {
+        if (nr_maps == sizeof(maps) / sizeof(maps[0]) ||
+            CPUMAP_Parse(cpus, 8, &maps[nr_maps], &bad_at))
+            abort();
+        a.cpus = &maps[nr_maps++];
+    }
     return a;
 }
 
@@ -140,6 +148,79 @@ static void test_cpus(void)
     PLAN_Dispose(&p);
 }
 
+/*
+ * Several pools giving pCPUs back (found per pCPU since the graph is
+ * indexed): a step waits for each that meets its pCPUs once, in step
+ * order, whatever order its pCPUs meet them in.
+ */
+static void test_cpus_many_back(void)
+{
+    plan p;
+    plan_graph g;
+    plan_action c[7];
+    xs_err err;
+    char b[128];
+
+    PLAN_Init(&p);
+    PLAN_GraphInit(&g);
+    c[0] = act(PLAN_ACT_POOL_LEAVE, "a", 4, "6-7");
+    c[1] = act(PLAN_ACT_POOL_LEAVE, "b", 5, "2-3");
+    c[2] = act(PLAN_ACT_POOL_LEAVE, "c", 6, "3,5");
+    c[3] = act(PLAN_ACT_POOL_ENTER, "vm1", 1, "2-7");
+    c[4] = act(PLAN_ACT_PIN, "vm1", 1, "2-7");
+    c[5] = act(PLAN_ACT_PIN, "vm2", 2, "0-3");
+    c[6] = act(PLAN_ACT_PIN, "vm3", 3, "0-1");
+    add_stage(&p, PLAN_STAGE_CPUS, c, 7);
+    is_int(PLAN_GraphMake(&p, &g, &err), 0, "many back: graph made");
+    is_str(deps_of(&g, 3, b, sizeof(b)), "1:cpus-back,2:cpus-back,3:cpus-back",
+           "a new pool waits for every pool giving its pCPUs back, in order");
+    is_str(deps_of(&g, 4, b, sizeof(b)), "4:pool",
+           "its pin waits for its pool only");
+    is_str(deps_of(&g, 5, b, sizeof(b)), "2:cpus-back,3:cpus-back",
+           "a pin meeting two pools on one pCPU waits for each once");
+    is_str(deps_of(&g, 6, b, sizeof(b)), "",
+           "a pin off every pCPU coming back waits for nothing");
+    PLAN_GraphDispose(&g);
+    PLAN_Dispose(&p);
+}
+
+/* Room made on two nodes: each move waits for the room on its node. */
+static void test_room_two_nodes(void)
+{
+    plan p;
+    plan_graph g;
+    plan_action rl[5];
+    xs_err err;
+    char b[128];
+    size_t i;
+
+    PLAN_Init(&p);
+    PLAN_GraphInit(&g);
+    for (i = 0; i < 5; i++)
+        rl[i] = act(PLAN_ACT_RELOCATE, "vm", (uint32_t)i + 1, NULL);
+    rl[0].node = 0;
+    rl[1].node = 2;
+    rl[1].makes_room = true;
+    rl[1].from_node = 1;
+    rl[2].node = 3;
+    rl[2].makes_room = true;
+    rl[2].from_node = 0;
+    rl[3].node = 2;
+    rl[3].makes_room = true;
+    rl[3].from_node = 1;
+    rl[4].node = 1;
+    add_stage(&p, PLAN_STAGE_RELOCATE, rl, 5);
+    is_int(PLAN_GraphMake(&p, &g, &err), 0, "room: graph made");
+    is_str(deps_of(&g, 0, b, sizeof(b)), "3:room",
+           "a move to node 0 waits for the room made on node 0");
+    is_str(deps_of(&g, 4, b, sizeof(b)), "2:room,4:room",
+           "a move to node 1 waits for both moves making room there");
+    is_str(deps_of(&g, 1, b, sizeof(b)), "",
+           "a move making room waits for capacity only");
+    PLAN_GraphDispose(&g);
+    PLAN_Dispose(&p);
+}
+
 /* Relocations: after capacity; a move to n after the room made on n. */
 static void test_relocations(void)
 {
@@ -231,6 +312,8 @@ int main(void)
     test_memory();
     test_cpus();
     test_relocations();
+    test_cpus_many_back();
+    test_room_two_nodes();
     test_empty();
     test_journal_moments();
     return done_testing();

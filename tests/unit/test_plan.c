@@ -142,7 +142,7 @@ static void test_fig9_takeover(void)
             check_act(&a[0], PLAN_ACT_POOL_ENTER, "vm1",
                       "vm1: dedicated pCPU 1 (new cpupool xenshift-vm1)");
             is_str(a[0].pool, "xenshift-vm1", "pool name");
-            is_str(fmt(&a[0].cpus), "1", "pool cpus");
+            is_str(fmt(a[0].cpus), "1", "pool cpus");
             check_act(&a[1], PLAN_ACT_PIN, "vm1", "vm1: pin to pCPUs 1");
             check_act(&a[2], PLAN_ACT_PIN, "vm2", "vm2: pin to pCPUs 0");
             check_act(&a[3], PLAN_ACT_PIN, "vm3", "vm3: pin to pCPUs 0");
@@ -160,9 +160,9 @@ static void test_fig9_takeover(void)
         is_int(p.rows[0].mem_after_kib, 512 * MIB, "vm1 mem after");
         ok(!p.rows[0].dedicated_before && p.rows[0].dedicated_after,
            "vm1 becomes dedicated");
-        is_str(fmt(&p.rows[0].cpus_before), "0-1", "vm1 cpus before");
-        is_str(fmt(&p.rows[0].cpus_after), "1", "vm1 cpus after");
-        is_str(fmt(&p.rows[1].cpus_after), "0", "vm2 cpus after");
+        is_str(fmt(p.rows[0].cpus_before), "0-1", "vm1 cpus before");
+        is_str(fmt(p.rows[0].cpus_after), "1", "vm1 cpus after");
+        is_str(fmt(p.rows[1].cpus_after), "0", "vm2 cpus after");
         is_int(p.rows[1].vcpus_after, 1, "vm2 vcpus kept");
     }
     is_int(p.nr_notes, 0, "no notes");
@@ -211,8 +211,8 @@ static void test_fig9_back(void)
     if (p.nr_rows == 3) {
         ok(p.rows[0].dedicated_before && !p.rows[0].dedicated_after,
            "back: vm1 dedicated -> shared");
-        is_str(fmt(&p.rows[0].cpus_before), "1", "back: vm1 cpus before");
-        is_str(fmt(&p.rows[0].cpus_after), "0-1", "back: vm1 cpus after");
+        is_str(fmt(p.rows[0].cpus_before), "1", "back: vm1 cpus before");
+        is_str(fmt(p.rows[0].cpus_after), "0-1", "back: vm1 cpus after");
     }
     PLAN_Dispose(&p);
     SNAP_Dispose(&s);
@@ -438,6 +438,53 @@ static const plan_action *find_act(const plan *p, plan_act_kind kind,
     return NULL;
 }
 
+/*
+ * The plan keeps each pCPU set once (plan.maps): rows and actions with
+ * equal sets point to the same one; a domain not running and a step
+ * without pCPUs point to an empty set, never to nothing.
+ */
+static void test_shared_maps(void)
+{
+    xs_snapshot s;
+    plan_target t[4];
+    const plan_action *enter, *pin1, *pin2, *mem;
+    plan p;
+    xs_err err;
+    int rc;
+
+    PLAN_Init(&p);
+    snap_numa(&s);
+    t[0] = tgt("vm1", 128, true, NULL, 2, TBL_KEEP);
+    t[1] = tgt("vm2", 256, false, NULL, 0, TBL_KEEP);
+    t[2] = tgt("vm3", 256, false, NULL, 0, TBL_KEEP);
+    t[3] = tgt("vm9", 256, false, NULL, 0, TBL_KEEP);
+    rc = PLAN_MakeTo(&s, t, 4, 0, "x", &p, &err);
+    is_int(rc, 0, "maps: planned (%s)", rc ? err.msg : "");
+    is_int(p.nr_maps, 3, "maps: 0-7 before, 6-7 dedicated, 0-5 shared");
+    enter = find_act(&p, PLAN_ACT_POOL_ENTER, "vm1");
+    pin1 = find_act(&p, PLAN_ACT_PIN, "vm1");
+    pin2 = find_act(&p, PLAN_ACT_PIN, "vm2");
+    mem = find_act(&p, PLAN_ACT_MEMORY, "vm1");
+    ok(enter && pin1 && enter->cpus == pin1->cpus &&
+       !strcmp(fmt(pin1->cpus), "6-7"), "maps: vm1's pool and pin share 6-7");
+    ok(pin2 && p.nr_rows == 4 && pin2->cpus == p.rows[1].cpus_after &&
+       p.rows[1].cpus_after == p.rows[2].cpus_after &&
+       !strcmp(fmt(pin2->cpus), "0-5"),
+       "maps: the shared domains' pins and rows share 0-5");
+    ok(p.nr_rows == 4 && p.rows[0].cpus_before == p.rows[1].cpus_before &&
+       p.rows[1].cpus_before == p.rows[2].cpus_before &&
+       !strcmp(fmt(p.rows[0].cpus_before), "0-7"),
+       "maps: the rows share 0-7 before");
+    ok(p.nr_rows == 4 && !p.rows[3].running && p.rows[3].cpus_before &&
+       p.rows[3].cpus_after && !strcmp(fmt(p.rows[3].cpus_after), "none"),
+       "maps: a domain not running has an empty set, not none at all");
+    ok(mem && mem->cpus && CPUMAP_IsEmpty(mem->cpus),
+       "maps: a memory step has an empty set");
+    PLAN_Dispose(&p);
+    is_int(p.nr_maps, 0, "maps: given back with the plan");
+    SNAP_Dispose(&s);
+}
+
 static void test_pick_cpus(void)
 {
     xs_snapshot s;
@@ -455,14 +502,14 @@ static void test_pick_cpus(void)
     rc = PLAN_MakeTo(&s, t, 3, 0, "x", &p, &err);
     is_int(rc, 0, "counts: planned (%s)", rc ? err.msg : "");
     a = find_act(&p, PLAN_ACT_POOL_ENTER, "vm1");
-    ok(a && !strcmp(fmt(&a->cpus), "2-3"), "vm1 node 0: highest of node 0");
+    ok(a && !strcmp(fmt(a->cpus), "2-3"), "vm1 node 0: highest of node 0");
     a = find_act(&p, PLAN_ACT_POOL_ENTER, "vm2");
-    ok(a && !strcmp(fmt(&a->cpus), "6-7"), "vm2 node 1: highest of node 1");
+    ok(a && !strcmp(fmt(a->cpus), "6-7"), "vm2 node 1: highest of node 1");
     a = find_act(&p, PLAN_ACT_POOL_ENTER, "vm3");
-    ok(a && !strcmp(fmt(&a->cpus), "4-5"), "vm3: highest left");
+    ok(a && !strcmp(fmt(a->cpus), "4-5"), "vm3: highest left");
     a = find_act(&p, PLAN_ACT_PIN, "vm1");
-    ok(a && !strcmp(fmt(&a->cpus), "2-3"), "vm1 pinned to its pool");
-    is_str(fmt(&p.rows[2].cpus_after), "4-5", "row: vm3 cpus after");
+    ok(a && !strcmp(fmt(a->cpus), "2-3"), "vm1 pinned to its pool");
+    is_str(fmt(p.rows[2].cpus_after), "4-5", "row: vm3 cpus after");
 
     /* Node 0 full: a count with a node never falls back off it. */
     t[0] = tgt("vm1", 256, true, NULL, 3, 0);
@@ -478,11 +525,11 @@ static void test_pick_cpus(void)
     rc = PLAN_MakeTo(&s, t, 3, 0, "x", &p, &err);
     is_int(rc, 0, "node 0 full, vm2 without a node: planned");
     a = find_act(&p, PLAN_ACT_POOL_ENTER, "vm1");
-    ok(a && !strcmp(fmt(&a->cpus), "1-3"), "vm1 takes 1-3, not 0");
+    ok(a && !strcmp(fmt(a->cpus), "1-3"), "vm1 takes 1-3, not 0");
     a = find_act(&p, PLAN_ACT_POOL_ENTER, "vm2");
-    ok(a && !strcmp(fmt(&a->cpus), "6-7"), "vm2 (no node) takes 6-7");
+    ok(a && !strcmp(fmt(a->cpus), "6-7"), "vm2 (no node) takes 6-7");
     a = find_act(&p, PLAN_ACT_PIN, "vm3");
-    ok(a && !strcmp(fmt(&a->cpus), "0,4-5"), "vm3 shares the rest");
+    ok(a && !strcmp(fmt(a->cpus), "0,4-5"), "vm3 shares the rest");
     /* The node has nothing free at all. */
     t[0] = tgt("vm1", 256, true, "4-7", 0, TBL_KEEP);
     t[1] = tgt("vm2", 256, true, NULL, 1, 1);
@@ -511,9 +558,9 @@ static void test_pick_cpus(void)
     rc = PLAN_MakeTo(&s, t, 3, 0, "x", &p, &err);
     is_int(rc, 0, "pCPU 0 last: planned");
     a = find_act(&p, PLAN_ACT_POOL_ENTER, "vm2");
-    ok(a && !strcmp(fmt(&a->cpus), "7"), "vm2 gets 7");
+    ok(a && !strcmp(fmt(a->cpus), "7"), "vm2 gets 7");
     a = find_act(&p, PLAN_ACT_PIN, "vm3");
-    ok(a && !strcmp(fmt(&a->cpus), "0"), "Pool-0 keeps 0");
+    ok(a && !strcmp(fmt(a->cpus), "0"), "Pool-0 keeps 0");
 
     /* Never empty Pool-0. */
     t[0] = tgt("vm1", 256, true, NULL, 8, TBL_KEEP);
@@ -526,7 +573,7 @@ static void test_pick_cpus(void)
     rc = PLAN_MakeTo(&s, t, 1, 0, "x", &p, &err);
     is_int(rc, 0, "7 of 8 allowed");
     a = find_act(&p, PLAN_ACT_POOL_ENTER, "vm1");
-    ok(a && !strcmp(fmt(&a->cpus), "1-7"), "7 of 8: 1-7");
+    ok(a && !strcmp(fmt(a->cpus), "1-7"), "7 of 8: 1-7");
 
     /* Explicit lists. */
     t[0] = tgt("vm1", 256, true, "3", 0, TBL_KEEP);
@@ -592,7 +639,7 @@ static void test_pools(void)
     is_int(rc, 0, "existing pool reused: planned (%s)", rc ? err.msg : "");
     is_int(p.nr_stages, 0, "existing pool of the right size: nothing to do");
     ok(has_note(&p, "vm2 stays in cpupool 'batch'"), "foreign pool note");
-    is_str(fmt(&p.rows[1].cpus_after), "4-5", "vm2 keeps its pool's cpus");
+    is_str(fmt(p.rows[1].cpus_after), "4-5", "vm2 keeps its pool's cpus");
     ok(p.rows[0].dedicated_before, "vm1 was dedicated");
 
     /* Three pCPUs now: leave and enter again with a new set. */
@@ -600,11 +647,11 @@ static void test_pools(void)
     rc = PLAN_MakeTo(&s, t, 3, 0, "x", &p, &err);
     is_int(rc, 0, "pool grows: planned");
     a = find_act(&p, PLAN_ACT_POOL_LEAVE, "vm1");
-    ok(a && !strcmp(fmt(&a->cpus), "6-7"), "leave the old pool");
+    ok(a && !strcmp(fmt(a->cpus), "6-7"), "leave the old pool");
     a = find_act(&p, PLAN_ACT_POOL_ENTER, "vm1");
-    ok(a && !strcmp(fmt(&a->cpus), "3,6-7"), "enter with the freed pCPUs");
+    ok(a && !strcmp(fmt(a->cpus), "3,6-7"), "enter with the freed pCPUs");
     a = find_act(&p, PLAN_ACT_PIN, "vm3");
-    ok(a && !strcmp(fmt(&a->cpus), "0-2"), "vm3 shares what is left");
+    ok(a && !strcmp(fmt(a->cpus), "0-2"), "vm3 shares what is left");
     ok(!find_act(&p, PLAN_ACT_PIN, "vm2"), "foreign pool: not re-pinned");
 
     /* An explicit list from a pCPU the admin's pool has. */
@@ -970,12 +1017,13 @@ static void test_from_phase(void)
 static void test_describe(void)
 {
     plan_action a;
+    xs_cpumap two = TSNAP_Map("2-3");
     char buf[256];
 
     memset(&a, 0, sizeof(a));
     snprintf(a.domain, sizeof(a.domain), "vm1");
     a.kind = PLAN_ACT_POOL_ENTER;
-    a.cpus = TSNAP_Map("2-3");
+    a.cpus = &two;
     snprintf(a.pool, sizeof(a.pool), "xenshift-vm1");
     is_str(PLAN_DescribeAction(&a, buf, sizeof(buf)),
            "vm1: dedicated pCPUs 2-3 (new cpupool xenshift-vm1)", "plural");
@@ -1002,6 +1050,8 @@ static void test_big(void)
     plan p;
     xs_err err;
     unsigned i, n = 10000;
+    plan_graph g;
+    unsigned pool_waits = 0;
     int rc;
 
     PLAN_Init(&p);
@@ -1036,6 +1086,23 @@ static void test_big(void)
         is_int(p.stages[0].nr_acts, 5000, "big: 5000 donors at once");
         is_int(p.stages[2].nr_acts, 200 + 10000, "big: 200 pools + pins");
     }
+    /* one set before, one for what stays in Pool-0, one per pool */
+    is_int(p.nr_maps, 202, "big: 202 distinct pCPU sets kept once each");
+    /* its graph: each dedicated pin waits for its pool, nothing else */
+    PLAN_GraphInit(&g);
+    rc = PLAN_GraphMake(&p, &g, &err);
+    is_int(rc, 0, "big: graph made (%s)", rc ? err.msg : "ok");
+    for (i = 0; !rc && i < g.nr_nodes; i++) {
+        const plan_node *nd = &g.nodes[i];
+
+        if (nd->nr_deps == 1 && nd->act->kind == PLAN_ACT_PIN &&
+            g.deps[nd->first_dep].why == PLAN_WHY_POOL &&
+            g.nodes[g.deps[nd->first_dep].on].act->domid == nd->act->domid)
+            pool_waits++;
+    }
+    is_int(g.nr_deps, 200, "big: 200 dependencies");
+    is_int(pool_waits, 200, "big: each a dedicated pin on its own pool");
+    PLAN_GraphDispose(&g);
     PLAN_Dispose(&p);
     free(t);
     SNAP_Dispose(&s);
@@ -1095,8 +1162,8 @@ static void test_unnamed(void)
     rc = PLAN_MakeWith(&s, t, 3, &o, "x", &p, &err);
     is_int(rc, 0, "move_unnamed: planned (%s)", rc ? err.msg : "");
     a = find_act(&p, PLAN_ACT_PIN, "guest");
-    ok(a && !strcmp(fmt(&a->cpus), "0-5"), "guest re-pinned to 0-5 (%s)",
-       a ? fmt(&a->cpus) : "no pin");
+    ok(a && !strcmp(fmt(a->cpus), "0-5"), "guest re-pinned to 0-5 (%s)",
+       a ? fmt(a->cpus) : "no pin");
     ok(a && a->domid == 9, "the pin names its domid");
     ok(cpus_pos(&p, PLAN_ACT_PIN, "guest") >= 0 &&
        cpus_pos(&p, PLAN_ACT_PIN, "guest") <
@@ -1119,7 +1186,7 @@ static void test_unnamed(void)
     o.move_unnamed = true;
     rc = PLAN_MakeWith(&s, t, 3, &o, "x", &p, &err);
     a = find_act(&p, PLAN_ACT_PIN, "guest");
-    ok(rc == 0 && a && !strcmp(fmt(&a->cpus), "4-5"),
+    ok(rc == 0 && a && !strcmp(fmt(a->cpus), "4-5"),
        "partly pinned: keeps 4-5");
 
     /* Pinned elsewhere, or not pinned: nothing to say, nothing done. */
@@ -1150,6 +1217,7 @@ int main(void)
     test_donors_at_once();
     test_vcpus();
     test_pick_cpus();
+    test_shared_maps();
     test_unnamed();
     test_pools();
     test_missing();

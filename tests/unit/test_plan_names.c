@@ -157,8 +157,8 @@ static void test_lookalikes(void)
         is_int(r->mem_after_kib, rows[i].after * MIB, "%s: memory after",
                rows[i].name);
     }
-    is_str(fmt(&p.rows[1].cpus_after), "3", "vm1: pCPU 3 after");
-    is_str(fmt(&p.rows[0].cpus_after), "0-2", "vm10: Pool-0 after");
+    is_str(fmt(p.rows[1].cpus_after), "3", "vm1: pCPU 3 after");
+    is_str(fmt(p.rows[0].cpus_after), "0-2", "vm10: Pool-0 after");
     is_int(p.nr_notes, 2, "two notes");
     if (p.nr_notes == 2) {
         is_str(p.notes[0], "vm1-new is not running: skipped",

@@ -54,4 +54,48 @@ wait_mem donor "$befored" 30
 tap_check "the donor is back at $befored MiB (xl list: $(xl_mem donor))" near "$(xl_mem donor)" "$befored" 1
 tap_is "the donor's target is back too" \
     "$(xenstore-read /local/domain/$(xl domid donor)/memory/target)" $((befored * 1024))
+
+# The same squeeze, vm1 given pCPU 1 to itself as well (stuck-pool.json),
+# killed (SIGKILL: no handler runs, nothing is rolled back), with the
+# donor's balloon held at its floor so the kill lands mid-way for sure:
+# Xen keeps what was done, and the journal says how it was.  vm1's
+# cpupool is made by then (pCPU steps start at once); its name is then taken out of
+# xenstore, as when libxl dies between its hypercall and writing the
+# name, so the way back must find the pool by Xen's id.
+J=/local/domain/0/xenshift/journal
+"$XENSHIFT" -c /payload/tables/stuck-pool.json apply --stuck-timeout 0 squeeze \
+    > /tmp/kill.out 2>&1 &
+pid=$!
+sleep 2
+kill -KILL $pid
+wait $pid
+tap_is "apply killed by SIGKILL exits 137" "$?" 137
+tap_is "its journal is left in xenstore" "$(xenstore-read $J/state 2>/dev/null)" running
+pool=
+for p in $(xenstore-list /local/pool 2>/dev/null); do
+    [ "$(xenstore-read /local/pool/$p/name 2>/dev/null)" = xenshift-vm1 ] && pool=$p
+done
+tap_check "vm1's cpupool was made before the kill (id ${pool:-none})" [ -n "$pool" ]
+xenstore-rm /local/pool/$pool/name
+"$XENSHIFT" -c /payload/tables/stuck-pool.json status > /tmp/status.out 2>&1
+tap_check "status lists the pool libxl cannot name: cpupool $pool without a name" \
+    grep -q "(cpupool $pool without a name)" /tmp/status.out
+"$XENSHIFT" -c /payload/tables/stuck-pool.json recover > /tmp/recover.out 2>&1
+rc=$?
+sed 's/^/XS-TAP: #   /' /tmp/recover.out
+tap_is "xenshift recover exits 0" "$rc" 0
+tap_check "it says every domain is back" grep -q "every domain is back as it was recorded" /tmp/recover.out
+tap_is "the journal is gone" "$(xenstore-read $J/state 2>/dev/null)" ""
+wait_mem donor "$befored" 30
+tap_check "the donor is back at $befored MiB (xl list: $(xl_mem donor))" near "$(xl_mem donor)" "$befored" 1
+tap_is "the donor's target is back" \
+    "$(xenstore-read /local/domain/$(xl domid donor)/memory/target)" $((befored * 1024))
+tap_check "vm1 back at $before1 MiB (xl list: $(xl_mem vm1))" near "$(xl_mem vm1)" "$before1" 1
+tap_is "vm1 back in Pool-0" "$(xl_pool vm1)" Pool-0
+tap_is "Xen has no cpupool $pool any more: xl lists Pool-0 alone" \
+    "$(xlq cpupool-list | awk 'NR > 1 { print $1 }' | tr '\n' ' ')" "Pool-0 "
+tap_is "Pool-0 has both pCPUs again" "$(xl_pool_cpus Pool-0)" "0,1"
+"$XENSHIFT" -c /payload/tables/stuck-pool.json recover > /tmp/recover.out 2>&1
+tap_is "a second recover has nothing to do" "$?:$(cat /tmp/recover.out)" \
+    "0:nothing to recover: no transition was interrupted on this host"
 xl destroy donor
