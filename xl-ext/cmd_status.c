@@ -114,11 +114,41 @@ void CMD_MatchPhases(const xs_snapshot *snap, const tbl_table *t,
     }
 }
 
+/*
+ * The journal, and whether the process it belongs to lives: the host's
+ * lock is held by every transition (and by xenshiftd all its life), and
+ * the kernel drops it when its holder dies.  A simulated host's state
+ * file is locked by this command, so no transition on it runs now.
+ */
+static void read_journal(const xs_cli *cli, hv *h, out_journal *oj)
+{
+    xs_err err;
+    int rc;
+
+    memset(oj, 0, sizeof(*oj));
+    if (JNL_Read(h, &oj->j, &err)) {
+        fprintf(stderr, "%s: warning: cannot read the journal: %s\n",
+                cli->progname, err.msg);
+        oj->j.present = false;
+        return;
+    }
+    if (!oj->j.present)
+        return;
+    if (cli->sim)
+        return;                 /* alive 0: see above */
+    rc = LOCK_Probe(LOCK_DEFAULT_PATH, oj->holder, sizeof(oj->holder),
+                    &err);
+    oj->alive = rc == LOCK_BUSY ? 1 : rc == 0 ? 0 : -1;
+    if (rc < 0)
+        snprintf(oj->why, sizeof(oj->why), "%s", err.msg);
+}
+
 int CMD_Status(xs_cli *cli, int argc, char **argv)
 {
     tbl_table t;
     xs_snapshot snap;
     xs_phase_match *m = NULL;
+    out_journal oj;
     status_args a;
     hv *h = NULL;
     int rc = status_opts(cli, CMD_Find("status"), argc, argv, &a);
@@ -146,11 +176,15 @@ int CMD_Status(xs_cli *cli, int argc, char **argv)
         fprintf(stderr, "%s: warning: %s\n", cli->progname,
                 HV_LastError(h)->msg);
     CMD_MatchPhases(&snap, &t, m);
-    if (cli->json)
-        OUT_StatusJson(stdout, &snap, &t, m, t.nr_phases, HV_DriverName(h));
-    else
+    read_journal(cli, h, &oj);
+    if (cli->json) {
+        OUT_StatusJson(stdout, &snap, &t, m, t.nr_phases, HV_DriverName(h),
+                       &oj);
+    } else {
         OUT_Status(stdout, &snap, &t, m, t.nr_phases, HV_DriverName(h),
                    cli->verbose);
+        OUT_StatusJournal(stdout, &oj);
+    }
     rc = XS_EXIT_OK;
 out:
     free(m);

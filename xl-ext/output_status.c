@@ -308,8 +308,59 @@ void OUT_Status(FILE *f, const xs_snapshot *snap, const tbl_table *t,
             OUT_PutShortfalls(f, &m[i].reach);
 }
 
+static const char *alive_name(int alive)
+{
+    return alive > 0 ? "alive" : alive == 0 ? "dead" : "unknown";
+}
+
+void OUT_StatusJournal(FILE *f, const out_journal *oj)
+{
+    const jnl_entry *j = &oj->j;
+    const char *from = j->from[0] ? j->from : "(none)";
+    const char *at = j->step[0] ? j->step : "before the first step";
+
+    if (!j->present)
+        return;
+    if (!strcmp(j->state, "failed"))
+        fprintf(f, "transition: %s -> %s, its roll-back did not complete "
+                "(at: %s); xenshiftd tries again when it starts, as does "
+                "'xenshift recover'\n", from, j->to, at);
+    else if (oj->alive > 0)
+        fprintf(f, "transition: %s -> %s, %s (at: %s), by %s\n", from,
+                j->to, j->state, at, oj->holder);
+    else if (oj->alive == 0)
+        fprintf(f, "transition: %s -> %s, interrupted: the process running "
+                "it died (at: %s); 'xenshift recover' puts the host back, "
+                "as apply does first\n", from, j->to, at);
+    else
+        fprintf(f, "transition: %s -> %s, %s (at: %s); whether its process "
+                "lives cannot be told: %s\n", from, j->to, j->state, at,
+                oj->why);
+}
+
+static void journal_json(json_writer *w, const out_journal *oj)
+{
+    const jnl_entry *j;
+
+    JSONW_Key(w, "transition");
+    if (!oj || !oj->j.present) {
+        JSONW_Null(w);
+        return;
+    }
+    j = &oj->j;
+    JSONW_ObjectOpen(w);
+    JSONW_KeyStringOrNull(w, "from", j->from[0] ? j->from : NULL);
+    JSONW_KeyString(w, "to", j->to);
+    JSONW_KeyStringOrNull(w, "step", j->step[0] ? j->step : NULL);
+    JSONW_KeyString(w, "state", j->state);
+    JSONW_KeyString(w, "process", alive_name(oj->alive));
+    JSONW_KeyStringOrNull(w, "holder", oj->alive > 0 ? oj->holder : NULL);
+    JSONW_ObjectClose(w);
+}
+
 void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
-                    const xs_phase_match *m, size_t nr, const char *driver)
+                    const xs_phase_match *m, size_t nr, const char *driver,
+                    const out_journal *oj)
 {
     json_writer *w = JSONW_New(true);
     const char *now = phase_now(m, nr);
@@ -387,6 +438,7 @@ void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
     }
     JSONW_ArrayClose(w);
     JSONW_KeyStringOrNull(w, "phase", now);
+    journal_json(w, oj);
     JSONW_ObjectClose(w);
     OUT_JsonOut(f, w);
 }

@@ -250,11 +250,23 @@ typedef struct xs_phase_match {
     reach_result reach;         /* REACH_Phase: in it, or the difference */
 } xs_phase_match;
 
+/* A transition's journal found by status, and whether its process lives. */
+typedef struct out_journal {
+    jnl_entry j;                /* j.present false: none */
+    int alive;                  /* 1: a process holds the lock, 0: it
+                                 * died, -1: cannot be told (why) */
+    char holder[128];           /* "xenshiftd 1234", when alive */
+    char why[sizeof(((xs_err *)0)->msg)];
+} out_journal;
+
 void OUT_Status(FILE *f, const xs_snapshot *snap, const tbl_table *t,
                 const xs_phase_match *m, size_t nr, const char *driver,
                 int verbose);
+/* The line status adds for a journal (nothing without one). */
+void OUT_StatusJournal(FILE *f, const out_journal *oj);
 void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
-                    const xs_phase_match *m, size_t nr, const char *driver);
+                    const xs_phase_match *m, size_t nr, const char *driver,
+                    const out_journal *oj);
 
 /*
  * Progress of apply, fed by EXEC_Run's callback (OUT_Progress).  One

@@ -77,6 +77,34 @@ int LOCK_Take(xs_lock *l, const char *path, const char *who, bool wait,
     return 0;
 }
 
+int LOCK_Probe(const char *path, char *holder, size_t holder_len,
+               xs_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0 && errno == ENOENT)
+        return 0;
+    if (fd < 0) {
+        ERR_Set(err, "cannot open the lock %s: %s", path, strerror(errno));
+        return -1;
+    }
+    /* A shared lock is refused while a holder has its exclusive one. */
+    if (flock(fd, LOCK_SH | LOCK_NB)) {
+        int saved = errno;
+
+        if (saved == EWOULDBLOCK) {
+            read_holder(fd, holder, holder_len);
+            close(fd);
+            return LOCK_BUSY;
+        }
+        ERR_Set(err, "cannot test the lock %s: %s", path, strerror(saved));
+        close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
 void LOCK_Release(xs_lock *l)
 {
     if (l->fd < 0)

@@ -30,5 +30,12 @@ void LOCK_Init(xs_lock *l);
 int LOCK_Take(xs_lock *l, const char *path, const char *who, bool wait,
               char *holder, size_t holder_len, xs_err *err);
 void LOCK_Release(xs_lock *l);
+/*
+ * Whether a process holds the lock at path, without taking it (nor
+ * creating the file): 0 when none does, LOCK_BUSY with holder set, -1
+ * with err set when it cannot be told (the file is not readable).
+ */
+int LOCK_Probe(const char *path, char *holder, size_t holder_len,
+               xs_err *err);
 
 #endif

@@ -30,14 +30,22 @@ is "$(node journal/step)" "vm1: dedicated pCPU 1 (new cpupool xenshift-vm1)" \
     "at the step the kill came in"
 x status > "$tmp/out" 2>&1
 grep -q "^phase: none (between phases)" "$tmp/out"
-t $? "the host is between phases: $(tail -n 1 "$tmp/out")"
+t $? "the host is between phases: $(tail -n 2 "$tmp/out" | head -n 1)"
+is "$(tail -n 1 "$tmp/out")" "transition: normal -> takeover, interrupted: the process running it died (at: vm1: dedicated pCPU 1 (new cpupool xenshift-vm1)); 'xenshift recover' puts the host back, as apply does first" \
+    "status says the transition's process died"
+x status -j > "$tmp/out" 2>&1
+grep -q '"process": "dead"' "$tmp/out" && grep -q '"state": "running"' "$tmp/out"
+t $? "status -j: the transition's process dead, the journal running"
 
 # --- recover, the way back failing once ----------------------------------
 x recover > "$tmp/out" 2> "$tmp/err"
 is $? 1 "recover whose way back fails exits 1"
 grep -q "could not be brought back; the journal stays for the next try: interrupted normal -> takeover (at: vm1: dedicated pCPU 1 (new cpupool xenshift-vm1)); .*vm2: balloon target" "$tmp/err"
 t $? "it says what was interrupted and why it is not back: $(head -c 300 "$tmp/err")"
-[ -n "$(node journal/state)" ]; t $? "the journal is kept for the next try"
+[ -n "$(node journal/state)" ]; t $? "the journal is kept for the next try ($(node journal/state))"
+x status > "$tmp/out" 2>&1
+tail -n 1 "$tmp/out" | grep -q "^transition: normal -> takeover, "
+t $? "status names it still: $(tail -n 1 "$tmp/out")"
 
 # --- recover ------------------------------------------------------------
 x recover -j > "$tmp/out" 2> "$tmp/err"
@@ -50,6 +58,8 @@ grep -q '"message": "interrupted normal -> takeover .*every domain is back as it
 t $? "the message says every domain is back"
 is "$(node journal/state)" "" "the journal is gone"
 is "$(node phase)" normal "the phase node says normal"
+x status -j > "$tmp/out" 2>&1
+grep -q '"transition": null' "$tmp/out"; t $? "status -j: no transition"
 domains > "$tmp/after"
 cmp -s "$tmp/before" "$tmp/after"
 t $? "every domain as before the killed apply: $(diff "$tmp/before" "$tmp/after" | tr '\n' ' ')"

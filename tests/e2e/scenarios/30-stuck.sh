@@ -67,6 +67,9 @@ J=/local/domain/0/xenshift/journal
     > /tmp/kill.out 2>&1 &
 pid=$!
 sleep 2
+"$XENSHIFT" -c /payload/tables/stuck-pool.json status > /tmp/status.out 2>&1
+tap_check "status while it runs: the transition, by xenshift-apply $pid" \
+    grep -q "^transition: (none) -> squeeze, running (at: .*), by xenshift-apply $pid\$" /tmp/status.out
 kill -KILL $pid
 wait $pid
 tap_is "apply killed by SIGKILL exits 137" "$?" 137
@@ -80,6 +83,8 @@ xenstore-rm /local/pool/$pool/name
 "$XENSHIFT" -c /payload/tables/stuck-pool.json status > /tmp/status.out 2>&1
 tap_check "status lists the pool libxl cannot name: cpupool $pool without a name" \
     grep -q "(cpupool $pool without a name)" /tmp/status.out
+tap_check "and says the transition's process died" \
+    grep -q "^transition: (none) -> squeeze, interrupted: the process running it died" /tmp/status.out
 "$XENSHIFT" -c /payload/tables/stuck-pool.json recover > /tmp/recover.out 2>&1
 rc=$?
 sed 's/^/XS-TAP: #   /' /tmp/recover.out
