@@ -73,15 +73,69 @@ host_define $A 172.30.0.50 52:54:00:30:00:50
 host_define $B 172.30.0.60 52:54:00:30:00:60
 # The SBD disk: zeroed, raw, shared by both QEMUs.
 truncate -s 16M "$work/sbd.img"
+# SBD's timeouts (written into the disk's header by "sbd create"): the
+# watchdog's, and msgwait, after which a message in a node's slot is
+# taken as delivered (the node read it and reset itself, or its
+# watchdog did): how long fencing takes.
+sbd_watchdog=${XENSHIFT_CLUSTER_SBD_WATCHDOG:-10}
+sbd_msgwait=$((sbd_watchdog * 2))
+watchdog=${XENSHIFT_CLUSTER_WATCHDOG:-xen_wdt}
+# corosync's token timeout (ms): how long until a silent node is lost
+token=${XENSHIFT_CLUSTER_TOKEN:-5000}
+mkdir -p "$work/cluster"
+cat > "$work/cluster/corosync.conf" <<END
+totem {
+    version: 2
+    cluster_name: xenshift
+    transport: knet
+    crypto_cipher: none
+    crypto_hash: none
+    token: $token
+}
+logging {
+    to_stderr: no
+    to_syslog: no
+    to_logfile: yes
+    logfile: /var/log/corosync/corosync.log
+    timestamp: on
+}
+quorum {
+    provider: corosync_votequorum
+    two_node: 1
+}
+nodelist {
+    node {
+        name: $A
+        nodeid: 1
+        ring0_addr: ${H_IP[$A]}
+    }
+    node {
+        name: $B
+        nodeid: 2
+        ring0_addr: ${H_IP[$B]}
+    }
+}
+END
+cat > "$work/cluster/sbd" <<END
+SBD_DEVICE=/dev/vdc
+SBD_PACEMAKER=yes
+SBD_STARTMODE=always
+SBD_DELAY_START=no
+SBD_WATCHDOG_DEV=/dev/watchdog
+SBD_TIMEOUT_ACTION=flush,reboot
+SBD_SYNC_RESOURCE_STARTUP=yes
+SBD_OPTS=
+END
 for n in $A $B; do
     mkdir -p "$work/$n.payload"
-    cp -r "$here/dom0" "$work/$n.payload/"
+    cp -r "$here/dom0" "$work/cluster" "$work/$n.payload/"
     {
         echo "HOST_NAME=$n"
         echo "HOST_IP=${H_IP[$n]}"
         echo "HOST_MACHINE_ID=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
         echo "HOST_A_NAME=$A HOST_A_IP=${H_IP[$A]}"
         echo "HOST_B_NAME=$B HOST_B_IP=${H_IP[$B]}"
+        echo "CLUSTER_WATCHDOG=$watchdog"
     } > "$work/$n.payload/host.env"
     host_disk "$n" || fail "cannot make $n's disks"
 done
@@ -120,8 +174,56 @@ is $rc 0 "$B pings $A's address" || diag < "$work/ping.out"
 grep rtt "$work/ping.out" | diag
 echo "# resident memory of the QEMUs after boot: $A $(rss_mib $A) MiB, $B $(rss_mib $B) MiB"
 
+# --- the cluster: SBD, corosync, pacemaker ---------------------------------
+t=$SECONDS
+on $A "sbd -d /dev/vdc -1 $sbd_watchdog -4 $sbd_msgwait create && sbd -d /dev/vdc dump" > "$work/sbd.out" 2>&1
+is $? 0 "sbd create on the shared disk (watchdog ${sbd_watchdog} s, msgwait ${sbd_msgwait} s)" ||
+    diag < "$work/sbd.out"
+is "$(on $B "sbd -d /dev/vdc dump | awk '/msgwait/ { print \$NF }'")" "$sbd_msgwait" \
+    "$B reads the header $A wrote on the shared disk (msgwait)"
+for n in $A $B; do
+    on $n /payload/dom0/cluster-start.sh > "$work/start.out" 2>&1
+    is $? 0 "$n: sbd ($watchdog), corosync and pacemakerd started" || diag < "$work/start.out"
+done
+# crm_mon's own view, on each host: both nodes online
+for n in $A $B; do
+    online=
+    for i in $(seq 90); do
+        online=$(on $n "crm_mon -1 2>/dev/null | sed -n 's/^ *\* Online: \[ \(.*\) \]/\1/p'")
+        [ "$online" = "$A $B" ] && break
+        sleep 2
+    done
+    is "$online" "$A $B" "$n: crm_mon -1 shows both nodes online ($((SECONDS - t)) s after start)" ||
+        on $n "crm_mon -1; tail -n 20 /var/log/corosync/corosync.log" 2>&1 | diag
+done
+t_cluster=$((SECONDS - t))
+on $A "corosync-quorumtool -s" > "$work/quorum.out"
+grep -q "2Node" "$work/quorum.out" && grep -q "Quorate: *Yes" "$work/quorum.out"
+is $? 0 "corosync-quorumtool: quorate, two_node" || diag < "$work/quorum.out"
+# Fencing: on by default, stonith-timeout above msgwait (sbd(8)), the
+# fence_sbd device on the shared disk.
+on $A "crm_attribute -t crm_config -n stonith-enabled -v true &&
+    crm_attribute -t crm_config -n stonith-timeout -v $((sbd_msgwait * 3))s &&
+    cibadmin -C -o resources -X '<primitive id=\"fence-sbd\" class=\"stonith\" type=\"fence_sbd\"><instance_attributes id=\"fence-sbd-ia\"><nvpair id=\"fence-sbd-devices\" name=\"devices\" value=\"/dev/vdc\"/></instance_attributes><operations><op id=\"fence-sbd-monitor\" name=\"monitor\" interval=\"60s\"/></operations></primitive>'" > "$work/cib.out" 2>&1
+is $? 0 "the fence_sbd device is configured (cibadmin)" || diag < "$work/cib.out"
+for i in $(seq 60); do
+    on $A "crm_mon -1" > "$work/crm_mon.out"
+    grep -q "fence-sbd.*Started" "$work/crm_mon.out" && break
+    sleep 2
+done
+grep -q "fence-sbd.*Started" "$work/crm_mon.out"
+is $? 0 "crm_mon: fence-sbd started" || diag < "$work/crm_mon.out"
+diag < "$work/crm_mon.out"
+for n in $A $B; do
+    is "$(on $n "crm_attribute -t crm_config -G -n have-watchdog -q")" true \
+        "$n: pacemaker sees sbd's watchdog (have-watchdog)"
+done
+on $B "sbd -d /dev/vdc list" > "$work/list.out"
+is "$(awk '{ print $2 }' "$work/list.out" | sort | tr '\n' ' ')" "$A $B " \
+    "sbd list: both nodes have a slot on the disk" || diag < "$work/list.out"
+
 for n in $A $B; do host_stop "$n"; done
 echo "1..$tap_n"
-echo "# image: ${t_image} s; both hosts up: ${t_up} s; all: $((SECONDS - t_all)) s"
+echo "# image: ${t_image} s; both hosts up: ${t_up} s; cluster formed: ${t_cluster:-?} s; all: $((SECONDS - t_all)) s"
 [ $tap_failed = 0 ] || fail "$tap_failed test(s) failed"
 echo "check-cluster: all $tap_n tests passed"

@@ -17,6 +17,9 @@ echo "$HOST_MACHINE_ID" > /etc/machine-id
 for m in virtio_net virtio_console; do
     modprobe $m || echo "XS-CLUSTER: modprobe $m failed"
 done
+# libqb's IPC (corosync, pacemaker) lives in /dev/shm
+mkdir -p /dev/shm
+mount -t tmpfs tmpfs /dev/shm
 ip link set lo up
 # the one NIC: the cluster network (QEMU's UDP socket on the loopback)
 nic=
