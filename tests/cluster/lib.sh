@@ -30,7 +30,7 @@ free_port() {
 # host_define NAME IP MAC: a host's address on the cluster network and
 # its ports on the loopback (UDP for the cluster NIC, TCP for the
 # control port).
-declare -A H_IP H_MAC H_NET H_CTL H_PID H_FD H_OVL H_PAYLOAD
+declare -A H_IP H_MAC H_NET H_CTL H_PID H_FD H_OVL H_PAYLOAD H_BOOTS
 host_define() {
     H_IP[$1]=$2
     H_MAC[$1]=$3
@@ -51,7 +51,8 @@ host_disk() {
     mke2fs -q -t ext4 -L payload -d "$work/$1.payload" "${H_PAYLOAD[$1]}" 32M >/dev/null 2>&1
 }
 
-# host_boot NAME PEER: start the host's QEMU in the background.  The
+# host_boot NAME PEER: start the host's QEMU in the background (H_PID is
+# QEMU's own pid: killing it kills the host; run.sh bounds every wait).  The
 # cluster NIC sends its frames to PEER's UDP port and receives on its
 # own, both on 127.0.0.1 (connectionless: either side can die and come
 # back).  The SBD disk ($work/sbd.img, raw) is opened by both QEMUs,
@@ -59,7 +60,10 @@ host_disk() {
 # O_DIRECT) so each side reads the other's writes from the file.
 host_boot() {
     local n=$1 peer=$2
-    timeout --kill-after=10 "$timeout" "$qemu" \
+    # a host booted again keeps its earlier boots' consoles
+    H_BOOTS[$n]=$(( ${H_BOOTS[$n]:-0} + 1 ))
+    [ -f "$logdir/$n.log" ] && mv "$logdir/$n.log" "$logdir/$n.boot$(( H_BOOTS[$n] - 1 )).log"
+    "$qemu" \
         -name "xenshift-cluster-$n" \
         -accel "$accel" -cpu "$cpu" -m "$host_mem" -smp "$host_cpus" \
         -nographic -no-reboot \
@@ -152,9 +156,28 @@ host_kill() {
 }
 
 # rss_mib NAME: the resident memory of the host's QEMU, MiB.
-# (H_PID is timeout(1)'s; QEMU is its child)
-rss_mib() {
-    local q
-    q=$(pgrep -P "${H_PID[$1]}" | head -n 1)
-    echo $(( $(ps -o rss= -p "${q:-0}" 2>/dev/null || echo 0) / 1024 ))
+rss_mib() { echo $(( $(ps -o rss= -p "${H_PID[$1]}" 2>/dev/null || echo 0) / 1024 )); }
+
+# alive NAME: the host's QEMU runs.
+alive() { kill -0 "${H_PID[$1]}" 2>/dev/null; }
+
+# wait_online NAME NODES SECONDS: until crm_mon -1 on NAME lists exactly
+# NODES (space-separated) online; prints the last list seen.
+wait_online() {
+    local end=$((SECONDS + $3)) online=
+    while :; do
+        online=$(on "$1" -t 30 "crm_mon -1 2>/dev/null | sed -n 's/^ *\\* Online: \\[ \\(.*\\) \\]/\\1/p'")
+        [ "$online" = "$2" ] && break
+        [ $SECONDS -ge $end ] && break
+        sleep 2
+    done
+    echo "$online"
+    [ "$online" = "$2" ]
+}
+
+# save_logs NAME TAG: the cluster daemons' logs of NAME's dom0, kept in
+# $logdir/NAME.TAG.{corosync,pacemaker}.log.
+save_logs() {
+    on "$1" -t 30 "cat /var/log/corosync/corosync.log" > "$logdir/$1.$2.corosync.log" 2>&1
+    on "$1" -t 30 "cat /var/log/pacemaker/pacemaker.log" > "$logdir/$1.$2.pacemaker.log" 2>&1
 }

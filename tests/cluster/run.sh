@@ -23,7 +23,7 @@ set -uo pipefail
 srcdir=
 builddir=
 keep=0
-timeout=${XENSHIFT_E2E_TIMEOUT:-1800}
+timeout=${XENSHIFT_CLUSTER_TIMEOUT:-1500}
 cache=${XENSHIFT_CLUSTER_CACHE:-/var/cache/xenshift-e2e-cluster}
 cpu=${XENSHIFT_E2E_CPU:-qemu64,+svm,+npt}
 accel=${XENSHIFT_E2E_ACCEL:-tcg}
@@ -60,14 +60,19 @@ rm -f "$logdir"/*.log
 work=$(mktemp -d /var/tmp/xenshift-cluster.XXXXXX)
 A=xen500
 B=xen600
+limiter=
 cleanup() {
     for n in $A $B; do
         [ -n "${H_PID[$n]:-}" ] && host_kill "$n"
     done
+    kill "$limiter" 2>/dev/null
     [ $keep = 1 ] && echo "# check-cluster: kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
 trap "exit 143" INT TERM HUP
+# The whole run's time limit: the QEMUs are killed by cleanup.
+( sleep "$timeout"; echo "check-cluster: not finished within $timeout s" >&2; kill -TERM $$ ) &
+limiter=$!
 
 host_define $A 172.30.0.50 52:54:00:30:00:50
 host_define $B 172.30.0.60 52:54:00:30:00:60
@@ -97,7 +102,7 @@ logging {
     to_syslog: no
     to_logfile: yes
     logfile: /var/log/corosync/corosync.log
-    timestamp: on
+    timestamp: hires
 }
 quorum {
     provider: corosync_votequorum
@@ -187,12 +192,7 @@ for n in $A $B; do
 done
 # crm_mon's own view, on each host: both nodes online
 for n in $A $B; do
-    online=
-    for i in $(seq 90); do
-        online=$(on $n "crm_mon -1 2>/dev/null | sed -n 's/^ *\* Online: \[ \(.*\) \]/\1/p'")
-        [ "$online" = "$A $B" ] && break
-        sleep 2
-    done
+    online=$(wait_online $n "$A $B" 180)
     is "$online" "$A $B" "$n: crm_mon -1 shows both nodes online ($((SECONDS - t)) s after start)" ||
         on $n "crm_mon -1; tail -n 20 /var/log/corosync/corosync.log" 2>&1 | diag
 done
@@ -221,6 +221,62 @@ done
 on $B "sbd -d /dev/vdc list" > "$work/list.out"
 is "$(awk '{ print $2 }' "$work/list.out" | sort | tr '\n' ' ')" "$A $B " \
     "sbd list: both nodes have a slot on the disk" || diag < "$work/list.out"
+
+# --- host A dies: its QEMU is killed --------------------------------------
+# B's cluster must see A go, fence it through SBD (fence_sbd writes
+# "reset" into A's slot and waits msgwait: a live A would have read it
+# and reset itself, or its watchdog would have; a dead one cannot
+# object) and confirm the fence: A offline, not UNCLEAN.
+t0=$(on $B "date +%s%3N")
+host_kill $A
+t_kill=$SECONDS
+fenced=
+for i in $(seq 120); do
+    on $B -t 30 "stonith_admin --history $A" > "$work/history.out" 2>&1
+    grep -q "reboot of $A successful" "$work/history.out" && { fenced=$SECONDS; break; }
+    sleep 1
+done
+[ -n "$fenced" ]
+is $? 0 "$A killed: $B fenced it, confirmed (stonith_admin --history; $((${fenced:-$SECONDS} - t_kill)) s after the kill)" ||
+    diag < "$work/history.out"
+diag < "$work/history.out"
+on $B "crm_mon -1" > "$work/crm_mon.out"
+grep -q "OFFLINE: \[ $A \]" "$work/crm_mon.out" && ! grep -q UNCLEAN "$work/crm_mon.out"
+is $? 0 "$B: crm_mon shows $A offline (clean), not UNCLEAN" || diag < "$work/crm_mon.out"
+grep -q "partition with quorum" "$work/crm_mon.out"
+is $? 0 "$B: alone, its partition keeps quorum (two_node)"
+save_logs $B kill
+# The timeline, from B's own logs (its clock): the kill, corosync's
+# new membership, the fence's completion.
+grep -E "A processor failed|new membership|Members\[1\]" "$logdir/$B.kill.corosync.log" |
+    tail -n 3 | diag
+grep -E "Operation .reboot. .*targeting $A.*(OK|returned)|Peer $A was terminated" \
+    "$logdir/$B.kill.pacemaker.log" | head -n 4 | diag
+echo "# B's clock at the kill: $(date -u -d @$((t0 / 1000)) +%T).$((t0 % 1000))"
+
+# --- host A comes back and rejoins -------------------------------------
+t=$SECONDS
+host_boot $A $B
+wait_serial $A "XS-CLUSTER: control port .* ready" 900
+is $? 0 "$A boots again (the same disk: its overlay) in $((SECONDS - t)) s"
+on $A /payload/dom0/cluster-start.sh > "$work/start.out" 2>&1
+is $? 0 "$A: its cluster stack starts again" || diag < "$work/start.out"
+online=$(wait_online $B "$A $B" 240)
+is "$online" "$A $B" "$A rejoined: crm_mon -1 on $B shows both online ($((SECONDS - t)) s after its boot)"
+
+# --- a live host fenced: SBD really fences ---------------------------------
+# B asks for A's reboot; A is up, so only SBD on A can end it: it reads
+# the reset in its slot and resets the host (Xen reboots, and QEMU,
+# run with -no-reboot, exits).
+t=$SECONDS
+on $B -t 180 "stonith_admin --reboot $A --timeout $((sbd_msgwait * 3))" > "$work/fence.out" 2>&1
+is $? 0 "$B: stonith_admin --reboot $A exits 0 ($((SECONDS - t)) s)" || diag < "$work/fence.out"
+for i in $(seq 60); do alive $A || break; sleep 1; done
+! alive $A
+is $? 0 "$A's QEMU ended by itself: the host was reset by SBD, nobody killed it" ||
+    tail -n 20 "$logdir/$A.log" | diag
+tr -d '\r' < "$logdir/$A.log" | grep -E "reboot|watchdog|Hardware Dom0" | tail -n 3 | diag
+host_kill $A
 
 for n in $A $B; do host_stop "$n"; done
 echo "1..$tap_n"
