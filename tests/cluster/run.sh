@@ -278,6 +278,26 @@ is $? 0 "$A's QEMU ended by itself: the host was reset by SBD, nobody killed it"
 tr -d '\r' < "$logdir/$A.log" | grep -E "reboot|watchdog|Hardware Dom0" | tail -n 3 | diag
 host_kill $A
 
+# --- the watchdog: a host whose sbd stops is reset by Xen -------------------
+# sbd pets the watchdog only while it can read the disk (and Pacemaker
+# is healthy); stopped, it pets nothing, and the watchdog must reset
+# the host on its own: Xen's for dom0 (xen_wdt), or softdog.
+t=$SECONDS
+host_boot $A $B
+wait_serial $A "XS-CLUSTER: control port .* ready" 900
+is $? 0 "$A boots a third time ($((SECONDS - t)) s)"
+on $A /payload/dom0/cluster-start.sh > "$work/start.out" 2>&1
+is $? 0 "$A: its cluster stack starts" || diag < "$work/start.out"
+on $A 'kill -STOP $(cat /run/sbd.pid)'
+is $? 0 "$A: sbd's main process stopped (SIGSTOP): the watchdog is no longer petted"
+t=$SECONDS
+for i in $(seq $((sbd_watchdog * 6))); do alive $A || break; sleep 1; done
+! alive $A
+is $? 0 "$A's QEMU ended by itself $((SECONDS - t)) s later: the $watchdog watchdog reset the host (timeout ${sbd_watchdog} s)" ||
+    tail -n 20 "$logdir/$A.log" | diag
+tr -d '\r' < "$logdir/$A.log" | grep -iE "watchdog|Hardware Dom0" | tail -n 3 | diag
+host_kill $A
+
 for n in $A $B; do host_stop "$n"; done
 echo "1..$tap_n"
 echo "# image: ${t_image} s; both hosts up: ${t_up} s; cluster formed: ${t_cluster:-?} s; all: $((SECONDS - t_all)) s"
