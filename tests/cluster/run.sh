@@ -1,0 +1,305 @@
+#!/bin/bash
+# run.sh - the cluster bed (make check-cluster): two Xen 4.17 hosts in
+# two QEMUs, xen500 (computer 500, "A") and xen600 (computer 600, "B"),
+# booted from the same cached image (tests/cluster/image.sh: the Xen
+# bed's image plus Debian's corosync, pacemaker, sbd and fence-agents),
+# each on a qcow2 overlay of it.  docs/cluster-bed.md says what runs.
+#
+#   run.sh --srcdir DIR --builddir DIR [--keep] [--timeout SECONDS]
+#
+# The hosts are joined by one virtual network: QEMU's UDP socket netdev
+# on 127.0.0.1, each host sending to the other's port (no other
+# address, nothing bridged).  Each host keeps the bed's management path
+# (its serial console, logged in tests/cluster/logs/NAME.log in the
+# build tree, and a payload disk) and has a control port (virtio-serial,
+# a TCP server on 127.0.0.1) through which this script runs commands in
+# its dom0 (dom0/ctl.sh).  Both QEMUs also open one raw disk image
+# shared and writable: the SBD disk.
+#
+# Needs root and ~7 GB of free RAM (2 x 3 GiB of guest RAM).  Prints TAP;
+# exits 0 only when every test passed.
+set -uo pipefail
+
+srcdir=
+builddir=
+keep=0
+timeout=${XENSHIFT_CLUSTER_TIMEOUT:-1500}
+cache=${XENSHIFT_CLUSTER_CACHE:-/var/cache/xenshift-e2e-cluster}
+cpu=${XENSHIFT_E2E_CPU:-qemu64,+svm,+npt}
+accel=${XENSHIFT_E2E_ACCEL:-tcg}
+qemu=${XENSHIFT_E2E_QEMU:-qemu-system-x86_64}
+host_mem=${XENSHIFT_CLUSTER_MEM:-3072}
+host_cpus=2
+dom0_mem=1024
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --srcdir) srcdir=$2; shift 2 ;;
+    --builddir) builddir=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    --timeout) timeout=$2; shift 2 ;;
+    *) echo "check-cluster: unknown argument '$1'" >&2; exit 2 ;;
+    esac
+done
+srcdir=${srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+builddir=${builddir:-$srcdir}
+here=$srcdir/tests/cluster
+fail() { echo "check-cluster: $*" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || fail "needs root (image building)"
+"$srcdir/scripts/deps.sh" test || fail "cannot install the host packages"
+command -v "$qemu" >/dev/null || fail "$qemu is missing"
+. "$here/lib.sh"
+
+t_all=$SECONDS
+image=$("$here/image.sh" "$cache") || fail "building the cluster image failed"
+t_image=$((SECONDS - t_all))
+
+logdir=$builddir/tests/cluster/logs
+mkdir -p "$logdir"
+rm -f "$logdir"/*.log
+# not under /tmp: the SBD disk is opened with O_DIRECT, which tmpfs lacks
+work=$(mktemp -d /var/tmp/xenshift-cluster.XXXXXX)
+A=xen500
+B=xen600
+limiter=
+cleanup() {
+    for n in $A $B; do
+        [ -n "${H_PID[$n]:-}" ] && host_kill "$n"
+    done
+    kill "$limiter" 2>/dev/null
+    [ $keep = 1 ] && echo "# check-cluster: kept $work" || rm -rf "$work"
+}
+trap cleanup EXIT
+trap "exit 143" INT TERM HUP
+# The whole run's time limit: the QEMUs are killed by cleanup.
+( sleep "$timeout"; echo "check-cluster: not finished within $timeout s" >&2; kill -TERM $$ ) &
+limiter=$!
+
+host_define $A 172.30.0.50 52:54:00:30:00:50
+host_define $B 172.30.0.60 52:54:00:30:00:60
+# The SBD disk: zeroed, raw, shared by both QEMUs.
+truncate -s 16M "$work/sbd.img"
+# SBD's timeouts (written into the disk's header by "sbd create"): the
+# watchdog's, and msgwait, after which a message in a node's slot is
+# taken as delivered (the node read it and reset itself, or its
+# watchdog did): how long fencing takes.
+sbd_watchdog=${XENSHIFT_CLUSTER_SBD_WATCHDOG:-10}
+sbd_msgwait=$((sbd_watchdog * 2))
+watchdog=${XENSHIFT_CLUSTER_WATCHDOG:-xen_wdt}
+# corosync's token timeout (ms): how long until a silent node is lost
+token=${XENSHIFT_CLUSTER_TOKEN:-5000}
+mkdir -p "$work/cluster"
+cat > "$work/cluster/corosync.conf" <<END
+totem {
+    version: 2
+    cluster_name: xenshift
+    transport: knet
+    crypto_cipher: none
+    crypto_hash: none
+    token: $token
+}
+logging {
+    to_stderr: no
+    to_syslog: no
+    to_logfile: yes
+    logfile: /var/log/corosync/corosync.log
+    timestamp: hires
+}
+quorum {
+    provider: corosync_votequorum
+    two_node: 1
+}
+nodelist {
+    node {
+        name: $A
+        nodeid: 1
+        ring0_addr: ${H_IP[$A]}
+    }
+    node {
+        name: $B
+        nodeid: 2
+        ring0_addr: ${H_IP[$B]}
+    }
+}
+END
+cat > "$work/cluster/sbd" <<END
+SBD_DEVICE=/dev/vdc
+SBD_PACEMAKER=yes
+SBD_STARTMODE=always
+SBD_DELAY_START=no
+SBD_WATCHDOG_DEV=/dev/watchdog
+SBD_TIMEOUT_ACTION=flush,reboot
+SBD_SYNC_RESOURCE_STARTUP=yes
+SBD_OPTS=
+END
+for n in $A $B; do
+    mkdir -p "$work/$n.payload"
+    cp -r "$here/dom0" "$work/cluster" "$work/$n.payload/"
+    {
+        echo "HOST_NAME=$n"
+        echo "HOST_IP=${H_IP[$n]}"
+        echo "HOST_MACHINE_ID=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+        echo "HOST_A_NAME=$A HOST_A_IP=${H_IP[$A]}"
+        echo "HOST_B_NAME=$B HOST_B_IP=${H_IP[$B]}"
+        echo "CLUSTER_WATCHDOG=$watchdog"
+    } > "$work/$n.payload/host.env"
+    host_disk "$n" || fail "cannot make $n's disks"
+done
+
+# --- both hosts up ---------------------------------------------------------
+t_boot=$SECONDS
+host_boot $A $B
+host_boot $B $A
+for n in $A $B; do
+    if wait_serial "$n" "XS-CLUSTER: control port .* ready" 900; then
+        ok "$n: dom0 up, control port ready ($((SECONDS - t_boot)) s after both QEMUs started)"
+    else
+        nok "$n: dom0 did not come up; its console's tail:"
+        tail -n 30 "$logdir/$n.log" | tr -d '\r' | diag
+    fi
+done
+t_up=$((SECONDS - t_boot))
+declare -A mid
+for n in $A $B; do
+    is "$(on $n hostname)" "$n" "$n: hostname is $n"
+    is "$(on $n "xl list | awk '\$1 == \"Domain-0\" { print \$2 }'")" 0 \
+        "$n: xl list shows Domain-0 (dom0 of a running Xen)"
+    mid[$n]=$(on $n cat /etc/machine-id)
+    is "$(on $n "ip -4 -o addr show | awk '\$2 != \"lo\" { print \$4 }'")" "${H_IP[$n]}/24" \
+        "$n: its cluster address"
+done
+[ -n "${mid[$A]}" ] && [ "${mid[$A]}" != "${mid[$B]}" ] &&
+    ok "the machine-ids differ (${mid[$A]}, ${mid[$B]})" ||
+    nok "the machine-ids differ: '${mid[$A]}', '${mid[$B]}'"
+on $A "ping -c 3 -W 5 $B" > "$work/ping.out"
+rc=$?
+is $rc 0 "$A pings $B over the cluster network" || diag < "$work/ping.out"
+on $B "ping -c 3 -W 5 ${H_IP[$A]}" > "$work/ping.out"
+rc=$?
+is $rc 0 "$B pings $A's address" || diag < "$work/ping.out"
+grep rtt "$work/ping.out" | diag
+echo "# resident memory of the QEMUs after boot: $A $(rss_mib $A) MiB, $B $(rss_mib $B) MiB"
+
+# --- the cluster: SBD, corosync, pacemaker ---------------------------------
+t=$SECONDS
+on $A "sbd -d /dev/vdc -1 $sbd_watchdog -4 $sbd_msgwait create && sbd -d /dev/vdc dump" > "$work/sbd.out" 2>&1
+is $? 0 "sbd create on the shared disk (watchdog ${sbd_watchdog} s, msgwait ${sbd_msgwait} s)" ||
+    diag < "$work/sbd.out"
+is "$(on $B "sbd -d /dev/vdc dump | awk '/msgwait/ { print \$NF }'")" "$sbd_msgwait" \
+    "$B reads the header $A wrote on the shared disk (msgwait)"
+for n in $A $B; do
+    on $n /payload/dom0/cluster-start.sh > "$work/start.out" 2>&1
+    is $? 0 "$n: sbd ($watchdog), corosync and pacemakerd started" || diag < "$work/start.out"
+done
+# crm_mon's own view, on each host: both nodes online
+for n in $A $B; do
+    online=$(wait_online $n "$A $B" 180)
+    is "$online" "$A $B" "$n: crm_mon -1 shows both nodes online ($((SECONDS - t)) s after start)" ||
+        on $n "crm_mon -1; tail -n 20 /var/log/corosync/corosync.log" 2>&1 | diag
+done
+t_cluster=$((SECONDS - t))
+on $A "corosync-quorumtool -s" > "$work/quorum.out"
+grep -q "2Node" "$work/quorum.out" && grep -q "Quorate: *Yes" "$work/quorum.out"
+is $? 0 "corosync-quorumtool: quorate, two_node" || diag < "$work/quorum.out"
+# Fencing: on by default, stonith-timeout above msgwait (sbd(8)), the
+# fence_sbd device on the shared disk.
+on $A "crm_attribute -t crm_config -n stonith-enabled -v true &&
+    crm_attribute -t crm_config -n stonith-timeout -v $((sbd_msgwait * 3))s &&
+    cibadmin -C -o resources -X '<primitive id=\"fence-sbd\" class=\"stonith\" type=\"fence_sbd\"><instance_attributes id=\"fence-sbd-ia\"><nvpair id=\"fence-sbd-devices\" name=\"devices\" value=\"/dev/vdc\"/></instance_attributes><operations><op id=\"fence-sbd-monitor\" name=\"monitor\" interval=\"60s\"/></operations></primitive>'" > "$work/cib.out" 2>&1
+is $? 0 "the fence_sbd device is configured (cibadmin)" || diag < "$work/cib.out"
+for i in $(seq 60); do
+    on $A "crm_mon -1" > "$work/crm_mon.out"
+    grep -q "fence-sbd.*Started" "$work/crm_mon.out" && break
+    sleep 2
+done
+grep -q "fence-sbd.*Started" "$work/crm_mon.out"
+is $? 0 "crm_mon: fence-sbd started" || diag < "$work/crm_mon.out"
+diag < "$work/crm_mon.out"
+for n in $A $B; do
+    is "$(on $n "crm_attribute -t crm_config -G -n have-watchdog -q")" true \
+        "$n: pacemaker sees sbd's watchdog (have-watchdog)"
+done
+on $B "sbd -d /dev/vdc list" > "$work/list.out"
+is "$(awk '{ print $2 }' "$work/list.out" | sort | tr '\n' ' ')" "$A $B " \
+    "sbd list: both nodes have a slot on the disk" || diag < "$work/list.out"
+
+# --- host A dies: its QEMU is killed --------------------------------------
+# B's cluster must see A go, fence it through SBD (fence_sbd writes
+# "reset" into A's slot and waits msgwait: a live A would have read it
+# and reset itself, or its watchdog would have; a dead one cannot
+# object) and confirm the fence: A offline, not UNCLEAN.
+t0=$(on $B "date +%s%3N")
+host_kill $A
+t_kill=$SECONDS
+fenced=
+for i in $(seq 120); do
+    on $B -t 30 "stonith_admin --history $A" > "$work/history.out" 2>&1
+    grep -q "reboot of $A successful" "$work/history.out" && { fenced=$SECONDS; break; }
+    sleep 1
+done
+[ -n "$fenced" ]
+is $? 0 "$A killed: $B fenced it, confirmed (stonith_admin --history; $((${fenced:-$SECONDS} - t_kill)) s after the kill)" ||
+    diag < "$work/history.out"
+diag < "$work/history.out"
+on $B "crm_mon -1" > "$work/crm_mon.out"
+grep -q "OFFLINE: \[ $A \]" "$work/crm_mon.out" && ! grep -q UNCLEAN "$work/crm_mon.out"
+is $? 0 "$B: crm_mon shows $A offline (clean), not UNCLEAN" || diag < "$work/crm_mon.out"
+grep -q "partition with quorum" "$work/crm_mon.out"
+is $? 0 "$B: alone, its partition keeps quorum (two_node)"
+save_logs $B kill
+# The timeline, from B's own logs (its clock): the kill, corosync's
+# new membership, the fence's completion.
+grep -E "A processor failed|new membership|Members\[1\]" "$logdir/$B.kill.corosync.log" |
+    tail -n 3 | diag
+grep -E "Operation .reboot. .*targeting $A.*(OK|returned)|Peer $A was terminated" \
+    "$logdir/$B.kill.pacemaker.log" | head -n 4 | diag
+echo "# B's clock at the kill: $(date -u -d @$((t0 / 1000)) +%T).$((t0 % 1000))"
+
+# --- host A comes back and rejoins -------------------------------------
+t=$SECONDS
+host_boot $A $B
+wait_serial $A "XS-CLUSTER: control port .* ready" 900
+is $? 0 "$A boots again (the same disk: its overlay) in $((SECONDS - t)) s"
+on $A /payload/dom0/cluster-start.sh > "$work/start.out" 2>&1
+is $? 0 "$A: its cluster stack starts again" || diag < "$work/start.out"
+online=$(wait_online $B "$A $B" 240)
+is "$online" "$A $B" "$A rejoined: crm_mon -1 on $B shows both online ($((SECONDS - t)) s after its boot)"
+
+# --- a live host fenced: SBD really fences ---------------------------------
+# B asks for A's reboot; A is up, so only SBD on A can end it: it reads
+# the reset in its slot and resets the host (Xen reboots, and QEMU,
+# run with -no-reboot, exits).
+t=$SECONDS
+on $B -t 180 "stonith_admin --reboot $A --timeout $((sbd_msgwait * 3))" > "$work/fence.out" 2>&1
+is $? 0 "$B: stonith_admin --reboot $A exits 0 ($((SECONDS - t)) s)" || diag < "$work/fence.out"
+for i in $(seq 60); do alive $A || break; sleep 1; done
+! alive $A
+is $? 0 "$A's QEMU ended by itself: the host was reset by SBD, nobody killed it" ||
+    tail -n 20 "$logdir/$A.log" | diag
+tr -d '\r' < "$logdir/$A.log" | grep -E "reboot|watchdog|Hardware Dom0" | tail -n 3 | diag
+host_kill $A
+
+# --- the watchdog: a host whose sbd stops is reset by Xen -------------------
+# sbd pets the watchdog only while it can read the disk (and Pacemaker
+# is healthy); stopped, it pets nothing, and the watchdog must reset
+# the host on its own: Xen's for dom0 (xen_wdt), or softdog.
+t=$SECONDS
+host_boot $A $B
+wait_serial $A "XS-CLUSTER: control port .* ready" 900
+is $? 0 "$A boots a third time ($((SECONDS - t)) s)"
+on $A /payload/dom0/cluster-start.sh > "$work/start.out" 2>&1
+is $? 0 "$A: its cluster stack starts" || diag < "$work/start.out"
+on $A 'kill -STOP $(cat /run/sbd.pid)'
+is $? 0 "$A: sbd's main process stopped (SIGSTOP): the watchdog is no longer petted"
+t=$SECONDS
+for i in $(seq $((sbd_watchdog * 6))); do alive $A || break; sleep 1; done
+! alive $A
+is $? 0 "$A's QEMU ended by itself $((SECONDS - t)) s later: the $watchdog watchdog reset the host (timeout ${sbd_watchdog} s)" ||
+    tail -n 20 "$logdir/$A.log" | diag
+tr -d '\r' < "$logdir/$A.log" | grep -iE "watchdog|Hardware Dom0" | tail -n 3 | diag
+host_kill $A
+
+for n in $A $B; do host_stop "$n"; done
+echo "1..$tap_n"
+echo "# image: ${t_image} s; both hosts up: ${t_up} s; cluster formed: ${t_cluster:-?} s; all: $((SECONDS - t_all)) s"
+[ $tap_failed = 0 ] || fail "$tap_failed test(s) failed"
+echo "check-cluster: all $tap_n tests passed"
