@@ -8,7 +8,7 @@ test_pkgs="valgrind qemu-system-x86 qemu-utils debootstrap busybox-static cpio e
 # xz: the Debian 13 kernel's modules come xz-compressed (tests/e2e/image.sh)
 test_pkgs="$test_pkgs xz-utils"
 # The bed's dom0 runs the Debian package (tests/e2e/build-deb.sh).
-test_pkgs="$test_pkgs dpkg-dev debhelper"
+test_pkgs="$test_pkgs dpkg-dev debhelper lintian"
 # The Pacemaker resource agent's tests: ocf-tester and the OCF DTD,
 # xmllint, a real Pacemaker and corosync, and both cluster shells.
 test_pkgs="$test_pkgs resource-agents libxml2-utils pacemaker pacemaker-cli-utils corosync crmsh pcs dash"
