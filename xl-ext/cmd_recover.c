@@ -10,7 +10,6 @@
  * Both hold the host's lock, so a journal they find belongs to no live
  * transition.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,40 +17,6 @@
 #include "lock.h"
 #include "transition.h"
 #include "xenshift.h"
-
-static int recover_opts(xs_cli *cli, const xs_cmd *self, int argc,
-                        char **argv)
-{
-    static const struct option opts[] = {
-        { "json", no_argument, NULL, 'j' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    int opt;
-
-    optind = 0;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'j':
-            cli->json = true;
-            break;
-        case 'h':
-            CMD_Usage(stdout, cli->progname, self);
-            return XS_EXIT_OK;
-        default:
-            if (optopt)
-                return CMD_UsageError(cli, self, "unknown option '-%c'",
-                                      optopt);
-            return CMD_UsageError(cli, self, "unknown option '%s'",
-                                  argv[optind - 1]);
-        }
-    }
-    if (argc > optind)
-        return CMD_UsageError(cli, self, "unexpected argument '%s'",
-                              argv[optind]);
-    return -1;
-}
 
 int CLI_Recover(const xs_cli *cli, hv *h, const tbl_table *t,
                 out_recovery *r)
@@ -93,8 +58,8 @@ int CMD_Recover(xs_cli *cli, int argc, char **argv)
     hv *h = NULL;
     int rc;
 
-    rc = recover_opts(cli, self, argc, argv);
-    if (rc >= 0)
+    rc = CMD_SimpleOpts(cli, self, "jh", argc, argv, 0, 0);
+    if (rc != CMD_GO_ON)
         return rc;
     rc = XS_EXIT_FAIL;
     TBL_Init(&t);

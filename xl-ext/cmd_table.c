@@ -231,8 +231,8 @@ static int check_nargs(const xs_cli *cli, const xs_cmd *cmd, int argc,
  * Commands whose only options are some of -j, -v, -h (shortopts says
  * which).  Returns CMD_GO_ON or an exit code.
  */
-static int simple_opts(xs_cli *cli, const xs_cmd *cmd, const char *shortopts,
-                       int argc, char **argv, int min_args, int max_args)
+int CMD_SimpleOpts(xs_cli *cli, const xs_cmd *cmd, const char *shortopts,
+                   int argc, char **argv, int min_args, int max_args)
 {
     static const struct option all[] = {
         { "json", no_argument, NULL, 'j' },
@@ -463,7 +463,7 @@ static void print_plan(const xs_cli *cli, const xs_snapshot *snap,
 static int cmd_help(xs_cli *cli, int argc, char **argv)
 {
     const xs_cmd *self = CMD_Find("help"), *cmd;
-    int rc = simple_opts(cli, self, "h", argc, argv, 0, 1);
+    int rc = CMD_SimpleOpts(cli, self, "h", argc, argv, 0, 1);
 
     if (rc != CMD_GO_ON)
         return rc;
@@ -485,7 +485,7 @@ static int cmd_help(xs_cli *cli, int argc, char **argv)
 
 static int cmd_version(xs_cli *cli, int argc, char **argv)
 {
-    int rc = simple_opts(cli, CMD_Find("version"), "h", argc, argv, 0, 0);
+    int rc = CMD_SimpleOpts(cli, CMD_Find("version"), "h", argc, argv, 0, 0);
 
     if (rc != CMD_GO_ON)
         return rc;
@@ -561,7 +561,7 @@ static int cmd_check(xs_cli *cli, int argc, char **argv)
     char warn[256];
     xs_err err;
     hv *h = NULL;
-    int rc = simple_opts(cli, CMD_Find("check"), "jvh", argc, argv, 0, 1);
+    int rc = CMD_SimpleOpts(cli, CMD_Find("check"), "jvh", argc, argv, 0, 1);
 
     if (rc != CMD_GO_ON)
         return rc;
@@ -622,7 +622,7 @@ out:
 static int cmd_phases(xs_cli *cli, int argc, char **argv)
 {
     tbl_table t;
-    int rc = simple_opts(cli, CMD_Find("phases"), "jh", argc, argv, 0, 0);
+    int rc = CMD_SimpleOpts(cli, CMD_Find("phases"), "jh", argc, argv, 0, 0);
 
     if (rc != CMD_GO_ON)
         return rc;
@@ -649,7 +649,7 @@ static int cmd_plan(xs_cli *cli, int argc, char **argv)
     plan p;
     hv *h = NULL;
     const char *phase;
-    int rc = simple_opts(cli, CMD_Find("plan"), "jvh", argc, argv, 1, 1);
+    int rc = CMD_SimpleOpts(cli, CMD_Find("plan"), "jvh", argc, argv, 1, 1);
 
     if (rc != CMD_GO_ON)
         return rc;

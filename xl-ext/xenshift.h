@@ -75,6 +75,12 @@ int CMD_LoadTable(const xs_cli *cli, tbl_table *t);
 int CMD_TakeHostLock(const xs_cli *cli, xs_lock *lock, const char *who);
 #define CMD_GO_ON (-1)  /* an option helper's "no exit code: carry on" */
 int CMD_CommonOpt(xs_cli *cli, const xs_cmd *cmd, int opt, char **argv);
+/*
+ * A command whose only options are some of -j, -v, -h (shortopts says
+ * which), with min_args..max_args arguments: CMD_GO_ON or an exit code.
+ */
+int CMD_SimpleOpts(xs_cli *cli, const xs_cmd *cmd, const char *shortopts,
+                   int argc, char **argv, int min_args, int max_args);
 /* "5", "0.5" seconds into ms (at most a day); -1 when not that. */
 int CMD_ParseSeconds(const char *s, unsigned *ms);
 /* A whole number lo..hi in decimal digits only; -1 when not that. */
