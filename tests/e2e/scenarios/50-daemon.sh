@@ -80,6 +80,32 @@ tap_is "xenshift apply goes through the daemon, exit 0" "$rc" 0
 tap_check "it says so" grep -q "sent to xenshiftd" /tmp/apply.out
 tap_is "the host is in normal, as xl shows" "$(xl_phase)" normal
 
+# xenshift status --watch on real Xen, piped: from what the host
+# publishes (the journal and the answer in xenstore, the domains from
+# Xen), a line per change while the daemon moves the host, until the end.
+xenstore-write $R/request/e2e-watch takeover
+i=0
+while [ $i -lt 250 ] && [ "$(xenstore-read $R/journal/to 2>/dev/null)" != takeover ]; do
+    sleep 0.02; i=$((i + 1))
+done
+timeout 60 "$XENSHIFT" -c "$T" status --watch > /tmp/watch.out 2> /tmp/watch.err
+rc=$?
+wait_answer e2e-watch "done failed"
+sed 's/^/XS-TAP: #   watch| /' /tmp/watch.out | head -n 40
+tap_is "status --watch, piped, exits 0 when the transition has ended" "$rc" 0
+tap_check "its first line: the transition and its step ($(head -n 1 /tmp/watch.out))" \
+    sh -c "head -n 1 /tmp/watch.out | grep -qE '^normal -> takeover: running, [0-9.]+ s, step '"
+tap_is "its last line: how it ended" "$(tail -n 1 /tmp/watch.out)" \
+    "transition ended: ok takeover; phase takeover"
+tap_check "vm1 was seen on its way to 512 MiB" grep -qE '^  vm1 [0-9.]+ MiB, target 512 MiB, ' /tmp/watch.out
+tap_check "vm2's last line: at 128 MiB ($(grep '^  vm2 ' /tmp/watch.out | tail -n 1))" \
+    sh -c "grep '^  vm2 ' /tmp/watch.out | tail -n 1 | grep -qE '^  vm2 12[0-9](\.[0-9]+)? MiB'"
+tap_is "nothing on stderr" "$(cat /tmp/watch.err)" ""
+tap_is "the host is in takeover, as xl shows" "$(xl_phase)" takeover
+xenstore-write $R/request/e2e-watch-back normal
+wait_answer e2e-watch-back "done failed"
+tap_is "and back in normal" "$(xl_phase)" normal
+
 # The same request from inside a guest: xenstore refuses it.
 cons=/var/log/xen/console/guest-vm3.log
 xenstore-write /local/domain/$(xl domid vm3)/control/xenshift-test try-request
