@@ -71,7 +71,16 @@ cleanup() {
 trap cleanup EXIT
 trap "exit 143" INT TERM HUP
 # The whole run's time limit: the QEMUs are killed by cleanup.
-( sleep "$timeout"; echo "check-cluster: not finished within $timeout s" >&2; kill -TERM $$ ) &
+# Its sleep is killed with it: a sleep left behind would keep the
+# caller's lock (flock /work/bed.lock) open for the rest of the limit.
+(
+    trap 'kill $sleeper 2>/dev/null; exit 0' TERM
+    sleep "$timeout" &
+    sleeper=$!
+    wait $sleeper || exit 0
+    echo "check-cluster: not finished within $timeout s" >&2
+    kill -TERM $$
+) &
 limiter=$!
 
 host_define $A 172.30.0.50 52:54:00:30:00:50
