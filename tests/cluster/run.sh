@@ -53,6 +53,13 @@ t_all=$SECONDS
 image=$("$here/image.sh" "$cache") || fail "building the cluster image failed"
 t_image=$((SECONDS - t_all))
 
+# xenshift's package, as the Xen bed builds it (tests/e2e/build-deb.sh,
+# its cache shared with check-xen): both hosts install it in dom0.
+t=$SECONDS
+deb=$("$srcdir/tests/e2e/build-deb.sh" "${XENSHIFT_E2E_CACHE:-/var/cache/xenshift-e2e}-deb" "$srcdir") ||
+    fail "building the Debian package failed"
+t_deb=$((SECONDS - t))
+
 logdir=$builddir/tests/cluster/logs
 mkdir -p "$logdir"
 rm -f "$logdir"/*.log
@@ -71,7 +78,16 @@ cleanup() {
 trap cleanup EXIT
 trap "exit 143" INT TERM HUP
 # The whole run's time limit: the QEMUs are killed by cleanup.
-( sleep "$timeout"; echo "check-cluster: not finished within $timeout s" >&2; kill -TERM $$ ) &
+# Its sleep is killed with it: a sleep left behind would keep the
+# caller's lock (flock /work/bed.lock) open for the rest of the limit.
+(
+    trap 'kill $sleeper 2>/dev/null; exit 0' TERM
+    sleep "$timeout" &
+    sleeper=$!
+    wait $sleeper || exit 0
+    echo "check-cluster: not finished within $timeout s" >&2
+    kill -TERM $$
+) &
 limiter=$!
 
 host_define $A 172.30.0.50 52:54:00:30:00:50
@@ -134,6 +150,12 @@ END
 for n in $A $B; do
     mkdir -p "$work/$n.payload"
     cp -r "$here/dom0" "$work/cluster" "$work/$n.payload/"
+    # xenshift: its package, the Fig. 9 table, the Xen bed's dom0
+    # helpers (guest_cfg, create_guest: tests/cluster/dom0/xenshift-setup.sh)
+    mkdir -p "$work/$n.payload/deb" "$work/$n.payload/tables" "$work/$n.payload/e2e"
+    cp "$deb" "$work/$n.payload/deb/"
+    cp "$srcdir/examples/fig9.json" "$work/$n.payload/tables/"
+    cp "$srcdir/tests/e2e/dom0/tap.sh" "$work/$n.payload/e2e/"
     {
         echo "HOST_NAME=$n"
         echo "HOST_IP=${H_IP[$n]}"
@@ -222,6 +244,47 @@ on $B "sbd -d /dev/vdc list" > "$work/list.out"
 is "$(awk '{ print $2 }' "$work/list.out" | sort | tr '\n' ' ')" "$A $B " \
     "sbd list: both nodes have a slot on the disk" || diag < "$work/list.out"
 
+# --- xenshift on both hosts: the patent's layout --------------------------
+# Each dom0 installs the package and the Fig. 9 table, and builds the
+# table's guests in its standby phase (normal), both hosts at once.
+t=$SECONDS
+declare -A setup_pid
+# each host's control connection opened here, used by its background job
+for n in $A $B; do [ -n "${H_FD[$n]}" ] || ctl_open $n; done
+for n in $A $B; do
+    on $n -t 600 /payload/dom0/xenshift-setup.sh > "$work/$n.setup.out" 2>&1 &
+    setup_pid[$n]=$!
+done
+for n in $A $B; do
+    wait "${setup_pid[$n]}"
+    is $? 0 "$n: xenshift installed, vm1 vm2 vm3 built, the host in phase normal (xl) ($((SECONDS - t)) s)" ||
+        diag < "$work/$n.setup.out"
+done
+# The resource, as docs/failover.md's simplest form: the take-over phase
+# is the first member of the service's group (the group orders and
+# colocates it and the service: the host makes room, then the service
+# starts), the service is ocf:pacemaker:Dummy.  The service prefers A;
+# stickiness keeps it where it runs.
+xs_prim='<primitive id="xs" class="ocf" provider="xenshift" type="xenshift"><instance_attributes id="xs-ia"><nvpair id="xs-config" name="config" value="/etc/xenshift/xenshift.json"/><nvpair id="xs-phase" name="phase" value="takeover"/><nvpair id="xs-standby" name="standby_phase" value="normal"/></instance_attributes><operations><op id="xs-start" name="start" interval="0s" timeout="300s"/><op id="xs-stop" name="stop" interval="0s" timeout="300s"/><op id="xs-monitor" name="monitor" interval="30s" timeout="30s"/></operations></primitive>'
+svc_prim='<primitive id="svc" class="ocf" provider="pacemaker" type="Dummy"><operations><op id="svc-monitor" name="monitor" interval="30s" timeout="20s"/></operations></primitive>'
+on $A "crm_attribute -t rsc_defaults -n resource-stickiness -v 200 &&
+    cibadmin -C -o resources -X '<group id=\"g-service\">$xs_prim$svc_prim</group>' &&
+    cibadmin -C -o constraints -X '<rsc_location id=\"service-prefers-A\" rsc=\"g-service\" node=\"$A\" score=\"100\"/>'" > "$work/cib.out" 2>&1
+is $? 0 "the group g-service (xs: ocf:xenshift:xenshift takeover/normal, svc) is configured (cibadmin)" ||
+    diag < "$work/cib.out"
+# where_is RSC: the node crm_resource --locate names, on B
+where_is() { on $B -t 30 "crm_resource --locate -r $1 -Q 2>/dev/null"; }
+for i in $(seq 120); do
+    [ "$(where_is svc)" = $A ] && break
+    sleep 2
+done
+is "$(where_is xs)" $A "crm_resource: xs runs on $A ($((SECONDS - t)) s)" ||
+    on $B "crm_mon -1rf" | diag
+is "$(where_is svc)" $A "crm_resource: svc runs on $A, after xs"
+is "$(on $A ". /payload/e2e/tap.sh; xl_phase")" takeover "$A: the agent's start moved it to takeover (xl)"
+is "$(on $B ". /payload/e2e/tap.sh; xl_phase")" normal "$B: in the standby phase, normal (xl)"
+on $B "crm_mon -1r" | diag
+
 # --- host A dies: its QEMU is killed --------------------------------------
 # B's cluster must see A go, fence it through SBD (fence_sbd writes
 # "reset" into A's slot and waits msgwait: a live A would have read it
@@ -245,6 +308,34 @@ grep -q "OFFLINE: \[ $A \]" "$work/crm_mon.out" && ! grep -q UNCLEAN "$work/crm_
 is $? 0 "$B: crm_mon shows $A offline (clean), not UNCLEAN" || diag < "$work/crm_mon.out"
 grep -q "partition with quorum" "$work/crm_mon.out"
 is $? 0 "$B: alone, its partition keeps quorum (two_node)"
+# Pacemaker starts the group on B: xenshift's agent moves B to takeover.
+for i in $(seq 150); do
+    [ "$(where_is svc)" = $B ] && break
+    sleep 2
+done
+t_started=$SECONDS
+is "$(where_is xs)" $B "crm_resource: xs started on $B ($((t_started - ${fenced:-$t_kill})) s after the fence)" ||
+    on $B "crm_mon -1rf" | diag
+is "$(where_is svc)" $B "crm_resource: svc started on $B, after xs"
+on $B "crm_mon -1r" > "$work/crm_mon.out"
+grep -Eq "xs[[:space:]]+\(ocf:xenshift:xenshift\):[[:space:]]+Started $B" "$work/crm_mon.out"
+is $? 0 "crm_mon on $B: xs Started $B" || diag < "$work/crm_mon.out"
+on $B "xl list; xl list -c; xl cpupool-list -c" > "$work/xl.out"
+diag < "$work/xl.out"
+mem_of() { awk -v d=$1 '$1 == d && NF == 6 { print $3 }' "$work/xl.out" | head -n 1; }
+pool_of() { awk -v d=$1 '$1 == d && NF == 7 { print $7 }' "$work/xl.out"; }
+# within 1 MiB (a balloon's target is met to the page, xl rounds)
+near() { [ -n "$1" ] && [ $(( $1 > $2 ? $1 - $2 : $2 - $1 )) -le 1 ] && echo "$2" || echo "${1:-none}"; }
+# examples/fig9.json's takeover: vm1 512 MiB on its own pCPU (pool
+# xenshift-vm1, pCPU 1), vm2 down to 128, vm3 stays at 128, Pool-0 keeps pCPU 0
+is "$(near "$(mem_of vm1)" 512)" 512 "$B: xl list: vm1 grew from 128 to 512 MiB"
+is "$(near "$(mem_of vm2)" 128)" 128 "$B: xl list: vm2 shrank from 512 to 128 MiB"
+is "$(near "$(mem_of vm3)" 128)" 128 "$B: xl list: vm3 stayed at 128 MiB"
+is "$(pool_of vm1)" xenshift-vm1 "$B: xl list -c: vm1 in cpupool xenshift-vm1"
+is "$(awk '$1 == "xenshift-vm1" { print $2 }' "$work/xl.out")" 1 \
+    "$B: xl cpupool-list -c: xenshift-vm1 holds pCPU 1"
+is "$(awk '$1 == "Pool-0" { print $2 }' "$work/xl.out")" 0 \
+    "$B: xl cpupool-list -c: Pool-0 keeps pCPU 0"
 save_logs $B kill
 # The timeline, from B's own logs (its clock): the kill, corosync's
 # new membership, the fence's completion.
@@ -253,6 +344,33 @@ grep -E "A processor failed|new membership|Members\[1\]" "$logdir/$B.kill.corosy
 grep -E "Operation .reboot. .*targeting $A.*(OK|returned)|Peer $A was terminated" \
     "$logdir/$B.kill.pacemaker.log" | head -n 4 | diag
 echo "# B's clock at the kill: $(date -u -d @$((t0 / 1000)) +%T).$((t0 % 1000))"
+# The agent's start on B, as pacemaker-execd logged it (the agent's
+# stderr: "moving the host to phase takeover", xenshift apply's last line)
+grep -E "xs_start_0|xs start|Result of start operation for (xs|svc)" \
+    "$logdir/$B.kill.pacemaker.log" | grep -v "^#" | tail -n 8 | diag
+# The split, on B's clock (seconds of the day from the logs' hh:mm:ss.ms)
+sod() { awk '{ split($3, t, ":"); printf "%.3f\n", t[1] * 3600 + t[2] * 60 + t[3] }'; }
+kill_s=$(date -u -d @$((t0 / 1000)) +%T | awk -v ms=$((t0 % 1000)) '{ split($1, t, ":"); printf "%.3f\n", t[1] * 3600 + t[2] * 60 + t[3] + ms / 1000 }')
+lost_s=$(grep -m 1 "A processor failed" "$logdir/$B.kill.corosync.log" | sod)
+fence_s=$(grep -E "Operation .reboot. .*targeting $A.*(OK|returned)" "$logdir/$B.kill.pacemaker.log" | tail -n 1 | sod)
+xs_begin_s=$(grep "moving the host to phase takeover" "$logdir/$B.kill.pacemaker.log" | tail -n 1 | sod)
+xs_end_s=$(grep -E "Result of start operation for xs on $B" "$logdir/$B.kill.pacemaker.log" | tail -n 1 | sod)
+split() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f s", b - a }' || echo "?"; }
+echo "# time split on $B: detection (kill -> corosync's processor failed) $(split "$kill_s" "$lost_s"), fencing (-> fence_sbd OK) $(split "$lost_s" "$fence_s"), waiting for the start (-> agent starts) $(split "$fence_s" "$xs_begin_s"), xenshift's transition (agent start -> start result) $(split "$xs_begin_s" "$xs_end_s"); kill -> xs started $(split "$kill_s" "$xs_end_s")"
+
+# The group stopped (target-role Stopped): the agent's stop moves B
+# back to normal; then it leaves the CIB, so A's rejoining host, whose
+# guests are gone with its reset, has no resource to probe.
+on $B "crm_resource -r g-service --meta -p target-role -v Stopped" > "$work/stop.out" 2>&1
+for i in $(seq 120); do
+    [ -z "$(where_is xs)" ] && break
+    sleep 2
+done
+is "$(where_is xs)" "" "the group stopped: xs runs nowhere" || on $B "crm_mon -1rf" | diag
+is "$(on $B ". /payload/e2e/tap.sh; xl_phase")" normal "$B: the agent's stop moved it back to normal (xl)"
+on $B "cibadmin -D -o constraints -X '<rsc_location id=\"service-prefers-A\"/>' &&
+    cibadmin -D -o resources -X '<group id=\"g-service\"/>'" > "$work/cib.out" 2>&1
+is $? 0 "the group and its constraint removed (cibadmin -D)" || diag < "$work/cib.out"
 
 # --- host A comes back and rejoins -------------------------------------
 t=$SECONDS

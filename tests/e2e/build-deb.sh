@@ -14,8 +14,8 @@
 #
 # Cached in CACHE_DIR/<key>/, the key a hash of the release, the versions
 # of the build packages, this script and the contents of every file of
-# the tree except tests/e2e/ (nothing of it is in the package; the bed's
-# scenarios change without a rebuild); a finished package has a "ready"
+# the tree except tests/e2e/ and tests/cluster/ (nothing of them is in
+# the package; the beds' scenarios change without a rebuild); a finished package has a "ready"
 # stamp.  The four newest packages are kept, so trees that take turns
 # on the bed (branches, worktrees) do not rebuild each other's.
 set -euo pipefail
@@ -60,7 +60,7 @@ build_vers=$(run dpkg-query -W -f '${Package}=${Version} ' \
     exit 1; }
 key=$( { run cat /etc/debian_version; echo "$build_vers"
          cat "$0"
-         tree_files | grep -zv '^tests/e2e/' |
+         tree_files | grep -zv '^tests/\(e2e\|cluster\)/' |
              (cd "$src" && xargs -0 sha256sum); } | sha256sum | cut -c1-16)
 out=$cache/$key
 if [ -f "$out/ready" ]; then
