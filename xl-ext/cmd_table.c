@@ -387,11 +387,14 @@ static int resolve_event(const xs_cli *cli, const tbl_table *t,
  * table, and *phase then names its phase (pointing into t).  *hp is the
  * host when open already, else opened here.  prep (NULL: not timed)
  * gets the snapshot, NUMA and plan parts, and is started here when the
- * host is opened here.  Errors printed; returns 0 or -1.
+ * host is opened here.  finish_dead (apply): a dead transition's journal
+ * is finished first.  Errors printed; returns 0 or -1.
  */
 static int prepare(const xs_cli *cli, const char **phasep, tbl_table *t,
-                   xs_snapshot *snap, plan *p, hv **hp, trn_prep *prep)
+                   xs_snapshot *snap, plan *p, hv **hp, trn_prep *prep,
+                   bool finish_dead)
 {
+    out_recovery dead;
     reach_result reach;
     const char *phase;
     char warn[256];
@@ -416,6 +419,16 @@ static int prepare(const xs_cli *cli, const char **phasep, tbl_table *t,
         }
         if (prep)
             TRN_PrepInit(prep, *hp);
+    }
+    /*
+     * A transition whose process died left its journal: the host is put
+     * back as it recorded before planning from a host between phases
+     * (apply holds the lock: the journal is no live transition's).
+     */
+    if (finish_dead) {
+        if (CLI_Recover(cli, *hp, t, &dead))
+            return -1;
+        OUT_RecoveryNote(stderr, cli->progname, &dead);
     }
     if (TRN_SnapshotTimed(*hp, t, phase, snap, warn, sizeof(warn), prep,
                           &err)) {
@@ -658,7 +671,7 @@ static int cmd_plan(xs_cli *cli, int argc, char **argv)
     SNAP_Init(&snap);
     PLAN_Init(&p);
     rc = XS_EXIT_FAIL;
-    if (prepare(cli, &phase, &t, &snap, &p, &h, NULL))
+    if (prepare(cli, &phase, &t, &snap, &p, &h, NULL, false))
         goto out;
     print_plan(cli, &snap, h, &p);
     rc = XS_EXIT_OK;
@@ -875,39 +888,6 @@ int CMD_TakeHostLock(const xs_cli *cli, xs_lock *lock, const char *who)
 }
 
 /*
- * A transition whose process died left its journal: put the host back
- * as it recorded before planning from a host between phases (the lock
- * is held, so the journal is no live transition's).  -1: said why.
- */
-static int finish_dead_transition(const xs_cli *cli, hv **hp,
-                                  trn_prep *prep)
-{
-    out_recovery r;
-    tbl_table t;
-    xs_err err;
-    int rc = -1;
-
-    TBL_Init(&t);
-    if (CMD_LoadTable(cli, &t))
-        goto out;
-    if (!*hp) {
-        *hp = CMD_OpenHost(cli, &err);
-        if (!*hp) {
-            OUT_Fail(cli, OUT_FAIL_HOST, &err, "cannot open the host");
-            goto out;
-        }
-        TRN_PrepInit(prep, *hp);
-    }
-    if (CLI_Recover(cli, *hp, &t, &r))
-        goto out;
-    OUT_RecoveryNote(stderr, cli->progname, &r);
-    rc = 0;
-out:
-    TBL_Dispose(&t);
-    return rc;
-}
-
-/*
  * When xenshiftd runs, it does the work: returns its exit code, or -1.
  * A simulated host is another process's only when shared through
  * --sim-state (a --sim-state xenshiftd then answers through the file).
@@ -1053,9 +1033,7 @@ static int cmd_apply(xs_cli *cli, int argc, char **argv)
         if (h)
             TRN_PrepAdd(&prep, h, TRN_PREP_LOCK, t0);
     }
-    if (!a.dry_run && finish_dead_transition(cli, &h, &prep))
-        goto out;
-    if (prepare(cli, &a.phase, &t, &snap, &p, &h, &prep))
+    if (prepare(cli, &a.phase, &t, &snap, &p, &h, &prep, !a.dry_run))
         goto out;
     if (a.dry_run) {
         print_plan(cli, &snap, h, &p);
