@@ -2,12 +2,14 @@
  * xenshift.h - shared declarations of the xenshift command.
  *
  * xenshift.c: main(), the global options, dispatch.
- * cmd_table.c: the command table and the commands.
+ * cmd_table.c: the command table and what the commands share.
+ * cmd_*.c: the commands.
  * output.c: everything printed, for people and as JSON.
  */
 #ifndef XENSHIFT_CLI_H
 #define XENSHIFT_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -81,11 +83,51 @@ int CMD_CommonOpt(xs_cli *cli, const xs_cmd *cmd, int opt, char **argv);
  */
 int CMD_SimpleOpts(xs_cli *cli, const xs_cmd *cmd, const char *shortopts,
                    int argc, char **argv, int min_args, int max_args);
+/* After the options: min..max arguments are left; CMD_GO_ON or 2. */
+int CMD_CheckArgs(const xs_cli *cli, const xs_cmd *cmd, int argc,
+                  char **argv, int min, int max);
+#define CMD_MAX_SECONDS 86400   /* a day: more is a typo, and fits ms */
 /* "5", "0.5" seconds into ms (at most a day); -1 when not that. */
 int CMD_ParseSeconds(const char *s, unsigned *ms);
 /* A whole number lo..hi in decimal digits only; -1 when not that. */
 int CMD_ParseCount(const char *s, unsigned long lo, unsigned long hi,
                    unsigned long *out);
+
+/* signals.c: a command that changes the host (apply, mem-move) */
+#define CMD_NR_INTERRUPTS 3     /* SIGINT, SIGTERM, SIGHUP */
+/*
+ * From now on those only raise the flag returned (zeroed here), which
+ * the executor takes as exec_opts.cancel: it rolls back.  saved: the
+ * handlers before, CMD_NR_INTERRUPTS of them, for CMD_RestoreInterrupts.
+ */
+const volatile int *CMD_CatchInterrupts(struct sigaction *saved);
+void CMD_RestoreInterrupts(const struct sigaction *saved);
+/* SIGPIPE ignored: a reader that goes away does not stop a change. */
+void CMD_OutliveReader(void);
+
+/* cmd_check.c, cmd_phases.c: the table, alone or against the host */
+int CMD_Check(xs_cli *cli, int argc, char **argv);
+int CMD_Phases(xs_cli *cli, int argc, char **argv);
+int CMD_Schedule(xs_cli *cli, int argc, char **argv);
+
+/* cmd_plan.c: xenshift plan, and what plan and apply share */
+int CMD_Plan(xs_cli *cli, int argc, char **argv);
+/*
+ * The table loaded, *phasep ("@EVENT" resolved into a phase of t), the
+ * host read (*hp opened when NULL), the plan made; prep (NULL: not
+ * timed) gets the parts; finish_dead: a dead transition's journal is
+ * finished first.  Errors printed; returns 0 or -1.
+ */
+int CMD_Prepare(const xs_cli *cli, const char **phasep, tbl_table *t,
+                xs_snapshot *snap, plan *p, hv **hp, trn_prep *prep,
+                bool finish_dead);
+/* The plan on stdout: -j JSON, -v with the host. */
+void CMD_PrintPlan(const xs_cli *cli, const xs_snapshot *snap, const hv *h,
+                   const plan *p);
+
+/* cmd_apply.c, cmd_mem_move.c: the commands that change the host */
+int CMD_Apply(xs_cli *cli, int argc, char **argv);
+int CMD_MemMove(xs_cli *cli, int argc, char **argv);
 
 /* cmd_recover.c: a transition whose process died, put back */
 typedef struct out_recovery {
