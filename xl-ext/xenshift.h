@@ -4,7 +4,7 @@
  * xenshift.c: main(), the global options, dispatch.
  * cmd_table.c: the command table and what the commands share.
  * cmd_*.c: the commands.
- * output.c: everything printed, for people and as JSON.
+ * output*.c: everything printed, for people and as JSON.
  */
 #ifndef XENSHIFT_CLI_H
 #define XENSHIFT_CLI_H
@@ -202,7 +202,7 @@ void OUT_TableCell(out_table *t, const char *cell);
 /* Every row, each line after indent (NULL: none). */
 void OUT_TablePrint(const out_table *t, FILE *f, const char *indent);
 
-/* output.c: text and JSON renderings */
+/* output.c: what all output shares */
 const char *OUT_Size(uint64_t kib, char *buf, size_t len);
 void OUT_Error(const xs_cli *cli, const xs_err *err, const char *context);
 
@@ -236,6 +236,13 @@ void OUT_Fail(const xs_cli *cli, out_fail_kind kind, const xs_err *err,
 void OUT_Failf(const xs_cli *cli, out_fail_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void OUT_Host(FILE *f, const xs_snapshot *snap, const char *driver);
+/* capacity_ms, placement_ms: -1 when not (yet) reached */
+void OUT_AnswerJson(FILE *f, const char *id, const char *what,
+                    const char *state, const char *phase,
+                    const char *message, long pid, long long capacity_ms,
+                    long long placement_ms);
+
+/* output_check.c: xenshift check */
 void OUT_CheckSummary(FILE *f, const tbl_table *t);
 /*
  * err: a table error, or NULL; not_checked: why no host was at hand,
@@ -246,19 +253,20 @@ void OUT_CheckJson(FILE *f, const char *path, const xs_err *err,
                    const hchk_report *r);
 /* One line per finding: "FILE[:LINE:COL]: error|warning: ...". */
 void OUT_CheckFindings(FILE *f, const char *path, const hchk_report *r);
+
+/* output_status.c: the table and the host now: phases, schedule, status */
 void OUT_Phases(FILE *f, const tbl_table *t);
 void OUT_PhasesJson(FILE *f, const tbl_table *t);
-void OUT_Plan(FILE *f, const plan *p);
-void OUT_PlanJson(FILE *f, const plan *p);
 /* The triggers and the next count fire times of each "at" after now. */
 void OUT_Schedule(FILE *f, const tbl_table *t, time_t now, unsigned count);
 void OUT_ScheduleJson(FILE *f, const tbl_table *t, time_t now,
                       unsigned count);
-/* capacity_ms, placement_ms: -1 when not (yet) reached */
-void OUT_AnswerJson(FILE *f, const char *id, const char *what,
-                    const char *state, const char *phase,
-                    const char *message, long pid, long long capacity_ms,
-                    long long placement_ms);
+
+/* output_plan.c: the plan */
+void OUT_Plan(FILE *f, const plan *p);
+void OUT_PlanJson(FILE *f, const plan *p);
+
+/* output_report.c: apply's and mem-move's report */
 /*
  * after: the check of the phase once every step ran (apply: the
  * transition's res.after), for the node shortfalls; NULL for mem-move.
@@ -317,7 +325,7 @@ void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
                     const out_journal *oj);
 
 /*
- * Progress of apply, fed by EXEC_Run's callback (OUT_Progress).  One
+ * output_progress.c: progress of apply, fed by EXEC_Run's callback (OUT_Progress).  One
  * line per step as it begins and ends; on a terminal also one status
  * line, rewritten with \r, with the memory of every domain that moves;
  * with verbose, the stages and (not on a terminal) every reading.
