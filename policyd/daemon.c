@@ -12,6 +12,7 @@
 #include "snapshot.h"
 #include "timeline.h"
 #include "transition.h"
+#include "units.h"
 #include "xspath.h"
 
 #define WATCH_TOKEN "xenshiftd-request"
@@ -267,12 +268,7 @@ static void plan_next(dmn *d, time_t after)
 
 static const char *fmt_time(time_t t, char *buf, size_t len)
 {
-    struct tm tm;
-
-    if (!localtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M %Z",
-                                           &tm))
-        snprintf(buf, len, "@%lld", (long long)t);
-    return buf;
+    return UNITS_FormatTime(t, "%Y-%m-%d %H:%M %Z", buf, len);
 }
 
 bool DMN_NextWake(const dmn *d, time_t *when)

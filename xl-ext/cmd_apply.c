@@ -60,16 +60,16 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
             a->dry_run = true;
             break;
         case 's':
-            if (CMD_ParseSeconds(optarg, &a->eo.stuck_ms))
-                return CMD_UsageError(cli, self, "--stuck-timeout: expected "
-                                      "seconds 0-%d, got '%s'", CMD_MAX_SECONDS,
-                                      optarg);
+            rc = CMD_SecondsOpt(cli, self, "--stuck-timeout", optarg,
+                                &a->eo.stuck_ms);
+            if (rc != CMD_GO_ON)
+                return rc;
             break;
         case 't':
-            if (CMD_ParseSeconds(optarg, &a->eo.stage_timeout_ms))
-                return CMD_UsageError(cli, self, "--timeout: expected "
-                                      "seconds 0-%d, got '%s'", CMD_MAX_SECONDS,
-                                      optarg);
+            rc = CMD_SecondsOpt(cli, self, "--timeout", optarg,
+                                &a->eo.stage_timeout_ms);
+            if (rc != CMD_GO_ON)
+                return rc;
             break;
         case 'R':
             a->eo.rollback = false;
@@ -100,10 +100,10 @@ static int apply_opts(xs_cli *cli, const xs_cmd *self, int argc, char **argv,
             a->until_capacity = strcmp(optarg, "capacity") == 0;
             break;
         case 'T':
-            if (CMD_ParseSeconds(optarg, &a->wait_timeout_ms))
-                return CMD_UsageError(cli, self, "--wait-timeout: expected "
-                                      "seconds 0-%d, got '%s'", CMD_MAX_SECONDS,
-                                      optarg);
+            rc = CMD_SecondsOpt(cli, self, "--wait-timeout", optarg,
+                                &a->wait_timeout_ms);
+            if (rc != CMD_GO_ON)
+                return rc;
             break;
         default:
             rc = CMD_CommonOpt(cli, self, opt, argv);

@@ -69,10 +69,10 @@ static int mem_move_opts(xs_cli *cli, const xs_cmd *self, int argc,
             a->eo.relocate_goal_pct = (unsigned)x;
             break;
         case 'B':
-            if (CMD_ParseSeconds(optarg, &a->eo.relocate_busy_ms))
-                return CMD_UsageError(cli, self, "--busy-timeout: expected "
-                                      "seconds 0-%d, got '%s'", CMD_MAX_SECONDS,
-                                      optarg);
+            rc = CMD_SecondsOpt(cli, self, "--busy-timeout", optarg,
+                                &a->eo.relocate_busy_ms);
+            if (rc != CMD_GO_ON)
+                return rc;
             break;
         case 'n':
             a->dry_run = true;

@@ -272,6 +272,8 @@ int CMD_ParseCount(const char *s, unsigned long lo, unsigned long hi,
     return 0;
 }
 
+#define MAX_SECONDS 86400     /* a day: more is a typo, and fits ms */
+
 /* Seconds as people write them ("5", "0.5") into milliseconds. */
 int CMD_ParseSeconds(const char *s, unsigned *ms)
 {
@@ -281,10 +283,20 @@ int CMD_ParseSeconds(const char *s, unsigned *ms)
     if (!isdigit((unsigned char)s[0]) && s[0] != '.')
         return -1;
     v = strtod(s, &end);
-    if (end == s || *end || !(v >= 0) || v > CMD_MAX_SECONDS)
+    if (end == s || *end || !(v >= 0) || v > MAX_SECONDS)
         return -1;
     *ms = (unsigned)(v * 1000.0 + 0.5);
     return 0;
+}
+
+/* --OPT S, the seconds into *ms: CMD_GO_ON, or the usage error's code. */
+int CMD_SecondsOpt(const xs_cli *cli, const xs_cmd *cmd, const char *opt,
+                   const char *arg, unsigned *ms)
+{
+    if (CMD_ParseSeconds(arg, ms))
+        return CMD_UsageError(cli, cmd, "%s: expected seconds 0-%d, got "
+                              "'%s'", opt, MAX_SECONDS, arg);
+    return CMD_GO_ON;
 }
 
 /* --- opening things ----------------------------------------------------- */

@@ -9,6 +9,7 @@
 
 #include "json.h"
 #include "output_int.h"
+#include "units.h"
 #include "xenshift.h"
 
 /* --- phases ------------------------------------------------------------- */
@@ -447,12 +448,7 @@ void OUT_StatusJson(FILE *f, const xs_snapshot *snap, const tbl_table *t,
 
 static const char *local_time(time_t t, char *buf, size_t len)
 {
-    struct tm tm;
-
-    if (!localtime_r(&t, &tm) ||
-        !strftime(buf, len, "%Y-%m-%d %H:%M %Z (%a)", &tm))
-        snprintf(buf, len, "@%lld", (long long)t);
-    return buf;
+    return UNITS_FormatTime(t, "%Y-%m-%d %H:%M %Z (%a)", buf, len);
 }
 
 void OUT_Schedule(FILE *f, const tbl_table *t, time_t now, unsigned count)

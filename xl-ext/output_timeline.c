@@ -8,17 +8,8 @@
 
 #include "json.h"
 #include "output_int.h"
+#include "units.h"
 #include "xenshift.h"
-
-static const char *when_text(time_t t, char *buf, size_t len)
-{
-    struct tm tm;
-
-    if (!localtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S",
-                                           &tm))
-        snprintf(buf, len, "@%lld", (long long)t);
-    return buf;
-}
 
 void OUT_Timelines(FILE *f, const char *dir, const out_timeline *tl,
                    size_t nr)
@@ -38,7 +29,8 @@ void OUT_Timelines(FILE *f, const char *dir, const out_timeline *tl,
     fprintf(f, "%-*s  %-19s  %s\n", wid, "id", "when", "transition");
     for (i = 0; i < nr; i++)
         fprintf(f, "%-*s  %-19s  %s\n", wid, tl[i].id,
-                when_text(tl[i].mtime, when, sizeof(when)), tl[i].title);
+                UNITS_FormatTime(tl[i].mtime, "%Y-%m-%d %H:%M:%S", when,
+                                 sizeof(when)), tl[i].title);
 }
 
 static void timeline_json(json_writer *w, const out_timeline *tl)

@@ -1,7 +1,8 @@
 /*
- * signals.c - the signals of a command that changes the host (apply,
- * mem-move): an interrupt asks for a rollback rather than killing it,
- * and a reader that goes away does not end it.
+ * signals.c - the signals of the commands: for one that changes the
+ * host (apply, mem-move) an interrupt asks for a rollback rather than
+ * killing it, and a reader that goes away does not end it; status
+ * --watch (watch.c) catches its own with the same helpers.
  */
 #include <signal.h>
 #include <string.h>
@@ -18,6 +19,29 @@ static volatile int apply_interrupted;
 static const int apply_signals[CMD_NR_INTERRUPTS] = { SIGINT, SIGTERM,
                                                       SIGHUP };
 
+/* No SA_RESTART: a blocking call returns with EINTR, sooner seen. */
+void CMD_CatchSignals(const int *sigs, size_t n, void (*handler)(int),
+                      struct sigaction *saved)
+{
+    struct sigaction sa;
+    size_t i;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    for (i = 0; i < n; i++)
+        sigaction(sigs[i], &sa, &saved[i]);
+}
+
+void CMD_RestoreSignals(const int *sigs, size_t n,
+                        const struct sigaction *saved)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        sigaction(sigs[i], &saved[i], NULL);
+}
+
 static void on_interrupt(int sig)
 {
     apply_interrupted = sig;
@@ -25,24 +49,14 @@ static void on_interrupt(int sig)
 
 const volatile int *CMD_CatchInterrupts(struct sigaction *saved)
 {
-    struct sigaction sa;
-    int i;
-
     apply_interrupted = 0;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_interrupt;
-    sigemptyset(&sa.sa_mask);
-    for (i = 0; i < CMD_NR_INTERRUPTS; i++)
-        sigaction(apply_signals[i], &sa, &saved[i]);
+    CMD_CatchSignals(apply_signals, CMD_NR_INTERRUPTS, on_interrupt, saved);
     return &apply_interrupted;
 }
 
 void CMD_RestoreInterrupts(const struct sigaction *saved)
 {
-    int i;
-
-    for (i = 0; i < CMD_NR_INTERRUPTS; i++)
-        sigaction(apply_signals[i], &saved[i], NULL);
+    CMD_RestoreSignals(apply_signals, CMD_NR_INTERRUPTS, saved);
 }
 
 /*

@@ -67,7 +67,9 @@ typedef struct watcher {
 /* --- signals and the terminal -------------------------------------------- */
 
 static volatile sig_atomic_t watch_stop, watch_suspend;
-static const int watch_signals[4] = { SIGINT, SIGTERM, SIGHUP, SIGTSTP };
+#define NR_WATCH_SIGNALS 4
+static const int watch_signals[NR_WATCH_SIGNALS] = { SIGINT, SIGTERM, SIGHUP,
+                                                     SIGTSTP };
 
 static void on_signal(int sig)
 {
@@ -83,23 +85,13 @@ static void on_signal(int sig)
  */
 static void catch_signals(struct sigaction *saved)
 {
-    struct sigaction sa;
-    size_t i;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
     watch_stop = watch_suspend = 0;
-    for (i = 0; i < 4; i++)
-        sigaction(watch_signals[i], &sa, &saved[i]);
+    CMD_CatchSignals(watch_signals, NR_WATCH_SIGNALS, on_signal, saved);
 }
 
 static void restore_signals(const struct sigaction *saved)
 {
-    size_t i;
-
-    for (i = 0; i < 4; i++)
-        sigaction(watch_signals[i], &saved[i], NULL);
+    CMD_RestoreSignals(watch_signals, NR_WATCH_SIGNALS, saved);
 }
 
 /* Keys one at a time, unechoed; the cursor hidden, the screen cleared. */
@@ -626,7 +618,7 @@ static int watch_open(watcher *w, xs_err *err)
 
 int WATCH_Run(const xs_cli *cli, const watch_opts *o)
 {
-    struct sigaction saved[4];
+    struct sigaction saved[NR_WATCH_SIGNALS];
     watcher w;
     xs_err err;
     size_t i;

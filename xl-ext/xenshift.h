@@ -86,14 +86,21 @@ int CMD_SimpleOpts(xs_cli *cli, const xs_cmd *cmd, const char *shortopts,
 /* After the options: min..max arguments are left; CMD_GO_ON or 2. */
 int CMD_CheckArgs(const xs_cli *cli, const xs_cmd *cmd, int argc,
                   char **argv, int min, int max);
-#define CMD_MAX_SECONDS 86400   /* a day: more is a typo, and fits ms */
 /* "5", "0.5" seconds into ms (at most a day); -1 when not that. */
 int CMD_ParseSeconds(const char *s, unsigned *ms);
+/* The same for option opt's arg: CMD_GO_ON or a usage error's code. */
+int CMD_SecondsOpt(const xs_cli *cli, const xs_cmd *cmd, const char *opt,
+                   const char *arg, unsigned *ms);
 /* A whole number lo..hi in decimal digits only; -1 when not that. */
 int CMD_ParseCount(const char *s, unsigned long lo, unsigned long hi,
                    unsigned long *out);
 
-/* signals.c: a command that changes the host (apply, mem-move) */
+/* signals.c: handler for the n signals sigs; saved: the n before. */
+void CMD_CatchSignals(const int *sigs, size_t n, void (*handler)(int),
+                      struct sigaction *saved);
+void CMD_RestoreSignals(const int *sigs, size_t n,
+                        const struct sigaction *saved);
+/* A command that changes the host (apply, mem-move): */
 #define CMD_NR_INTERRUPTS 3     /* SIGINT, SIGTERM, SIGHUP */
 /*
  * From now on those only raise the flag returned (zeroed here), which

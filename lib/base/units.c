@@ -189,3 +189,13 @@ const char *UNITS_FormatMiB(uint64_t kib, char *buf, size_t len)
     snprintf(buf, len, "%" PRIu64 ".%02" PRIu64 " MiB", mib, hundredths);
     return buf;
 }
+
+const char *UNITS_FormatTime(time_t t, const char *fmt, char *buf,
+                             size_t len)
+{
+    struct tm tm;
+
+    if (!localtime_r(&t, &tm) || !strftime(buf, len, fmt, &tm))
+        snprintf(buf, len, "@%lld", (long long)t);
+    return buf;
+}

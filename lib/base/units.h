@@ -1,11 +1,13 @@
 /*
- * units.h - memory sizes as people write them.
+ * units.h - memory sizes as people write them, and times as they read
+ * them.
  */
 #ifndef XENSHIFT_UNITS_H
 #define XENSHIFT_UNITS_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /*
  * The largest size xenshift takes: 1 PiB, in KiB.  No Xen host comes
@@ -49,5 +51,9 @@ const char *UNITS_FormatSize(uint64_t kib, char *buf, size_t len);
  * size that is not zero never reads as zero.
  */
 const char *UNITS_FormatMiB(uint64_t kib, char *buf, size_t len);
+
+/* t on the local clock as strftime's fmt writes it; "@SECONDS" if not. */
+const char *UNITS_FormatTime(time_t t, const char *fmt, char *buf,
+                             size_t len);
 
 #endif

@@ -11,45 +11,10 @@ fixture="$src/examples/fig9-host.json"
 table="$src/examples/fig9.json"
 tmp=$(mktemp -d)
 st="$tmp/host.json"
-tpid=
-stop_daemon() {
-    [ -n "$tpid" ] || return 0
-    kill "$tpid" 2>/dev/null
-    wait "$tpid" 2>/dev/null
-    tpid=
-}
-trap 'stop_daemon; rm -rf "$tmp"' EXIT
-TZ=UTC LC_ALL=C
-export TZ LC_ALL
+. "$src/tests/sim/harness.sh"
 
-n=0
-t() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
-is() { [ "$1" = "$2" ]; t $? "$3 (got '$1', want '$2')"; }
 x() { timeout 20 "$build/xenshift" --sim "$fixture" --sim-state "$st" -c "$table" "$@"; }
 phase() { x status -j | sed -n 's/^  "phase": "\{0,1\}\([a-z]*\)"\{0,1\},\{0,1\}$/\1/p'; }
-# A xenstore node of the saved host, "" when absent.
-node() { sed -n "s|^    \"/local/domain/0/xenshift/$1\": \"\\(.*\\)\",\\{0,1\\}\$|\\1|p" "$st"; }
-# Up to 10 s for a node to read $2.
-wait_node() {
-    i=0
-    while [ "$(node "$1")" != "$2" ] && [ $i -lt 100 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-}
-# Start xenshiftd on the shared host with "$@"; dpid is its pid.
-start_daemon() {
-    timeout 60 "$build/xenshiftd" --sim "$fixture" --sim-state "$st" \
-        -c "$table" -F "$@" 2>> "$tmp/daemon.log" &
-    tpid=$!
-    i=0
-    dpid=
-    while [ -z "$dpid" ] && [ $i -lt 100 ]; do
-        sleep 0.1
-        [ -f "$st" ] && dpid=$(node daemon)
-        i=$((i + 1))
-    done
-}
 # CPU seconds (user + system) of a process, in clock ticks.
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 

@@ -14,21 +14,11 @@ fixture="$src/examples/fig9-host.json"
 table="$src/examples/fig9.json"
 tmp=$(mktemp -d)
 st="$tmp/host.json"
-tpid=
-stop_daemon() {
-    [ -n "$tpid" ] || return 0
-    kill "$tpid" 2>/dev/null
-    wait "$tpid" 2>/dev/null
-    tpid=
-}
-trap 'stop_daemon; rm -rf "$tmp"' EXIT
-TZ=UTC LC_ALL=C
-export TZ LC_ALL
+# Its daemon moves memory in real time (above), for two minutes at most.
+daemon_env=XENSHIFT_SIM_REALTIME=200 daemon_life=120
+. "$src/tests/sim/harness.sh"
 esc=$(printf '\033')
 
-n=0
-t() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
-is() { [ "$1" = "$2" ]; t $? "$3 (got '$1', want '$2')"; }
 # skip N WHY: N tests not run.
 skip() {
     j=0
@@ -37,27 +27,6 @@ skip() {
     done
 }
 x() { timeout 30 "$build/xenshift" --sim "$fixture" --sim-state "$st" -c "$table" "$@"; }
-node() { sed -n "s|^    \"/local/domain/0/xenshift/$1\": \"\\(.*\\)\",\\{0,1\\}\$|\\1|p" "$st"; }
-# Up to 10 s for a node to read $2.
-wait_node() {
-    i=0
-    while [ "$(node "$1")" != "$2" ] && [ $i -lt 100 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-}
-start_daemon() {
-    XENSHIFT_SIM_REALTIME=200 timeout 120 "$build/xenshiftd" --sim "$fixture" \
-        --sim-state "$st" -c "$table" -F --no-hooks 2>> "$tmp/daemon.log" &
-    tpid=$!
-    i=0
-    dpid=
-    while [ -z "$dpid" ] && [ $i -lt 100 ]; do
-        sleep 0.1
-        [ -f "$st" ] && dpid=$(node daemon)
-        i=$((i + 1))
-    done
-}
 # apply PHASE in the background; back when its transition's journal runs.
 begin() {
     x apply "$1" > "$tmp/apply.out" 2>&1 &
@@ -70,7 +39,7 @@ pcts() { sed -n "s/^  $2 [0-9.]* MiB, target [0-9]* MiB, \\([0-9]*\\)%.*/\\1/p" 
 rising() { awk 'NR > 1 && $1 < last { bad = 1 } { last = $1 } END { exit bad }'; }
 
 # --- piped: a line per change, to the end of the transition ---------------
-start_daemon
+start_daemon --no-hooks
 is "$(node phase)" normal "xenshiftd --sim-state runs, the host in normal"
 begin takeover
 is "$(node journal/to)" takeover "a transition to takeover runs"
@@ -214,7 +183,7 @@ stop_daemon
 # vm2's balloon sticks at its floor: the daemon rolls back, in real time.
 fixture="$src/tests/sim/data/watch-stuck-host.json"
 st="$tmp/fail.json"
-start_daemon
+start_daemon --no-hooks
 begin takeover
 x status --watch > "$tmp/f.out" 2>&1
 is $? 1 "status --watch exits 1 when the transition it watched failed"

@@ -1,4 +1,7 @@
 /* test_units.c - sizes as people write them: parse, format, each error. */
+#include <stdlib.h>
+#include <time.h>
+
 #include "tap.h"
 #include "units.h"
 
@@ -162,6 +165,20 @@ int main(void)
         ok(UNITS_ParseSize(UNITS_FormatSize(1536 * 1024, buf, sizeof(buf)),
                            &back, NULL, 0) == 0 && back == 1536 * 1024,
            "formatted sizes parse back");
+    }
+    /* Times on the local clock, and what is said when strftime cannot. */
+    {
+        char buf[48];
+
+        setenv("TZ", "UTC", 1);
+        tzset();
+        is_str(UNITS_FormatTime(1764144000, "%Y-%m-%d %H:%M %Z", buf,
+                                sizeof(buf)), "2025-11-26 08:00 UTC",
+               "a time in the format asked");
+        is_str(UNITS_FormatTime(1764144000, "%Y-%m-%d %H:%M:%S", buf, 8),
+               "@176414", "too long for the buffer: @SECONDS, cut");
+        is_str(UNITS_FormatTime(42, "", buf, sizeof(buf)), "@42",
+               "nothing written: @SECONDS");
     }
     return done_testing();
 }
