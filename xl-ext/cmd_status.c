@@ -114,6 +114,17 @@ void CMD_MatchPhases(const xs_snapshot *snap, const tbl_table *t,
     }
 }
 
+int CMD_RunnerAlive(const char *lock_path, char *holder, size_t holder_len,
+                    char *why, size_t why_len)
+{
+    xs_err err;
+    int rc = LOCK_Probe(lock_path, holder, holder_len, &err);
+
+    if (rc < 0)
+        snprintf(why, why_len, "%s", err.msg);
+    return rc == LOCK_BUSY ? 1 : rc == 0 ? 0 : -1;
+}
+
 /*
  * The journal, and whether the process it belongs to lives: the host's
  * lock is held by every transition (and by xenshiftd all its life), and
@@ -123,7 +134,6 @@ void CMD_MatchPhases(const xs_snapshot *snap, const tbl_table *t,
 static void read_journal(const xs_cli *cli, hv *h, out_journal *oj)
 {
     xs_err err;
-    int rc;
 
     memset(oj, 0, sizeof(*oj));
     if (JNL_Read(h, &oj->j, &err)) {
@@ -136,11 +146,9 @@ static void read_journal(const xs_cli *cli, hv *h, out_journal *oj)
         return;
     if (cli->sim)
         return;                 /* alive 0: see above */
-    rc = LOCK_Probe(LOCK_DEFAULT_PATH, oj->holder, sizeof(oj->holder),
-                    &err);
-    oj->alive = rc == LOCK_BUSY ? 1 : rc == 0 ? 0 : -1;
-    if (rc < 0)
-        snprintf(oj->why, sizeof(oj->why), "%s", err.msg);
+    oj->alive = CMD_RunnerAlive(LOCK_DEFAULT_PATH, oj->holder,
+                                sizeof(oj->holder), oj->why,
+                                sizeof(oj->why));
 }
 
 int CMD_Status(xs_cli *cli, int argc, char **argv)

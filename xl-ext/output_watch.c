@@ -25,6 +25,17 @@ static const char *step_text(const watch_sample *s)
     return s->jnl.step[0] ? s->jnl.step : "starting";
 }
 
+/* The journal's state, unless its process died with it unfinished. */
+static const char *state_text(const watch_sample *s)
+{
+    return s->dead ? "interrupted, its process died" : s->jnl.state;
+}
+
+static const char *process_name(int alive)
+{
+    return alive > 0 ? "alive" : alive == 0 ? "dead" : "unknown";
+}
+
 const char *OUT_WatchHeadLine(const watch_sample *s, bool with_elapsed,
                               char *buf, size_t len)
 {
@@ -40,7 +51,7 @@ const char *OUT_WatchHeadLine(const watch_sample *s, bool with_elapsed,
     }
     n = (size_t)snprintf(buf, len, "%s -> %s: %s%s%s, step %s",
                          j->from[0] ? j->from : "(no phase)", j->to,
-                         j->state, with_elapsed && s->elapsed_ms >= 0 ?
+                         state_text(s), with_elapsed && s->elapsed_ms >= 0 ?
                          ", " : "", with_elapsed && s->elapsed_ms >= 0 ?
                          seconds(s->elapsed_ms, t[0], sizeof(t[0])) : "",
                          step_text(s));
@@ -73,9 +84,12 @@ const char *OUT_WatchDomLine(const watch_dom *d, char *buf, size_t len)
 
 const char *OUT_WatchEndLine(const watch_sample *s, char *buf, size_t len)
 {
-    snprintf(buf, len, "transition ended: %s; phase %s",
-             s->result[0] ? s->result : "no result", s->phase[0] ? s->phase
-             : "none");
+    /* A dead runner wrote no result: an older one may be there. */
+    const char *how = s->dead ? s->failure : s->result[0] ? s->result
+                                                          : "no result";
+
+    snprintf(buf, len, "transition ended: %s; phase %s", how,
+             s->phase[0] ? s->phase : "none");
     return buf;
 }
 
@@ -104,8 +118,13 @@ static void frame_transition(FILE *f, const watch_sample *s)
     size_t i;
 
     fprintf(f, "transition: %s -> %s  %s  elapsed %s\n",
-            j->from[0] ? j->from : "(no phase)", j->to, j->state,
+            j->from[0] ? j->from : "(no phase)", j->to, state_text(s),
             s->elapsed_ms >= 0 ? seconds(s->elapsed_ms, t, sizeof(t)) : "?");
+    if (s->alive > 0)
+        fprintf(f, "process:    %s\n", s->holder);
+    else if (s->dead)
+        fprintf(f, "process:    dead; 'xenshift recover' puts the host "
+                "back\n");
     fprintf(f, "step:       %s\n", step_text(s));
     fprintf(f, "capacity:   %s", j->capacity_ms >= 0 ?
             seconds(j->capacity_ms, t, sizeof(t)) : "not yet");
@@ -173,6 +192,8 @@ static void json_transition(json_writer *w, const watch_sample *s)
     JSONW_KeyStringOrNull(w, "from", j->from[0] ? j->from : NULL);
     JSONW_KeyString(w, "to", j->to);
     JSONW_KeyString(w, "state", j->state);
+    JSONW_KeyString(w, "process", process_name(s->alive));
+    JSONW_KeyStringOrNull(w, "holder", s->alive > 0 ? s->holder : NULL);
     JSONW_KeyStringOrNull(w, "request", j->request[0] ? j->request : NULL);
     JSONW_KeyStringOrNull(w, "step", j->step[0] ? j->step : NULL);
     JSONW_KeyStringOrNull(w, "progress", s->progress[0] ? s->progress

@@ -10,6 +10,8 @@
  * request (progress, started-at), the result node.  A
  * domain's target is its memory in the table's phase the journal goes
  * to (what the planner aims at); where it set out from is the record.
+ * Whether its runner lives is told as status tells it: by the lock it
+ * holds (the host's, or a --sim-state host's FILE.lock).
  *
  * A sample is taken every interval, and sooner (at most ten a second)
  * when xenstore changes: on Xen a watch on XSP_ROOT, on a simulated
@@ -52,6 +54,8 @@ typedef struct watcher {
     simst share;
     bool shared;                /* share is set up */
     int change_fd;              /* readable when the host may have changed */
+    char lock_path[4200];       /* what a transition's runner holds; "":
+                                 * nothing (a --sim fixture of its own) */
     bool tty;                   /* draw frames, not lines */
     bool keys;                  /* stdin is a terminal put in key mode */
     struct termios saved;
@@ -246,8 +250,38 @@ static void sample_dispose(watch_sample *s)
     memset(s, 0, sizeof(*s));
 }
 
+/*
+ * Whether the journal's runner lives, as status tells it (CMD_RunnerAlive):
+ * -1 (cannot be told) on a --sim fixture without --sim-state, where no
+ * process runs anything and the journal is shown as it reads.
+ */
+static int probe_runner(watcher *w, watch_sample *s)
+{
+    if (!w->lock_path[0]) {
+        snprintf(s->why, sizeof(s->why), "a simulated host of its own");
+        return -1;
+    }
+    return CMD_RunnerAlive(w->lock_path, s->holder, sizeof(s->holder),
+                           s->why, sizeof(s->why));
+}
+
+/*
+ * The lock probed before the sample (before) and again now that the
+ * journal is read: a transition that ended or began in between holds
+ * it at one of the two, so only one that died is dead.
+ */
+static void runner_of(watcher *w, watch_sample *s, int before)
+{
+    int after = probe_runner(w, s);
+
+    s->alive = before > 0 || after > 0 ? 1 : before < 0 || after < 0 ? -1
+                                                                    : 0;
+    s->dead = s->alive == 0 && strcmp(s->jnl.state, "failed") != 0;
+}
+
 /* The transition: journal, its answer, and the domains on their way. */
-static int sample_transition(watcher *w, watch_sample *s, xs_err *err)
+static int sample_transition(watcher *w, watch_sample *s, int before,
+                             xs_err *err)
 {
     char key[sizeof(w->jkey)], path[256];
     const tbl_phase *to;
@@ -275,8 +309,12 @@ static int sample_transition(watcher *w, watch_sample *s, xs_err *err)
                  s->jnl.request);
         read_node(w->h, path, s->progress, sizeof(s->progress));
     }
-    /* A journal left failed has no clock: it stopped long ago. */
-    if (strcmp(s->jnl.state, "failed") != 0)
+    runner_of(w, s, before);
+    /* A journal left failed, or by the dead, has no clock: it stopped. */
+    if (s->dead)
+        s->failure = "interrupted: the process running it died; 'xenshift "
+                     "recover' puts the host back, as apply does first";
+    else if (strcmp(s->jnl.state, "failed") != 0)
         s->elapsed_ms = elapsed_of(w, s);
     else
         s->failure = s->result[0] ? s->result : "a roll-back did not "
@@ -296,10 +334,13 @@ static int sample_transition(watcher *w, watch_sample *s, xs_err *err)
 static int take_sample(watcher *w, watch_sample *s, xs_err *err)
 {
     size_t i;
+    int before;
 
     memset(s, 0, sizeof(*s));
     SNAP_Init(&s->snap);
     s->elapsed_ms = -1;
+    s->alive = -1;
+    before = probe_runner(w, s);
     if (w->shared && SIMST_Refresh(&w->share, err))
         return -1;
     if (SNAP_Take(w->h, &s->snap, err))
@@ -326,7 +367,7 @@ static int take_sample(watcher *w, watch_sample *s, xs_err *err)
             break;
         }
     read_node(w->h, XSP_RESULT, s->result, sizeof(s->result));
-    return sample_transition(w, s, err);
+    return sample_transition(w, s, before, err);
 }
 
 /* --- showing ------------------------------------------------------------ */
@@ -548,8 +589,8 @@ static int watch_loop(watcher *w, xs_err *err)
             sample_dispose(&s);
             return -1;
         }
-        /* A journal left "failed" belongs to a transition that ended. */
-        runs = s.jnl.present && strcmp(s.jnl.state, "failed") != 0;
+        /* A journal left "failed", or by the dead, ran out already. */
+        runs = s.jnl.present && !s.failure;
         if (w->saw_transition && !runs) {
             w->saw_transition = false;
             if (ended(w, &s))
@@ -608,7 +649,12 @@ static int watch_open(watcher *w, xs_err *err)
         }
         w->shared = true;
         w->change_fd = SIMST_Fd(&w->share);
+        /* Whoever changes a shared host holds it (xenshift.c). */
+        snprintf(w->lock_path, sizeof(w->lock_path), "%s.lock",
+                 w->cli->sim_state);
     } else if (!w->cli->sim) {
+        snprintf(w->lock_path, sizeof(w->lock_path), "%s",
+                 LOCK_DEFAULT_PATH);
         /* Without it the view still refreshes each interval. */
         if (HV_XsWatch(w->h, XSP_ROOT, "xenshift-watch") == 0)
             w->change_fd = HV_XsWatchFd(w->h);

@@ -39,6 +39,12 @@ typedef struct watch_dom {
 
 typedef struct watch_sample {
     jnl_entry jnl;              /* jnl.present: a transition runs */
+    int alive;                  /* its process: 1 lives (holder), 0 died
+                                 * (dead), -1 cannot be told (why) */
+    bool dead;                  /* a journal not "failed" whose process
+                                 * died: ended, the host between phases */
+    char holder[128];
+    char why[sizeof(((xs_err *)0)->msg)];
     char progress[256];         /* answer/ID/progress ("2/6 ..."), or "" */
     long long elapsed_ms;       /* since the transition started; -1 */
     char phase[HV_NAME_MAX];    /* the host's, as status says; "": none */

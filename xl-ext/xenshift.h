@@ -159,6 +159,14 @@ struct xs_phase_match;
 /* Whether the host is in each phase of t (m: t->nr_phases of them). */
 void CMD_MatchPhases(const xs_snapshot *snap, const tbl_table *t,
                      struct xs_phase_match *m);
+/*
+ * Whether the process running a transition lives, by the lock every
+ * runner holds while it runs (lock_path: the host's, or a --sim-state
+ * host's FILE.lock); the kernel drops it when its holder dies.  1
+ * (holder: "xenshiftd 1234"), 0 (died), or -1 (why: cannot be told).
+ */
+int CMD_RunnerAlive(const char *lock_path, char *holder, size_t holder_len,
+                    char *why, size_t why_len);
 
 /* cmd_show.c: xenshift show, the timelines xenshiftd kept */
 int CMD_Show(xs_cli *cli, int argc, char **argv);

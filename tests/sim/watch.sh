@@ -87,6 +87,9 @@ assert all(o["ok"] is True for o in objs), "an object not ok"
 running = [o for o in objs[:-1] if o["transition"]]
 assert len(running) == len(objs) - 1, "an object before the end without the transition"
 assert all(o["transition"]["to"] == "normal" and o["transition"]["from"] == "takeover" for o in running)
+# Its runner holds the shared host's lock, as status would find it.
+assert all(o["transition"]["process"] == "alive" and
+           o["transition"]["holder"].startswith("xenshiftd ") for o in running), running[0]["transition"]
 vm2 = [next(d for d in o["domains"] if d["name"] == "vm2") for o in running]
 assert all(d["target_kib"] == 524288 and d["from_kib"] == 131072 for d in vm2), vm2[0]
 pct = [d["progress_pct"] for d in vm2]
@@ -215,5 +218,45 @@ else
     skip 2 "no python3 for the JSON lines"
 fi
 stop_daemon
+
+# --- a journal whose process died: interrupted, as status says -------------
+# The "kill" fault saves the host and SIGKILLs xenshiftd when it creates
+# vm1's cpupool (tests/fixtures/fig9-killed.json, as in daemon.sh): the
+# journal is left running in the state file, and nobody holds its lock.
+fixture="$tmp/killed.json"
+sed '/"set_target"/d; s/"kill" },/"kill" }/' \
+    "$src/tests/fixtures/fig9-killed.json" > "$fixture"
+st="$tmp/killed-state.json"
+start_daemon --no-hooks
+x apply --no-wait takeover > "$tmp/k-apply.out" 2>&1
+wait "$tpid"
+is $? 137 "xenshiftd killed at vm1's cpupool dies of SIGKILL"
+tpid=
+is "$(node journal/state)" running "its journal is left running"
+x status --watch > "$tmp/k.out" 2>&1
+is $? 1 "status --watch exits 1 at once: the transition's process died"
+head -n 1 "$tmp/k.out" | grep -q '^normal -> takeover: interrupted, its process died, step '
+t $? "its line says so: $(head -n 1 "$tmp/k.out" | cut -c1-72)"
+x status | grep -q '^transition: normal -> takeover, interrupted: the process running it died'
+t $? "as plain status says"
+if command -v python3 > /dev/null; then
+    x -j status --watch > "$tmp/kj.out" 2> /dev/null
+    is $? 1 "-j: exit 1 too"
+    python3 - "$tmp/kj.out" > "$tmp/kj.check" 2>&1 <<'EOF'
+import json, sys
+objs = [json.loads(line) for line in open(sys.argv[1])]
+assert len(objs) == 1, "%d objects" % len(objs)
+o = objs[0]
+assert o["ok"] is False and o["error"]["kind"] == "apply", o
+assert o["error"]["message"].startswith("interrupted: the process running it died"), o["error"]
+tr = o["transition"]
+assert tr["state"] == "running" and tr["process"] == "dead" and tr["holder"] is None, tr
+assert tr["elapsed_ms"] is None, tr
+print(tr["process"], o["error"]["message"][:40])
+EOF
+    t $? "-j: process dead, ok false with the error: $(tail -n 1 "$tmp/kj.check")"
+else
+    skip 2 "no python3 for the JSON lines"
+fi
 
 echo "1..$n"
