@@ -222,6 +222,45 @@ static void timeline_close(const xs_cli *cli, const tl_timeline *tl, FILE *f,
                 strerror(saved));
 }
 
+/* How the transition runs: journal, timed preparation, hooks. */
+static void apply_trn_opts(const xs_cli *cli, const apply_args *a,
+                           trn_prep *prep, hook_opts *hooks, trn_opts *o)
+{
+    TRN_DefaultOpts(o);
+    o->exec = a->eo;
+    o->journal = true;
+    o->prep = prep;
+    /* A simulated host runs only the hooks it is given, not the host's. */
+    if (!a->no_hooks && (!cli->sim || a->hooks_dir)) {
+        HOOK_DefaultOpts(hooks);
+        if (a->hooks_dir)
+            hooks->dir = a->hooks_dir;
+        o->hooks = hooks;
+    }
+}
+
+/* How it ended: the report, or why nothing was applied. */
+static void apply_report(const xs_cli *cli, const apply_args *a,
+                         const plan *p, const exec_report *rep,
+                         const trn_result *res, const trn_prep *prep)
+{
+    if (res->outcome == TRN_VETOED ||
+        (res->outcome == TRN_FAILED && !rep->nr_doms)) {
+        /* Vetoed, or failed before the executor ran: no report. */
+        char ctx[HV_NAME_MAX + 16];
+        xs_err why;
+
+        snprintf(ctx, sizeof(ctx), "%s not applied", a->phase);
+        ERR_Set(&why, "%s", res->message);
+        OUT_Fail(cli, res->outcome == TRN_VETOED ? OUT_FAIL_VETO
+                                                 : OUT_FAIL_APPLY, &why, ctx);
+    } else if (cli->json) {
+        OUT_ReportJson(stdout, p, rep, &res->after, prep);
+    } else {
+        OUT_Report(stdout, p, rep, a->eo.rollback, &res->after, prep);
+    }
+}
+
 int CMD_Apply(xs_cli *cli, int argc, char **argv)
 {
     struct sigaction saved[CMD_NR_INTERRUPTS];
@@ -299,17 +338,7 @@ int CMD_Apply(xs_cli *cli, int argc, char **argv)
     else if (a.progress)
         OUT_ProgressInit(&pg, stderr, isatty(STDERR_FILENO), cli->verbose);
     OUT_ProgressHeader(&pg, &p);
-    TRN_DefaultOpts(&o);
-    o.exec = a.eo;
-    o.journal = true;
-    o.prep = &prep;
-    /* A simulated host runs only the hooks it is given, not the host's. */
-    if (!a.no_hooks && (!cli->sim || a.hooks_dir)) {
-        HOOK_DefaultOpts(&hooks);
-        if (a.hooks_dir)
-            hooks.dir = a.hooks_dir;
-        o.hooks = &hooks;
-    }
+    apply_trn_opts(cli, &a, &prep, &hooks, &o);
     o.exec.cancel = CMD_CatchInterrupts(saved);
     rc = TRN_Execute(h, &t, &snap, &p, &o, progress, progress_ctx, &rep, &res)
              ? XS_EXIT_FAIL : XS_EXIT_OK;
@@ -319,21 +348,7 @@ int CMD_Apply(xs_cli *cli, int argc, char **argv)
         timeline_close(cli, &tl, tlf, a.timeline);
         tlf = NULL;
     }
-    if (res.outcome == TRN_VETOED ||
-        (res.outcome == TRN_FAILED && !rep.nr_doms)) {
-        /* Vetoed, or failed before the executor ran: no report. */
-        char ctx[HV_NAME_MAX + 16];
-        xs_err why;
-
-        snprintf(ctx, sizeof(ctx), "%s not applied", a.phase);
-        ERR_Set(&why, "%s", res.message);
-        OUT_Fail(cli, res.outcome == TRN_VETOED ? OUT_FAIL_VETO
-                                                : OUT_FAIL_APPLY, &why, ctx);
-    } else if (cli->json) {
-        OUT_ReportJson(stdout, &p, &rep, &res.after, &prep);
-    } else {
-        OUT_Report(stdout, &p, &rep, a.eo.rollback, &res.after, &prep);
-    }
+    apply_report(cli, &a, &p, &rep, &res, &prep);
 out:
     if (have_tl)
         TL_Dispose(&tl);

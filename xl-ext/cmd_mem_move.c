@@ -171,21 +171,91 @@ static void move_verdict(const hv_domain *d, const move_args *a,
             mv->goal_pct);
 }
 
+/*
+ * The domain to move, once it is one that can be moved to a node the
+ * host has, and where its memory lies is known.  NULL: said why.
+ */
+static const hv_domain *movable_domain(const xs_cli *cli, hv *h,
+                                       xs_snapshot *snap, const move_args *a)
+{
+    const hv_domain *d = SNAP_FindDomain(snap, a->domain);
+
+    if (!d) {
+        OUT_Failf(cli, OUT_FAIL_DOMAIN, "no domain '%s' is running",
+                  a->domain);
+        return NULL;
+    }
+    if (d->domid == 0) {
+        /* Its balloon feeds the toolstack and the backends of every guest */
+        OUT_Failf(cli, OUT_FAIL_PLAN, "%s is dom0: mem-move does not move "
+                  "its memory (cycling dom0's balloon would starve the "
+                  "toolstack and every guest's backends); place dom0 at "
+                  "boot with Xen's dom0_nodes= option", d->name);
+        return NULL;
+    }
+    if ((unsigned)a->node >= snap->host.nr_nodes) {
+        OUT_Failf(cli, OUT_FAIL_PLAN, "node %d does not exist: the host has "
+                  "%u node%s", a->node, snap->host.nr_nodes,
+                  snap->host.nr_nodes == 1 ? "" : "s");
+        return NULL;
+    }
+    if (HV_GetNodeMemory(h, snap->doms, snap->nr_doms)) {
+        OUT_Fail(cli, OUT_FAIL_HOST, HV_LastError(h),
+                 "cannot tell where memory lies");
+        return NULL;
+    }
+    return d;
+}
+
+/* The plan of the move: -1 when there is none (said why). */
+static int plan_move(const xs_cli *cli, const xs_snapshot *snap,
+                     const move_args *a, const hv_domain *d, plan *p)
+{
+    char label[HV_NAME_MAX];
+    plan_target target;
+    xs_err err;
+
+    /* Everything as it is, except where this domain's memory lies. */
+    memset(&target, 0, sizeof(target));
+    snprintf(target.domain, sizeof(target.domain), "%s", d->name);
+    target.memory_kib = d->target_kib;
+    target.floor_kib = move_floor(cli, a, d);
+    target.vcpus = TBL_KEEP;
+    target.node = a->node;
+    target.move_how = a->how;
+    target.node_goal_pct = a->eo.relocate_goal_pct;
+    {
+        plan_target *keep = NULL;
+
+        if (PLAN_TargetsFromSnapshot(snap, &target, 1, &keep, &err)) {
+            OUT_Fail(cli, OUT_FAIL_PLAN, &err, "cannot plan the move");
+            return -1;
+        }
+        target.dedicated = keep[0].dedicated;
+        target.pcpus = keep[0].pcpus;
+        target.pcpu_count = keep[0].pcpu_count;
+        free(keep);
+    }
+    snprintf(label, sizeof(label), "mem-move");
+    if (PLAN_MakeTo(snap, &target, 1, 0, label, p, &err)) {
+        OUT_Fail(cli, OUT_FAIL_PLAN, &err, "cannot move its memory");
+        return -1;
+    }
+    return 0;
+}
+
 int CMD_MemMove(xs_cli *cli, int argc, char **argv)
 {
     struct sigaction saved[CMD_NR_INTERRUPTS];
     const xs_cmd *self = CMD_Find("mem-move");
     move_args a = { .how = PLAN_MOVE_AUTO };
-    char label[HV_NAME_MAX];
     const hv_domain *d;
-    plan_target target;
     out_progress pg;
     out_move mv = { .verdict = OUT_MOVE_GOAL };
     bool judged = false;
     xs_snapshot snap;
     exec_report rep;
     xs_lock lock;
-    xs_err err;
     plan p;
     hv *h = NULL;
     int rc;
@@ -206,57 +276,9 @@ int CMD_MemMove(xs_cli *cli, int argc, char **argv)
     h = CMD_OpenSnapshot(cli, &snap);
     if (!h)
         goto out;
-    d = SNAP_FindDomain(&snap, a.domain);
-    if (!d) {
-        OUT_Failf(cli, OUT_FAIL_DOMAIN, "no domain '%s' is running",
-                  a.domain);
+    d = movable_domain(cli, h, &snap, &a);
+    if (!d || plan_move(cli, &snap, &a, d, &p))
         goto out;
-    }
-    if (d->domid == 0) {
-        /* Its balloon feeds the toolstack and the backends of every guest */
-        OUT_Failf(cli, OUT_FAIL_PLAN, "%s is dom0: mem-move does not move "
-                  "its memory (cycling dom0's balloon would starve the "
-                  "toolstack and every guest's backends); place dom0 at "
-                  "boot with Xen's dom0_nodes= option", d->name);
-        goto out;
-    }
-    if ((unsigned)a.node >= snap.host.nr_nodes) {
-        OUT_Failf(cli, OUT_FAIL_PLAN, "node %d does not exist: the host has "
-                  "%u node%s", a.node, snap.host.nr_nodes,
-                  snap.host.nr_nodes == 1 ? "" : "s");
-        goto out;
-    }
-    if (HV_GetNodeMemory(h, snap.doms, snap.nr_doms)) {
-        OUT_Fail(cli, OUT_FAIL_HOST, HV_LastError(h),
-                 "cannot tell where memory lies");
-        goto out;
-    }
-    /* Everything as it is, except where this domain's memory lies. */
-    memset(&target, 0, sizeof(target));
-    snprintf(target.domain, sizeof(target.domain), "%s", d->name);
-    target.memory_kib = d->target_kib;
-    target.floor_kib = move_floor(cli, &a, d);
-    target.vcpus = TBL_KEEP;
-    target.node = a.node;
-    target.move_how = a.how;
-    target.node_goal_pct = a.eo.relocate_goal_pct;
-    {
-        plan_target *keep = NULL;
-
-        if (PLAN_TargetsFromSnapshot(&snap, &target, 1, &keep, &err)) {
-            OUT_Fail(cli, OUT_FAIL_PLAN, &err, "cannot plan the move");
-            goto out;
-        }
-        target.dedicated = keep[0].dedicated;
-        target.pcpus = keep[0].pcpus;
-        target.pcpu_count = keep[0].pcpu_count;
-        free(keep);
-    }
-    snprintf(label, sizeof(label), "mem-move");
-    if (PLAN_MakeTo(&snap, &target, 1, 0, label, &p, &err)) {
-        OUT_Fail(cli, OUT_FAIL_PLAN, &err, "cannot move its memory");
-        goto out;
-    }
     if (a.dry_run) {
         CMD_PrintPlan(cli, &snap, h, &p);
         rc = XS_EXIT_OK;
