@@ -303,17 +303,22 @@ int CMD_SecondsOpt(const xs_cli *cli, const xs_cmd *cmd, const char *opt,
 
 hv *CMD_OpenHost(const xs_cli *cli, xs_err *err)
 {
+    bool timed = CLI_TimesWanted();
     hv *h;
 
+    if (timed)
+        CLI_TimesOpening();
     if (!cli->sim)
-        return HV_OpenXen(err);
-    if (cli->sim_state && access(cli->sim_state, F_OK) == 0)
+        h = HV_OpenXen(err);
+    else if (cli->sim_state && access(cli->sim_state, F_OK) == 0)
         h = HV_OpenSim(cli->sim_state, err);
     else
         h = HV_OpenSim(cli->sim, err);
     /* A simulated kill leaves the host where the next command finds it. */
-    if (h && cli->sim_state)
+    if (h && cli->sim && cli->sim_state)
         HVSIM_SaveOnKill(h, cli->sim_state);
+    if (timed)
+        CLI_TimesOpened(h);
     return h;
 }
 
@@ -328,6 +333,7 @@ int CMD_CloseHost(const xs_cli *cli, hv *h)
         OUT_Fail(cli, OUT_FAIL_HOST, &err, NULL);
         rc = -1;
     }
+    CLI_TimesPrint(cli, h);
     HV_Close(h);
     return rc;
 }

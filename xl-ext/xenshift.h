@@ -72,6 +72,14 @@ int CMD_UsageError(const xs_cli *cli, const xs_cmd *cmd, const char *fmt, ...)
 /* The host: --sim-state FILE when it exists, --sim FIXTURE, else Xen. */
 hv *CMD_OpenHost(const xs_cli *cli, xs_err *err);  /* says nothing */
 hv *CMD_OpenSnapshot(const xs_cli *cli, xs_snapshot *snap);
+/*
+ * XENSHIFT_HV_TIMES=1: CMD_OpenHost times the opening and every hv
+ * operation after it, CMD_CloseHost prints them on stderr (hvtimes.c).
+ */
+bool CLI_TimesWanted(void);
+void CLI_TimesOpening(void);
+void CLI_TimesOpened(hv *h);
+void CLI_TimesPrint(const xs_cli *cli, const hv *h);
 int CMD_CloseHost(const xs_cli *cli, hv *h);       /* saves --sim-state */
 int CMD_LoadTable(const xs_cli *cli, tbl_table *t);
 int CMD_TakeHostLock(const xs_cli *cli, xs_lock *lock, const char *who);

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hv.h"
 
@@ -16,22 +17,69 @@ static int finish(hv *h, int rc, const char *op)
     return rc;
 }
 
+static uint64_t mono_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* One slot per operation, in the order of first calls. */
+static int timed(hv *h, int rc, const char *op, uint64_t since_us)
+{
+    hv_times *t = h->times;
+    size_t i;
+
+    for (i = 0; i < t->nr && strcmp(t->ops[i].op, op) != 0; i++)
+        ;
+    if (i == t->nr) {
+        if (t->nr == HV_TIMES_MAX)
+            return rc;
+        t->ops[t->nr++].op = op;
+    }
+    t->ops[i].calls++;
+    t->ops[i].us += mono_us() - since_us;
+    return rc;
+}
+
 /* A driver without an operation cannot do it: HV_ENOSYS, not a crash. */
 #define DISPATCH(h, op, ...)                                   \
     do {                                                       \
+        uint64_t t0_;                                          \
+                                                               \
         ERR_Clear(&(h)->err);                                  \
         if (!(h)->ops->op) {                                   \
             ERR_Set(&(h)->err, "the %s host cannot %s",        \
                     (h)->ops->name, #op);                      \
             return HV_ENOSYS;                                  \
         }                                                      \
-        return finish((h), (h)->ops->op(__VA_ARGS__), #op);    \
+        if (!(h)->times)                                       \
+            return finish((h), (h)->ops->op(__VA_ARGS__), #op);\
+        t0_ = mono_us();                                       \
+        return finish((h), timed((h), (h)->ops->op(__VA_ARGS__), \
+                                 #op, t0_), #op);              \
     } while (0)
 
 void HV_Close(hv *h)
 {
-    if (h)
+    if (h) {
+        free(h->times);
+        h->times = NULL;
         h->ops->close(h);
+    }
+}
+
+int HV_TimesStart(hv *h)
+{
+    if (!h->times)
+        h->times = calloc(1, sizeof(*h->times));
+    return h->times ? 0 : -1;
+}
+
+const hv_times *HV_Times(const hv *h)
+{
+    return h->times;
 }
 
 const char *HV_DriverName(const hv *h)
@@ -231,7 +279,15 @@ uint64_t HV_NowMs(hv *h)
 
 void HV_SleepMs(hv *h, unsigned ms)
 {
+    uint64_t t0;
+
+    if (!h->times) {
+        h->ops->sleep_ms(h, ms);
+        return;
+    }
+    t0 = mono_us();
     h->ops->sleep_ms(h, ms);
+    timed(h, 0, "sleep_ms", t0);
 }
 
 const hv_pool *HV_PoolById(const hv_pool *v, size_t n, uint32_t id)

@@ -241,10 +241,33 @@ typedef struct hv_ops {
     long long (*wall_ms)(hv *h);
 } hv_ops;
 
+/*
+ * What the operations cost, counted only when asked (HV_TimesStart): a
+ * diagnostic for where a command's time goes on a real host.
+ */
+#define HV_TIMES_MAX 40
+
+typedef struct hv_op_time {
+    const char *op;             /* the hv_ops member's name */
+    unsigned calls;
+    uint64_t us;                /* wall time inside the driver */
+} hv_op_time;
+
+typedef struct hv_times {
+    size_t nr;
+    hv_op_time ops[HV_TIMES_MAX];
+} hv_times;
+
+/* Count every operation's calls and time from now on: 0, or -1. */
+int HV_TimesStart(hv *h);
+/* The counts so far, in the order of each operation's first call. */
+const hv_times *HV_Times(const hv *h);
+
 /* The common head of every driver's handle. */
 struct hv {
     const hv_ops *ops;
     xs_err err;
+    hv_times *times;            /* NULL unless HV_TimesStart */
 };
 
 #endif

@@ -27,6 +27,21 @@ is "$(phase)" normal "and back"
 is "$(cat "$tmp/rc")" 0 "apply whose reader went away exits 0"
 is "$(phase)" takeover "and the host reached takeover"
 x apply normal > "$tmp/out" 2>&1; t $? "apply normal again"
+# XENSHIFT_HV_TIMES: where the time went, on stderr after the output;
+# stdout (the JSON) untouched.
+XENSHIFT_HV_TIMES=1 x -j apply takeover > "$tmp/out" 2> "$tmp/err"
+t $? "apply with XENSHIFT_HV_TIMES=1"
+grep -q '^xenshift: times: opening the host [0-9.]* ms, its operations [0-9.]* ms: ' "$tmp/err"
+t $? "the operations' line: $(grep 'opening the host' "$tmp/err" | cut -c1-60)"
+grep 'opening the host' "$tmp/err" | grep -q ' set_target 2x [0-9.]* ms' 
+t $? "counts vm2's shrink and vm1's grow: two set_target calls"
+grep 'opening the host' "$tmp/err" | grep -q ' list_domains [1-9][0-9]*x '
+t $? "and the snapshots' list_domains"
+"${top_builddir:-.}/tests/sim/json-one" 0 < "$tmp/out" > /dev/null
+t $? "stdout is still one JSON document"
+XENSHIFT_HV_TIMES=0 x status > "$tmp/out" 2> "$tmp/err"
+is "$(grep -c 'times:' "$tmp/err")" 0 "XENSHIFT_HV_TIMES=0 prints nothing"
+x apply normal > "$tmp/out" 2>&1; t $? "apply normal, untimed"
 printf 'garbage' > "$tmp/host.json"
 x status > "$tmp/out" 2>&1
 [ $? -eq 1 ]; t $? "a damaged state file is an error (exit 1)"

@@ -1,0 +1,111 @@
+/*
+ * hvtimes.c - where a command's time went, when XENSHIFT_HV_TIMES is set.
+ *
+ * On an emulated or loaded host a command can take ten times what it
+ * takes on a quiet one; this says which part: the process's start
+ * (loading libxenlight and the rest), opening the host, and each hv
+ * operation.  Printed on stderr, after the command's own output.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xenshift.h"
+
+static uint64_t boot_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_BOOTTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* The process's start, since boot (field 22 of /proc/self/stat), or 0. */
+static uint64_t started_us(void)
+{
+    unsigned long long ticks = 0;
+    char buf[1024], *p;
+    long hz = sysconf(_SC_CLK_TCK);
+    FILE *f = fopen("/proc/self/stat", "r");
+    size_t n;
+    int field;
+
+    if (!f)
+        return 0;
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* the command's name may hold spaces: count from its ')' */
+    p = strrchr(buf, ')');
+    for (field = 2; p && field < 22; field++)
+        p = strchr(p + 1, ' ');
+    if (!p || hz <= 0 || sscanf(p + 1, "%llu", &ticks) != 1)
+        return 0;
+    return (uint64_t)ticks * 1000000 / (uint64_t)hz;
+}
+
+static struct {
+    bool on;
+    uint64_t open_begin_us;
+    uint64_t open_us;
+} times;
+
+bool CLI_TimesWanted(void)
+{
+    const char *v = getenv("XENSHIFT_HV_TIMES");
+
+    return v && v[0] && strcmp(v, "0") != 0;
+}
+
+void CLI_TimesOpening(void)
+{
+    times.open_begin_us = boot_us();
+}
+
+void CLI_TimesOpened(hv *h)
+{
+    if (!h || HV_TimesStart(h))
+        return;
+    times.on = true;
+    times.open_us = boot_us() - times.open_begin_us;
+}
+
+static int by_time(const void *a, const void *b)
+{
+    const hv_op_time *x = a, *y = b;
+
+    return x->us < y->us ? 1 : x->us > y->us ? -1 : 0;
+}
+
+void CLI_TimesPrint(const xs_cli *cli, const hv *h)
+{
+    const hv_times *t = h ? HV_Times(h) : NULL;
+    uint64_t start = started_us(), now = boot_us(), sum = 0;
+    hv_op_time ops[HV_TIMES_MAX];
+    size_t i;
+
+    if (!times.on || !t)
+        return;
+    memcpy(ops, t->ops, t->nr * sizeof(ops[0]));
+    qsort(ops, t->nr, sizeof(ops[0]), by_time);
+    for (i = 0; i < t->nr; i++)
+        sum += ops[i].us;
+    /* the tick is 10 ms: the process's age is that coarse */
+    if (start && start <= times.open_begin_us)
+        fprintf(stderr, "%s: times: process %" PRIu64 " ms, of which %"
+                PRIu64 " ms before opening the host (start, libraries, "
+                "table)\n", cli->progname, (now - start) / 1000,
+                (times.open_begin_us - start) / 1000);
+    fprintf(stderr, "%s: times: opening the host %" PRIu64 ".%01" PRIu64
+            " ms, its operations %" PRIu64 ".%01" PRIu64 " ms:",
+            cli->progname, times.open_us / 1000, times.open_us / 100 % 10,
+            sum / 1000, sum / 100 % 10);
+    for (i = 0; i < t->nr; i++)
+        fprintf(stderr, "%s %s %ux %" PRIu64 ".%01" PRIu64 " ms",
+                i ? "," : "", ops[i].op, ops[i].calls, ops[i].us / 1000,
+                ops[i].us / 100 % 10);
+    fputc('\n', stderr);
+}
