@@ -112,6 +112,21 @@ int HV_GetDomain(hv *h, uint32_t domid, hv_domain *out)
     DISPATCH(h, get_domain, h, domid, out);
 }
 
+int HV_GetProgress(hv *h, uint32_t domid, hv_dom_progress *out)
+{
+    hv_domain d;
+    int rc;
+
+    if (h->ops->get_progress)
+        DISPATCH(h, get_progress, h, domid, out);
+    rc = HV_GetDomain(h, domid, &d);
+    if (!rc) {
+        out->mem_kib = d.mem_kib;
+        out->vcpus_online = d.vcpus_online;
+    }
+    return rc;
+}
+
 int HV_FindDomain(hv *h, const char *name, hv_domain *out)
 {
     hv_domain *doms = NULL;

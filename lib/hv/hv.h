@@ -113,6 +113,17 @@ int HV_GetHost(hv *h, hv_host *out);
 int HV_ListPools(hv *h, hv_pool **pools, size_t *nr);
 int HV_ListDomains(hv *h, hv_domain **doms, size_t *nr);  /* dom0 included */
 int HV_GetDomain(hv *h, uint32_t domid, hv_domain *out);
+/*
+ * What a running step waits for, read as cheaply as the driver can (the
+ * executor looks every poll_ms): memory and vCPUs online, counted as
+ * HV_GetDomain counts them.  HV_ENODOMAIN when it no longer runs.  A
+ * driver without its own way reads the whole domain.
+ */
+typedef struct hv_dom_progress {
+    uint64_t mem_kib;
+    unsigned vcpus_online;
+} hv_dom_progress;
+int HV_GetProgress(hv *h, uint32_t domid, hv_dom_progress *out);
 /* Look a domain up by name; HV_ENODOMAIN when none runs. */
 int HV_FindDomain(hv *h, const char *name, hv_domain *out);
 
@@ -212,6 +223,7 @@ typedef struct hv_ops {
     int (*list_pools)(hv *h, hv_pool **pools, size_t *nr);
     int (*list_domains)(hv *h, hv_domain **doms, size_t *nr);
     int (*get_domain)(hv *h, uint32_t domid, hv_domain *out);
+    int (*get_progress)(hv *h, uint32_t domid, hv_dom_progress *out);
     int (*set_maxmem)(hv *h, uint32_t domid, uint64_t kib);
     int (*set_target)(hv *h, uint32_t domid, uint64_t kib);
     int (*set_vcpus_online)(hv *h, uint32_t domid, unsigned nr);

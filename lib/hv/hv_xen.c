@@ -433,6 +433,7 @@ static const hv_ops xen_ops = {
     .list_pools = xen_list_pools,
     .list_domains = xen_list_domains,
     .get_domain = xen_get_domain,
+    .get_progress = xen_get_progress,
     .set_maxmem = xen_set_maxmem,
     .set_target = xen_set_target,
     .set_vcpus_online = xen_set_vcpus_online,

@@ -95,13 +95,20 @@ static int read_node_affinity(xen *x, hv_domain *d)
 {
     xc_nodemap_t map;
     int size, n, nodes;
-    xc_physinfo_t pi = { 0 };
 
     d->node_affinity = 0;
     size = xc_get_nodemap_size(x->xch);
-    if (size <= 0 || xc_physinfo(x->xch, &pi))
+    if (size <= 0)
         goto fail;
-    nodes = pi.nr_nodes ? (int)pi.nr_nodes : 1;
+    /* asked once per open: this runs for every domain of every list */
+    if (!x->nr_nodes) {
+        xc_physinfo_t pi = { 0 };
+
+        if (xc_physinfo(x->xch, &pi))
+            goto fail;
+        x->nr_nodes = pi.nr_nodes ? (int)pi.nr_nodes : 1;
+    }
+    nodes = x->nr_nodes;
     map = xc_nodemap_alloc(x->xch);
     if (!map)
         goto fail;
@@ -242,6 +249,48 @@ int xen_get_domain(hv *h, uint32_t domid, hv_domain *out)
                 d.name);
 out:
     xen_dom_put(&d);
+    return rc;
+}
+
+/*
+ * One domain-info hypercall, no xenstore: the memory as xen_fill_memory
+ * counts it (pages plus outstanding; the video RAM is in the pages).
+ */
+int xen_get_progress(hv *h, uint32_t domid, hv_dom_progress *out)
+{
+    xen *x = X(h);
+    libxl_dominfo info;
+    const char *why;
+    char s[520];
+    int rc;
+
+    xen_begin(x);
+    libxl_dominfo_init(&info);
+    rc = libxl_domain_info(x->ctx, &info, domid);
+    if (rc == ERROR_DOMAIN_NOTFOUND) {
+        ERR_Set(&x->base.err, "domain %u: no longer exists", domid);
+        rc = HV_ENODOMAIN;
+        goto out;
+    }
+    if (rc) {
+        ERR_Set(&x->base.err, "domain %u: cannot read its state%s", domid,
+                xen_said(x, s, sizeof(s)));
+        rc = HV_EFAIL;
+        goto out;
+    }
+    why = xen_dom_gone_why(&info);
+    if (why) {
+        ERR_Set(&x->base.err, "domain %u: it %s", domid, why);
+        rc = HV_ENODOMAIN;
+        goto out;
+    }
+    out->mem_kib = info.current_memkb;
+    if (info.outstanding_memkb != LIBXL_MEMKB_DEFAULT)
+        out->mem_kib += info.outstanding_memkb;
+    out->vcpus_online = info.vcpu_online;
+    rc = 0;
+out:
+    libxl_dominfo_dispose(&info);
     return rc;
 }
 

@@ -63,6 +63,7 @@ typedef struct xen {
     struct xs_handle *xs;
     xmv *mover;                 /* direct page moves, opened when needed */
     int guarded;                /* -1 not asked yet, 0 stock Xen, 1 guard */
+    int nr_nodes;               /* 0 not asked yet: a host's nodes stay */
     numa_cache numa;            /* see NUMA_DUMP_REUSE_MS */
 } xen;
 
@@ -124,6 +125,7 @@ int xen_guarded(xen *x);
 void xen_fill_memory(xen *x, const libxl_dominfo *info, hv_domain *d);
 int xen_list_domains(hv *h, hv_domain **doms, size_t *nr);
 int xen_get_domain(hv *h, uint32_t domid, hv_domain *out);
+int xen_get_progress(hv *h, uint32_t domid, hv_dom_progress *out);
 int xen_set_maxmem(hv *h, uint32_t domid, uint64_t kib);
 int xen_set_target(hv *h, uint32_t domid, uint64_t kib);
 int xen_set_vcpus_online(hv *h, uint32_t domid, unsigned nr);

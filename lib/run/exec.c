@@ -699,7 +699,7 @@ int EXEC_Run(hv *h, const xs_snapshot *snap, const plan *p,
         const plan_row *row = &p->rows[i];
         exec_dom_report *r = &report->doms[i];
         dom_state *ds = &c.ds[i];
-        hv_domain d;
+        hv_dom_progress d;
 
         snprintf(r->domain, sizeof(r->domain), "%s", row->domain);
         if (!row->running) {
@@ -708,7 +708,8 @@ int EXEC_Run(hv *h, const xs_snapshot *snap, const plan *p,
             continue;
         }
         if (!ds->vanished) {
-            int hrc = HV_GetDomain(h, row->domid, &d);
+            /* the report says memory and vCPUs: the cheap read */
+            int hrc = HV_GetProgress(h, row->domid, &d);
 
             if (hrc == HV_ENODOMAIN) {
                 ds->vanished = true;

@@ -249,7 +249,7 @@ int exec_start(run_ctx *c, act_run *r)
     return rc;
 }
 
-static int check_vcpus(run_ctx *c, act_run *r, const hv_domain *d,
+static int check_vcpus(run_ctx *c, act_run *r, const hv_dom_progress *d,
                        uint64_t now)
 {
     const plan_action *a = r->a;
@@ -274,7 +274,7 @@ static int check_vcpus(run_ctx *c, act_run *r, const hv_domain *d,
     return 0;
 }
 
-static int check_memory(run_ctx *c, act_run *r, const hv_domain *d,
+static int check_memory(run_ctx *c, act_run *r, const hv_dom_progress *d,
                         uint64_t now)
 {
     const plan_action *a = r->a;
@@ -321,14 +321,18 @@ static int check_memory(run_ctx *c, act_run *r, const hv_domain *d,
 
 int exec_check(run_ctx *c, act_run *r, uint64_t now)
 {
-    hv_domain d;
+    hv_dom_progress d;
     int rc;
 
     if (r->a->kind == PLAN_ACT_RELOCATE)
         return exec_relocate_check(c, r->st, r, now);
-    rc = exec_get_dom(c, r->st, r->a, &d);
-    if (rc)
+    /* every poll_ms while it runs: the cheap read */
+    rc = HV_GetProgress(c->h, r->a->domid, &d);
+    if (rc) {
+        exec_act_failed(c, r->st, r->a, rc, "%s: cannot read its state: %s",
+                        r->a->domain, exec_hv_why(c));
         return rc;
+    }
     return r->a->kind == PLAN_ACT_VCPUS ? check_vcpus(c, r, &d, now)
                                         : check_memory(c, r, &d, now);
 }

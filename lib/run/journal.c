@@ -57,32 +57,14 @@ static int get_line(hv *h, const char *leaf, char *buf, size_t len,
     return 0;
 }
 
-static int drop_record(hv *h, xs_err *err)
-{
-    static const char *const leaves[] = {
-        XSP_J_RECORD_HEAD, XSP_JL_POOL, XSP_JL_DOMAIN, NULL
-    };
-    char path[256];
-    size_t i;
-    int rc;
-
-    /* the head first: what is left without it is not a record */
-    for (i = 0; leaves[i]; i++) {
-        snprintf(path, sizeof(path), XSP_JOURNAL "/%s", leaves[i]);
-        rc = HV_XsRemove(h, path);
-        if (rc && rc != HV_ENOENT) {
-            ERR_Set(err, "journal: %s", HV_LastError(h)->msg);
-            return -1;
-        }
-    }
-    return 0;
-}
-
 int JNL_Begin(hv *h, const char *from, const char *to, const char *request,
               xs_err *err)
 {
-    /* state last: a journal without it was never started. */
-    if (drop_record(h, err) ||
+    /*
+     * One remove for whatever an earlier journal left (its record, its
+     * moments), then state last: a journal without it was never started.
+     */
+    if (JNL_End(h, err) ||
         put(h, XSP_J_FROM, from ? from : "", err) ||
         put(h, XSP_J_TO, to, err) ||
         put(h, XSP_J_REQUEST, request ? request : "", err) ||

@@ -644,6 +644,41 @@ static void test_journal_long_line(void)
     HV_Close(h);
 }
 
+/* An earlier journal's leaves do not outlive the next begin. */
+static void test_journal_begin_clears(void)
+{
+    jnl_entry e;
+    xs_err err;
+    char *v = NULL;
+    hv *h;
+
+    h = HV_OpenSim(fixture, &err);
+    if (!h) {
+        ok(0, "journal begin: set up (%s)", err.msg);
+        return;
+    }
+    HV_XsWrite(h, XSP_JOURNAL "/" XSP_J_CAPACITY_MS, "1200");
+    HV_XsWrite(h, XSP_JOURNAL "/" XSP_J_RECORD_HEAD,
+               "pools=1 domains=0 cpus=8 nodes=1");
+    HV_XsWrite(h, XSP_JOURNAL "/" XSP_JL_DOMAIN "/3", "name=old");
+    is_int(JNL_Begin(h, "day", "night", "r7", &err), 0, "journal begin");
+    is_int(JNL_Read(h, &e, &err), 0, "journal begin: read back");
+    ok(e.present && !strcmp(e.state, "running") && !strcmp(e.from, "day") &&
+       !strcmp(e.to, "night") && !strcmp(e.request, "r7"),
+       "journal begin: running day -> night for r7 (%s %s -> %s)", e.state,
+       e.from, e.to);
+    is_int((int)e.capacity_ms, -1, "journal begin: no capacity moment of "
+           "the earlier journal");
+    is_int(HV_XsRead(h, XSP_JOURNAL "/" XSP_J_RECORD_HEAD, &v), HV_ENOENT,
+           "journal begin: no record of the earlier journal");
+    free(v);
+    v = NULL;
+    is_int(HV_XsRead(h, XSP_JOURNAL "/" XSP_JL_DOMAIN "/3", &v), HV_ENOENT,
+           "journal begin: nor its domain lines");
+    free(v);
+    HV_Close(h);
+}
+
 /*
  * A process killed after k changes, for every k: the record in the
  * journal brings back exactly what was (app's extra vCPU aside).
@@ -793,6 +828,7 @@ int main(void)
     test_diff_long();
     test_stray_pool();
     test_journal_long_line();
+    test_journal_begin_clears();
     test_recover();
     test_balloon_on_its_way();
     return done_testing();
