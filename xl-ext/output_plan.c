@@ -80,6 +80,9 @@ static void plan_waits(FILE *f, const plan_graph *g, size_t i)
     else if (nd->gate == PLAN_GATE_CAPACITY)
         fprintf(f, "        waits for capacity: every step above that is "
                 "not a memory move\n");
+    else if (nd->gate == PLAN_GATE_DONORS)
+        fprintf(f, "        waits for the donors' balloons: it takes pCPUs "
+                "a donor runs on\n");
     for (k = 0; k < nd->nr_deps; k++) {
         const plan_dep *d = &g->deps[nd->first_dep + k];
 

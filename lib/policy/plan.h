@@ -204,6 +204,12 @@ int PLAN_TargetsFromSnapshot(const xs_snapshot *snap,
  *  - a pool waits for the pCPUs it takes (a pool giving them back, a
  *    domain pinned off them), a pin for its domain's pool and for
  *    pCPUs coming back to Pool-0;
+ *  - a pCPU step that takes pCPUs from a donor (a pool taking pCPUs a
+ *    donor runs on, a donor's own pool or pin narrowing where it runs)
+ *    also waits for the donors' balloons: a guest gives memory back
+ *    with its own vCPUs, and squeezed onto fewer pCPUs it gives it back
+ *    slower (Fig. 9 on the bed: vm2's shrink 1.6 s with vm2 pinned and
+ *    pCPU 1 taken at once, 0.66 s alone);
  *  - relocations are placement, not capacity: they wait until every
  *    other action is done, and a move to node n waits for the moves
  *    that make room on n.
@@ -225,6 +231,7 @@ typedef enum {
     PLAN_GATE_NONE,
     PLAN_GATE_FREE_MEMORY,      /* grows as free memory appears */
     PLAN_GATE_CAPACITY,         /* once every non-placement step is done */
+    PLAN_GATE_DONORS,           /* once every shrink of memory is done */
 } plan_gate;
 
 typedef struct plan_node {

@@ -331,25 +331,101 @@ out:
     return rc;
 }
 
-static plan_gate gate_of(const plan_stage *st, const plan_action *a)
+/*
+ * The donors (domains whose memory shrinks) by domid, with the pCPUs
+ * each may run on now, and every pCPU any of them runs on.
+ */
+typedef struct donors_ix {
+    keyed *doms;                /* key domid, j a row of the plan */
+    size_t nr;
+    xs_cpumap cpus;
+} donors_ix;
+
+static int donors_build(const plan *p, donors_ix *d)
+{
+    keyed *rows;
+    size_t s, k, nr_rows = 0;
+    const keyed *r;
+
+    memset(d, 0, sizeof(*d));
+    rows = calloc(p->nr_rows ? p->nr_rows : 1, sizeof(*rows));
+    d->doms = calloc(p->nr_rows ? p->nr_rows : 1, sizeof(*d->doms));
+    if (!rows || !d->doms) {
+        free(rows);
+        return -1;
+    }
+    for (k = 0; k < p->nr_rows; k++) {
+        if (!p->rows[k].running)
+            continue;
+        rows[nr_rows].key = (long)p->rows[k].domid;
+        rows[nr_rows++].j = k;
+    }
+    qsort(rows, nr_rows, sizeof(*rows), keyed_cmp);
+    for (s = 0; s < p->nr_stages; s++) {
+        const plan_stage *st = &p->stages[s];
+
+        if (st->kind != PLAN_STAGE_SHRINK)
+            continue;
+        for (k = 0; k < st->nr_acts && d->nr < p->nr_rows; k++) {
+            const plan_action *a = &st->acts[k];
+
+            if (a->kind != PLAN_ACT_MEMORY ||
+                !(r = keyed_first(rows, nr_rows, (long)a->domid)))
+                continue;
+            d->doms[d->nr].key = r->key;
+            d->doms[d->nr++].j = r->j;
+            CPUMAP_Or(&d->cpus, p->rows[r->j].cpus_before);
+        }
+    }
+    free(rows);
+    qsort(d->doms, d->nr, sizeof(*d->doms), keyed_cmp);
+    return 0;
+}
+
+/* Whether a's domain is a donor that a leaves fewer pCPUs than now. */
+static bool narrows_donor(const plan *p, const donors_ix *d,
+                          const plan_action *a)
+{
+    const keyed *r = keyed_first(d->doms, d->nr, (long)a->domid);
+    const xs_cpumap *now;
+    size_t i;
+
+    if (!r)
+        return false;
+    now = p->rows[r->j].cpus_before;
+    for (i = 0; i < HV_MAX_CPUS / 64; i++)
+        if (now->bits[i] & ~a->cpus->bits[i])
+            return true;
+    return false;
+}
+
+static plan_gate gate_of(const plan *p, const donors_ix *d,
+                         const plan_stage *st, const plan_action *a)
 {
     if (a->kind == PLAN_ACT_RELOCATE)
         return PLAN_GATE_CAPACITY;
     if (a->kind == PLAN_ACT_MEMORY && st->kind != PLAN_STAGE_SHRINK &&
         a->to_kib > a->from_kib)
         return PLAN_GATE_FREE_MEMORY;
-    return PLAN_GATE_NONE;
+    if (!d->nr || (a->kind != PLAN_ACT_POOL_ENTER && a->kind != PLAN_ACT_PIN))
+        return PLAN_GATE_NONE;
+    /* a new pool takes its pCPUs from whoever runs there */
+    if (a->kind == PLAN_ACT_POOL_ENTER && maps_meet(a->cpus, &d->cpus))
+        return PLAN_GATE_DONORS;
+    return narrows_donor(p, d, a) ? PLAN_GATE_DONORS : PLAN_GATE_NONE;
 }
 
 int PLAN_GraphMake(const plan *p, plan_graph *g, xs_err *err)
 {
     size_t s, k, n = 0, first, pool_at;
+    donors_ix donors;
 
     PLAN_GraphDispose(g);
+    memset(&donors, 0, sizeof(donors));
     for (s = 0; s < p->nr_stages; s++)
         n += p->stages[s].nr_acts;
     g->nodes = calloc(n ? n : 1, sizeof(*g->nodes));
-    if (!g->nodes)
+    if (!g->nodes || donors_build(p, &donors))
         goto nomem;
     for (s = 0; s < p->nr_stages; s++) {
         const plan_stage *st = &p->stages[s];
@@ -361,7 +437,7 @@ int PLAN_GraphMake(const plan *p, plan_graph *g, xs_err *err)
 
             nd->act = &st->acts[k];
             nd->stage = s;
-            nd->gate = gate_of(st, nd->act);
+            nd->gate = gate_of(p, &donors, st, nd->act);
             g->nr_placement += nd->gate == PLAN_GATE_CAPACITY;
             if (pool_at == st->nr_acts && is_pool(nd->act))
                 pool_at = k;
@@ -372,8 +448,10 @@ int PLAN_GraphMake(const plan *p, plan_graph *g, xs_err *err)
     }
     if (g->nr_placement && room_deps(g))
         goto nomem;
+    free(donors.doms);
     return 0;
 nomem:
+    free(donors.doms);
     ERR_Set(err, "out of memory");
     PLAN_GraphDispose(g);
     return -1;
@@ -407,6 +485,7 @@ const char *PLAN_GateText(plan_gate gt)
     case PLAN_GATE_NONE: return "nothing";
     case PLAN_GATE_FREE_MEMORY: return "free memory above the reserve";
     case PLAN_GATE_CAPACITY: return "capacity (every other step)";
+    case PLAN_GATE_DONORS: return "the donors' balloons";
     }
     return "?";
 }
@@ -417,6 +496,7 @@ const char *PLAN_GateName(plan_gate gt)
     case PLAN_GATE_NONE: return "none";
     case PLAN_GATE_FREE_MEMORY: return "free-memory";
     case PLAN_GATE_CAPACITY: return "capacity";
+    case PLAN_GATE_DONORS: return "donors";
     }
     return "?";
 }

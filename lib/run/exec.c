@@ -310,6 +310,7 @@ static int start_ready(run_ctx *c, graph_run *gr, exec_report *rep,
         if (gr->runs[i].phase != ACT_WAITING ||
             nd->gate == PLAN_GATE_FREE_MEMORY ||
             (nd->gate == PLAN_GATE_CAPACITY && !rep->capacity_reached) ||
+            (nd->gate == PLAN_GATE_DONORS && !gr->donors_done) ||
             !deps_done(gr, i))
             continue;
         if (nd->act->kind != PLAN_ACT_VCPUS && one_only && *more)
@@ -326,7 +327,9 @@ static int start_ready(run_ctx *c, graph_run *gr, exec_report *rep,
             *more = gr->runs[i].phase == ACT_WAITING &&
                     gr->g.nodes[i].gate != PLAN_GATE_FREE_MEMORY &&
                     (gr->g.nodes[i].gate != PLAN_GATE_CAPACITY ||
-                     rep->capacity_reached) && deps_done(gr, i);
+                     rep->capacity_reached) &&
+                    (gr->g.nodes[i].gate != PLAN_GATE_DONORS ||
+                     gr->donors_done) && deps_done(gr, i);
     }
     return 0;
 }

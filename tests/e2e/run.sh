@@ -416,6 +416,9 @@ echo "$times" | awk '{ t[$1] = $2 } END {
         printf "# balloon steps alone: vm2 shrink %d ms, vm1 grow %d ms (xenshift); %d and %d ms by xl, seen through xl list\n", t["xenshift-shrink-vm2-alone"], t["xenshift-grow-vm1-alone"], t["xl-shrink-vm2-alone"], t["xl-grow-vm1-alone"]
     if (x > 0 && s > 0)
         printf "# ratio: take-over (the whole command) / its slowest balloon step alone: %.2f (%d / %d ms; goal <= 1.2)\n", x / s, x, s
+    d = t["daemon-takeover"]
+    if (d > 0 && s > 0)
+        printf "# ratio: take-over by xenshiftd (request -> answer ended) / its slowest balloon step alone: %.2f (%d / %d ms; goal <= 1.2)\n", d / s, d, s
     c = t["xenshift-capacity"]
     if (c > 0 && s > 0)
         printf "# ratio: take-over capacity (from its first step) / its slowest balloon step alone: %.2f (%d / %d ms; %d ms of preparing before it)\n", c / s, c, s, t["xenshift-prepare"]

@@ -307,12 +307,120 @@ static void test_journal_moments(void)
     HV_Close(h);
 }
 
+/* A row of the plan: the domain and the pCPUs it may run on now. */
+static void add_row(plan *p, const char *dom, uint32_t domid,
+                    const char *cpus_before, bool running)
+{
+    plan_row *r;
+    int bad_at;
+
+    if (nr_maps == sizeof(maps) / sizeof(maps[0]) ||
+        CPUMAP_Parse(cpus_before, 8, &maps[nr_maps], &bad_at))
+        abort();
+    p->rows = realloc(p->rows, (p->nr_rows + 1) * sizeof(*r));
+    r = &p->rows[p->nr_rows++];
+    memset(r, 0, sizeof(*r));
+    snprintf(r->domain, sizeof(r->domain), "%s", dom);
+    r->domid = domid;
+    r->running = running;
+    r->cpus_before = &maps[nr_maps++];
+}
+
+/*
+ * pCPU steps that take pCPUs a donor runs on wait for the donors'
+ * balloons (a guest gives memory back with its own vCPUs); the others
+ * start at once.  Fig. 9's take-over, then its way back.
+ */
+static void test_donors(void)
+{
+    plan p;
+    plan_graph g;
+    plan_action sh, gr, c[4];
+    xs_err err;
+    char b[128];
+
+    PLAN_Init(&p);
+    PLAN_GraphInit(&g);
+    add_row(&p, "vm1", 1, "0-3", true);
+    add_row(&p, "vm2", 2, "0-3", true);
+    add_row(&p, "vm3", 3, "0-3", true);
+    sh = act(PLAN_ACT_MEMORY, "vm2", 2, NULL);
+    sh.from_kib = 512 * MIB;
+    sh.to_kib = 128 * MIB;
+    gr = act(PLAN_ACT_MEMORY, "vm1", 1, NULL);
+    gr.from_kib = 128 * MIB;
+    gr.to_kib = 512 * MIB;
+    c[0] = act(PLAN_ACT_POOL_ENTER, "vm1", 1, "3");
+    c[1] = act(PLAN_ACT_PIN, "vm1", 1, "3");
+    c[2] = act(PLAN_ACT_PIN, "vm2", 2, "0-2");
+    c[3] = act(PLAN_ACT_PIN, "vm3", 3, "0-2");
+    add_stage(&p, PLAN_STAGE_SHRINK, &sh, 1);
+    add_stage(&p, PLAN_STAGE_GROW, &gr, 1);
+    add_stage(&p, PLAN_STAGE_CPUS, c, 4);
+    is_int(PLAN_GraphMake(&p, &g, &err), 0, "donors: graph made");
+    is_int(g.nodes[2].gate, PLAN_GATE_DONORS,
+           "a new pool taking a pCPU a donor runs on waits for the donors");
+    is_int(g.nodes[3].gate, PLAN_GATE_NONE,
+           "its domain's pin has no gate of its own");
+    is_str(deps_of(&g, 3, b, sizeof(b)), "3:pool", "but waits for the pool");
+    is_int(g.nodes[4].gate, PLAN_GATE_DONORS,
+           "a pin leaving a donor fewer pCPUs waits for the donors");
+    is_int(g.nodes[5].gate, PLAN_GATE_NONE,
+           "a pin of a domain that gives no memory starts at once");
+    is_str(PLAN_GateName(g.nodes[2].gate), "donors", "its JSON name");
+    PLAN_GraphDispose(&g);
+    PLAN_Dispose(&p);
+
+    /* the way back: vm1 gives memory back from its pool, pins widen */
+    PLAN_Init(&p);
+    add_row(&p, "vm1", 1, "3", true);
+    add_row(&p, "vm2", 2, "0-2", true);
+    sh = act(PLAN_ACT_MEMORY, "vm1", 1, NULL);
+    sh.from_kib = 512 * MIB;
+    sh.to_kib = 128 * MIB;
+    c[0] = act(PLAN_ACT_POOL_LEAVE, "vm1", 1, "3");
+    c[1] = act(PLAN_ACT_PIN, "vm1", 1, "0-3");
+    c[2] = act(PLAN_ACT_PIN, "vm2", 2, "0-3");
+    add_stage(&p, PLAN_STAGE_SHRINK, &sh, 1);
+    add_stage(&p, PLAN_STAGE_CPUS, c, 3);
+    is_int(PLAN_GraphMake(&p, &g, &err), 0, "way back: graph made");
+    ok(g.nodes[1].gate == PLAN_GATE_NONE && g.nodes[2].gate == PLAN_GATE_NONE
+       && g.nodes[3].gate == PLAN_GATE_NONE,
+       "way back: giving pCPUs back and widening pins start at once");
+    PLAN_GraphDispose(&g);
+    PLAN_Dispose(&p);
+
+    /* a pool on pCPUs no donor runs on; a donor that is not running */
+    PLAN_Init(&p);
+    add_row(&p, "vm2", 2, "0-1", true);
+    add_row(&p, "gone", 7, "0-3", false);
+    sh = act(PLAN_ACT_MEMORY, "vm2", 2, NULL);
+    sh.from_kib = 512 * MIB;
+    sh.to_kib = 128 * MIB;
+    gr = act(PLAN_ACT_MEMORY, "gone", 7, NULL);
+    gr.from_kib = 512 * MIB;
+    gr.to_kib = 128 * MIB;
+    {
+        plan_action both[2] = { sh, gr };
+
+        add_stage(&p, PLAN_STAGE_SHRINK, both, 2);
+    }
+    c[0] = act(PLAN_ACT_POOL_ENTER, "vm1", 1, "3");
+    add_stage(&p, PLAN_STAGE_CPUS, c, 1);
+    is_int(PLAN_GraphMake(&p, &g, &err), 0, "apart: graph made");
+    is_int(g.nodes[2].gate, PLAN_GATE_NONE,
+           "a pool on pCPUs no running donor runs on starts at once");
+    PLAN_GraphDispose(&g);
+    PLAN_Dispose(&p);
+}
+
 int main(void)
 {
     test_memory();
     test_cpus();
     test_relocations();
     test_cpus_many_back();
+    test_donors();
     test_room_two_nodes();
     test_empty();
     test_journal_moments();

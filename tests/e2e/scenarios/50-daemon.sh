@@ -65,6 +65,12 @@ tap_is "a request written with xenstore-write is carried out" \
 started=$(xenstore-read $R/answer/e2e-1/started-at)
 tap_diag "reaction time (xenstore-write -> transition started): $((started - t0)) ms"
 echo "XS-E2E-TIME daemon-reaction $((started - t0))"
+# The whole take-over as xenshiftd does it (the host already open, no
+# process to start): from the request's write to its answer's end.
+ended=$(xenstore-read $R/answer/e2e-1/ended-at)
+tap_check "the answer says when it ended ($ended)" [ "${ended:-0}" -gt "$t0" ]
+tap_diag "take-over by xenshiftd (xenstore-write -> answer ended): $((ended - t0)) ms"
+echo "XS-E2E-TIME daemon-takeover $((ended - t0))"
 tap_is "the host is in takeover, as xl shows" "$(xl_phase)" takeover
 
 xenstore-write $R/request/e2e-2 bogus
