@@ -59,10 +59,15 @@ tap_is "the donor's target is back too" \
 # killed (SIGKILL: no handler runs, nothing is rolled back), with the
 # donor's balloon held at its floor so the kill lands mid-way for sure:
 # Xen keeps what was done, and the journal says how it was.  vm1's
-# cpupool is made by then (pCPU steps start at once); its name is then taken out of
+# cpupool is made by then; its name is then taken out of
 # xenstore, as when libxl dies between its hypercall and writing the
-# name, so the way back must find the pool by Xen's id.
+# name, so the way back must find the pool by Xen's id.  A pool that
+# takes pCPUs a donor runs on waits for the donors' balloons (it would
+# slow them): the donor is pinned to pCPU 0 first, so vm1's pool on
+# pCPU 1 takes nothing from it and is made at once.
 J=/local/domain/0/xenshift/journal
+xl vcpu-pin donor all 0
+tap_is "the donor runs on pCPU 0 only" "$(xl_affinity donor)" 0
 "$XENSHIFT" -c /payload/tables/stuck-pool.json apply --stuck-timeout 0 squeeze \
     > /tmp/kill.out 2>&1 &
 pid=$!
@@ -100,6 +105,7 @@ tap_is "vm1 back in Pool-0" "$(xl_pool vm1)" Pool-0
 tap_is "Xen has no cpupool $pool any more: xl lists Pool-0 alone" \
     "$(xlq cpupool-list | awk 'NR > 1 { print $1 }' | tr '\n' ' ')" "Pool-0 "
 tap_is "Pool-0 has both pCPUs again" "$(xl_pool_cpus Pool-0)" "0,1"
+tap_is "the donor is on pCPU 0, as it was recorded" "$(xl_affinity donor)" 0
 "$XENSHIFT" -c /payload/tables/stuck-pool.json recover > /tmp/recover.out 2>&1
 tap_is "a second recover has nothing to do" "$?:$(cat /tmp/recover.out)" \
     "0:nothing to recover: no transition was interrupted on this host"
