@@ -273,33 +273,25 @@ int xen_from_cpumap(xen *x, const xs_cpumap *m, libxl_bitmap *b,
 
 /* --- host --------------------------------------------------------------- */
 
-/* Every online pCPU: each is in exactly one cpupool or free. */
+/*
+ * Every online pCPU (each is in exactly one cpupool or free): those the
+ * CPU topology gives a core.  One sysctl, where listing the pools and
+ * the free pCPUs costs a sysctl and a xenstore read per pool.
+ */
 int xen_online_cpus(xen *x, xs_cpumap *m)
 {
-    hv_pool *pools = NULL;
-    libxl_bitmap freemap;
-    xs_cpumap f;
-    size_t nr = 0, i;
-    int rc;
+    libxl_cputopology *topo;
+    int nr = 0, i;
 
     CPUMAP_Clear(m);
-    libxl_bitmap_init(&freemap);
-    rc = xen_list_pools(&x->base, &pools, &nr);
-    if (rc)
-        goto out;
-    for (i = 0; i < nr; i++)
-        CPUMAP_Or(m, &pools[i].cpus);
-    if (libxl_get_freecpus(x->ctx, &freemap)) {
-        rc = xen_host_fail(x, ERROR_FAIL, "reading the free pCPUs");
-        goto out;
-    }
-    xen_to_cpumap(&freemap, &f);
-    CPUMAP_Or(m, &f);
-    rc = 0;
-out:
-    libxl_bitmap_dispose(&freemap);
-    free(pools);
-    return rc;
+    topo = libxl_get_cpu_topology(x->ctx, &nr);
+    if (!topo)
+        return xen_host_fail(x, ERROR_FAIL, "reading the online pCPUs");
+    for (i = 0; i < nr && i < HV_MAX_CPUS; i++)
+        if (topo[i].core != LIBXL_CPUTOPOLOGY_INVALID_ENTRY)
+            CPUMAP_Set(m, (unsigned)i);
+    libxl_cputopology_list_free(topo, nr);
+    return 0;
 }
 
 /*
