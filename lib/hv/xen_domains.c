@@ -135,20 +135,26 @@ fail:
  * HV_ENODOMAIN when the domain went away meanwhile.
  */
 static int fill_domain(xen *x, const libxl_dominfo *info,
-                       const xs_cpumap *online, hv_domain *d)
+                       const xs_cpumap *online, const char *known_name,
+                       hv_domain *d)
 {
     libxl_vcpuinfo *vcpus;
     int nr_vcpus = 0, nr_cpus = 0, i;
-    char *name;
+    char *name = NULL;
     char s[520];
 
     memset(d, 0, sizeof(*d));
     d->domid = info->domid;
-    name = libxl_domid_to_name(x->ctx, info->domid);
-    if (!name && info->domid != 0)
-        return HV_ENODOMAIN;    /* gone, or not built yet */
-    snprintf(d->name, sizeof(d->name), "%s", name ? name : "Domain-0");
-    free(name);
+    /* a name xen_dom_get just read is not read again ("?": it had none) */
+    if (known_name && strcmp(known_name, "?") != 0) {
+        snprintf(d->name, sizeof(d->name), "%s", known_name);
+    } else {
+        name = libxl_domid_to_name(x->ctx, info->domid);
+        if (!name && info->domid != 0)
+            return HV_ENODOMAIN;    /* gone, or not built yet */
+        snprintf(d->name, sizeof(d->name), "%s", name ? name : "Domain-0");
+        free(name);
+    }
     d->type = dom_type(x, info);
     xen_fill_memory(x, info, d);
     d->vcpus_online = info->vcpu_online;
@@ -212,7 +218,7 @@ int xen_list_domains(hv *h, hv_domain **doms, size_t *nr)
         /* Crashed, shut down or dying domains do not run: not listed. */
         if (xen_dom_gone_why(&info[i]))
             continue;
-        rc = fill_domain(x, &info[i], &online, &(*doms)[k]);
+        rc = fill_domain(x, &info[i], &online, NULL, &(*doms)[k]);
         if (rc == HV_ENODOMAIN)
             continue;           /* went away between the list and the look */
         if (rc)
@@ -243,7 +249,7 @@ int xen_get_domain(hv *h, uint32_t domid, hv_domain *out)
     rc = xen_online_cpus(x, &online);
     if (rc)
         goto out;
-    rc = fill_domain(x, &d.info, &online, out);
+    rc = fill_domain(x, &d.info, &online, d.name, out);
     if (rc == HV_ENODOMAIN)
         ERR_Set(&x->base.err, "domain %u (%s): no longer exists", domid,
                 d.name);
