@@ -333,8 +333,7 @@ int CMD_CloseHost(const xs_cli *cli, hv *h)
         OUT_Fail(cli, OUT_FAIL_HOST, &err, NULL);
         rc = -1;
     }
-    CLI_TimesPrint(cli, h);
-    HV_Close(h);
+    CLI_TimesClose(cli, h);
     return rc;
 }
 

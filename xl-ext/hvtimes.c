@@ -80,18 +80,26 @@ static int by_time(const void *a, const void *b)
     return x->us < y->us ? 1 : x->us > y->us ? -1 : 0;
 }
 
-void CLI_TimesPrint(const xs_cli *cli, const hv *h)
+/* Close h; when timed, say where the time went (after the close). */
+void CLI_TimesClose(const xs_cli *cli, hv *h)
 {
-    const hv_times *t = h ? HV_Times(h) : NULL;
-    uint64_t start = started_us(), now = boot_us(), sum = 0;
+    uint64_t start, now, sum = 0, close_us;
     hv_op_time ops[HV_TIMES_MAX];
-    size_t i;
+    size_t i, nr;
 
-    if (!times.on || !t)
+    if (!times.on || !h || !HV_Times(h)) {
+        HV_Close(h);
         return;
-    memcpy(ops, t->ops, t->nr * sizeof(ops[0]));
-    qsort(ops, t->nr, sizeof(ops[0]), by_time);
-    for (i = 0; i < t->nr; i++)
+    }
+    nr = HV_Times(h)->nr;
+    memcpy(ops, HV_Times(h)->ops, nr * sizeof(ops[0]));
+    close_us = boot_us();
+    HV_Close(h);
+    now = boot_us();
+    close_us = now - close_us;
+    start = started_us();
+    qsort(ops, nr, sizeof(ops[0]), by_time);
+    for (i = 0; i < nr; i++)
         sum += ops[i].us;
     /* the tick is 10 ms: the process's age is that coarse */
     if (start && start <= times.open_begin_us)
@@ -100,10 +108,11 @@ void CLI_TimesPrint(const xs_cli *cli, const hv *h)
                 "table)\n", cli->progname, (now - start) / 1000,
                 (times.open_begin_us - start) / 1000);
     fprintf(stderr, "%s: times: opening the host %" PRIu64 ".%01" PRIu64
-            " ms, its operations %" PRIu64 ".%01" PRIu64 " ms:",
-            cli->progname, times.open_us / 1000, times.open_us / 100 % 10,
+            " ms, closing it %" PRIu64 ".%01" PRIu64 " ms, its operations %"
+            PRIu64 ".%01" PRIu64 " ms:", cli->progname, times.open_us / 1000,
+            times.open_us / 100 % 10, close_us / 1000, close_us / 100 % 10,
             sum / 1000, sum / 100 % 10);
-    for (i = 0; i < t->nr; i++)
+    for (i = 0; i < nr; i++)
         fprintf(stderr, "%s %s %ux %" PRIu64 ".%01" PRIu64 " ms",
                 i ? "," : "", ops[i].op, ops[i].calls, ops[i].us / 1000,
                 ops[i].us / 100 % 10);

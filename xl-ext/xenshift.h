@@ -74,12 +74,13 @@ hv *CMD_OpenHost(const xs_cli *cli, xs_err *err);  /* says nothing */
 hv *CMD_OpenSnapshot(const xs_cli *cli, xs_snapshot *snap);
 /*
  * XENSHIFT_HV_TIMES=1: CMD_OpenHost times the opening and every hv
- * operation after it, CMD_CloseHost prints them on stderr (hvtimes.c).
+ * operation after it, CMD_CloseHost the closing, and prints them on
+ * stderr (hvtimes.c).
  */
 bool CLI_TimesWanted(void);
 void CLI_TimesOpening(void);
 void CLI_TimesOpened(hv *h);
-void CLI_TimesPrint(const xs_cli *cli, const hv *h);
+void CLI_TimesClose(const xs_cli *cli, hv *h);      /* HV_Close too */
 int CMD_CloseHost(const xs_cli *cli, hv *h);       /* saves --sim-state */
 int CMD_LoadTable(const xs_cli *cli, tbl_table *t);
 int CMD_TakeHostLock(const xs_cli *cli, xs_lock *lock, const char *who);

@@ -31,7 +31,7 @@ x apply normal > "$tmp/out" 2>&1; t $? "apply normal again"
 # stdout (the JSON) untouched.
 XENSHIFT_HV_TIMES=1 x -j apply takeover > "$tmp/out" 2> "$tmp/err"
 t $? "apply with XENSHIFT_HV_TIMES=1"
-grep -q '^xenshift: times: opening the host [0-9.]* ms, its operations [0-9.]* ms: ' "$tmp/err"
+grep -q '^xenshift: times: opening the host [0-9.]* ms, closing it [0-9.]* ms, its operations [0-9.]* ms: ' "$tmp/err"
 t $? "the operations' line: $(grep 'opening the host' "$tmp/err" | cut -c1-60)"
 grep 'opening the host' "$tmp/err" | grep -q ' set_target 2x [0-9.]* ms' 
 t $? "counts vm2's shrink and vm1's grow: two set_target calls"

@@ -70,6 +70,7 @@ echo "XS-E2E-TIME daemon-reaction $((started - t0))"
 ended=$(xenstore-read $R/answer/e2e-1/ended-at)
 tap_check "the answer says when it ended ($ended)" [ "${ended:-0}" -gt "$t0" ]
 tap_diag "take-over by xenshiftd (xenstore-write -> answer ended): $((ended - t0)) ms"
+tap_diag "its capacity at $(xenstore-read $R/answer/e2e-1/capacity-ms) ms; $(grep 'e2e-1: reached' /tmp/xenshiftd.log)"
 echo "XS-E2E-TIME daemon-takeover $((ended - t0))"
 tap_is "the host is in takeover, as xl shows" "$(xl_phase)" takeover
 
