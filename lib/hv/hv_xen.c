@@ -415,6 +415,8 @@ static void xen_close(hv *h)
         xc_interface_close(x->xch);
     if (x->xs)
         xs_close(x->xs);
+    if (x->xs_watch)
+        xs_close(x->xs_watch);
     free(x);
 }
 

@@ -61,6 +61,7 @@ typedef struct xen {
     libxl_ctx *ctx;
     xc_interface *xch;
     struct xs_handle *xs;
+    struct xs_handle *xs_watch; /* watches only, opened at the first */
     xmv *mover;                 /* direct page moves, opened when needed */
     int guarded;                /* -1 not asked yet, 0 stock Xen, 1 guard */
     int nr_nodes;               /* 0 not asked yet: a host's nodes stay */

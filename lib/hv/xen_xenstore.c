@@ -113,11 +113,32 @@ int xen_xs_restrict(hv *h, const char *path)
     return 0;
 }
 
+/*
+ * Watches have a connection of their own: libxenstore starts a reader
+ * thread on a handle's first watch, and from then on hands every reply
+ * on that handle over through it.  The reads and writes of the journal
+ * and of the domains keep the plain handle (on the bed, through a
+ * handle with a watch they took about twice as long).
+ */
+static struct xs_handle *watch_handle(xen *x)
+{
+    if (!x->xs_watch) {
+        x->xs_watch = xs_open(0);
+        if (!x->xs_watch)
+            ERR_Set(&x->base.err, "xenstore: a connection for watches: %s",
+                    strerror(errno));
+    }
+    return x->xs_watch;
+}
+
 int xen_xs_watch(hv *h, const char *path, const char *token)
 {
     xen *x = X(h);
+    struct xs_handle *w = watch_handle(x);
 
-    if (!xs_watch(x->xs, path, token)) {
+    if (!w)
+        return HV_EFAIL;
+    if (!xs_watch(w, path, token)) {
         ERR_Set(&x->base.err, "xenstore watch %s: %s", path,
                 strerror(errno));
         return HV_EFAIL;
@@ -129,7 +150,9 @@ int xen_xs_unwatch(hv *h, const char *path, const char *token)
 {
     xen *x = X(h);
 
-    if (!xs_unwatch(x->xs, path, token)) {
+    if (!x->xs_watch)
+        return 0;               /* nothing was watched */
+    if (!xs_unwatch(x->xs_watch, path, token)) {
         ERR_Set(&x->base.err, "xenstore unwatch %s: %s", path,
                 strerror(errno));
         return HV_EFAIL;
@@ -139,14 +162,19 @@ int xen_xs_unwatch(hv *h, const char *path, const char *token)
 
 int xen_xs_watch_fd(hv *h)
 {
-    return xs_fileno(X(h)->xs);
+    struct xs_handle *w = watch_handle(X(h));
+
+    return w ? xs_fileno(w) : -1;
 }
 
 int xen_xs_read_watch(hv *h, char **path, char **token)
 {
     xen *x = X(h);
-    char **v = xs_check_watch(x->xs);
+    char **v;
 
+    if (!x->xs_watch)
+        return 0;               /* no watch, no event */
+    v = xs_check_watch(x->xs_watch);
     if (!v) {
         if (errno == EAGAIN)
             return 0;
