@@ -285,7 +285,7 @@ is $? 0 "the group g-service (xs: ocf:xenshift:xenshift takeover/normal, ip $vip
 # where_is RSC: the node crm_resource --locate names, on B
 where_is() { on $B -t 30 "crm_resource --locate -r $1 -Q 2>/dev/null"; }
 # answer FROM: what the service at the address answers FROM's dom0
-answer() { on $1 -t 30 "socat -u TCP:$vip:$port,connect-timeout=5 - 2>&1"; }
+answer() { on $1 -t 30 "socat -T 10 -u TCP:$vip:$port,connect-timeout=5 - 2>&1"; }
 for i in $(seq 120); do
     [ "$(where_is svc)" = $A ] && break
     sleep 2
@@ -364,7 +364,8 @@ for i in $(seq 30); do
     sleep 1
 done
 [ -n "$t_answer" ]
-is $? 0 "the service answers at $vip:$port from $B, to the client that asked since the kill ($(( (${t_answer:-$t0} - t0) / 1000 )) s after it)"
+is $? 0 "the service answers at $vip:$port from $B, to the client that asked since the kill ($(( (${t_answer:-$t0} - t0) / 1000 )) s after it)" ||
+    on $B "ps -ef | grep -E 'answer-wait|socat' | grep -v grep; socat -T 10 -u TCP:$vip:$port,connect-timeout=5 - 2>&1" | diag
 is "$(on $B "ip -o -4 addr show | awk '\$4 == \"$vip/24\" { print \$4 }'")" "$vip/24" \
     "$B: ip addr shows $vip on its cluster NIC"
 b_takeover=$(xl_state $B)

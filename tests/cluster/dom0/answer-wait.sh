@@ -6,7 +6,9 @@
 # before a take-over: FILE says when the service answered from the new
 # host.
 while :; do
-    got=$(socat -u "TCP:$1:$2,connect-timeout=1" - 2>/dev/null)
+    # -T 3: a connection made to the host that then died would wait
+    # for its answer for ever
+    got=$(socat -T 3 -u "TCP:$1:$2,connect-timeout=1" - 2>/dev/null)
     [ "$got" = "$3" ] && break
     sleep 1
 done
