@@ -4,7 +4,9 @@
 # Made from the Xen bed's image (tests/e2e/image.sh, Debian 12, Xen
 # 4.17, cached in XENSHIFT_E2E_CACHE as check-xen caches it; this
 # script only reads it) plus Debian's cluster packages: corosync,
-# pacemaker, sbd, fence-agents (fence_sbd), iproute2 and ping; and the
+# pacemaker, sbd, fence-agents (fence_sbd), resource-agents (IPaddr2,
+# anything: the service's address and its process), socat (the service
+# and its client), iproute2 and ping; and the
 # kernel modules a cluster host needs beyond the bed's (the cluster
 # NIC, the control port, the watchdogs).  The bed's root filesystem is
 # copied out with debugfs (no loop device, no mount), the packages are
@@ -21,7 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 e2e=$here/../e2e
 cache=${1:?usage: image.sh CACHE_DIR}
 log() { echo "cluster-image: $*" >&2; }
-pkgs="corosync pacemaker pacemaker-cli-utils sbd fence-agents iproute2 iputils-ping"
+pkgs="corosync pacemaker pacemaker-cli-utils sbd fence-agents resource-agents socat iproute2 iputils-ping"
 # virtio_net: the cluster network; virtio_console: the control port;
 # xen_wdt (Xen's per-domain watchdog) and softdog: SBD's watchdog
 mods="virtio_net virtio_console xen_wdt softdog"
@@ -78,6 +80,9 @@ for p in $pkgs; do
         log "$p did not install"; exit 1; }
 done
 [ -x rootfs/usr/sbin/fence_sbd ] || { log "no fence_sbd"; exit 1; }
+for a in IPaddr2 anything; do
+    [ -x rootfs/usr/lib/ocf/resource.d/heartbeat/$a ] || { log "no ocf:heartbeat:$a"; exit 1; }
+done
 installed=$(for p in $pkgs; do
                 printf '%s=%s ' "$p" "$(chroot rootfs dpkg-query -W -f '${Version}' "$p")"
             done)

@@ -181,3 +181,38 @@ save_logs() {
     on "$1" -t 30 "cat /var/log/corosync/corosync.log" > "$logdir/$1.$2.corosync.log" 2>&1
     on "$1" -t 30 "cat /var/log/pacemaker/pacemaker.log" > "$logdir/$1.$2.pacemaker.log" 2>&1
 }
+
+# xl_state NAME: what xl on NAME shows of a phase's resources, sorted,
+# one line per domain (memory in MiB, vCPUs, cpupool, each vCPU's hard
+# and soft affinity) and one line of cpupools with their pCPUs.
+xl_state() {
+    on "$1" -t 60 "xl list -c; echo ==; xl vcpu-list; echo ==; xl cpupool-list -c" | awk '
+        /^==$/ { part++; next }
+        $1 == "Name" { next }
+        part == 0 && NF == 7 { d[$1] = 1; mem[$1] = $3; vc[$1] = $4; pool[$1] = $7 }
+        part == 1 && NF >= 8 { pin[$1] = pin[$1] " " $3 ":" $(NF - 2) "/" $NF }
+        part == 2 && NF >= 2 { pools = pools " " $1 "=" $2 }
+        END {
+            for (n in d)
+                print n, "mem=" mem[n], "vcpus=" vc[n], "pool=" pool[n], "pins=" pin[n]
+            print "~cpupools" pools
+        }' | sort
+}
+
+# same_state WANT GOT: two xl_state outputs are the same, but for a
+# domain's memory within 1 MiB (xl rounds the pages a balloon reached).
+same_state() {
+    W=$1 G=$2 awk 'BEGIN {
+        nw = split(ENVIRON["W"], a, "\n"); ng = split(ENVIRON["G"], b, "\n")
+        if (nw != ng || nw < 2) exit 1
+        for (i = 1; i <= nw; i++) {
+            if (a[i] == b[i]) continue
+            x = a[i]; y = b[i]
+            if (!match(x, / mem=[0-9]+/)) exit 1
+            mx = substr(x, RSTART + 5, RLENGTH - 5); sub(/ mem=[0-9]+/, "", x)
+            if (!match(y, / mem=[0-9]+/)) exit 1
+            my = substr(y, RSTART + 5, RLENGTH - 5); sub(/ mem=[0-9]+/, "", y)
+            if (x != y || mx - my > 1 || my - mx > 1) exit 1
+        }
+    }'
+}

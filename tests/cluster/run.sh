@@ -226,7 +226,7 @@ is $? 0 "corosync-quorumtool: quorate, two_node" || diag < "$work/quorum.out"
 # fence_sbd device on the shared disk.
 on $A "crm_attribute -t crm_config -n stonith-enabled -v true &&
     crm_attribute -t crm_config -n stonith-timeout -v $((sbd_msgwait * 3))s &&
-    cibadmin -C -o resources -X '<primitive id=\"fence-sbd\" class=\"stonith\" type=\"fence_sbd\"><instance_attributes id=\"fence-sbd-ia\"><nvpair id=\"fence-sbd-devices\" name=\"devices\" value=\"/dev/vdc\"/></instance_attributes><operations><op id=\"fence-sbd-monitor\" name=\"monitor\" interval=\"60s\"/></operations></primitive>'" > "$work/cib.out" 2>&1
+    cibadmin -C -o resources -X '<primitive id=\"fence-sbd\" class=\"stonith\" type=\"fence_sbd\"><instance_attributes id=\"fence-sbd-ia\"><nvpair id=\"fence-sbd-devices\" name=\"devices\" value=\"/dev/vdc\"/></instance_attributes><operations><op id=\"fence-sbd-monitor\" name=\"monitor\" interval=\"120s\" timeout=\"60s\"/></operations></primitive>'" > "$work/cib.out" 2>&1
 is $? 0 "the fence_sbd device is configured (cibadmin)" || diag < "$work/cib.out"
 for i in $(seq 60); do
     on $A "crm_mon -1" > "$work/crm_mon.out"
@@ -260,37 +260,57 @@ for n in $A $B; do
     is $? 0 "$n: xenshift installed, vm1 vm2 vm3 built, the host in phase normal (xl) ($((SECONDS - t)) s)" ||
         diag < "$work/$n.setup.out"
 done
-# The resource, as docs/failover.md's simplest form: the take-over phase
-# is the first member of the service's group (the group orders and
-# colocates it and the service: the host makes room, then the service
-# starts), the service is ocf:pacemaker:Dummy.  The service prefers A;
-# stickiness keeps it where it runs.
+# The resources, as docs/failover.md's simplest form: one group, the
+# take-over phase first (the host makes room), then the service's
+# address (ip: IPaddr2 on the cluster network), then the service (svc:
+# ocf:heartbeat:anything running socat, which answers each connection
+# to the address with its host's name).  The group orders and colocates
+# them.  The service prefers A (100); stickiness (200 a member) keeps it
+# where it runs.
+vip=172.30.0.100
+port=7000
 xs_prim='<primitive id="xs" class="ocf" provider="xenshift" type="xenshift"><instance_attributes id="xs-ia"><nvpair id="xs-config" name="config" value="/etc/xenshift/xenshift.json"/><nvpair id="xs-phase" name="phase" value="takeover"/><nvpair id="xs-standby" name="standby_phase" value="normal"/></instance_attributes><operations><op id="xs-start" name="start" interval="0s" timeout="300s"/><op id="xs-stop" name="stop" interval="0s" timeout="300s"/><op id="xs-monitor" name="monitor" interval="30s" timeout="30s"/></operations></primitive>'
-svc_prim='<primitive id="svc" class="ocf" provider="pacemaker" type="Dummy"><operations><op id="svc-monitor" name="monitor" interval="30s" timeout="20s"/></operations></primitive>'
+ip_prim="<primitive id=\"ip\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\"><instance_attributes id=\"ip-ia\"><nvpair id=\"ip-ip\" name=\"ip\" value=\"$vip\"/><nvpair id=\"ip-mask\" name=\"cidr_netmask\" value=\"24\"/></instance_attributes><operations><op id=\"ip-monitor\" name=\"monitor\" interval=\"10s\" timeout=\"60s\"/></operations></primitive>"
+svc_prim="<primitive id=\"svc\" class=\"ocf\" provider=\"heartbeat\" type=\"anything\"><instance_attributes id=\"svc-ia\"><nvpair id=\"svc-bin\" name=\"binfile\" value=\"/usr/bin/socat\"/><nvpair id=\"svc-opts\" name=\"cmdline_options\" value=\"TCP-LISTEN:$port,bind=$vip,reuseaddr,fork EXEC:/bin/hostname\"/></instance_attributes><operations><op id=\"svc-monitor\" name=\"monitor\" interval=\"10s\" timeout=\"60s\"/></operations></primitive>"
+# op_defaults timeout: every operation without its own timeout, the
+# probes above all, gets 120 s instead of 20: an emulated dom0 busy with
+# a transition has been seen to take longer than 20 s for one (and a
+# probe or stop that times out is a failure, a failed stop a fence).
 on $A "crm_attribute -t rsc_defaults -n resource-stickiness -v 200 &&
-    cibadmin -C -o resources -X '<group id=\"g-service\">$xs_prim$svc_prim</group>' &&
+    crm_attribute -t op_defaults -n timeout -v 120s &&
+    cibadmin -C -o resources -X '<group id=\"g-service\">$xs_prim$ip_prim$svc_prim</group>' &&
     cibadmin -C -o constraints -X '<rsc_location id=\"service-prefers-A\" rsc=\"g-service\" node=\"$A\" score=\"100\"/>'" > "$work/cib.out" 2>&1
-is $? 0 "the group g-service (xs: ocf:xenshift:xenshift takeover/normal, svc) is configured (cibadmin)" ||
+is $? 0 "the group g-service (xs: ocf:xenshift:xenshift takeover/normal, ip $vip, svc) is configured (cibadmin)" ||
     diag < "$work/cib.out"
 # where_is RSC: the node crm_resource --locate names, on B
 where_is() { on $B -t 30 "crm_resource --locate -r $1 -Q 2>/dev/null"; }
+# answer FROM: what the service at the address answers FROM's dom0
+answer() { on $1 -t 30 "socat -T 10 -u TCP:$vip:$port,connect-timeout=5 - 2>&1"; }
 for i in $(seq 120); do
     [ "$(where_is svc)" = $A ] && break
     sleep 2
 done
 is "$(where_is xs)" $A "crm_resource: xs runs on $A ($((SECONDS - t)) s)" ||
-    on $B "crm_mon -1rf" | diag
-is "$(where_is svc)" $A "crm_resource: svc runs on $A, after xs"
+    { on $A "crm_mon -1rf" | diag; save_logs $A start; save_logs $B start; }
+is "$(where_is ip)" $A "crm_resource: ip runs on $A, after xs"
+is "$(where_is svc)" $A "crm_resource: svc runs on $A, after ip"
 is "$(on $A ". /payload/e2e/tap.sh; xl_phase")" takeover "$A: the agent's start moved it to takeover (xl)"
 is "$(on $B ". /payload/e2e/tap.sh; xl_phase")" normal "$B: in the standby phase, normal (xl)"
+is "$(answer $B)" $A "the service answers at $vip:$port from $A, to a client on $B (over the cluster network)"
+b_normal=$(xl_state $B)
+diag <<< "$b_normal"
 on $B "crm_mon -1r" | diag
 
 # --- host A dies: its QEMU is killed --------------------------------------
 # B's cluster must see A go, fence it through SBD (fence_sbd writes
 # "reset" into A's slot and waits msgwait: a live A would have read it
 # and reset itself, or its watchdog would have; a dead one cannot
-# object) and confirm the fence: A offline, not UNCLEAN.
+# object) and confirm the fence: A offline, not UNCLEAN.  A client on
+# B asks the service's address from before the kill until it answers
+# from B.
+on $B "rm -f /run/answered; setsid sh /payload/dom0/answer-wait.sh $vip $port $B /run/answered </dev/null >/dev/null 2>&1 &"
 t0=$(on $B "date +%s%3N")
+t0=${t0:-0}
 host_kill $A
 t_kill=$SECONDS
 fenced=
@@ -316,7 +336,8 @@ done
 t_started=$SECONDS
 is "$(where_is xs)" $B "crm_resource: xs started on $B ($((t_started - ${fenced:-$t_kill})) s after the fence)" ||
     on $B "crm_mon -1rf" | diag
-is "$(where_is svc)" $B "crm_resource: svc started on $B, after xs"
+is "$(where_is ip)" $B "crm_resource: ip started on $B, after xs"
+is "$(where_is svc)" $B "crm_resource: svc started on $B, after ip"
 on $B "crm_mon -1r" > "$work/crm_mon.out"
 grep -Eq "xs[[:space:]]+\(ocf:xenshift:xenshift\):[[:space:]]+Started $B" "$work/crm_mon.out"
 is $? 0 "crm_mon on $B: xs Started $B" || diag < "$work/crm_mon.out"
@@ -336,6 +357,18 @@ is "$(awk '$1 == "xenshift-vm1" { print $2 }' "$work/xl.out")" 1 \
     "$B: xl cpupool-list -c: xenshift-vm1 holds pCPU 1"
 is "$(awk '$1 == "Pool-0" { print $2 }' "$work/xl.out")" 0 \
     "$B: xl cpupool-list -c: Pool-0 keeps pCPU 0"
+# the client started before the kill: the service answered from B
+for i in $(seq 30); do
+    t_answer=$(on $B "cat /run/answered 2>/dev/null")
+    [ -n "$t_answer" ] && break
+    sleep 1
+done
+[ -n "$t_answer" ]
+is $? 0 "the service answers at $vip:$port from $B, to the client that asked since the kill ($(( (${t_answer:-$t0} - t0) / 1000 )) s after it)" ||
+    on $B "ps -ef | grep -E 'answer-wait|socat' | grep -v grep; socat -T 10 -u TCP:$vip:$port,connect-timeout=5 - 2>&1" | diag
+is "$(on $B "ip -o -4 addr show | awk '\$4 == \"$vip/24\" { print \$4 }'")" "$vip/24" \
+    "$B: ip addr shows $vip on its cluster NIC"
+b_takeover=$(xl_state $B)
 save_logs $B kill
 # The timeline, from B's own logs (its clock): the kill, corosync's
 # new membership, the fence's completion.
@@ -343,58 +376,147 @@ grep -E "A processor failed|new membership|Members\[1\]" "$logdir/$B.kill.corosy
     tail -n 3 | diag
 grep -E "Operation .reboot. .*targeting $A.*(OK|returned)|Peer $A was terminated" \
     "$logdir/$B.kill.pacemaker.log" | head -n 4 | diag
-echo "# B's clock at the kill: $(date -u -d @$((t0 / 1000)) +%T).$((t0 % 1000))"
+echo "# B's clock at the kill: $(date -u -d @$((t0 / 1000)) +%T).$(printf %03d $((t0 % 1000)))"
 # The agent's start on B, as pacemaker-execd logged it (the agent's
 # stderr: "moving the host to phase takeover", xenshift apply's last line)
-grep -E "xs_start_0|xs start|Result of start operation for (xs|svc)" \
-    "$logdir/$B.kill.pacemaker.log" | grep -v "^#" | tail -n 8 | diag
+grep -E "xs_start_0|xs start|Result of start operation for (xs|ip|svc)" \
+    "$logdir/$B.kill.pacemaker.log" | grep -v "^#" | tail -n 10 | diag
 # The split, on B's clock (seconds of the day from the logs' hh:mm:ss.ms)
 sod() { awk '{ split($3, t, ":"); printf "%.3f\n", t[1] * 3600 + t[2] * 60 + t[3] }'; }
-kill_s=$(date -u -d @$((t0 / 1000)) +%T | awk -v ms=$((t0 % 1000)) '{ split($1, t, ":"); printf "%.3f\n", t[1] * 3600 + t[2] * 60 + t[3] + ms / 1000 }')
+ms_sod() { [ -n "$1" ] || return 0; date -u -d @$(($1 / 1000)) +%T | awk -v ms=$(($1 % 1000)) '{ split($1, t, ":"); printf "%.3f\n", t[1] * 3600 + t[2] * 60 + t[3] + ms / 1000 }'; }
+kill_s=$(ms_sod "$t0")
 lost_s=$(grep -m 1 "A processor failed" "$logdir/$B.kill.corosync.log" | sod)
 fence_s=$(grep -E "Operation .reboot. .*targeting $A.*(OK|returned)" "$logdir/$B.kill.pacemaker.log" | tail -n 1 | sod)
-xs_begin_s=$(grep "moving the host to phase takeover" "$logdir/$B.kill.pacemaker.log" | tail -n 1 | sod)
+xs_begin_s=$(grep -E "executing - rsc:xs action:start" "$logdir/$B.kill.pacemaker.log" | tail -n 1 | sod)
 xs_end_s=$(grep -E "Result of start operation for xs on $B" "$logdir/$B.kill.pacemaker.log" | tail -n 1 | sod)
+# xenshift's own line, through the agent: "reached phase takeover in
+# 2.9 s (capacity at 2.7 s, ...)"; the rest of the agent's start is its
+# checks before and after (xenshift check, status)
+xs_own=$(sed -n 's/.*reached phase takeover in \([0-9.]*\) s.*/\1/p' "$logdir/$B.kill.pacemaker.log" | tail -n 1)
+answer_s=$([ -n "$t_answer" ] && ms_sod "$t_answer")
 split() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f s", b - a }' || echo "?"; }
-echo "# time split on $B: detection (kill -> corosync's processor failed) $(split "$kill_s" "$lost_s"), fencing (-> fence_sbd OK) $(split "$lost_s" "$fence_s"), waiting for the start (-> agent starts) $(split "$fence_s" "$xs_begin_s"), xenshift's transition (agent start -> start result) $(split "$xs_begin_s" "$xs_end_s"); kill -> xs started $(split "$kill_s" "$xs_end_s")"
+echo "# time split on $B: detection (kill -> corosync's processor failed) $(split "$kill_s" "$lost_s"), fencing (-> fence_sbd OK) $(split "$lost_s" "$fence_s"), scheduling (-> the agent's start executing) $(split "$fence_s" "$xs_begin_s"), the agent's start (-> its result) $(split "$xs_begin_s" "$xs_end_s") of which xenshift's transition ${xs_own:-?} s, the service (-> ip, svc started, the client's first answer) $(split "$xs_end_s" "$answer_s"); kill -> xs started $(split "$kill_s" "$xs_end_s"), kill -> the service answers $(split "$kill_s" "$answer_s")"
 
-# The group stopped (target-role Stopped): the agent's stop moves B
-# back to normal; then it leaves the CIB, so A's rejoining host, whose
-# guests are gone with its reset, has no resource to probe.
-on $B "crm_resource -r g-service --meta -p target-role -v Stopped" > "$work/stop.out" 2>&1
-for i in $(seq 120); do
-    [ -z "$(where_is xs)" ] && break
-    sleep 2
-done
-is "$(where_is xs)" "" "the group stopped: xs runs nowhere" || on $B "crm_mon -1rf" | diag
-is "$(on $B ". /payload/e2e/tap.sh; xl_phase")" normal "$B: the agent's stop moved it back to normal (xl)"
-on $B "cibadmin -D -o constraints -X '<rsc_location id=\"service-prefers-A\"/>' &&
-    cibadmin -D -o resources -X '<group id=\"g-service\"/>'" > "$work/cib.out" 2>&1
-is $? 0 "the group and its constraint removed (cibadmin -D)" || diag < "$work/cib.out"
-
-# --- host A comes back and rejoins -------------------------------------
+# --- host A comes back: the group stays on B ------------------------------
+# As docs/failover.md says a host comes back: its guests start as its
+# boot makes them (their configuration files hold the standby phase,
+# normal), then its cluster stack; Pacemaker probes xs on A (monitor: 7,
+# cleanly in normal), and stickiness (200 a member) outweighs the
+# preference for A (100): the group stays on B.
 t=$SECONDS
 host_boot $A $B
 wait_serial $A "XS-CLUSTER: control port .* ready" 900
 is $? 0 "$A boots again (the same disk: its overlay) in $((SECONDS - t)) s"
+on $A -t 600 /payload/dom0/xenshift-setup.sh > "$work/$A.setup.out" 2>&1
+is $? 0 "$A: its guests vm1 vm2 vm3 started in normal, before the cluster (xl) ($((SECONDS - t)) s)" ||
+    diag < "$work/$A.setup.out"
 on $A /payload/dom0/cluster-start.sh > "$work/start.out" 2>&1
 is $? 0 "$A: its cluster stack starts again" || diag < "$work/start.out"
 online=$(wait_online $B "$A $B" 240)
 is "$online" "$A $B" "$A rejoined: crm_mon -1 on $B shows both online ($((SECONDS - t)) s after its boot)"
+on $B -t 200 "crm_resource --wait --timeout=180s" > "$work/wait.out" 2>&1
+is $? 0 "the cluster settles after $A's return (crm_resource --wait)" || diag < "$work/wait.out"
+is "$(where_is xs)" $B "crm_resource: xs stays on $B (stickiness)"
+is "$(where_is svc)" $B "crm_resource: svc stays on $B"
+on $B "crm_mon -1rf" > "$work/crm_mon.out"
+! sed -n '/Failed Resource Actions/,$p' "$work/crm_mon.out" | grep -Eq '^ *\* (xs|ip|svc)[ _]'
+is $? 0 "crm_mon: no failed action of xs, ip, svc (xs's probe on $A found it cleanly in normal)" ||
+    diag < "$work/crm_mon.out"
+is "$(on $A ". /payload/e2e/tap.sh; xl_phase")" normal "$A: in normal (xl)"
+same_state "$b_takeover" "$(xl_state $B)"
+is $? 0 "$B: still in takeover as xl shows (memory, vCPUs, cpupools, pins unchanged)"
+is "$(answer $A)" $B "the service answers at $vip from $B, to a client on $A"
 
-# --- a live host fenced: SBD really fences ---------------------------------
-# B asks for A's reboot; A is up, so only SBD on A can end it: it reads
-# the reset in its slot and resets the host (Xen reboots, and QEMU,
-# run with -no-reboot, exits).
+# --- the move back, as the guide has a person do it ------------------------
+# crm_resource --move (pcs resource move) puts a location constraint on
+# A; the group stops on B (the agent's stop: B back to normal) and starts
+# on A (A to takeover); --clear (pcs resource clear) takes the constraint
+# away, and stickiness keeps the group on A.
+t=$SECONDS
+on $B -t 400 "crm_resource --move -r g-service -N $A && crm_resource --wait --timeout=360s &&
+    crm_resource --clear -r g-service && crm_resource --wait --timeout=60s" > "$work/move.out" 2>&1
+is $? 0 "crm_resource --move -r g-service -N $A, then --clear ($((SECONDS - t)) s)" || diag < "$work/move.out"
+is "$(where_is xs)" $A "crm_resource: xs runs on $A again"
+is "$(where_is svc)" $A "crm_resource: svc runs on $A again"
+on $B "cibadmin -Q -o constraints" > "$work/constraints.out"
+! grep -q "cli-prefer" "$work/constraints.out"
+is $? 0 "no cli-prefer constraint left (cibadmin -Q)" || diag < "$work/constraints.out"
+is "$(on $A ". /payload/e2e/tap.sh; xl_phase")" takeover "$A: in takeover again (xl)"
+b_now=$(xl_state $B)
+same_state "$b_normal" "$b_now"
+is $? 0 "$B: back in normal exactly as before the take-over (xl: memory, vCPUs, cpupools, pins)" ||
+    { diag <<< "$b_now"; }
+is "$(answer $B)" $A "the service answers at $vip from $A again, to a client on $B"
+
+# --- the take-over fails on B: a donor is stuck; A fenced live -------------
+# B's vm2 is built again with the Xen bed's stuck guest (xs_floor_kb:
+# its OS will not go below 300 MiB, tests/e2e/guest/init, as
+# tests/e2e/scenarios/30-stuck.sh), so takeover cannot shrink it to
+# 128.  Then B fences A, which runs the group, with stonith_admin: A is
+# up, so only SBD on A can end it (it reads the reset in its slot and
+# resets the host; Xen reboots, and QEMU, run with -no-reboot, exits):
+# the test that the fencing is real.  Pacemaker then starts xs on B, and
+# xenshift calls the balloon stuck and rolls back.  docs/failover.md:
+# the start fails with xenshift's reason (crm_mon's failed actions),
+# start-failure-is-fatal makes its fail count INFINITY, which bans xs
+# from B; with A down the group runs nowhere; B is in normal exactly.
+on $B -t 300 ". /payload/e2e/tap.sh; xl destroy vm2 && rm -f /var/log/xen/console/guest-vm2.log &&
+    guest_cfg vm2 pv 512 640 xs_floor_kb=307200 'maxvcpus = 2' &&
+    create_guest vm2 && wait_hello vm2 240" > "$work/vm2.out" 2>&1
+is $? 0 "$B: vm2 built again, stuck: its OS keeps 300 MiB (xs_floor_kb)" || diag < "$work/vm2.out"
+b_normal=$(xl_state $B)
+is "$(on $B ". /payload/e2e/tap.sh; xl_phase")" normal "$B: in normal (xl)"
 t=$SECONDS
 on $B -t 180 "stonith_admin --reboot $A --timeout $((sbd_msgwait * 3))" > "$work/fence.out" 2>&1
-is $? 0 "$B: stonith_admin --reboot $A exits 0 ($((SECONDS - t)) s)" || diag < "$work/fence.out"
+is $? 0 "$B: stonith_admin --reboot $A (running the group) exits 0 ($((SECONDS - t)) s)" || diag < "$work/fence.out"
 for i in $(seq 60); do alive $A || break; sleep 1; done
 ! alive $A
 is $? 0 "$A's QEMU ended by itself: the host was reset by SBD, nobody killed it" ||
     tail -n 20 "$logdir/$A.log" | diag
 tr -d '\r' < "$logdir/$A.log" | grep -E "reboot|watchdog|Hardware Dom0" | tail -n 3 | diag
 host_kill $A
+for i in $(seq 90); do
+    [ "$(on $B -t 30 "crm_failcount -G -r xs -N $B -q 2>/dev/null")" = INFINITY ] && break
+    sleep 2
+done
+on $B -t 200 "crm_resource --wait --timeout=180s" > "$work/wait.out" 2>&1
+on $B "crm_mon -1rf" > "$work/crm_mon.out"
+diag < "$work/crm_mon.out"
+# Pacemaker keeps the first 128 characters of an exit reason
+sed -n '/Failed Resource Actions/,$p' "$work/crm_mon.out" |
+    grep -q "\* xs start on $B returned 'error' (phase takeover not reached: vm2: balloon stuck at 300 MiB"
+is $? 0 "crm_mon: the failed action is xs's start on $B, with xenshift's reason (vm2's balloon stuck)"
+is "$(on $B "crm_failcount -G -r xs -N $B -q")" INFINITY \
+    "crm_failcount: xs's fail count on $B is INFINITY (start-failure-is-fatal): banned from $B"
+is "$(where_is xs)" "" "crm_resource: xs runs nowhere"
+is "$(where_is ip)" "" "crm_resource: ip runs nowhere (the group's order)"
+is "$(where_is svc)" "" "crm_resource: svc runs nowhere"
+b_now=$(xl_state $B)
+same_state "$b_normal" "$b_now"
+is $? 0 "$B: rolled back, in normal exactly as before (xl: memory, vCPUs, cpupools, pins)" ||
+    { diag <<< "$b_now"; }
+on $B "xenshift -c /etc/xenshift/xenshift.json status" > "$work/status.out" 2>&1
+grep -q "^phase: normal " "$work/status.out" && ! grep -q "^transition:" "$work/status.out"
+is $? 0 "$B: xenshift status: phase normal, no transition" || diag < "$work/status.out"
+is "$(on $B "xenstore-read /local/domain/0/xenshift/journal/state 2>/dev/null")" "" \
+    "$B: no journal in xenstore"
+save_logs $B stuck
+grep -q "ocf-exit-reason:phase takeover not reached: vm2: balloon stuck at .*; rolled back: every domain is back as it was" \
+    "$logdir/$B.stuck.pacemaker.log"
+is $? 0 "$B's pacemaker.log: the agent's whole reason, rolled back: every domain is back as it was"
+grep -E "rsc:xs action:start|xenshift\(xs\).*(moving|FAILED|rolled back$)|Result of start operation for xs" \
+    "$logdir/$B.stuck.pacemaker.log" | grep -v "^#" | tail -n 6 | diag
+st_fence_s=$(grep -E "Operation .reboot. .*targeting $A.*(OK|returned)" "$logdir/$B.stuck.pacemaker.log" | tail -n 1 | sod)
+st_begin_s=$(grep -E "executing - rsc:xs action:start" "$logdir/$B.stuck.pacemaker.log" | tail -n 1 | sod)
+st_end_s=$(grep -E "Result of start operation for xs on $B" "$logdir/$B.stuck.pacemaker.log" | tail -n 1 | sod)
+st_own=$(sed -n 's/.*rolled back: every domain is back as it was (\([0-9.]*\) s in all).*/\1/p' "$logdir/$B.stuck.pacemaker.log" | tail -n 1)
+echo "# the failed take-over on $B: fence_sbd OK -> the agent's start executing $(split "$st_fence_s" "$st_begin_s"), the agent's start -> its error $(split "$st_begin_s" "$st_end_s") of which xenshift's transition and roll-back ${st_own:-?} s"
+
+# The group and its constraint leave the CIB before A comes back for
+# the watchdog test (A comes back with no guests this time).
+on $B "cibadmin -D -o constraints -X '<rsc_location id=\"service-prefers-A\"/>' &&
+    cibadmin -D -o resources -X '<group id=\"g-service\"/>'" > "$work/cib.out" 2>&1
+is $? 0 "the group and its constraint removed (cibadmin -D)" || diag < "$work/cib.out"
 
 # --- the watchdog: a host whose sbd stops is reset by Xen -------------------
 # sbd pets the watchdog only while it can read the disk (and Pacemaker
@@ -403,7 +525,7 @@ host_kill $A
 t=$SECONDS
 host_boot $A $B
 wait_serial $A "XS-CLUSTER: control port .* ready" 900
-is $? 0 "$A boots a third time ($((SECONDS - t)) s)"
+is $? 0 "$A boots again ($((SECONDS - t)) s)"
 on $A /payload/dom0/cluster-start.sh > "$work/start.out" 2>&1
 is $? 0 "$A: its cluster stack starts" || diag < "$work/start.out"
 on $A 'kill -STOP $(cat /run/sbd.pid)'
