@@ -46,7 +46,7 @@ state=$tmp/host.json
 ra() {
     __a=$1
     shift
-    env -i PATH="$PATH" TMPDIR="$tmp" HOME="$tmp" \
+    env -i PATH="$PATH" TMPDIR="$tmp" HOME="$tmp" HA_RSCTMP="$tmp" \
         OCF_ROOT="${OCF_ROOT:-/usr/lib/ocf}" \
         OCF_RA_VERSION_MAJOR=1 OCF_RA_VERSION_MINOR=1 \
         OCF_RESOURCE_INSTANCE=xs-test OCF_RESOURCE_TYPE=xenshift \
@@ -276,6 +276,17 @@ ra start "$(sim "$fixtures/fig9-pool-fail.json" "$st")"
 is "$rc" 1 "start rolled back by xenshift: generic error"
 reason | grep -q "phase takeover not reached: vm1: cannot create cpupool"
 t $? "with xenshift's reason: $(reason)"
+# The log has what failed and the verdict, not a line per undo (each
+# ocf_log forks); the whole report is kept in HA_RSCTMP.
+grep -q "xenshift's whole report: $tmp/xenshift-xs-test.report" "$tmp/err"
+t $? "the log names the kept report"
+grep -q "undo" "$tmp/xenshift-xs-test.report" &&
+    grep -q "^FAILED: .*rolled back: every domain is back as it was" \
+        "$tmp/xenshift-xs-test.report"
+t $? "which is xenshift's whole report, undo lines and verdict"
+grep -q "xenshift: FAILED: vm1: cannot create cpupool .*rolled back" "$tmp/err"
+t $? "the log has the verdict"
+is "$(grep -c 'xenshift: .* undo ' "$tmp/err")" 0 "and no undo line"
 is "$(phase_of "$st" "$fixtures/fig9-pool-fail.json")" normal \
     "the host is back in normal"
 ra monitor "$(sim "$fixtures/fig9-pool-fail.json" "$st")"
