@@ -254,6 +254,22 @@ static bool any_pending(const graph_run *gr)
 }
 
 /*
+ * Whether waiting step i may start now, in start_ready's last pass: its
+ * gate is open (grows are started by grant_grows) and what it waits
+ * for is done.
+ */
+static bool may_start(const graph_run *gr, const exec_report *rep, size_t i)
+{
+    plan_gate gate = gr->g.nodes[i].gate;
+
+    return gr->runs[i].phase == ACT_WAITING &&
+           gate != PLAN_GATE_FREE_MEMORY &&
+           (gate != PLAN_GATE_CAPACITY || rep->capacity_reached) &&
+           (gate != PLAN_GATE_DONORS || gr->donors_done) &&
+           deps_done(gr, i);
+}
+
+/*
  * Start every action whose preconditions hold.  The pCPU steps and the
  * start of a relocation are done in the call: while balloons move, one
  * of them per look at the host, so that a balloon that is done (and the
@@ -307,11 +323,7 @@ static int start_ready(run_ctx *c, graph_run *gr, exec_report *rep,
     for (i = 0; i < gr->g.nr_nodes; i++) {
         const plan_node *nd = &gr->g.nodes[i];
 
-        if (gr->runs[i].phase != ACT_WAITING ||
-            nd->gate == PLAN_GATE_FREE_MEMORY ||
-            (nd->gate == PLAN_GATE_CAPACITY && !rep->capacity_reached) ||
-            (nd->gate == PLAN_GATE_DONORS && !gr->donors_done) ||
-            !deps_done(gr, i))
+        if (!may_start(gr, rep, i))
             continue;
         if (nd->act->kind != PLAN_ACT_VCPUS && one_only && *more)
             continue;           /* (*more: one was done in this call) */
@@ -324,12 +336,7 @@ static int start_ready(run_ctx *c, graph_run *gr, exec_report *rep,
     if (*more) {
         *more = false;
         for (i = 0; i < gr->g.nr_nodes && !*more; i++)
-            *more = gr->runs[i].phase == ACT_WAITING &&
-                    gr->g.nodes[i].gate != PLAN_GATE_FREE_MEMORY &&
-                    (gr->g.nodes[i].gate != PLAN_GATE_CAPACITY ||
-                     rep->capacity_reached) &&
-                    (gr->g.nodes[i].gate != PLAN_GATE_DONORS ||
-                     gr->donors_done) && deps_done(gr, i);
+            *more = may_start(gr, rep, i);
     }
     return 0;
 }
