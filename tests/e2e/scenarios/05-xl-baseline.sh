@@ -65,15 +65,28 @@ tap_diag "by hand: back to normal $((t1 - t0)) ms"
 # Each balloon step of the take-over alone, on the same guests and
 # sizes: xenshift's executor starts it and looks at the guest every
 # 100 ms; its capacity moment is when the step was done.  The floor a
-# take-over cannot go under (run.sh prints the ratio).
-alone() {   # alone PHASE NAME: apply PHASE of alone.json, print its time
-    "$XENSHIFT" -c /payload/tables/alone.json -j apply "$1" > /tmp/alone.json 2>&1
-    tap_is "alone: apply $1 exits 0" "$?" 0
-    ms=$(sed -n 's/^  "capacity_ms": \([0-9]*\),$/\1/p' /tmp/alone.json)
-    tap_check "alone: $1 took ${ms:-?} ms to capacity" [ "${ms:-0}" -gt 0 ]
-    echo "XS-E2E-TIME $2 ${ms:-0}"
-    "$XENSHIFT" -c /payload/tables/alone.json apply normal > /tmp/alone.out 2>&1
-    tap_is "alone: back to normal" "$?" 0
+# take-over cannot go under (run.sh prints the ratios).  A balloon's
+# time moves by a third from one try to the next under the emulation:
+# three tries, and the median, of the capacity moment and of the whole
+# command (measured as 10-takeover measures the take-over's).
+median3() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+alone() {   # alone PHASE NAME: apply PHASE of alone.json, print its times
+    caps= walls=
+    for try in 1 2 3; do
+        t0=$(now_ms)
+        "$XENSHIFT" -c /payload/tables/alone.json -j apply "$1" > /tmp/alone.json 2>&1
+        rc=$?
+        wall=$(( $(now_ms) - t0 ))
+        ms=$(sed -n 's/^  "capacity_ms": \([0-9]*\),$/\1/p' /tmp/alone.json)
+        [ $rc = 0 ] && [ "${ms:-0}" -gt 0 ] ||
+            tap_fail "alone: apply $1 (try $try) exits $rc with capacity ${ms:-?} ms"
+        caps="$caps ${ms:-0}" walls="$walls $wall"
+        "$XENSHIFT" -c /payload/tables/alone.json apply normal > /tmp/alone.out 2>&1 ||
+            tap_fail "alone: back to normal (try $try)"
+    done
+    tap_ok "alone: apply $1, three times: capacity$caps ms, the whole command$walls ms"
+    echo "XS-E2E-TIME $2 $(median3 $caps)"
+    echo "XS-E2E-TIME $2-whole $(median3 $walls)"
 }
 alone vm2-shrunk xenshift-shrink-vm2-alone
 tap_is "alone: vm2 was at 128 MiB, and back at 512 MiB" "$(xl_mem vm2)" 512
