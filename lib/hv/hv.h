@@ -265,9 +265,21 @@ typedef struct hv_op_time {
     uint64_t us;                /* wall time inside the driver */
 } hv_op_time;
 
+/* One call, in the order made: the first HV_TIMES_CALLS_MAX are kept. */
+#define HV_TIMES_CALLS_MAX 256
+
+typedef struct hv_op_call {
+    const char *op;
+    uint64_t at_us;             /* its start, after HV_TimesStart */
+    uint64_t us;
+} hv_op_call;
+
 typedef struct hv_times {
     size_t nr;
     hv_op_time ops[HV_TIMES_MAX];
+    uint64_t start_us;          /* CLOCK_MONOTONIC at HV_TimesStart */
+    size_t nr_calls;            /* all calls, kept or not */
+    hv_op_call calls[HV_TIMES_CALLS_MAX];
 } hv_times;
 
 /* Count every operation's calls and time from now on: 0, or -1. */

@@ -2,7 +2,8 @@
 # asserted with what xl reports, by the installed package's xenshift.
 . /payload/dom0/tap.sh
 tap_packaged "$XENSHIFT"
-xs_apply "$XENSHIFT_TABLE" takeover --timeline /tmp/takeover.svg
+# every hv call in order in the log: where the fixed cost goes
+XS_HV_TIMES=trace xs_apply "$XENSHIFT_TABLE" takeover --timeline /tmp/takeover.svg
 tap_is "apply takeover exits 0" "$XS_RC" 0
 # Its picture leaves the bed on the console (run.sh decodes it into
 # tests/e2e/logs/takeover.svg and checks it).
