@@ -248,6 +248,11 @@ int HV_XsRemove(hv *h, const char *path)
     DISPATCH(h, xs_remove, h, path);
 }
 
+int HV_XsClear(hv *h, const char *path)
+{
+    DISPATCH(h, xs_clear, h, path);
+}
+
 int HV_GetNodeMemory(hv *h, hv_domain *doms, size_t nr)
 {
     DISPATCH(h, get_node_memory, h, doms, nr);

@@ -175,6 +175,11 @@ int HV_XsRead(hv *h, const char *path, char **val);
 int HV_XsWrite(hv *h, const char *path, const char *val);
 int HV_XsRemove(hv *h, const char *path);
 /*
+ * path and everything below it gone, whether or not it was there: one
+ * request on Xen, where HV_XsRemove reads first to tell HV_ENOENT.
+ */
+int HV_XsClear(hv *h, const char *path);
+/*
  * The children of path, as a malloc'd array of malloc'd names
  * (HV_FreeNames); HV_ENOENT when path does not exist.
  */
@@ -242,6 +247,7 @@ typedef struct hv_ops {
     int (*xs_read)(hv *h, const char *path, char **val);
     int (*xs_write)(hv *h, const char *path, const char *val);
     int (*xs_remove)(hv *h, const char *path);
+    int (*xs_clear)(hv *h, const char *path);
     int (*xs_directory)(hv *h, const char *path, char ***names, size_t *nr);
     int (*xs_restrict)(hv *h, const char *path);
     int (*xs_watch)(hv *h, const char *path, const char *token);

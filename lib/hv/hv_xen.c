@@ -443,6 +443,7 @@ static const hv_ops xen_ops = {
     .xs_read = xen_xs_read,
     .xs_write = xen_xs_write,
     .xs_remove = xen_xs_remove,
+    .xs_clear = xen_xs_clear,
     .xs_directory = xen_xs_directory,
     .xs_restrict = xen_xs_restrict,
     .xs_watch = xen_xs_watch,

@@ -159,6 +159,7 @@ int xen_move_memory(hv *h, uint32_t domid, int node, uint64_t max_pages,
 int xen_xs_read(hv *h, const char *path, char **val);
 int xen_xs_write(hv *h, const char *path, const char *val);
 int xen_xs_remove(hv *h, const char *path);
+int xen_xs_clear(hv *h, const char *path);
 int xen_xs_directory(hv *h, const char *path, char ***names, size_t *nr);
 int xen_xs_restrict(hv *h, const char *path);
 int xen_xs_watch(hv *h, const char *path, const char *token);
