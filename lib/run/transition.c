@@ -117,6 +117,7 @@ typedef struct trn_run {
     bool not_in_phase;          /* every step ran, the check did not hold */
     const char *phase_after;    /* then: the phase the host is in, or NULL */
     bool phase_at_capacity;     /* XSP_PHASE was set to the phase then */
+    bool phase_kept;            /* and is still: no rollback since */
     bool journal_failed;
     xs_err journal_err;
 } trn_run;
@@ -243,11 +244,12 @@ static void on_event(void *ctx, const exec_event *ev)
      */
     if (r->o->journal && ev->kind == EXEC_EV_CAPACITY &&
         !ev->rolling_back) {
-        HV_XsWrite(r->h, XSP_PHASE, r->p->phase);
+        r->phase_kept = !HV_XsWrite(r->h, XSP_PHASE, r->p->phase);
         r->phase_at_capacity = true;
     } else if (r->o->journal && ev->kind == EXEC_EV_ROLLBACK_BEGIN &&
                r->phase_at_capacity) {
         HV_XsWrite(r->h, XSP_PHASE, "");
+        r->phase_kept = false;
     }
     if (r->progress)
         r->progress(r->ctx, ev);
@@ -329,7 +331,9 @@ static void record_result(trn_run *r, const exec_report *rep)
         return;
     if (rep->ok) {
         snprintf(line, sizeof(line), "ok %s", r->p->phase);
-        HV_XsWrite(r->h, XSP_PHASE, r->p->phase);
+        /* written at capacity already: a request less */
+        if (!r->phase_kept)
+            HV_XsWrite(r->h, XSP_PHASE, r->p->phase);
     } else {
         snprintf(line, sizeof(line), "failed %s: %s", r->p->phase,
                  r->res->message);

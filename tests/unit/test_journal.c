@@ -12,13 +12,15 @@
 #include "hv_sim.h"
 #include "journal.h"
 #include "record.h"
+#include "table.h"
 #include "tap.h"
+#include "transition.h"
 #include "xspath.h"
 
 #define NR_POOLS 3
 #define NR_DOMS 60
 
-static char fixture[1024];
+static char fixture[1024], table_path[1024];
 
 /* A host's record with names that need escaping and long pCPU lists. */
 static int make_record(rec_record *r)
@@ -300,16 +302,90 @@ static void test_begin_requests(void)
     HV_Close(h);
 }
 
+typedef struct counts {
+    unsigned steps;             /* forward steps begun */
+    unsigned moments;           /* capacity and placement */
+} counts;
+
+static void count_event(void *ctx, const exec_event *ev)
+{
+    counts *c = ctx;
+
+    if (ev->kind == EXEC_EV_ACTION_BEGIN && ev->act && !ev->rolling_back)
+        c->steps++;
+    else if ((ev->kind == EXEC_EV_CAPACITY ||
+              ev->kind == EXEC_EV_PLACEMENT) && !ev->rolling_back)
+        c->moments++;
+}
+
+/*
+ * A whole transition's xenstore requests, each one ms on an emulated
+ * dom0: begin (a clear, four writes), the record (one part and its
+ * head), a step each, the moments, the phase at capacity (not again at
+ * the end), the result, and one clear at the end.  No read.
+ */
+static void test_transition_requests(void)
+{
+    tbl_table t;
+    xs_snapshot s;
+    plan p;
+    trn_opts o;
+    trn_result res;
+    exec_report rep;
+    counts c = { 0, 0 };
+    xs_err err;
+    char *phase = NULL;
+    hv *h = open_sim();
+
+    memset(&t, 0, sizeof(t));
+    SNAP_Init(&s);
+    PLAN_Init(&p);
+    EXEC_ReportInit(&rep);
+    TRN_DefaultOpts(&o);
+    o.journal = true;
+    if (TBL_Load(table_path, &t, &err) || SNAP_Take(h, &s, &err) ||
+        PLAN_Make(&s, &t, "night", &p, &err)) {
+        ok(0, "requests: set up: %s", err.msg);
+        goto out;
+    }
+    HV_TimesStart(h);
+    is_int(TRN_Execute(h, &t, &s, &p, &o, count_event, &c, &rep, &res), 0,
+           "requests: night reached (%s)", res.message);
+    ok(c.steps > 3 && c.moments == 2, "requests: %u steps, capacity and "
+       "placement", c.steps);
+    is_int((int)calls_of(h, "xs_write"), (int)(4 + 2 + c.steps + c.moments +
+                                                1 + 1),
+           "requests: writes: begin 4, record 2, one a step, the moments, "
+           "the phase once, the result");
+    is_int((int)calls_of(h, "xs_clear"), 2, "requests: a clear at begin "
+           "and at the end");
+    is_int((int)(calls_of(h, "xs_read") + calls_of(h, "xs_remove")), 0,
+           "requests: no xenstore read");
+    HV_XsRead(h, XSP_PHASE, &phase);
+    ok(phase && !strcmp(phase, "night"), "requests: the phase node says "
+       "night (%s)", phase ? phase : "none");
+    free(phase);
+out:
+    EXEC_ReportDispose(&rep);
+    PLAN_Dispose(&p);
+    SNAP_Dispose(&s);
+    TBL_Dispose(&t);
+    HV_Close(h);
+}
+
 int main(void)
 {
     const char *src = getenv("top_srcdir");
 
     snprintf(fixture, sizeof(fixture), "%s/tests/fixtures/rec-host.json",
              src ? src : ".");
+    snprintf(table_path, sizeof(table_path),
+             "%s/tests/sim/data/rec-day-night.json", src ? src : ".");
     test_packed();
     test_killed();
     test_older_layout();
     test_count_mismatch();
     test_begin_requests();
+    test_transition_requests();
     return done_testing();
 }
