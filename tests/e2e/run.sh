@@ -416,6 +416,8 @@ echo "$times" | awk '{ t[$1] = $2 } END {
         printf "# balloon steps alone: vm2 shrink %d ms, vm1 grow %d ms (xenshift); %d and %d ms by xl, seen through xl list\n", t["xenshift-shrink-vm2-alone"], t["xenshift-grow-vm1-alone"], t["xl-shrink-vm2-alone"], t["xl-grow-vm1-alone"]
     if (x > 0 && s > 0)
         printf "# ratio: take-over (the whole command) / its slowest balloon step alone: %.2f (%d / %d ms; goal <= 1.2)\n", x / s, x, s
+    if (x > 0 && t["measure-true"] > 0)
+        printf "# of the whole command'"'"'s %d ms, the shell'"'"'s clock alone takes %d ms and with /bin/true between its readings %d ms\n", x, t["measure-nothing"], t["measure-true"]
     d = t["daemon-takeover"]
     if (d > 0 && s > 0)
         printf "# ratio: take-over by xenshiftd (request -> answer ended) / its slowest balloon step alone: %.2f (%d / %d ms; goal <= 1.2)\n", d / s, d, s
