@@ -120,6 +120,14 @@ int HV_ListDomains(hv *h, hv_domain **doms, size_t *nr)
     DISPATCH(h, list_domains, h, doms, nr);
 }
 
+int HV_ListDomainsAgain(hv *h, const hv_domain *before, size_t nr_before,
+                        hv_domain **doms, size_t *nr)
+{
+    if (!h->ops->list_domains_again)
+        return HV_ListDomains(h, doms, nr);
+    DISPATCH(h, list_domains_again, h, before, nr_before, doms, nr);
+}
+
 int HV_GetDomain(hv *h, uint32_t domid, hv_domain *out)
 {
     DISPATCH(h, get_domain, h, domid, out);

@@ -76,6 +76,7 @@ typedef struct hv_domain {
     uint64_t target_kib;                /* balloon target */
     uint64_t maxmem_kib;                /* Xen's limit */
     uint64_t static_max_kib;            /* largest it was built for */
+    uint64_t video_kib;                 /* counted in target_kib (Xen) */
     unsigned vcpus_online;
     unsigned vcpus_max;
     uint32_t pool;                      /* cpupool id */
@@ -113,6 +114,17 @@ int HV_GetHost(hv *h, hv_host *out);
 int HV_ListPools(hv *h, hv_pool **pools, size_t *nr);
 int HV_ListDomains(hv *h, hv_domain **doms, size_t *nr);  /* dom0 included */
 int HV_GetDomain(hv *h, uint32_t domid, hv_domain *out);
+/*
+ * HV_ListDomains again, a moment after an earlier list (before): a
+ * domain there under the same domid keeps before's name, type and video
+ * RAM, which never change while it runs (a rename aside), and are then
+ * not read from xenstore again.  Everything a transition, or anyone else,
+ * changes in a domain (memory, balloon target, limits, vCPUs, cpupool,
+ * affinities) is read anew, and domains that came or went are seen.  A
+ * driver without its own way lists as HV_ListDomains does.
+ */
+int HV_ListDomainsAgain(hv *h, const hv_domain *before, size_t nr_before,
+                        hv_domain **doms, size_t *nr);
 /*
  * What a running step waits for, read as cheaply as the driver can (the
  * executor looks every poll_ms): memory and vCPUs online, counted as
@@ -227,6 +239,9 @@ typedef struct hv_ops {
     int (*get_host)(hv *h, hv_host *out);
     int (*list_pools)(hv *h, hv_pool **pools, size_t *nr);
     int (*list_domains)(hv *h, hv_domain **doms, size_t *nr);
+    int (*list_domains_again)(hv *h, const hv_domain *before,
+                              size_t nr_before, hv_domain **doms,
+                              size_t *nr);
     int (*get_domain)(hv *h, uint32_t domid, hv_domain *out);
     int (*get_progress)(hv *h, uint32_t domid, hv_dom_progress *out);
     int (*set_maxmem)(hv *h, uint32_t domid, uint64_t kib);

@@ -426,6 +426,7 @@ static const hv_ops xen_ops = {
     .get_host = xen_get_host,
     .list_pools = xen_list_pools,
     .list_domains = xen_list_domains,
+    .list_domains_again = xen_list_domains_again,
     .get_domain = xen_get_domain,
     .get_progress = xen_get_progress,
     .set_maxmem = xen_set_maxmem,
