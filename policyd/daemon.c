@@ -71,7 +71,12 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Keep the newest DMN_ANSWERS_KEPT final answers (ids sort by time). */
+/*
+ * Keep the newest DMN_ANSWERS_KEPT final answers (ids sort by time).
+ * This runs between a request and its transition: with no more answers
+ * than that there is nothing to prune, and no state is read (a xenstore
+ * read each, ms on an emulated dom0).
+ */
 static void prune_answers(dmn *d)
 {
     char **names, path[256], *v;
@@ -80,6 +85,10 @@ static void prune_answers(dmn *d)
 
     if (HV_XsDirectory(d->h, XSP_ANSWER, &names, &nr))
         return;
+    if (nr <= DMN_ANSWERS_KEPT) {
+        HV_FreeNames(names, nr);
+        return;
+    }
     qsort(names, nr, sizeof(*names), cmp_names);
     for (i = nr; i-- > 0;) {
         snprintf(path, sizeof(path), XSP_ANSWER "/%s/" XSP_A_STATE,
@@ -182,8 +191,8 @@ static void take_request(dmn *d, const char *id)
     rc = HV_XsRead(d->h, path, &val);
     if (rc == HV_ENOENT)
         return;         /* taken already (the watch fires for removals) */
-    /* Taken off first, so it is never run twice. */
-    HV_XsRemove(d->h, path);
+    /* Taken off first, so it is never run twice (just read: no check). */
+    HV_XsClear(d->h, path);
     if (rc) {
         LOG_Warnx(d->log, "request %s: %s", id, HV_LastError(d->h)->msg);
         return;

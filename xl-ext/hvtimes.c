@@ -49,6 +49,7 @@ static uint64_t started_us(void)
 
 static struct {
     bool on;
+    bool trace;                 /* XENSHIFT_HV_TIMES=trace: every call */
     uint64_t open_begin_us;
     uint64_t open_us;
 } times;
@@ -57,7 +58,10 @@ bool CLI_TimesWanted(void)
 {
     const char *v = getenv("XENSHIFT_HV_TIMES");
 
-    return v && v[0] && strcmp(v, "0") != 0;
+    if (!v || !v[0] || strcmp(v, "0") == 0)
+        return false;
+    times.trace = strcmp(v, "trace") == 0;
+    return true;
 }
 
 void CLI_TimesOpening(void)
@@ -80,9 +84,30 @@ static int by_time(const void *a, const void *b)
     return x->us < y->us ? 1 : x->us > y->us ? -1 : 0;
 }
 
+/*
+ * Every call in the order made, with its start after the host was
+ * opened: the gaps between them are the command's own work.
+ */
+static void print_calls(const xs_cli *cli, const hv_times *t)
+{
+    size_t i, kept = t->nr_calls < HV_TIMES_CALLS_MAX ? t->nr_calls
+                                                      : HV_TIMES_CALLS_MAX;
+
+    for (i = 0; i < kept; i++)
+        fprintf(stderr, "%s: times: call %zu at %" PRIu64 ".%01" PRIu64
+                " ms: %s %" PRIu64 ".%01" PRIu64 " ms\n", cli->progname, i,
+                t->calls[i].at_us / 1000, t->calls[i].at_us / 100 % 10,
+                t->calls[i].op, t->calls[i].us / 1000,
+                t->calls[i].us / 100 % 10);
+    if (kept < t->nr_calls)
+        fprintf(stderr, "%s: times: %zu more calls not kept\n",
+                cli->progname, t->nr_calls - kept);
+}
+
 /* Close h; when timed, say where the time went (after the close). */
 void CLI_TimesClose(const xs_cli *cli, hv *h)
 {
+    static hv_times all;    /* the calls, kept past the close */
     uint64_t start, now, sum = 0, close_us;
     hv_op_time ops[HV_TIMES_MAX];
     size_t i, nr;
@@ -91,8 +116,9 @@ void CLI_TimesClose(const xs_cli *cli, hv *h)
         HV_Close(h);
         return;
     }
-    nr = HV_Times(h)->nr;
-    memcpy(ops, HV_Times(h)->ops, nr * sizeof(ops[0]));
+    all = *HV_Times(h);
+    nr = all.nr;
+    memcpy(ops, all.ops, nr * sizeof(ops[0]));
     close_us = boot_us();
     HV_Close(h);
     now = boot_us();
@@ -117,4 +143,6 @@ void CLI_TimesClose(const xs_cli *cli, hv *h)
                 i ? "," : "", ops[i].op, ops[i].calls, ops[i].us / 1000,
                 ops[i].us / 100 % 10);
     fputc('\n', stderr);
+    if (times.trace)
+        print_calls(cli, &all);
 }

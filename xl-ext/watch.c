@@ -367,7 +367,17 @@ static int take_sample(watcher *w, watch_sample *s, xs_err *err)
             break;
         }
     read_node(w->h, XSP_RESULT, s->result, sizeof(s->result));
-    return sample_transition(w, s, before, err);
+    if (sample_transition(w, s, before, err))
+        return -1;
+    /*
+     * The runner writes the result, then removes the journal.  Read
+     * before the journal, the result may be the one before this
+     * transition's (a run that ends within the sample): with the
+     * journal gone, the result read now is the one it ended with.
+     */
+    if (!s->jnl.present)
+        read_node(w->h, XSP_RESULT, s->result, sizeof(s->result));
+    return 0;
 }
 
 /* --- showing ------------------------------------------------------------ */

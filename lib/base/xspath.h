@@ -27,7 +27,7 @@
 /*
  * The transition in flight: {from,to,request,step,state,capacity-ms,
  * placement-ms}, and the host
- * as it was before its first change: record/{head,pool/N,domain/N}.
+ * as it was before its first change: record/{head,part/N}.
  */
 #define XSP_JOURNAL XSP_ROOT "/journal"
 
@@ -54,7 +54,12 @@
 #define XSP_J_PLACEMENT_MS "placement-ms"
 /* Written last: a record without its head is incomplete. */
 #define XSP_J_RECORD_HEAD "record/head"
-/* Lists below journal/: children 0, 1, ... (see record_text.c). */
+/*
+ * The record's lines below journal/, children 0, 1, ... (see
+ * record_text.c): several lines a node, '\n'-joined, the pools' first.
+ */
+#define XSP_JL_PART "record/part"
+/* An older xenshift's: one line a node (still read, never written). */
 #define XSP_JL_POOL "record/pool"
 #define XSP_JL_DOMAIN "record/domain"
 

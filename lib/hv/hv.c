@@ -29,6 +29,7 @@ static uint64_t mono_us(void)
 static int timed(hv *h, int rc, const char *op, uint64_t since_us)
 {
     hv_times *t = h->times;
+    uint64_t now;
     size_t i;
 
     for (i = 0; i < t->nr && strcmp(t->ops[i].op, op) != 0; i++)
@@ -38,8 +39,17 @@ static int timed(hv *h, int rc, const char *op, uint64_t since_us)
             return rc;
         t->ops[t->nr++].op = op;
     }
+    now = mono_us();
     t->ops[i].calls++;
-    t->ops[i].us += mono_us() - since_us;
+    t->ops[i].us += now - since_us;
+    if (t->nr_calls < HV_TIMES_CALLS_MAX) {
+        hv_op_call *c = &t->calls[t->nr_calls];
+
+        c->op = op;
+        c->at_us = since_us - t->start_us;
+        c->us = now - since_us;
+    }
+    t->nr_calls++;
     return rc;
 }
 
@@ -72,8 +82,11 @@ void HV_Close(hv *h)
 
 int HV_TimesStart(hv *h)
 {
-    if (!h->times)
+    if (!h->times) {
         h->times = calloc(1, sizeof(*h->times));
+        if (h->times)
+            h->times->start_us = mono_us();
+    }
     return h->times ? 0 : -1;
 }
 
@@ -105,6 +118,14 @@ int HV_ListPools(hv *h, hv_pool **pools, size_t *nr)
 int HV_ListDomains(hv *h, hv_domain **doms, size_t *nr)
 {
     DISPATCH(h, list_domains, h, doms, nr);
+}
+
+int HV_ListDomainsAgain(hv *h, const hv_domain *before, size_t nr_before,
+                        hv_domain **doms, size_t *nr)
+{
+    if (!h->ops->list_domains_again)
+        return HV_ListDomains(h, doms, nr);
+    DISPATCH(h, list_domains_again, h, before, nr_before, doms, nr);
 }
 
 int HV_GetDomain(hv *h, uint32_t domid, hv_domain *out)
@@ -233,6 +254,11 @@ int HV_XsWrite(hv *h, const char *path, const char *val)
 int HV_XsRemove(hv *h, const char *path)
 {
     DISPATCH(h, xs_remove, h, path);
+}
+
+int HV_XsClear(hv *h, const char *path)
+{
+    DISPATCH(h, xs_clear, h, path);
 }
 
 int HV_GetNodeMemory(hv *h, hv_domain *doms, size_t nr)

@@ -76,6 +76,7 @@ typedef struct hv_domain {
     uint64_t target_kib;                /* balloon target */
     uint64_t maxmem_kib;                /* Xen's limit */
     uint64_t static_max_kib;            /* largest it was built for */
+    uint64_t video_kib;                 /* counted in target_kib (Xen) */
     unsigned vcpus_online;
     unsigned vcpus_max;
     uint32_t pool;                      /* cpupool id */
@@ -113,6 +114,17 @@ int HV_GetHost(hv *h, hv_host *out);
 int HV_ListPools(hv *h, hv_pool **pools, size_t *nr);
 int HV_ListDomains(hv *h, hv_domain **doms, size_t *nr);  /* dom0 included */
 int HV_GetDomain(hv *h, uint32_t domid, hv_domain *out);
+/*
+ * HV_ListDomains again, a moment after an earlier list (before): a
+ * domain there under the same domid keeps before's name, type and video
+ * RAM, which never change while it runs (a rename aside), and are then
+ * not read from xenstore again.  Everything a transition, or anyone else,
+ * changes in a domain (memory, balloon target, limits, vCPUs, cpupool,
+ * affinities) is read anew, and domains that came or went are seen.  A
+ * driver without its own way lists as HV_ListDomains does.
+ */
+int HV_ListDomainsAgain(hv *h, const hv_domain *before, size_t nr_before,
+                        hv_domain **doms, size_t *nr);
 /*
  * What a running step waits for, read as cheaply as the driver can (the
  * executor looks every poll_ms): memory and vCPUs online, counted as
@@ -175,6 +187,11 @@ int HV_XsRead(hv *h, const char *path, char **val);
 int HV_XsWrite(hv *h, const char *path, const char *val);
 int HV_XsRemove(hv *h, const char *path);
 /*
+ * path and everything below it gone, whether or not it was there: one
+ * request on Xen, where HV_XsRemove reads first to tell HV_ENOENT.
+ */
+int HV_XsClear(hv *h, const char *path);
+/*
  * The children of path, as a malloc'd array of malloc'd names
  * (HV_FreeNames); HV_ENOENT when path does not exist.
  */
@@ -222,6 +239,9 @@ typedef struct hv_ops {
     int (*get_host)(hv *h, hv_host *out);
     int (*list_pools)(hv *h, hv_pool **pools, size_t *nr);
     int (*list_domains)(hv *h, hv_domain **doms, size_t *nr);
+    int (*list_domains_again)(hv *h, const hv_domain *before,
+                              size_t nr_before, hv_domain **doms,
+                              size_t *nr);
     int (*get_domain)(hv *h, uint32_t domid, hv_domain *out);
     int (*get_progress)(hv *h, uint32_t domid, hv_dom_progress *out);
     int (*set_maxmem)(hv *h, uint32_t domid, uint64_t kib);
@@ -242,6 +262,7 @@ typedef struct hv_ops {
     int (*xs_read)(hv *h, const char *path, char **val);
     int (*xs_write)(hv *h, const char *path, const char *val);
     int (*xs_remove)(hv *h, const char *path);
+    int (*xs_clear)(hv *h, const char *path);
     int (*xs_directory)(hv *h, const char *path, char ***names, size_t *nr);
     int (*xs_restrict)(hv *h, const char *path);
     int (*xs_watch)(hv *h, const char *path, const char *token);
@@ -265,9 +286,21 @@ typedef struct hv_op_time {
     uint64_t us;                /* wall time inside the driver */
 } hv_op_time;
 
+/* One call, in the order made: the first HV_TIMES_CALLS_MAX are kept. */
+#define HV_TIMES_CALLS_MAX 256
+
+typedef struct hv_op_call {
+    const char *op;
+    uint64_t at_us;             /* its start, after HV_TimesStart */
+    uint64_t us;
+} hv_op_call;
+
 typedef struct hv_times {
     size_t nr;
     hv_op_time ops[HV_TIMES_MAX];
+    uint64_t start_us;          /* CLOCK_MONOTONIC at HV_TimesStart */
+    size_t nr_calls;            /* all calls, kept or not */
+    hv_op_call calls[HV_TIMES_CALLS_MAX];
 } hv_times;
 
 /* Count every operation's calls and time from now on: 0, or -1. */

@@ -591,6 +591,7 @@ const hv_ops sim_ops = {
     .xs_read = sim_xs_read,
     .xs_write = sim_xs_write,
     .xs_remove = sim_xs_remove,
+    .xs_clear = sim_xs_clear,
     .xs_directory = sim_xs_directory,
     .xs_restrict = sim_xs_restrict,
     .xs_watch = sim_xs_watch,

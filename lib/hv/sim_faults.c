@@ -132,7 +132,7 @@ static const char *const fault_ops[] = {
     "set_target", "set_vcpus_online", "set_affinity", "pool_create",
     "pool_destroy", "pool_add_cpu", "pool_remove_cpu", "pool_move_domain",
     "set_node_affinity", "move_memory", "xs_read", "xs_write", "xs_remove",
-    "xs_directory", "xs_restrict", NULL
+    "xs_clear", "xs_directory", "xs_restrict", NULL
 };
 
 bool sim_known_op(const char *op)

@@ -109,6 +109,7 @@ void sim_fire_watches(sim *s, const char *path);
 int sim_xs_read(hv *h, const char *path, char **val);
 int sim_xs_write(hv *h, const char *path, const char *val);
 int sim_xs_remove(hv *h, const char *path);
+int sim_xs_clear(hv *h, const char *path);
 int sim_xs_directory(hv *h, const char *path, char ***names, size_t *nr);
 int sim_xs_restrict(hv *h, const char *path);
 int sim_xs_watch(hv *h, const char *path, const char *token);

@@ -172,6 +172,18 @@ int sim_xs_remove(hv *h, const char *path)
     return rc;
 }
 
+/* A remove for which absent is done (a change, as a remove is). */
+int sim_xs_clear(hv *h, const char *path)
+{
+    sim *s = S(h);
+    int rc = sim_fault_check(s, "xs_clear", NULL);
+
+    if (rc)
+        return rc;
+    sim_xs_rm_tree(s, path);
+    return 0;
+}
+
 int sim_xs_directory(hv *h, const char *path, char ***names,
                      size_t *nr)
 {

@@ -62,11 +62,17 @@ static hv_dom_type dom_type(xen *x, const libxl_dominfo *info)
  * back as T.  Xen's max is the maxmem asked plus libxl's 1 MiB slack
  * (xen_set_maxmem sets it so; libxl does at build and in `xl mem-set`).
  */
-void xen_fill_memory(xen *x, const libxl_dominfo *info, hv_domain *d)
+static void fill_memory(xen *x, const libxl_dominfo *info, bool video_known,
+                        hv_domain *d)
 {
     uint64_t video = 0, v = 0;
 
-    xs_dom_u64(x, info->domid, "memory/videoram", &video);
+    /* written once when libxl builds the domain */
+    if (video_known)
+        video = d->video_kib;
+    else
+        xs_dom_u64(x, info->domid, "memory/videoram", &video);
+    d->video_kib = video;
     d->mem_kib = info->current_memkb;
     if (info->outstanding_memkb != LIBXL_MEMKB_DEFAULT)   /* init value */
         d->mem_kib += info->outstanding_memkb;
@@ -84,6 +90,11 @@ void xen_fill_memory(xen *x, const libxl_dominfo *info, hv_domain *d)
         d->static_max_kib = v;
     else
         d->static_max_kib = d->maxmem_kib;
+}
+
+void xen_fill_memory(xen *x, const libxl_dominfo *info, hv_domain *d)
+{
+    fill_memory(x, info, false, d);
 }
 
 /*
@@ -132,11 +143,13 @@ fail:
 /*
  * Fill d from libxl's view of one domain, xenstore and its vCPUs.  online
  * clips affinities to pCPUs that exist (Xen's "all" has every bit set).
- * HV_ENODOMAIN when the domain went away meanwhile.
+ * known (or NULL): the same domain listed a moment ago, whose name, type
+ * and video RAM are not read again.  HV_ENODOMAIN when the domain went
+ * away meanwhile.
  */
 static int fill_domain(xen *x, const libxl_dominfo *info,
                        const xs_cpumap *online, const char *known_name,
-                       hv_domain *d)
+                       const hv_domain *known, hv_domain *d)
 {
     libxl_vcpuinfo *vcpus;
     int nr_vcpus = 0, nr_cpus = 0, i;
@@ -145,8 +158,12 @@ static int fill_domain(xen *x, const libxl_dominfo *info,
 
     memset(d, 0, sizeof(*d));
     d->domid = info->domid;
-    /* a name xen_dom_get just read is not read again ("?": it had none) */
-    if (known_name && strcmp(known_name, "?") != 0) {
+    if (known) {
+        snprintf(d->name, sizeof(d->name), "%s", known->name);
+        d->type = known->type;
+        d->video_kib = known->video_kib;
+    } else if (known_name && strcmp(known_name, "?") != 0) {
+        /* a name xen_dom_get just read is not read again ("?": none) */
         snprintf(d->name, sizeof(d->name), "%s", known_name);
     } else {
         name = libxl_domid_to_name(x->ctx, info->domid);
@@ -155,8 +172,9 @@ static int fill_domain(xen *x, const libxl_dominfo *info,
         snprintf(d->name, sizeof(d->name), "%s", name ? name : "Domain-0");
         free(name);
     }
-    d->type = dom_type(x, info);
-    xen_fill_memory(x, info, d);
+    if (!known)
+        d->type = dom_type(x, info);
+    fill_memory(x, info, known != NULL, d);
     d->vcpus_online = info->vcpu_online;
     d->vcpus_max = info->vcpu_max_id == DOM_NO_VCPU_ID ? 0 :
                    info->vcpu_max_id + 1;
@@ -191,7 +209,19 @@ static int fill_domain(xen *x, const libxl_dominfo *info,
     return read_node_affinity(x, d);
 }
 
-int xen_list_domains(hv *h, hv_domain **doms, size_t *nr)
+static const hv_domain *find_before(const hv_domain *before, size_t nr,
+                                    uint32_t domid)
+{
+    size_t i;
+
+    for (i = 0; i < nr; i++)
+        if (before[i].domid == domid)
+            return &before[i];
+    return NULL;
+}
+
+static int list_domains(hv *h, const hv_domain *before, size_t nr_before,
+                        hv_domain **doms, size_t *nr)
 {
     xen *x = X(h);
     libxl_dominfo *info;
@@ -218,7 +248,9 @@ int xen_list_domains(hv *h, hv_domain **doms, size_t *nr)
         /* Crashed, shut down or dying domains do not run: not listed. */
         if (xen_dom_gone_why(&info[i]))
             continue;
-        rc = fill_domain(x, &info[i], &online, NULL, &(*doms)[k]);
+        rc = fill_domain(x, &info[i], &online, NULL,
+                         find_before(before, nr_before, info[i].domid),
+                         &(*doms)[k]);
         if (rc == HV_ENODOMAIN)
             continue;           /* went away between the list and the look */
         if (rc)
@@ -236,6 +268,21 @@ out:
     return rc;
 }
 
+int xen_list_domains(hv *h, hv_domain **doms, size_t *nr)
+{
+    return list_domains(h, NULL, 0, doms, nr);
+}
+
+/*
+ * Each xenstore read is a round trip to xenstored, ms on an emulated
+ * dom0: name, type and video RAM are 3 of a domain's 5.
+ */
+int xen_list_domains_again(hv *h, const hv_domain *before, size_t nr_before,
+                           hv_domain **doms, size_t *nr)
+{
+    return list_domains(h, before, nr_before, doms, nr);
+}
+
 int xen_get_domain(hv *h, uint32_t domid, hv_domain *out)
 {
     xen *x = X(h);
@@ -249,7 +296,7 @@ int xen_get_domain(hv *h, uint32_t domid, hv_domain *out)
     rc = xen_online_cpus(x, &online);
     if (rc)
         goto out;
-    rc = fill_domain(x, &d.info, &online, d.name, out);
+    rc = fill_domain(x, &d.info, &online, d.name, NULL, out);
     if (rc == HV_ENODOMAIN)
         ERR_Set(&x->base.err, "domain %u (%s): no longer exists", domid,
                 d.name);

@@ -125,6 +125,8 @@ int xen_guarded(xen *x);
 /* A domain's memory, target, maxmem and static max in libxl's units. */
 void xen_fill_memory(xen *x, const libxl_dominfo *info, hv_domain *d);
 int xen_list_domains(hv *h, hv_domain **doms, size_t *nr);
+int xen_list_domains_again(hv *h, const hv_domain *before, size_t nr_before,
+                           hv_domain **doms, size_t *nr);
 int xen_get_domain(hv *h, uint32_t domid, hv_domain *out);
 int xen_get_progress(hv *h, uint32_t domid, hv_dom_progress *out);
 int xen_set_maxmem(hv *h, uint32_t domid, uint64_t kib);
@@ -159,6 +161,7 @@ int xen_move_memory(hv *h, uint32_t domid, int node, uint64_t max_pages,
 int xen_xs_read(hv *h, const char *path, char **val);
 int xen_xs_write(hv *h, const char *path, const char *val);
 int xen_xs_remove(hv *h, const char *path);
+int xen_xs_clear(hv *h, const char *path);
 int xen_xs_directory(hv *h, const char *path, char ***names, size_t *nr);
 int xen_xs_restrict(hv *h, const char *path);
 int xen_xs_watch(hv *h, const char *path, const char *token);

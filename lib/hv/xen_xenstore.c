@@ -62,6 +62,25 @@ int xen_xs_remove(hv *h, const char *path)
     return 0;
 }
 
+/*
+ * xs_rm alone: xenstored removes the subtree, or answers success (or
+ * ENOENT when the parent is missing too) when there is none.
+ */
+int xen_xs_clear(hv *h, const char *path)
+{
+    xen *x = X(h);
+    int e;
+
+    if (!xs_rm(x->xs, XBT_NULL, path)) {
+        e = errno;
+        if (e == ENOENT)
+            return 0;
+        ERR_Set(&x->base.err, "xenstore remove %s: %s", path, strerror(e));
+        return HV_EFAIL;
+    }
+    return 0;
+}
+
 int xen_xs_directory(hv *h, const char *path, char ***names,
                      size_t *nr)
 {

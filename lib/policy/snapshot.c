@@ -18,7 +18,8 @@ void SNAP_Dispose(xs_snapshot *s)
     SNAP_Init(s);
 }
 
-int SNAP_Take(hv *h, xs_snapshot *s, xs_err *err)
+static int take(hv *h, const xs_snapshot *before, xs_snapshot *s,
+                xs_err *err)
 {
     int rc;
 
@@ -29,7 +30,11 @@ int SNAP_Take(hv *h, xs_snapshot *s, xs_err *err)
     rc = HV_ListPools(h, &s->pools, &s->nr_pools);
     if (rc)
         goto out;
-    rc = HV_ListDomains(h, &s->doms, &s->nr_doms);
+    if (before)
+        rc = HV_ListDomainsAgain(h, before->doms, before->nr_doms, &s->doms,
+                                 &s->nr_doms);
+    else
+        rc = HV_ListDomains(h, &s->doms, &s->nr_doms);
 out:
     if (rc) {
         if (err)
@@ -37,6 +42,17 @@ out:
         SNAP_Dispose(s);
     }
     return rc;
+}
+
+int SNAP_Take(hv *h, xs_snapshot *s, xs_err *err)
+{
+    return take(h, NULL, s, err);
+}
+
+int SNAP_TakeAgain(hv *h, const xs_snapshot *before, xs_snapshot *s,
+                   xs_err *err)
+{
+    return take(h, before, s, err);
 }
 
 const hv_domain *SNAP_FindDomain(const xs_snapshot *s, const char *name)

@@ -21,6 +21,13 @@ void SNAP_Init(xs_snapshot *s);
 void SNAP_Dispose(xs_snapshot *s);
 /* Read host, pools and domains through h. */
 int SNAP_Take(hv *h, xs_snapshot *s, xs_err *err);
+/*
+ * SNAP_Take a moment after before was taken: host, pools and every
+ * domain's resources read anew, each domain's name, type and video RAM
+ * taken from before when its domid is there (HV_ListDomainsAgain).
+ */
+int SNAP_TakeAgain(hv *h, const xs_snapshot *before, xs_snapshot *s,
+                   xs_err *err);
 const hv_domain *SNAP_FindDomain(const xs_snapshot *s, const char *name);
 const hv_pool *SNAP_FindPool(const xs_snapshot *s, uint32_t id);
 const hv_pool *SNAP_FindPoolByName(const xs_snapshot *s, const char *name);

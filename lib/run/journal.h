@@ -16,6 +16,9 @@
 #include "hv.h"
 #include "record.h"
 
+/* The most a record/part node holds: several record lines, '\n'-joined. */
+#define JNL_PART_MAX REC_LINE_MAX
+
 typedef struct jnl_entry {
     bool present;
     char from[HV_NAME_MAX];     /* "" when the host was in no phase */
@@ -46,7 +49,10 @@ int JNL_Read(hv *h, jnl_entry *e, xs_err *err);
  * then the head, last, so that a record cut short by a crash has none.
  */
 int JNL_Record(hv *h, const rec_record *r, xs_err *err);
-/* Read it back; r->taken is false when the journal has no whole record. */
+/*
+ * Read it back; r->taken is false when the journal has no whole record.
+ * A record of an older xenshift (one node a line) is read too.
+ */
 int JNL_ReadRecord(hv *h, rec_record *r, xs_err *err);
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * record_text.c - a record (record.h) as text lines, for the journal.
  *
- * Each line is "key=value" words split on spaces; a space or '%' in a
- * value (a domain or cpupool name) is written as %20 or %25.  Sizes are
+ * Each line is "key=value" words split on spaces; a space, '%' or
+ * newline in a value (a domain or cpupool name) is written as %20, %25
+ * or %0a (the journal joins lines with newlines).  Sizes are
  * KiB, pCPU lists as CPUMAP_Format writes them, node masks in decimal.
  */
 #include <ctype.h>
@@ -14,7 +15,8 @@
 #include "record.h"
 
 /*
- * Spaces and '%' escaped, so that "key=value" words split on spaces.
+ * Spaces, '%' and newlines escaped, so that "key=value" words split on
+ * spaces and lines on newlines.
  * *at ends past len when the word did not fit (see done()).
  */
 static void put_word(char *buf, size_t len, size_t *at, const char *key,
@@ -26,7 +28,7 @@ static void put_word(char *buf, size_t len, size_t *at, const char *key,
         *at += (size_t)snprintf(buf + *at, len - *at, "%s%s=", *at ? " " : "",
                                 key);
     for (s = val; *s && *at < len; s++) {
-        if (*s == ' ' || *s == '%')
+        if (*s == ' ' || *s == '%' || *s == '\n')
             *at += (size_t)snprintf(buf + *at, len - *at, "%%%02x",
                                     (unsigned char)*s);
         else

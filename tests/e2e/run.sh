@@ -424,6 +424,8 @@ echo "$times" | awk '{ t[$1] = $2 } END {
         printf "# ratio: take-over / its slowest balloon step alone, each to capacity from its first step: %.2f (%d / %d ms; goal <= 1.2; %d ms of preparing before it)\n", c / s, c, s, t["xenshift-prepare"]
     if (x > 0 && s > 0)
         printf "# ratio: take-over, the whole command / its slowest balloon step alone to capacity (a command'"'"'s fixed cost against none): %.2f (%d / %d ms)\n", x / s, x, s
+    if (x > 0 && t["measure-true"] > 0)
+        printf "# of the whole command'"'"'s %d ms, the shell'"'"'s clock alone takes %d ms and with /bin/true between its readings %d ms\n", x, t["measure-nothing"], t["measure-true"]
     d = t["daemon-takeover"]
     if (d > 0 && s > 0)
         printf "# ratio: take-over by xenshiftd (request -> answer ended) / its slowest balloon step alone to capacity: %.2f (%d / %d ms)\n", d / s, d, s

@@ -39,6 +39,19 @@ grep 'opening the host' "$tmp/err" | grep -q ' list_domains [1-9][0-9]*x '
 t $? "and the snapshots' list_domains"
 "${top_builddir:-.}/tests/sim/json-one" 0 < "$tmp/out" > /dev/null
 t $? "stdout is still one JSON document"
+x apply normal > "$tmp/out" 2>&1; t $? "apply normal, untimed"
+# XENSHIFT_HV_TIMES=trace: every call too, in order, numbered from 0,
+# as many as the counts say.
+XENSHIFT_HV_TIMES=trace x apply takeover > "$tmp/out" 2> "$tmp/err"
+t $? "apply with XENSHIFT_HV_TIMES=trace"
+grep -q '^xenshift: times: call 0 at [0-9.]* ms: [a-z_]* [0-9.]* ms$' "$tmp/err"
+t $? "the first call: $(grep 'times: call 0 ' "$tmp/err")"
+is "$(grep -c '^xenshift: times: call [0-9]* at .*: set_target ' "$tmp/err")" 2 \
+    "the two set_target calls, each on its line"
+counted=$(grep 'opening the host' "$tmp/err" | tr ',' '\n' |
+    sed -n 's/.* \([0-9]*\)x .*/\1/p' | awk '{ n += $1 } END { print n }')
+is "$(grep -c '^xenshift: times: call ' "$tmp/err")" "$counted" \
+    "one line per call counted ($counted)"
 XENSHIFT_HV_TIMES=0 x status > "$tmp/out" 2> "$tmp/err"
 is "$(grep -c 'times:' "$tmp/err")" 0 "XENSHIFT_HV_TIMES=0 prints nothing"
 x apply normal > "$tmp/out" 2>&1; t $? "apply normal, untimed"

@@ -196,6 +196,11 @@ static int rc_xs_remove(hv *h, const char *path)
     CALL(h, "xs_remove", false, 0, HV_XsRemove(R(h)->in, path));
 }
 
+static int rc_xs_clear(hv *h, const char *path)
+{
+    CALL(h, "xs_clear", false, 0, HV_XsClear(R(h)->in, path));
+}
+
 static int rc_xs_directory(hv *h, const char *path, char ***names,
                            size_t *nr)
 {
@@ -273,6 +278,7 @@ static const hv_ops recdrv_ops = {
     .xs_read = rc_xs_read,
     .xs_write = rc_xs_write,
     .xs_remove = rc_xs_remove,
+    .xs_clear = rc_xs_clear,
     .xs_directory = rc_xs_directory,
     .xs_restrict = rc_xs_restrict,
     .xs_watch = rc_xs_watch,
@@ -328,7 +334,8 @@ bool RECDRV_Faultable(const char *op)
         "set_maxmem", "set_target", "set_vcpus_online", "set_affinity",
         "pool_create", "pool_destroy", "pool_add_cpu", "pool_remove_cpu",
         "pool_move_domain", "set_node_affinity", "move_memory", "xs_read",
-        "xs_write", "xs_remove", "xs_directory", "xs_restrict", NULL
+        "xs_write", "xs_remove", "xs_clear", "xs_directory", "xs_restrict",
+        NULL
     };
     size_t i;
 

@@ -231,6 +231,75 @@ static void test_requests(dlog *log)
     HV_Close(h);
 }
 
+static unsigned calls_of(const hv *h, const char *op)
+{
+    const hv_times *t = HV_Times(h);
+    size_t i;
+
+    for (i = 0; t && i < t->nr; i++)
+        if (!strcmp(t->ops[i].op, op))
+            return t->ops[i].calls;
+    return 0;
+}
+
+/*
+ * The newest DMN_ANSWERS_KEPT final answers are kept, the older ones
+ * removed; with no more answers than that, taking a request reads
+ * nothing but the request (each read is ms on the bed, before the run).
+ */
+static void test_prune(dlog *log)
+{
+    hv *h = open_host();
+    dmn_config c;
+    dmn d;
+    char id[32], path[256];
+    unsigned i, gone = 0, kept = 0, reads;
+
+    config(&c, table_path);
+    if (start(&d, h, log, &c)) {
+        ok(0, "prune: the daemon starts");
+        HV_Close(h);
+        return;
+    }
+    DMN_HandleWatch(&d);
+    for (i = 0; i < 10; i++) {
+        snprintf(path, sizeof(path), XSP_ANSWER "/0000-%03u/state", i);
+        HV_XsWrite(h, path, "done");
+    }
+    HV_TimesStart(h);
+    request(h, "0001-a", "takeover");
+    DMN_HandleWatch(&d);
+    reads = calls_of(h, "xs_read");
+    is_str(xs(h, XSP_ANSWER "/%s/state", "0001-a"), "queued",
+           "prune: a request among 10 answers is queued");
+    is_int((int)reads, 1, "prune: and only the request itself was read");
+    DMN_RunQueue(&d);
+    for (i = 10; i < DMN_ANSWERS_KEPT + 5; i++) {
+        snprintf(path, sizeof(path), XSP_ANSWER "/0000-%03u/state", i);
+        HV_XsWrite(h, path, "done");
+    }
+    /* 69 final answers and 0001-a's: 6 of the oldest go */
+    request(h, "0002-b", "normal");
+    DMN_HandleWatch(&d);
+    for (i = 0; i < DMN_ANSWERS_KEPT + 5; i++) {
+        snprintf(id, sizeof(id), "0000-%03u", i);
+        if (xs(h, XSP_ANSWER "/%s/state", id)[0])
+            kept++;
+        else
+            gone += i < 6;
+    }
+    is_int((int)gone, 6, "prune: the 6 oldest answers are removed");
+    is_int((int)kept, DMN_ANSWERS_KEPT - 1, "prune: %d kept, with 0001-a's "
+           "the newest %d final ones", DMN_ANSWERS_KEPT - 1,
+           DMN_ANSWERS_KEPT);
+    is_str(xs(h, XSP_ANSWER "/%s/state", "0001-a"), "done",
+           "prune: 0001-a's answer stays");
+    DMN_RunQueue(&d);
+    DMN_Stop(&d);
+    DMN_Dispose(&d);
+    HV_Close(h);
+}
+
 static void test_schedule(dlog *log)
 {
     hv *h = open_host();
@@ -700,6 +769,7 @@ int main(void)
     tzset();
     LOG_Init(&log, "test_daemon", true, 0);
     test_requests(&log);
+    test_prune(&log);
     test_schedule(&log);
     test_hooks_and_reload(&log);
     test_unfit_phase(&log);

@@ -305,6 +305,11 @@ static int fy_xs_remove(hv *h, const char *path)
     return fwd(h, HV_XsRemove(F(h)->in, path));
 }
 
+static int fy_xs_clear(hv *h, const char *path)
+{
+    return fwd(h, HV_XsClear(F(h)->in, path));
+}
+
 static uint64_t fy_now_ms(hv *h)
 {
     return HV_NowMs(F(h)->in);
@@ -343,6 +348,7 @@ static const hv_ops faulty_ops = {
     .xs_read = fy_xs_read,
     .xs_write = fy_xs_write,
     .xs_remove = fy_xs_remove,
+    .xs_clear = fy_xs_clear,
     .now_ms = fy_now_ms,
     .sleep_ms = fy_sleep_ms,
 };

@@ -336,6 +336,73 @@ static const char *xs(hv *h, const char *fmt, const char *arg)
     return buf[slot];
 }
 
+/* At capacity, someone else takes vm3 (no step of the plan) to 96 MiB. */
+typedef struct meddler {
+    hv *h;
+    bool done;
+} meddler;
+
+static void meddle(void *ctx, const exec_event *ev)
+{
+    meddler *m = ctx;
+    hv_domain d;
+
+    if (ev->kind != EXEC_EV_CAPACITY || m->done ||
+        HV_FindDomain(m->h, "vm3", &d))
+        return;
+    m->done = !HV_SetTarget(m->h, d.domid, 96 * MIB);
+}
+
+/*
+ * The check after the steps reads every domain again, not only those the
+ * plan changed: vm3, which the table keeps at 128 MiB and the plan does
+ * not touch, changed meanwhile, and the take-over is not reached.
+ */
+static void test_execute_untouched_changed(void)
+{
+    hv *h = open_sim("examples/fig9-host.json");
+    xs_snapshot snap;
+    exec_report rep;
+    trn_result res;
+    trn_opts o;
+    tbl_table t;
+    meddler m;
+    xs_err err;
+    plan p;
+    size_t i, j;
+    bool touched = false;
+
+    load_file("examples/fig9.json", &t);
+    SNAP_Init(&snap);
+    PLAN_Init(&p);
+    EXEC_ReportInit(&rep);
+    if (SNAP_Take(h, &snap, &err) ||
+        PLAN_Make(&snap, &t, "takeover", &p, &err)) {
+        printf("Bail out! %s\n", err.msg);
+        exit(1);
+    }
+    for (i = 0; i < p.nr_stages; i++)
+        for (j = 0; j < p.stages[i].nr_acts; j++)
+            touched |= !strcmp(p.stages[i].acts[j].domain, "vm3") &&
+                       p.stages[i].acts[j].kind != PLAN_ACT_PIN;
+    ok(!touched, "untouched: the plan sizes vm1 and vm2, not vm3");
+    TRN_DefaultOpts(&o);
+    o.journal = true;
+    m.h = h;
+    m.done = false;
+    is_int(TRN_Execute(h, &t, &snap, &p, &o, meddle, &m, &rep, &res), -1,
+           "untouched: vm3 changed at capacity: not reached");
+    ok(m.done && res.outcome == TRN_FAILED && res.after.checked &&
+       !res.after.reached, "untouched: the check after the steps says so");
+    ok(strstr(res.message, "not in phase takeover: vm3") != NULL,
+       "untouched: and names vm3: %s", res.message);
+    EXEC_ReportDispose(&rep);
+    PLAN_Dispose(&p);
+    SNAP_Dispose(&snap);
+    TBL_Dispose(&t);
+    HV_Close(h);
+}
+
 /*
  * Every step runs, but the plan does not lead to the phase it names:
  * the check on a new snapshot makes that a failure, not "reached", and
@@ -573,6 +640,7 @@ int main(void)
     test_node_soft(&t);
     TBL_Dispose(&t);
     test_execute_not_in_phase();
+    test_execute_untouched_changed();
     test_effective_affinity();
     test_example_spread();
     test_daemon();

@@ -308,8 +308,8 @@ static void test_no_record(void)
         ok(0, "no record: plan: %s", err.msg);
         goto out;
     }
-    /* xs_write: JNL_Begin's five leaves, then the record's lines */
-    HVSIM_AddFault(x.h, "xs_write", NULL, 6, HVSIM_FAULT_FAIL);
+    /* xs_write: JNL_Begin's four leaves, then the record's first part */
+    HVSIM_AddFault(x.h, "xs_write", NULL, 5, HVSIM_FAULT_FAIL);
     is_int(TRN_Execute(x.h, &x.t, &s, &p, &o, NULL, NULL, &rep, &res), -1,
            "journal: the transition fails");
     ok(res.outcome == TRN_FAILED &&

@@ -83,8 +83,9 @@ xs_apply() {
     t0=$(now_ms)
     xs_table=$1 xs_phase=$2
     shift 2
-    # where the time went (stderr, "xenshift: times: ..."), in every log
-    XENSHIFT_HV_TIMES=1 "$XENSHIFT" -c "$xs_table" apply "$@" "$xs_phase" \
+    # where the time went (stderr, "xenshift: times: ..."), in every log;
+    # XS_HV_TIMES=trace: every call in order too
+    XENSHIFT_HV_TIMES=${XS_HV_TIMES:-1} "$XENSHIFT" -c "$xs_table" apply "$@" "$xs_phase" \
         > /tmp/apply.out 2>&1
     XS_RC=$?
     XS_MS=$(( $(now_ms) - t0 ))

@@ -2,7 +2,14 @@
 # asserted with what xl reports, by the installed package's xenshift.
 . /payload/dom0/tap.sh
 tap_packaged "$XENSHIFT"
-xs_apply "$XENSHIFT_TABLE" takeover --timeline /tmp/takeover.svg
+# What the measurement itself costs (now_ms forks date), and with the
+# smallest process between its two readings: a floor under XS_MS that
+# no xenshift change can cut.
+m0=$(now_ms); m1=$(now_ms); m2=$(now_ms); /bin/true; m3=$(now_ms)
+echo "XS-E2E-TIME measure-nothing $((m1 - m0))"
+echo "XS-E2E-TIME measure-true $((m3 - m2))"
+# every hv call in order in the log: where the fixed cost goes
+XS_HV_TIMES=trace xs_apply "$XENSHIFT_TABLE" takeover --timeline /tmp/takeover.svg
 tap_is "apply takeover exits 0" "$XS_RC" 0
 # Its picture leaves the bed on the console (run.sh decodes it into
 # tests/e2e/logs/takeover.svg and checks it).
