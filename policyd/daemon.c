@@ -670,8 +670,11 @@ int DMN_Start(dmn *d, xs_err *err)
     if (rec != TRN_RECOVER_NOTHING) {
         LOG_Msg(d->log, rec == TRN_RECOVER_FAILED ? LOG_ERR : LOG_WARNING,
                 "an interrupted transition: %s", message);
-        if (request[0] && REQ_ValidId(request))
+        /* How it ended tells a waiting client whether to ask again. */
+        if (request[0] && REQ_ValidId(request)) {
+            put_leaf(d, request, XSP_A_RECOVERED, TRN_RecoveryName(rec));
             answer(d, request, REQ_FAILED, NULL, message);
+        }
     }
     publish_phase(d);
     DMN_CheckPhases(d);

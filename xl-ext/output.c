@@ -161,36 +161,43 @@ void OUT_Host(FILE *f, const xs_snapshot *snap, const char *driver)
 
 /* --- a request answered by xenshiftd ------------------------------------ */
 
-void OUT_AnswerJson(FILE *f, const char *id, const char *what,
-                    const char *state, const char *phase,
-                    const char *message, long pid, long long capacity_ms,
-                    long long placement_ms)
+void OUT_AnswerJson(FILE *f, const out_answer *a)
 {
     json_writer *w = JSONW_New(true);
+    bool failed = strcmp(a->state, "failed") == 0;
 
     JSONW_ObjectOpen(w);
-    JSONW_KeyBool(w, "ok", strcmp(state, "failed") != 0);
+    JSONW_KeyBool(w, "ok", !failed);
     JSONW_KeyString(w, "via", "xenshiftd");
-    JSONW_KeyInt(w, "daemon_pid", pid);
-    JSONW_KeyString(w, "request", id);
-    JSONW_KeyString(w, "asked", what);
-    JSONW_KeyStringOrNull(w, "phase", phase);
-    JSONW_KeyString(w, "state", state);
-    JSONW_KeyStringOrNull(w, "message", message);
+    JSONW_KeyInt(w, "daemon_pid", a->pid);
+    JSONW_KeyString(w, "request", a->id);
+    JSONW_KeyString(w, "asked", a->asked);
+    JSONW_KeyStringOrNull(w, "phase", a->phase);
+    JSONW_KeyString(w, "state", a->state);
+    JSONW_KeyStringOrNull(w, "message", a->message);
     JSONW_Key(w, "capacity_ms");
-    if (capacity_ms >= 0)
-        JSONW_Uint(w, (unsigned long long)capacity_ms);
+    if (a->capacity_ms >= 0)
+        JSONW_Uint(w, (unsigned long long)a->capacity_ms);
     else
         JSONW_Null(w);
     JSONW_Key(w, "placement_ms");
-    if (placement_ms >= 0)
-        JSONW_Uint(w, (unsigned long long)placement_ms);
+    if (a->placement_ms >= 0)
+        JSONW_Uint(w, (unsigned long long)a->placement_ms);
     else
         JSONW_Null(w);
-    if (strcmp(state, "failed") == 0) {
+    JSONW_Key(w, "interrupted");
+    if (a->interrupted_id) {
+        JSONW_ObjectOpen(w);
+        JSONW_KeyString(w, "request", a->interrupted_id);
+        JSONW_KeyStringOrNull(w, "message", a->interrupted_message);
+        JSONW_ObjectClose(w);
+    } else {
+        JSONW_Null(w);
+    }
+    if (failed) {
         xs_err err;
 
-        ERR_Set(&err, "%s", message ? message : "failed");
+        ERR_Set(&err, "%s", a->message ? a->message : "failed");
         JSONW_Key(w, "error");
         OUT_JsonError(w, OUT_FAIL_APPLY, &err, NULL);
     }

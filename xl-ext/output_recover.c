@@ -8,21 +8,6 @@
 #include "output_int.h"
 #include "xenshift.h"
 
-static const char *outcome_name(trn_recovery o)
-{
-    switch (o) {
-    case TRN_RECOVER_NOTHING:
-        return "nothing";
-    case TRN_RECOVER_BACK:
-        return "back";
-    case TRN_RECOVER_FORWARD:
-        return "forward";
-    case TRN_RECOVER_FAILED:
-        break;
-    }
-    return "failed";
-}
-
 void OUT_Recovery(FILE *f, const out_recovery *r)
 {
     if (!r->found.present) {
@@ -47,7 +32,7 @@ void OUT_RecoveryJson(FILE *f, const out_recovery *r)
 
     JSONW_ObjectOpen(w);
     JSONW_KeyBool(w, "ok", true);
-    JSONW_KeyString(w, "outcome", outcome_name(r->outcome));
+    JSONW_KeyString(w, "outcome", TRN_RecoveryName(r->outcome));
     /* null: no journal, or the leaf was empty in it */
     JSONW_KeyStringOrNull(w, "from", j->present && j->from[0] ? j->from
                                                               : NULL);

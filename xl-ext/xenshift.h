@@ -194,7 +194,9 @@ typedef enum {
  * Ask xenshiftd for `what` (a phase or @EVENT) and follow it as until
  * says, showing the progress.  timeout_ms 0: no limit.  share: a
  * simulated host shared with a --sim-state daemon (its lock held), or
- * NULL.  Returns an exit code.
+ * NULL.  When the daemon dies on the way and the one started in its
+ * place puts the host back, the request is sent once more.  Returns an
+ * exit code.
  */
 struct simst;
 int CLI_Request(const xs_cli *cli, hv *h, const char *what, cli_until until,
@@ -260,11 +262,22 @@ void OUT_Fail(const xs_cli *cli, out_fail_kind kind, const xs_err *err,
 void OUT_Failf(const xs_cli *cli, out_fail_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void OUT_Host(FILE *f, const xs_snapshot *snap, const char *driver);
-/* capacity_ms, placement_ms: -1 when not (yet) reached */
-void OUT_AnswerJson(FILE *f, const char *id, const char *what,
-                    const char *state, const char *phase,
-                    const char *message, long pid, long long capacity_ms,
-                    long long placement_ms);
+/* xenshiftd's answer to apply's request, as apply -j prints it */
+typedef struct out_answer {
+    const char *id;
+    const char *asked;          /* the phase or @EVENT sent */
+    const char *state;
+    const char *phase;          /* NULL: none in the answer */
+    const char *message;
+    long pid;                   /* the daemon that answered */
+    long long capacity_ms;      /* -1: not reached */
+    long long placement_ms;
+    /* the request asked first, whose daemon died: NULL when none */
+    const char *interrupted_id;
+    const char *interrupted_message;
+} out_answer;
+
+void OUT_AnswerJson(FILE *f, const out_answer *a);
 
 /* output_check.c: xenshift check */
 void OUT_CheckSummary(FILE *f, const tbl_table *t);

@@ -42,6 +42,8 @@
 /* ms from the transition's first step to capacity, and to placement */
 #define XSP_A_CAPACITY_MS "capacity-ms"
 #define XSP_A_PLACEMENT_MS "placement-ms"
+/* on the answer a restarted daemon gives a request its predecessor ran */
+#define XSP_A_RECOVERED "recovered"
 #define XSP_J_FROM "from"
 #define XSP_J_TO "to"
 #define XSP_J_REQUEST "request"

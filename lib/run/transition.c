@@ -632,6 +632,21 @@ out:
     return out;
 }
 
+const char *TRN_RecoveryName(trn_recovery r)
+{
+    switch (r) {
+    case TRN_RECOVER_NOTHING:
+        return "nothing";
+    case TRN_RECOVER_BACK:
+        return "back";
+    case TRN_RECOVER_FORWARD:
+        return "forward";
+    case TRN_RECOVER_FAILED:
+        break;
+    }
+    return "failed";
+}
+
 trn_recovery TRN_Recover(hv *h, const tbl_table *t, const exec_opts *eo,
                          exec_progress_fn *progress, void *ctx,
                          char *request, size_t request_len, char *message,

@@ -141,6 +141,9 @@ typedef enum {
     TRN_RECOVER_FAILED,         /* neither: see message */
 } trn_recovery;
 
+/* "nothing", "back", "forward" or "failed": the names in JSON and xenstore. */
+const char *TRN_RecoveryName(trn_recovery r);
+
 /*
  * After a crash: read the journal; when a transition was in flight,
  * put back the values it recorded before its first change (record.h),

@@ -222,6 +222,111 @@ is "$far" "" "and its memory within 1 MiB of before (MiB)"
 x recover > "$tmp/out" 2>&1
 is $? 1 "recover while xenshiftd runs is refused: $(head -n 1 "$tmp/out")"
 stop_daemon
+
+# --- apply --wait while its daemon is killed: it asks the next one again --
+# The take-over as apply makes it alone (no daemon) is what to end in.
+st="$tmp/alone.json"
+fixture=$saved_fixture
+x apply takeover > "$tmp/out" 2>&1
+t $? "apply takeover without a daemon exits 0 (the end to compare with)"
+doms > "$tmp/want"
+fixture="$tmp/killed.json"
+st="$tmp/host.json"
+rm -f "$st"
+doms > "$tmp/before"
+start_daemon
+first=$dpid
+x -j apply takeover > "$tmp/json" 2> "$tmp/err" &
+apid=$!
+wait "$tpid"
+is $? 137 "xenshiftd killed at vm1's cpupool while apply waits"
+tpid=
+# systemd would start it again at once; a second's pause lets apply see
+# the dead pid first
+sleep 1
+start_daemon
+i=0
+while [ "$(node daemon)" = "$first" ] && [ $i -lt 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+second=$(node daemon)
+wait "$apid"
+t $? "apply exits 0: $(tr '\n' ' ' < "$tmp/err")"
+grep -q "^  xenshiftd (pid $first) died; waiting for it to be started again$" "$tmp/err"
+t $? "it said its daemon died"
+grep -q "^request .*: the daemon running it died, and xenshiftd (pid $second) put the host back as it was: asking again$" "$tmp/err"
+t $? "it said it asks again after the roll-back"
+grep -q "an interrupted transition: interrupted normal -> takeover" "$tmp/daemon.log"
+t $? "the new daemon rolled the first back: $(grep -m 1 'an interrupted' "$tmp/daemon.log")"
+json_of() { sed -n "s/^  \"$1\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}\$/\1/p" "$tmp/json"; }
+is "$(json_of state)" done "apply -j: the second request's state"
+is "$(json_of daemon_pid)" "$second" "apply -j: answered by the new daemon"
+first_id=$(sed 's/^request \([^:]*\): the daemon running it died.*/\1/p; d' "$tmp/err")
+grep -A 1 '"interrupted": {' "$tmp/json" | grep -q "\"request\": \"$first_id\""
+t $? "apply -j: interrupted names the first request ($first_id)"
+[ -n "$first_id" ] && [ "$(json_of request)" != "$first_id" ]
+t $? "apply -j: the answer is the second request's ($(json_of request))"
+is "$(phase)" takeover "status: the host is in takeover"
+doms > "$tmp/after"
+cmp -s "$tmp/want" "$tmp/after"
+t $? "every domain as the take-over alone leaves it: $(diff "$tmp/want" "$tmp/after" | tr '\n' ' ')"
+is "$(node journal/state)" "" "no journal left"
+is "$(node "answer/$first_id/state")" "" "apply removed the first answer it read"
+stop_daemon
+
+# --- killed twice: asked again once, then the failure is told -----------
+# (a fault that fires stops the count: the second counts from the next try)
+sed 's/"op": "pool_create", "nth": 1, "error": "kill" }/&,\n    { "op": "pool_create", "nth": 1, "error": "kill" }/' \
+    "$tmp/killed.json" > "$tmp/killed2.json"
+fixture="$tmp/killed2.json"
+rm -f "$st"
+start_daemon
+first=$dpid
+x apply takeover > "$tmp/out" 2>&1 &
+apid=$!
+for k in 1 2; do
+    wait "$tpid"
+    tpid=
+    start_daemon
+    i=0
+    while [ "$(node daemon)" = "$first" ] && [ $i -lt 100 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    first=$(node daemon)
+done
+wait "$apid"
+is $? 1 "killed again at the second try: apply exits 1"
+is "$(grep -c "asking again" "$tmp/out")" 1 "it asked again once only"
+grep -q "^xenshift: takeover: interrupted normal -> takeover .*every domain is back as it was recorded" "$tmp/out"
+t $? "it ends with the second roll-back's answer: $(grep "^xenshift: " "$tmp/out")"
+doms > "$tmp/after"
+cmp -s "$tmp/before" "$tmp/after"
+t $? "every domain as before: $(diff "$tmp/before" "$tmp/after" | tr '\n' ' ')"
+stop_daemon
+
+# --- killed, and nobody starts it again: apply stops waiting after 10 s ---
+rm -f "$st"
+start_daemon
+first=$dpid
+x apply takeover > "$tmp/out" 2>&1 &
+apid=$!
+wait "$tpid"
+tpid=
+t0=$(date +%s)
+wait "$apid"
+is $? 1 "no xenshiftd after the kill: apply exits 1"
+waited=$(( $(date +%s) - t0 ))
+[ "$waited" -ge 9 ] && [ "$waited" -le 14 ]
+t $? "after about 10 s ($waited s)"
+grep -q "^xenshift: request .*: xenshiftd (pid $first) died before it answered, and no xenshiftd started again within 10 s; the host may be between phases: 'xenshift recover' puts it back$" "$tmp/out"
+t $? "it says so and what to do: $(grep '^xenshift: ' "$tmp/out")"
+x recover > "$tmp/out" 2>&1
+t $? "xenshift recover then puts it back: $(head -n 1 "$tmp/out")"
+doms > "$tmp/after"
+cmp -s "$tmp/before" "$tmp/after"
+t $? "every domain as before: $(diff "$tmp/before" "$tmp/after" | tr '\n' ' ')"
 fixture=$saved_fixture
 
 # --- --until capacity: the answer at capacity, the moves go on ----------

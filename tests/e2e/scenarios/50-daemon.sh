@@ -233,6 +233,31 @@ done
 tap_is "after the kills, apply takeover exits 0" "$?" 0
 tap_is "and vm1 has cpupool xenshift-vm1 on pCPU 1" \
     "$(xl_pool vm1) $(xl_pool_cpus xenshift-vm1)" "xenshift-vm1 1"
+# apply waiting while its daemon is SIGKILLed mid-transition, as a
+# cluster's start waits: the daemon started again (systemd's
+# Restart=on-failure) puts the host back and answers the request
+# failed, "recovered: back", and apply asks it once more
+# (xl-ext/client.c).  It ends in the phase asked, as xl shows.
+"$XENSHIFT" -c "$T" apply normal > /tmp/apply-kill.out 2>&1 &
+apid=$!
+i=0
+while [ $i -lt 300 ] && [ -z "$(xenstore-read $R/journal/step 2>/dev/null)" ]; do
+    sleep 0.02; i=$((i + 1))
+done
+step=$(xenstore-read $R/journal/step 2>/dev/null)
+kill -KILL $DPID; wait $DPID 2>/dev/null
+tap_check "apply normal waits; its daemon killed mid-transition (journal: ${step:-none})" [ -n "$step" ]
+sleep 1
+start_daemon "$T"
+wait $apid
+tap_is "apply exits 0: the restarted daemon rolled back, apply asked again" "$?" 0
+tap_check "it said its daemon died and that it asked again" \
+    grep -q "died; waiting for it to be started again" /tmp/apply-kill.out
+tap_check "and asked the new daemon (pid $DPID)" \
+    grep -q "xenshiftd (pid $DPID) put the host back as it was: asking again" /tmp/apply-kill.out
+tap_is "in normal, as xl shows" "$(xl_phase)" normal
+tap_is "no journal left" "$(xenstore-read $R/journal/state 2>/dev/null)" ""
+tap_show cat /tmp/apply-kill.out
 # Leave the host as the next scenario expects it.
 "$XENSHIFT" -c "$T" apply normal > /tmp/apply.out 2>&1
 tap_is "apply normal exits 0" "$?" 0
