@@ -33,7 +33,7 @@ secs() {
 }
 
 scenario_killed_daemon() {
-    local t pid0 newpid t0 t_answer i fc res
+    local t pid0 newpid t0 t_answer i fc res back_ms req2
     local sup=$logdir/$B.killed.xenshiftd-supervise.log dlg=$logdir/$B.killed.xenshiftd.log
     on $B -t 300 ". /payload/e2e/tap.sh; xl destroy vm2 && rm -f /var/log/xen/console/guest-vm2.log &&
         guest_cfg vm2 pv 512 640 '' 'maxvcpus = 2' && create_guest vm2 && wait_hello vm2 240" > "$work/vm2.out" 2>&1
@@ -95,6 +95,21 @@ scenario_killed_daemon() {
     "failed takeover: interrupted normal -> takeover (at: "*"); every domain is back as it was recorded, in normal") ok "its result node: '$res'" ;;
     *) nok "its result node after the roll-back: '$res'" ;;
     esac
+    # the interrupted request answered: its recovered leaf ("back", which
+    # the client asks again after) and its state, seen written after the
+    # kill (the client removes the answer once read)
+    case " $(killed watched) " in
+    *" recovered "*" state "*) ok "the new xenshiftd answered the interrupted request (its answer's leaves written: $(killed watched))" ;;
+    *) nok "the new xenshiftd answered the interrupted request: leaves seen '$(killed watched)'" ;;
+    esac
+    # the agent's xenshift apply asked again, once: a new request for
+    # takeover after the roll-back, reached
+    back_ms=$(stamp_of "$dlg" "an interrupted transition")
+    req2=$(awk -v after="${back_ms:-0}" '$1 >= after && $3 == "request" && / takeover queued/ {
+        sub(/:$/, "", $4); print $4; exit }' "$dlg")
+    [ -n "$req2" ] && [ "$req2" != "$(killed request)" ] && grep -q "request $req2: reached takeover in" "$dlg"
+    is $? 0 "xenshift apply in the agent's start asked again once after the roll-back: request ${req2:-none} reached takeover (the daemon's log)" ||
+        diag < "$dlg"
     # the agent's start, sent again once after the roll-back: one phase,
     # takeover, exactly as the first take-over left B
     fc=$(on $B "crm_failcount -G -r xs -N $B -q 2>/dev/null")
@@ -121,7 +136,7 @@ scenario_killed_daemon() {
         on $B "socat -T 10 -u TCP:$vip:$port,connect-timeout=5 - 2>&1" | diag
 
     # the timings, on B's clock
-    local kill_ms=$(killed kill_ms) start_ms=$(killed started_ms) exit_ms restart_ms back_ms
+    local kill_ms=$(killed kill_ms) start_ms=$(killed started_ms) exit_ms restart_ms
     local req2_ms reached_ms reached_own
     exit_ms=$(stamp_of "$sup" " exit $pid0 ")
     restart_ms=$(stamp_of "$sup" " start $newpid$")
