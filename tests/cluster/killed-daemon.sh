@@ -1,7 +1,7 @@
 # killed-daemon.sh - the cluster bed's scenario "xenshiftd is killed on B
 # during the take-over" (sourced by run.sh; uses its hosts, helpers and
-# variables: A, B, work, logdir, vip, port, b_takeover, where_is, answer,
-# same_state, ms_sod, split).
+# variables: B, work, logdir, vip, port, b_takeover, where_is, xl_state,
+# same_state, daemon_runs, daemon_logs, save_logs).
 #
 # It runs after the stuck donor: A is down, xs's fail count on B is
 # INFINITY and the group runs nowhere.  The operator does what
