@@ -216,3 +216,19 @@ same_state() {
         }
     }'
 }
+
+# daemon_logs NAME TAG: xenshiftd's log and its supervisor's of NAME's
+# dom0 (tests/cluster/dom0/xenshiftd-supervise.sh: each line begins with
+# the time in ms since the epoch), kept in
+# $logdir/NAME.TAG.xenshiftd{,-supervise}.log.
+daemon_logs() {
+    on "$1" -t 30 "cat /var/log/xenshiftd.log" > "$logdir/$1.$2.xenshiftd.log" 2>&1
+    on "$1" -t 30 "cat /var/log/xenshiftd-supervise.log" > "$logdir/$1.$2.xenshiftd-supervise.log" 2>&1
+}
+
+# daemon_runs NAME: the pid xenstore names as NAME's xenshiftd, when
+# that process is a live xenshiftd (else nothing, and 1).
+daemon_runs() {
+    on "$1" -t 30 'p=$(xenstore-read /local/domain/0/xenshift/daemon 2>/dev/null) &&
+        [ "$(cat /proc/$p/comm 2>/dev/null)" = xenshiftd ] && echo $p'
+}

@@ -259,6 +259,11 @@ for n in $A $B; do
     wait "${setup_pid[$n]}"
     is $? 0 "$n: xenshift installed, vm1 vm2 vm3 built, the host in phase normal (xl) ($((SECONDS - t)) s)" ||
         diag < "$work/$n.setup.out"
+    # xenshiftd as the package's unit runs it: the agent's requests go
+    # through it (xenshift apply hands them to a running daemon)
+    [ -n "$(daemon_runs $n)" ]
+    is $? 0 "$n: xenshiftd runs, under its supervisor (xenstore's daemon node names it)" ||
+        diag < "$work/$n.setup.out"
 done
 # The resources, as docs/failover.md's simplest form: one group, the
 # take-over phase first (the host makes room), then the service's
@@ -370,6 +375,10 @@ is "$(on $B "ip -o -4 addr show | awk '\$4 == \"$vip/24\" { print \$4 }'")" "$vi
     "$B: ip addr shows $vip on its cluster NIC"
 b_takeover=$(xl_state $B)
 save_logs $B kill
+daemon_logs $B kill
+grep -Eq "request [0-9-]+: reached takeover in [0-9]+ ms" "$logdir/$B.kill.xenshiftd.log"
+is $? 0 "$B: the agent's start went through xenshiftd (its log: the request reached takeover)" ||
+    diag < "$logdir/$B.kill.xenshiftd.log"
 # The timeline, from B's own logs (its clock): the kill, corosync's
 # new membership, the fence's completion.
 grep -E "A processor failed|new membership|Members\[1\]" "$logdir/$B.kill.corosync.log" |
@@ -389,10 +398,14 @@ lost_s=$(grep -m 1 "A processor failed" "$logdir/$B.kill.corosync.log" | sod)
 fence_s=$(grep -E "Operation .reboot. .*targeting $A.*(OK|returned)" "$logdir/$B.kill.pacemaker.log" | tail -n 1 | sod)
 xs_begin_s=$(grep -E "executing - rsc:xs action:start" "$logdir/$B.kill.pacemaker.log" | tail -n 1 | sod)
 xs_end_s=$(grep -E "Result of start operation for xs on $B" "$logdir/$B.kill.pacemaker.log" | tail -n 1 | sod)
-# xenshift's own line, through the agent: "reached phase takeover in
-# 2.9 s (capacity at 2.7 s, ...)"; the rest of the agent's start is its
-# checks before and after (xenshift check, status)
-xs_own=$(sed -n 's/.*reached phase takeover in \([0-9.]*\) s.*/\1/p' "$logdir/$B.kill.pacemaker.log" | tail -n 1)
+# xenshift's own line, through the agent (xenshift apply, its request
+# answered by xenshiftd): "takeover: capacity reached after 2.7 s; the
+# memory moves go on ..." (or, done before capacity was read, "takeover:
+# reached takeover in 2900 ms (...)"); the rest of the agent's start is
+# its checks before and after (xenshift check, status)
+xs_own=$(sed -n -e 's/.*takeover: capacity reached after \([0-9.]*\) s.*/\1/p' \
+    -e 's/.*takeover: reached takeover in \([0-9]*\) ms.*/\1 ms/p' "$logdir/$B.kill.pacemaker.log" |
+    tail -n 1 | awk '$2 == "ms" { printf "%.1f\n", $1 / 1000; next } { print }')
 answer_s=$([ -n "$t_answer" ] && ms_sod "$t_answer")
 split() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f s", b - a }' || echo "?"; }
 echo "# time split on $B: detection (kill -> corosync's processor failed) $(split "$kill_s" "$lost_s"), fencing (-> fence_sbd OK) $(split "$lost_s" "$fence_s"), scheduling (-> the agent's start executing) $(split "$fence_s" "$xs_begin_s"), the agent's start (-> its result) $(split "$xs_begin_s" "$xs_end_s") of which xenshift's transition ${xs_own:-?} s, the service (-> ip, svc started, the client's first answer) $(split "$xs_end_s" "$answer_s"); kill -> xs started $(split "$kill_s" "$xs_end_s"), kill -> the service answers $(split "$kill_s" "$answer_s")"
@@ -410,6 +423,8 @@ is $? 0 "$A boots again (the same disk: its overlay) in $((SECONDS - t)) s"
 on $A -t 600 /payload/dom0/xenshift-setup.sh > "$work/$A.setup.out" 2>&1
 is $? 0 "$A: its guests vm1 vm2 vm3 started in normal, before the cluster (xl) ($((SECONDS - t)) s)" ||
     diag < "$work/$A.setup.out"
+[ -n "$(daemon_runs $A)" ]
+is $? 0 "$A: xenshiftd started again, before the cluster" || diag < "$work/$A.setup.out"
 on $A /payload/dom0/cluster-start.sh > "$work/start.out" 2>&1
 is $? 0 "$A: its cluster stack starts again" || diag < "$work/start.out"
 online=$(wait_online $B "$A $B" 240)
@@ -482,9 +497,12 @@ done
 on $B -t 200 "crm_resource --wait --timeout=180s" > "$work/wait.out" 2>&1
 on $B "crm_mon -1rf" > "$work/crm_mon.out"
 diag < "$work/crm_mon.out"
-# Pacemaker keeps the first 128 characters of an exit reason
+# Pacemaker keeps the first 128 characters of an exit reason.  The
+# reason is xenshiftd's answer as xenshift apply prints it ("takeover:
+# rolled back: WHY"; in-process, without a daemon, apply's report says
+# "FAILED: WHY; rolled back: every domain is back as it was").
 sed -n '/Failed Resource Actions/,$p' "$work/crm_mon.out" |
-    grep -q "\* xs start on $B returned 'error' (phase takeover not reached: vm2: balloon stuck at 300 MiB"
+    grep -q "\* xs start on $B returned 'error' (phase takeover not reached: takeover: rolled back: vm2: balloon stuck at 300 MiB"
 is $? 0 "crm_mon: the failed action is xs's start on $B, with xenshift's reason (vm2's balloon stuck)"
 is "$(on $B "crm_failcount -G -r xs -N $B -q")" INFINITY \
     "crm_failcount: xs's fail count on $B is INFINITY (start-failure-is-fatal): banned from $B"
@@ -501,16 +519,25 @@ is $? 0 "$B: xenshift status: phase normal, no transition" || diag < "$work/stat
 is "$(on $B "xenstore-read /local/domain/0/xenshift/journal/state 2>/dev/null")" "" \
     "$B: no journal in xenstore"
 save_logs $B stuck
-grep -q "ocf-exit-reason:phase takeover not reached: vm2: balloon stuck at .*; rolled back: every domain is back as it was" \
+grep -q "ocf-exit-reason:phase takeover not reached: takeover: rolled back: vm2: balloon stuck at [0-9]* MiB (target 128 MiB): no progress for" \
     "$logdir/$B.stuck.pacemaker.log"
-is $? 0 "$B's pacemaker.log: the agent's whole reason, rolled back: every domain is back as it was"
+is $? 0 "$B's pacemaker.log: the agent's whole reason, xenshiftd's answer: rolled back, vm2's balloon stuck"
+daemon_logs $B stuck
+grep -q "takeover not reached: rolled back: vm2: balloon stuck" "$logdir/$B.stuck.xenshiftd.log"
+is $? 0 "$B's xenshiftd ran the take-over and rolled it back (its log)"
 grep -E "rsc:xs action:start|xenshift\(xs\).*(moving|FAILED|rolled back$)|Result of start operation for xs" \
     "$logdir/$B.stuck.pacemaker.log" | grep -v "^#" | tail -n 6 | diag
 st_fence_s=$(grep -E "Operation .reboot. .*targeting $A.*(OK|returned)" "$logdir/$B.stuck.pacemaker.log" | tail -n 1 | sod)
 st_begin_s=$(grep -E "executing - rsc:xs action:start" "$logdir/$B.stuck.pacemaker.log" | tail -n 1 | sod)
 st_end_s=$(grep -E "Result of start operation for xs on $B" "$logdir/$B.stuck.pacemaker.log" | tail -n 1 | sod)
-st_own=$(sed -n 's/.*rolled back: every domain is back as it was (\([0-9.]*\) s in all).*/\1/p' "$logdir/$B.stuck.pacemaker.log" | tail -n 1)
+# xenshiftd's log: the request's transition begun -> its failure logged
+st_own=$(awk '/: to takeover, [0-9]+ steps/ { b = $1 } /takeover not reached: rolled back/ { e = $1 }
+    END { if (b && e) printf "%.1f\n", (e - b) / 1000 }' "$logdir/$B.stuck.xenshiftd.log")
 echo "# the failed take-over on $B: fence_sbd OK -> the agent's start executing $(split "$st_fence_s" "$st_begin_s"), the agent's start -> its error $(split "$st_begin_s" "$st_end_s") of which xenshift's transition and roll-back ${st_own:-?} s"
+
+# --- xenshiftd killed on B during the take-over ---------------------------
+. "$here/killed-daemon.sh"
+scenario_killed_daemon
 
 # The group and its constraint leave the CIB before A comes back for
 # the watchdog test (A comes back with no guests this time).
