@@ -502,7 +502,7 @@ diag < "$work/crm_mon.out"
 # rolled back: WHY"; in-process, without a daemon, apply's report says
 # "FAILED: WHY; rolled back: every domain is back as it was").
 sed -n '/Failed Resource Actions/,$p' "$work/crm_mon.out" |
-    grep -q "\* xs start on $B returned 'error' (phase takeover not reached: takeover: rolled back: vm2: balloon stuck at 300 MiB"
+    grep -q "\* xs start on $B returned 'error' (phase takeover not reached: rolled back: vm2: balloon stuck at 300 MiB"
 is $? 0 "crm_mon: the failed action is xs's start on $B, with xenshift's reason (vm2's balloon stuck)"
 is "$(on $B "crm_failcount -G -r xs -N $B -q")" INFINITY \
     "crm_failcount: xs's fail count on $B is INFINITY (start-failure-is-fatal): banned from $B"
@@ -519,7 +519,7 @@ is $? 0 "$B: xenshift status: phase normal, no transition" || diag < "$work/stat
 is "$(on $B "xenstore-read /local/domain/0/xenshift/journal/state 2>/dev/null")" "" \
     "$B: no journal in xenstore"
 save_logs $B stuck
-grep -q "ocf-exit-reason:phase takeover not reached: takeover: rolled back: vm2: balloon stuck at [0-9]* MiB (target 128 MiB): no progress for" \
+grep -q "ocf-exit-reason:phase takeover not reached: rolled back: vm2: balloon stuck at [0-9]* MiB (target 128 MiB): no progress for" \
     "$logdir/$B.stuck.pacemaker.log"
 is $? 0 "$B's pacemaker.log: the agent's whole reason, xenshiftd's answer: rolled back, vm2's balloon stuck"
 daemon_logs $B stuck

@@ -464,6 +464,8 @@ d start
 is "$rc" 1 "xenshiftd: a vetoed start: generic error"
 reason | grep -q "vetoed by 20-backup (exit 3): backup running"
 t $? "with the daemon's reason: $(reason)"
+reason | grep -q "phase takeover not reached: vetoed by"
+t $? "the phase named once (apply's line through the daemon begins with it)"
 d monitor
 is "$rc" 7 "monitor after it: not running (the host is cleanly in normal)"
 grep -q "last transition failed and was rolled back: failed takeover" \
