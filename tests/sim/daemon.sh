@@ -224,6 +224,18 @@ is $? 1 "recover while xenshiftd runs is refused: $(head -n 1 "$tmp/out")"
 stop_daemon
 
 # --- apply --wait while its daemon is killed: it asks the next one again --
+# start_successor OLD: xenshiftd started again after OLD was killed; dpid
+# the new one's once it published itself (start_daemon stops waiting at
+# the node the killed one left, which names OLD)
+start_successor() {
+    start_daemon
+    i=0
+    while [ "$(node daemon)" = "$1" ] && [ $i -lt 100 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    dpid=$(node daemon)
+}
 # The take-over as apply makes it alone (no daemon) is what to end in.
 st="$tmp/alone.json"
 fixture=$saved_fixture
@@ -244,13 +256,8 @@ tpid=
 # systemd would start it again at once; a second's pause lets apply see
 # the dead pid first
 sleep 1
-start_daemon
-i=0
-while [ "$(node daemon)" = "$first" ] && [ $i -lt 100 ]; do
-    sleep 0.1
-    i=$((i + 1))
-done
-second=$(node daemon)
+start_successor "$first"
+second=$dpid
 wait "$apid"
 t $? "apply exits 0: $(tr '\n' ' ' < "$tmp/err")"
 grep -q "^  xenshiftd (pid $first) died; waiting for it to be started again$" "$tmp/err"
@@ -288,13 +295,8 @@ apid=$!
 for k in 1 2; do
     wait "$tpid"
     tpid=
-    start_daemon
-    i=0
-    while [ "$(node daemon)" = "$first" ] && [ $i -lt 100 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    first=$(node daemon)
+    start_successor "$first"
+    first=$dpid
 done
 wait "$apid"
 is $? 1 "killed again at the second try: apply exits 1"
