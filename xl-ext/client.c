@@ -111,7 +111,8 @@ typedef struct {
     FILE *out;                  /* progress and notes (stderr with -j) */
     bool quiet;                 /* -j: no progress, only the notes */
     long pid;                   /* the daemon running it now */
-    uint64_t dead_since;        /* when that one was found dead; 0 */
+    bool dead;                  /* that one was found dead, ... */
+    uint64_t dead_at;           /* ... at this ms of the wait */
 } cli_wait;
 
 static bool pid_alive(long pid)
@@ -170,17 +171,18 @@ static int follow_daemon(cli_wait *w, const char *id, uint64_t now)
         return 0;
     if (CLI_DaemonRunning(w->h, &next) && next != w->pid) {
         fprintf(w->out, "  xenshiftd (pid %ld) died; xenshiftd (pid "
-                    "%ld) runs in its place\n", w->pid, next);
+                "%ld) runs in its place\n", w->pid, next);
         w->pid = next;
-        w->dead_since = 0;
+        w->dead = false;
         return 0;
     }
-    if (!w->dead_since) {
+    if (!w->dead) {
         fprintf(w->out, "  xenshiftd (pid %ld) died; waiting for it to be "
                 "started again\n", w->pid);
-        w->dead_since = now ? now : 1;
+        w->dead = true;
+        w->dead_at = now;
     }
-    if (now - w->dead_since < SUCCESSOR_MS)
+    if (now - w->dead_at < SUCCESSOR_MS)
         return 0;
     OUT_Failf(w->cli, OUT_FAIL_DAEMON, "request %s: xenshiftd (pid %ld) "
               "died before it answered, and no xenshiftd started again "
@@ -305,7 +307,7 @@ int CLI_Request(const xs_cli *cli, hv *h, const char *what, cli_until until,
 
     for (;;) {
         if (send_request(&w, what, id, sizeof(id)))
-            return XS_EXIT_FAIL;
+            goto out;
         if (wait_answer(&w, id, &st, &state))
             goto out;
         if (first[0] || !ask_again(&w, id, st))
