@@ -389,6 +389,14 @@ static int sim_pool_add_cpu(hv *h, uint32_t poolid, unsigned cpu)
                 p->name, cpu, owner->name);
         return HV_EBUSY;
     }
+    if (s->moving && s->moving_cpu == cpu) {
+        if (poolid != s->moving_pool) {
+            ERR_Set(&s->base.err, "pool_add_cpu %s: pCPU %u is still "
+                    "leaving cpupool %u", p->name, cpu, s->moving_pool);
+            return HV_EBUSY;
+        }
+        s->moving = false;
+    }
     CPUMAP_Set(&p->cpus, cpu);
     return 0;
 }
@@ -405,6 +413,10 @@ static int sim_pool_remove_cpu(hv *h, uint32_t poolid, unsigned cpu)
     if (!p) {
         ERR_Set(&s->base.err, "pool_remove_cpu %u: no such cpupool", poolid);
         return HV_ENOENT;
+    }
+    if (s->moving && s->moving_cpu == cpu && s->moving_pool == poolid) {
+        s->moving = false;      /* the cut-short removal, finished */
+        return 0;
     }
     if (!CPUMAP_Test(&p->cpus, cpu)) {
         ERR_Set(&s->base.err, "pool_remove_cpu %s: pCPU %u is not in it",
@@ -426,6 +438,15 @@ static int sim_pool_remove_cpu(hv *h, uint32_t poolid, unsigned cpu)
             continue;
         if (!CPUMAP_Intersects(&d->hard_affinity, &p->cpus))
             CPUMAP_Fill(&d->hard_affinity, s->host.nr_cpus);
+    }
+    if (s->moving_armed) {
+        s->moving_armed = false;
+        s->moving = true;
+        s->moving_cpu = cpu;
+        s->moving_pool = poolid;
+        ERR_Set(&s->base.err, "pool_remove_cpu %s: pCPU %u: cut short "
+                "halfway (injected fault)", p->name, cpu);
+        return HV_EFAIL;
     }
     return 0;
 }

@@ -16,6 +16,7 @@ typedef enum {
     HVSIM_FAULT_NOMEM,          /* HV_ENOMEM */
     HVSIM_FAULT_BUSY,           /* HV_EBUSY */
     HVSIM_FAULT_KILL,           /* the process dies (see HVSIM_SaveOnKill) */
+    HVSIM_FAULT_MOVING,         /* pool_remove_cpu cut short: see sim_int.h */
     HVSIM_FAULT_NR
 } hvsim_fault_kind;
 

@@ -22,7 +22,7 @@ static void vanish(sim *s, sim_dom *d)
 }
 
 static const char *const kind_names[HVSIM_FAULT_NR] = {
-    "fail", "vanish", "nomem", "busy", "kill"
+    "fail", "vanish", "nomem", "busy", "kill", "moving"
 };
 
 const char *sim_fault_kind_name(hvsim_fault_kind k)
@@ -116,6 +116,14 @@ int sim_fault_check(sim *s, const char *op, sim_dom *d)
             ERR_Set(&s->base.err, "%s%s%s: busy (injected fault)", name,
                     *name ? ": " : "", op);
             return HV_EBUSY;
+        case HVSIM_FAULT_MOVING:
+            /* the removal half-does itself (sim_pool_remove_cpu) */
+            if (!strcmp(op, "pool_remove_cpu")) {
+                s->moving_armed = true;
+                return 0;
+            }
+            ERR_Set(&s->base.err, "%s: injected fault", op);
+            return HV_EFAIL;
         case HVSIM_FAULT_KILL:
             kill_process(s, op);
             ERR_Set(&s->base.err, "%s: the process was killed", op);

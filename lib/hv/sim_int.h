@@ -72,6 +72,16 @@ typedef struct sim {
     unsigned crash_left;
     bool crash_hit;             /* a change was refused */
     char *kill_save;            /* HVSIM_SaveOnKill's path, or NULL */
+    /*
+     * Xen's cpupool_moving_cpu: a pCPU whose removal from a pool was cut
+     * short is in no pool, and only that pool takes it back; removing it
+     * from that pool again finishes the removal.  Set by the "moving"
+     * fault; not kept by HVSIM_Save.
+     */
+    bool moving_armed;
+    bool moving;
+    unsigned moving_cpu;
+    uint32_t moving_pool;
     uint64_t now_ms;
     long long wall_start;
     /*

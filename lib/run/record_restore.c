@@ -175,6 +175,32 @@ static void make_old_pools(back *b)
  * leave a pool yet (its last, with domains) may once the pool has got
  * its own pCPUs back.
  */
+/*
+ * A pCPU in no pool may be one whose removal from a pool was cut short
+ * (its process killed inside the hypercall): Xen then takes it back
+ * only into the pool it was leaving (cpupool.c: cpupool_moving_cpu).
+ * So when "to" refuses it, give it back to whichever pool takes it,
+ * and move it on from there.
+ */
+static int add_loose_cpu(back *b, const hv_pool *to, unsigned cpu)
+{
+    size_t i;
+
+    if (!HV_PoolAddCpu(b->h, to->id, cpu))
+        return 0;
+    for (i = 0; i < b->nr_pools; i++) {
+        const hv_pool *q = &b->pools[i];
+
+        if (q->id == to->id || HV_PoolAddCpu(b->h, q->id, cpu))
+            continue;
+        if (HV_PoolRemoveCpu(b->h, q->id, cpu))
+            return -1;
+        return HV_PoolAddCpu(b->h, to->id, cpu);
+    }
+    /* no pool took it: the refusal to tell is "to"'s */
+    return HV_PoolAddCpu(b->h, to->id, cpu);
+}
+
 static void place_cpus(back *b)
 {
     unsigned cpu, round;
@@ -206,7 +232,8 @@ static void place_cpus(back *b)
             if (now)
                 rc = HV_PoolRemoveCpu(b->h, now->id, cpu);
             if (!rc && to)
-                rc = HV_PoolAddCpu(b->h, to->id, cpu);
+                rc = now ? HV_PoolAddCpu(b->h, to->id, cpu)
+                         : add_loose_cpu(b, to, cpu);
             if (rc && round == 1)
                 did(b, rc, "", what);
             else if (!rc)

@@ -57,7 +57,7 @@ echo "1..$((4 + $(printf '%s\n' "$examples" | grep -c .)))"
 nk=$(printf '%s\n' "$keys" | grep -c .)
 nf=$(printf '%s\n' "$kinds" | grep -c .)
 no=$(printf '%s\n' "$ops" | grep -c .)
-if [ "$nk" -ge 30 ] && [ "$nf" -eq 5 ] && [ "$no" -ge 15 ] &&
+if [ "$nk" -ge 30 ] && [ "$nf" -eq 6 ] && [ "$no" -ge 15 ] &&
    [ -n "$examples" ]; then
     echo "ok 1 - found $nk keys, $nf fault kinds, $no fault ops, examples"
 else

@@ -608,6 +608,59 @@ static void test_stray_pool(void)
 }
 
 /*
+ * The process making the way back was killed inside the removal of
+ * pCPU 7 from Pool-0 on its way to "dedicated": Xen leaves the pCPU in
+ * no pool, "moving", and takes it back only into Pool-0 (cpupool.c:
+ * cpupool_moving_cpu).  The recovery gives it back there and moves it
+ * on, instead of asking "dedicated" to take it, which Xen refuses.
+ */
+static void test_moving_cpu(void)
+{
+    hv *h;
+    rec_record r;
+    rec_result res;
+    rec_opts o = { .poll_ms = 10, .stuck_ms = 1000, .timeout_ms = 5000,
+                   .tolerance_kib = 1024 };
+    hv_pool *pools = NULL;
+    const hv_pool *ded;
+    size_t nr = 0;
+    xs_err err;
+    uint32_t id;
+
+    REC_Init(&r);
+    REC_ResultInit(&res);
+    h = HV_OpenSim(fixture, &err);
+    if (!h || HV_PoolRemoveCpu(h, PLAN_POOL0_ID, 7) ||
+        HV_PoolCreate(h, "dedicated", "credit", &id) ||
+        HV_PoolAddCpu(h, id, 7) || REC_Take(h, &r, &err) ||
+        HV_PoolRemoveCpu(h, id, 7) || HV_PoolAddCpu(h, PLAN_POOL0_ID, 7)) {
+        ok(0, "moving pCPU: set up (%s)",
+           h ? HV_LastError(h)->msg : err.msg);
+        HV_Close(h);
+        return;
+    }
+    HVSIM_AddFault(h, "pool_remove_cpu", NULL, 1, HVSIM_FAULT_MOVING);
+    ok(HV_PoolRemoveCpu(h, PLAN_POOL0_ID, 7) != 0 &&
+       HV_PoolAddCpu(h, id, 7) == HV_EBUSY,
+       "moving pCPU: cut short, it is in no pool and \"dedicated\" "
+       "refuses it (%s)", HV_LastError(h)->msg);
+    is_int(REC_Restore(h, &r, &o, NULL, NULL, &res), 0,
+           "moving pCPU: the host is back as recorded");
+    if (HV_ListPools(h, &pools, &nr) == 0) {
+        ded = HV_PoolByName(pools, nr, "dedicated");
+        ok(ded && CPUMAP_Count(&ded->cpus) == 1 &&
+           CPUMAP_Test(&ded->cpus, 7),
+           "moving pCPU: \"dedicated\" holds pCPU 7 again");
+    } else {
+        ok(0, "moving pCPU: list pools: %s", HV_LastError(h)->msg);
+    }
+    free(pools);
+    REC_ResultDispose(&res);
+    REC_Dispose(&r);
+    HV_Close(h);
+}
+
+/*
  * A record line in the journal longer than a line (not written by this
  * xenshift) is refused: cut, "0,1,...,7" would be read as 0-1.
  */
@@ -827,6 +880,7 @@ int main(void)
     test_text_long();
     test_diff_long();
     test_stray_pool();
+    test_moving_cpu();
     test_journal_long_line();
     test_journal_begin_clears();
     test_recover();
