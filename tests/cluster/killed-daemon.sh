@@ -1,6 +1,6 @@
 # killed-daemon.sh - the cluster bed's scenario "xenshiftd is killed on B
 # during the take-over" (sourced by run.sh; uses its hosts, helpers and
-# variables: B, work, logdir, vip, port, b_takeover, where_is, xl_state,
+# variables: B, GB, work, logdir, vip, port, b_takeover, where_is, xl_state,
 # same_state, daemon_runs, daemon_logs, save_logs).
 #
 # It runs after the stuck donor: A is down, xs's fail count on B is
@@ -49,7 +49,7 @@ scenario_killed_daemon() {
     # the killer, and a client asking the service from now on
     on $B "rm -f /run/killed /run/killed.tmp /run/answered
         setsid sh /payload/dom0/kill-daemon.sh /run/killed 600 </dev/null >/dev/null 2>&1 &
-        setsid sh /payload/dom0/answer-wait.sh $vip $port $B /run/answered </dev/null >/dev/null 2>&1 &"
+        setsid sh /payload/dom0/answer-wait.sh $vip $port $GB /run/answered </dev/null >/dev/null 2>&1 &"
     t0=$(on $B "date +%s%3N")
     t=$SECONDS
     on $B -t 60 "crm_resource --cleanup -r xs" > "$work/cleanup.out" 2>&1
@@ -62,7 +62,7 @@ scenario_killed_daemon() {
         sleep 1
     done
     for i in $(seq 150); do
-        [ "$(where_is svc)" = $B ] && break
+        [ "$(where_is svc)" = $GB ] && break
         [ "$(on $B -t 30 "crm_failcount -G -r xs -N $B -q 2>/dev/null")" = INFINITY ] && break
         sleep 2
     done
@@ -120,8 +120,8 @@ scenario_killed_daemon() {
     fc=$(on $B "crm_failcount -G -r xs -N $B -q 2>/dev/null")
     is "${fc:-0}" 0 "crm_failcount: xs has no failure on $B (the start succeeded)"
     is "$(where_is xs)" $B "crm_resource: xs started on $B"
-    is "$(where_is ip)" $B "crm_resource: ip started on $B, after xs"
-    is "$(where_is svc)" $B "crm_resource: svc started on $B, after ip"
+    is "$(where_is ip)" $GB "crm_resource: ip started on $GB, after xs"
+    is "$(where_is svc)" $GB "crm_resource: svc started on $GB, after ip"
     b_now=$(xl_state $B)
     same_state "$b_takeover" "$b_now"
     is $? 0 "$B: in takeover exactly as the first take-over left it (xl: vm1 512, vm2 128, vm3 128, pool xenshift-vm1 with pCPU 1, vCPUs, pins)" ||
@@ -137,7 +137,7 @@ scenario_killed_daemon() {
         sleep 1
     done
     [ -n "$t_answer" ]
-    is $? 0 "the service answers at $vip:$port from $B, to the client that asked since the cleanup" ||
+    is $? 0 "the service answers at $vip:$port from $GB, to the client that asked since the cleanup" ||
         on $B "socat -T 10 -u TCP:$vip:$port,connect-timeout=5 - 2>&1" | diag
 
     # the timings, on B's clock

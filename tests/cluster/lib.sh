@@ -57,7 +57,9 @@ host_disk() {
 # own, both on 127.0.0.1 (connectionless: either side can die and come
 # back).  The SBD disk ($work/sbd.img, raw) is opened by both QEMUs,
 # writable and shared (share-rw=on), uncached on the host (cache=none,
-# O_DIRECT) so each side reads the other's writes from the file.
+# O_DIRECT) so each side reads the other's writes from the file.  The
+# cached image's root filesystem, read-only (serial "guestroot"), is the
+# disk the host gives its service guest.
 host_boot() {
     local n=$1 peer=$2
     # a host booted again keeps its earlier boots' consoles
@@ -79,6 +81,8 @@ host_boot() {
         -netdev socket,id=cl,udp=127.0.0.1:${H_NET[$peer]},localaddr=127.0.0.1:${H_NET[$n]} \
         -device virtio-net-pci,netdev=cl,mac=${H_MAC[$n]},addr=0x8 \
         -device virtio-serial-pci,addr=0x9 \
+        -drive file="$image/rootfs.ext4",format=raw,if=none,id=groot,readonly=on \
+        -device virtio-blk-pci,drive=groot,serial=guestroot,addr=0xa \
         -chardev socket,id=ctl,host=127.0.0.1,port=${H_CTL[$n]},server=on,wait=off \
         -device virtserialport,chardev=ctl,name=xenshift.ctl \
         </dev/null >"$logdir/$n.log" 2>&1 &

@@ -9,7 +9,9 @@
 #
 # The hosts are joined by one virtual network: QEMU's UDP socket netdev
 # on 127.0.0.1, each host sending to the other's port (no other
-# address, nothing bridged).  Each host keeps the bed's management path
+# address); in each dom0 the NIC is in a bridge with its service
+# guest's, a Pacemaker Remote node that boots the same image read-only
+# (tests/cluster/guest/).  Each host keeps the bed's management path
 # (its serial console, logged in tests/cluster/logs/NAME.log in the
 # build tree, and a payload disk) and has a control port (virtio-serial,
 # a TCP server on 127.0.0.1) through which this script runs commands in
@@ -92,6 +94,13 @@ limiter=$!
 
 host_define $A 172.30.0.50 52:54:00:30:00:50
 host_define $B 172.30.0.60 52:54:00:30:00:60
+# Each host's service guest (its xl name vm1, the table's; a Pacemaker
+# Remote node): its node name, address and MAC on the cluster network.
+declare -A G_NAME G_IP G_MAC
+G_NAME[$A]=svc500 G_IP[$A]=172.30.0.51 G_MAC[$A]=00:16:3e:30:00:51
+G_NAME[$B]=vm1 G_IP[$B]=172.30.0.61 G_MAC[$B]=00:16:3e:30:00:61
+GA=${G_NAME[$A]}
+GB=${G_NAME[$B]}
 # The SBD disk: zeroed, raw, shared by both QEMUs.
 truncate -s 16M "$work/sbd.img"
 # SBD's timeouts (written into the disk's header by "sbd create"): the
@@ -104,6 +113,8 @@ watchdog=${XENSHIFT_CLUSTER_WATCHDOG:-xen_wdt}
 # corosync's token timeout (ms): how long until a silent node is lost
 token=${XENSHIFT_CLUSTER_TOKEN:-5000}
 mkdir -p "$work/cluster"
+# Pacemaker Remote's key, shared by the cluster nodes and the guests
+head -c 256 /dev/urandom > "$work/cluster/authkey"
 cat > "$work/cluster/corosync.conf" <<END
 totem {
     version: 2
@@ -155,13 +166,18 @@ for n in $A $B; do
     mkdir -p "$work/$n.payload/deb" "$work/$n.payload/tables" "$work/$n.payload/e2e"
     cp "$deb" "$work/$n.payload/deb/"
     cp "$srcdir/examples/fig9.json" "$work/$n.payload/tables/"
-    cp "$srcdir/tests/e2e/dom0/tap.sh" "$work/$n.payload/e2e/"
+    cp "$srcdir/tests/e2e/dom0/tap.sh" "$srcdir/tests/e2e/dom0/block-loop" "$work/$n.payload/e2e/"
+    mkdir -p "$work/$n.payload/guest"
+    cp "$image/remote-initrd.gz" "$work/$n.payload/guest/"
     {
         echo "HOST_NAME=$n"
         echo "HOST_IP=${H_IP[$n]}"
         echo "HOST_MACHINE_ID=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
         echo "HOST_A_NAME=$A HOST_A_IP=${H_IP[$A]}"
         echo "HOST_B_NAME=$B HOST_B_IP=${H_IP[$B]}"
+        echo "GUEST_NAME=${G_NAME[$n]} GUEST_IP=${G_IP[$n]} GUEST_MAC=${G_MAC[$n]}"
+        echo "GUEST_A_NAME=$GA GUEST_A_IP=${G_IP[$A]}"
+        echo "GUEST_B_NAME=$GB GUEST_B_IP=${G_IP[$B]}"
         echo "CLUSTER_WATCHDOG=$watchdog"
     } > "$work/$n.payload/host.env"
     host_disk "$n" || fail "cannot make $n's disks"
@@ -223,10 +239,17 @@ on $A "corosync-quorumtool -s" > "$work/quorum.out"
 grep -q "2Node" "$work/quorum.out" && grep -q "Quorate: *Yes" "$work/quorum.out"
 is $? 0 "corosync-quorumtool: quorate, two_node" || diag < "$work/quorum.out"
 # Fencing: on by default, stonith-timeout above msgwait (sbd(8)), the
-# fence_sbd device on the shared disk.
+# fence_sbd device on the shared disk.  It also fences each host's
+# service guest, a Pacemaker Remote node, by resetting its host
+# (pcmk_host_map: the guest's name to its host's slot): a remote node
+# whose connection is lost while it ran resources is fenced before they
+# start elsewhere, and nothing else can reach a guest whose host is
+# gone.  A host and its guest are fenced at once (concurrent-fencing,
+# two actions on the device), not one msgwait after the other.
 on $A "crm_attribute -t crm_config -n stonith-enabled -v true &&
     crm_attribute -t crm_config -n stonith-timeout -v $((sbd_msgwait * 3))s &&
-    cibadmin -C -o resources -X '<primitive id=\"fence-sbd\" class=\"stonith\" type=\"fence_sbd\"><instance_attributes id=\"fence-sbd-ia\"><nvpair id=\"fence-sbd-devices\" name=\"devices\" value=\"/dev/vdc\"/></instance_attributes><operations><op id=\"fence-sbd-monitor\" name=\"monitor\" interval=\"120s\" timeout=\"60s\"/></operations></primitive>'" > "$work/cib.out" 2>&1
+    crm_attribute -t crm_config -n concurrent-fencing -v true &&
+    cibadmin -C -o resources -X '<primitive id=\"fence-sbd\" class=\"stonith\" type=\"fence_sbd\"><instance_attributes id=\"fence-sbd-ia\"><nvpair id=\"fence-sbd-devices\" name=\"devices\" value=\"/dev/vdc\"/><nvpair id=\"fence-sbd-map\" name=\"pcmk_host_map\" value=\"$A:$A;$B:$B;$GA:$A;$GB:$B\"/><nvpair id=\"fence-sbd-limit\" name=\"pcmk_action_limit\" value=\"2\"/></instance_attributes><operations><op id=\"fence-sbd-monitor\" name=\"monitor\" interval=\"120s\" timeout=\"60s\"/></operations></primitive>'" > "$work/cib.out" 2>&1
 is $? 0 "the fence_sbd device is configured (cibadmin)" || diag < "$work/cib.out"
 for i in $(seq 60); do
     on $A "crm_mon -1" > "$work/crm_mon.out"
@@ -265,43 +288,108 @@ for n in $A $B; do
     is $? 0 "$n: xenshiftd runs, under its supervisor (xenstore's daemon node names it)" ||
         diag < "$work/$n.setup.out"
 done
-# The resources, as docs/failover.md's simplest form: one group, the
-# take-over phase first (the host makes room), then the service's
-# address (ip: IPaddr2 on the cluster network), then the service (svc:
-# ocf:heartbeat:anything running socat, which answers each connection
-# to the address with its host's name).  The group orders and colocates
-# them.  The service prefers A (100); stickiness (200 a member) keeps it
-# where it runs.
+# The resources, as docs/failover.md's form for Xen ("Fig. 1 on two Xen
+# hosts: the service in a guest"): each host's service guest is a
+# Pacemaker Remote node (ocf:pacemaker:remote, its connection held by its
+# own host's dom0: svc500 on A, vm1 on B), the node attribute xenhost
+# names the host of each node; the group g-service (ip: IPaddr2 on the
+# cluster network; svc: ocf:heartbeat:anything running socat, which
+# answers each connection to the address with its host's name, the
+# guest's) runs only in guests, xs (ocf:xenshift:xenshift) only in
+# dom0s, on the host whose guest carries the service (a colocation by
+# xenhost) and before the group (an order).  The service prefers A's
+# guest (100); stickiness (200 a member) keeps it where it runs.
 vip=172.30.0.100
 port=7000
 xs_prim='<primitive id="xs" class="ocf" provider="xenshift" type="xenshift"><instance_attributes id="xs-ia"><nvpair id="xs-config" name="config" value="/etc/xenshift/xenshift.json"/><nvpair id="xs-phase" name="phase" value="takeover"/><nvpair id="xs-standby" name="standby_phase" value="normal"/></instance_attributes><operations><op id="xs-start" name="start" interval="0s" timeout="300s"/><op id="xs-stop" name="stop" interval="0s" timeout="300s"/><op id="xs-monitor" name="monitor" interval="30s" timeout="30s"/></operations></primitive>'
 ip_prim="<primitive id=\"ip\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\"><instance_attributes id=\"ip-ia\"><nvpair id=\"ip-ip\" name=\"ip\" value=\"$vip\"/><nvpair id=\"ip-mask\" name=\"cidr_netmask\" value=\"24\"/></instance_attributes><operations><op id=\"ip-monitor\" name=\"monitor\" interval=\"10s\" timeout=\"60s\"/></operations></primitive>"
 svc_prim="<primitive id=\"svc\" class=\"ocf\" provider=\"heartbeat\" type=\"anything\"><instance_attributes id=\"svc-ia\"><nvpair id=\"svc-bin\" name=\"binfile\" value=\"/usr/bin/socat\"/><nvpair id=\"svc-opts\" name=\"cmdline_options\" value=\"TCP-LISTEN:$port,bind=$vip,reuseaddr,fork EXEC:/bin/hostname\"/></instance_attributes><operations><op id=\"svc-monitor\" name=\"monitor\" interval=\"10s\" timeout=\"60s\"/></operations></primitive>"
+# remote_prim NAME: the connection to NAME's pacemaker-remoted
+remote_prim() {
+    echo "<primitive id=\"$1\" class=\"ocf\" provider=\"pacemaker\" type=\"remote\"><instance_attributes id=\"$1-ia\"><nvpair id=\"$1-server\" name=\"server\" value=\"$2\"/></instance_attributes><operations><op id=\"$1-monitor\" name=\"monitor\" interval=\"30s\" timeout=\"30s\"/></operations></primitive>"
+}
+# xenhost_node NAME VALUE [remote]: NAME's node entry with xenhost=VALUE
+xenhost_node() {
+    local id=$1
+    [ -n "${3:-}" ] || id=$(on $A "crm_node -l" | awk -v n=$1 '$2 == n { print $1 }')
+    echo "<node id=\"$id\" uname=\"$1\"${3:+ type=\"remote\"}><instance_attributes id=\"$1-na\"><nvpair id=\"$1-xenhost\" name=\"xenhost\" value=\"$2\"/></instance_attributes></node>"
+}
+kind_rule() {   # kind_rule ID RSC KIND: RSC only on nodes of KIND, probed only there
+    echo "<rsc_location id=\"$1\" rsc=\"$2\" resource-discovery=\"never\"><rule id=\"$1-r\" score=\"-INFINITY\"><expression id=\"$1-e\" attribute=\"#kind\" operation=\"ne\" value=\"$3\"/></rule></rsc_location>"
+}
 # op_defaults timeout: every operation without its own timeout, the
 # probes above all, gets 120 s instead of 20: an emulated dom0 busy with
 # a transition has been seen to take longer than 20 s for one (and a
 # probe or stop that times out is a failure, a failed stop a fence).
-on $A "crm_attribute -t rsc_defaults -n resource-stickiness -v 200 &&
-    crm_attribute -t op_defaults -n timeout -v 120s &&
-    cibadmin -C -o resources -X '<group id=\"g-service\">$xs_prim$ip_prim$svc_prim</group>' &&
-    cibadmin -C -o constraints -X '<rsc_location id=\"service-prefers-A\" rsc=\"g-service\" node=\"$A\" score=\"100\"/>'" > "$work/cib.out" 2>&1
-is $? 0 "the group g-service (xs: ocf:xenshift:xenshift takeover/normal, ip $vip, svc) is configured (cibadmin)" ||
-    diag < "$work/cib.out"
+cib_objects=(
+    "nodes|$(xenhost_node $A 500)" "nodes|$(xenhost_node $B 600)"
+    "nodes|$(xenhost_node $GA 500 remote)" "nodes|$(xenhost_node $GB 600 remote)"
+    "resources|$(remote_prim $GA ${G_IP[$A]})" "resources|$(remote_prim $GB ${G_IP[$B]})"
+    "constraints|<rsc_location id=\"$GA-on-A\" rsc=\"$GA\" node=\"$B\" score=\"-INFINITY\"/>"
+    "constraints|<rsc_location id=\"$GB-on-B\" rsc=\"$GB\" node=\"$A\" score=\"-INFINITY\"/>"
+    # the service: configured once both guests are online (below)
+    "resources|$xs_prim" "resources|<group id=\"g-service\">$ip_prim$svc_prim</group>"
+    "constraints|$(kind_rule service-in-guests g-service remote)"
+    "constraints|$(kind_rule xs-in-dom0 xs cluster)"
+    "constraints|<rsc_location id=\"service-prefers-A\" rsc=\"g-service\" node=\"$GA\" score=\"100\"/>"
+    "constraints|<rsc_colocation id=\"xs-with-service\" rsc=\"xs\" with-rsc=\"g-service\" score=\"INFINITY\" node-attribute=\"xenhost\"/>"
+    "constraints|<rsc_order id=\"xs-before-service\" first=\"xs\" then=\"g-service\" kind=\"Mandatory\"/>"
+)
+n_remote=8
+# cib_cmd FIRST LAST: the one cibadmin command that makes objects
+# FIRST..LAST in one update of the CIB (as crm configure load update
+# does): made one at a time, the scheduler would place a resource
+# before its constraints exist (and stickiness keep it there).
+cib_cmd() {
+    local i o sec xml=
+    for sec in nodes resources constraints; do
+        local part=
+        for ((i = $1; i <= $2; i++)); do
+            o=${cib_objects[$i]}
+            [ "${o%%|*}" = $sec ] && part=$part${o#*|}
+        done
+        [ -n "$part" ] && xml="$xml<$sec>$part</$sec>"
+    done
+    echo "cibadmin -M -c -o configuration -X '<configuration>$xml</configuration>'"
+}
+# The guests first: the service is placed when they are both online,
+# or the first guest whose connection comes up gets it (and keeps it:
+# stickiness), whatever the preference says.
+{
+    echo "crm_attribute -t rsc_defaults -n resource-stickiness -v 200 &&"
+    echo "crm_attribute -t op_defaults -n timeout -v 120s &&"
+    cib_cmd 0 $((n_remote - 1))
+} > "$work/cib.cmds"
+on $A "$(cat "$work/cib.cmds")" > "$work/cib.out" 2>&1
+is $? 0 "the guests $GA and $GB configured as Pacemaker Remote nodes (cibadmin)" ||
+    { diag < "$work/cib.out"; diag < "$work/cib.cmds"; }
+for i in $(seq 90); do
+    on $A "crm_mon -1" > "$work/crm_mon.out"
+    grep -q "RemoteOnline: \[ $GA $GB \]" "$work/crm_mon.out" && break
+    sleep 2
+done
+grep -q "RemoteOnline: \[ $GA $GB \]" "$work/crm_mon.out"
+is $? 0 "crm_mon: the guests $GA and $GB are Pacemaker Remote nodes, online ($((SECONDS - t)) s)" ||
+    diag < "$work/crm_mon.out"
+cib_cmd $n_remote $((${#cib_objects[@]} - 1)) > "$work/cib.cmds"
+on $A "$(cat "$work/cib.cmds")" > "$work/cib.out" 2>&1
+is $? 0 "xs, the group g-service (ip $vip, svc) and their constraints configured (cibadmin)" ||
+    { diag < "$work/cib.out"; diag < "$work/cib.cmds"; }
 # where_is RSC: the node crm_resource --locate names, on B
 where_is() { on $B -t 30 "crm_resource --locate -r $1 -Q 2>/dev/null"; }
 # answer FROM: what the service at the address answers FROM's dom0
 answer() { on $1 -t 30 "socat -T 10 -u TCP:$vip:$port,connect-timeout=5 - 2>&1"; }
 for i in $(seq 120); do
-    [ "$(where_is svc)" = $A ] && break
+    [ "$(where_is svc)" = $GA ] && break
     sleep 2
 done
 is "$(where_is xs)" $A "crm_resource: xs runs on $A ($((SECONDS - t)) s)" ||
     { on $A "crm_mon -1rf" | diag; save_logs $A start; save_logs $B start; }
-is "$(where_is ip)" $A "crm_resource: ip runs on $A, after xs"
-is "$(where_is svc)" $A "crm_resource: svc runs on $A, after ip"
+is "$(where_is ip)" $GA "crm_resource: ip runs on $GA ($A's guest vm1), after xs"
+is "$(where_is svc)" $GA "crm_resource: svc runs on $GA, after ip"
 is "$(on $A ". /payload/e2e/tap.sh; xl_phase")" takeover "$A: the agent's start moved it to takeover (xl)"
 is "$(on $B ". /payload/e2e/tap.sh; xl_phase")" normal "$B: in the standby phase, normal (xl)"
-is "$(answer $B)" $A "the service answers at $vip:$port from $A, to a client on $B (over the cluster network)"
+is "$(answer $B)" $GA "the service answers at $vip:$port from $GA, $A's guest, to a client on $B (over the cluster network)"
 b_normal=$(xl_state $B)
 diag <<< "$b_normal"
 on $B "crm_mon -1r" | diag
@@ -313,7 +401,7 @@ on $B "crm_mon -1r" | diag
 # object) and confirm the fence: A offline, not UNCLEAN.  A client on
 # B asks the service's address from before the kill until it answers
 # from B.
-on $B "rm -f /run/answered; setsid sh /payload/dom0/answer-wait.sh $vip $port $B /run/answered </dev/null >/dev/null 2>&1 &"
+on $B "rm -f /run/answered; setsid sh /payload/dom0/answer-wait.sh $vip $port $GB /run/answered </dev/null >/dev/null 2>&1 &"
 t0=$(on $B "date +%s%3N")
 t0=${t0:-0}
 host_kill $A
@@ -328,21 +416,34 @@ done
 is $? 0 "$A killed: $B fenced it, confirmed (stonith_admin --history; $((${fenced:-$SECONDS} - t_kill)) s after the kill)" ||
     diag < "$work/history.out"
 diag < "$work/history.out"
+# A's guest ran the service: it is fenced too (its host reset, the
+# device's pcmk_host_map), before the service may start elsewhere
+g_fenced=
+for i in $(seq 60); do
+    on $B -t 30 "stonith_admin --history $GA" > "$work/history.out" 2>&1
+    grep -q "reboot of $GA successful" "$work/history.out" && { g_fenced=$SECONDS; break; }
+    sleep 1
+done
+[ -n "$g_fenced" ]
+is $? 0 "$B fenced $GA, $A's guest that ran the service, confirmed ($((${g_fenced:-$SECONDS} - t_kill)) s after the kill)" ||
+    diag < "$work/history.out"
+diag < "$work/history.out"
 on $B "crm_mon -1" > "$work/crm_mon.out"
-grep -q "OFFLINE: \[ $A \]" "$work/crm_mon.out" && ! grep -q UNCLEAN "$work/crm_mon.out"
-is $? 0 "$B: crm_mon shows $A offline (clean), not UNCLEAN" || diag < "$work/crm_mon.out"
+grep -q " OFFLINE: \[ $A \]" "$work/crm_mon.out" && grep -q "RemoteOFFLINE: \[ $GA \]" "$work/crm_mon.out" &&
+    ! grep -q UNCLEAN "$work/crm_mon.out"
+is $? 0 "$B: crm_mon shows $A and its guest $GA offline (clean), not UNCLEAN" || diag < "$work/crm_mon.out"
 grep -q "partition with quorum" "$work/crm_mon.out"
 is $? 0 "$B: alone, its partition keeps quorum (two_node)"
 # Pacemaker starts the group on B: xenshift's agent moves B to takeover.
 for i in $(seq 150); do
-    [ "$(where_is svc)" = $B ] && break
+    [ "$(where_is svc)" = $GB ] && break
     sleep 2
 done
 t_started=$SECONDS
 is "$(where_is xs)" $B "crm_resource: xs started on $B ($((t_started - ${fenced:-$t_kill})) s after the fence)" ||
     on $B "crm_mon -1rf" | diag
-is "$(where_is ip)" $B "crm_resource: ip started on $B, after xs"
-is "$(where_is svc)" $B "crm_resource: svc started on $B, after ip"
+is "$(where_is ip)" $GB "crm_resource: ip started on $GB ($B's guest vm1), after xs"
+is "$(where_is svc)" $GB "crm_resource: svc started on $GB, after ip"
 on $B "crm_mon -1r" > "$work/crm_mon.out"
 grep -Eq "xs[[:space:]]+\(ocf:xenshift:xenshift\):[[:space:]]+Started $B" "$work/crm_mon.out"
 is $? 0 "crm_mon on $B: xs Started $B" || diag < "$work/crm_mon.out"
@@ -369,10 +470,12 @@ for i in $(seq 30); do
     sleep 1
 done
 [ -n "$t_answer" ]
-is $? 0 "the service answers at $vip:$port from $B, to the client that asked since the kill ($(( (${t_answer:-$t0} - t0) / 1000 )) s after it)" ||
+is $? 0 "the service answers at $vip:$port from $GB, $B's guest, to the client that asked since the kill ($(( (${t_answer:-$t0} - t0) / 1000 )) s after it)" ||
     on $B "ps -ef | grep -E 'answer-wait|socat' | grep -v grep; socat -T 10 -u TCP:$vip:$port,connect-timeout=5 - 2>&1" | diag
-is "$(on $B "ip -o -4 addr show | awk '\$4 == \"$vip/24\" { print \$4 }'")" "$vip/24" \
-    "$B: ip addr shows $vip on its cluster NIC"
+# the address is the guest's (IPaddr2 ran in it): B's dom0 reached it at
+# the guest's MAC
+is "$(on $B "ip neigh show $vip | awk '{ print \$5 }'")" "${G_MAC[$B]}" \
+    "$B: ip neigh: $vip is at $GB's MAC (${G_MAC[$B]}), on the bridge"
 b_takeover=$(xl_state $B)
 save_logs $B kill
 daemon_logs $B kill
@@ -432,7 +535,10 @@ is "$online" "$A $B" "$A rejoined: crm_mon -1 on $B shows both online ($((SECOND
 on $B -t 200 "crm_resource --wait --timeout=180s" > "$work/wait.out" 2>&1
 is $? 0 "the cluster settles after $A's return (crm_resource --wait)" || diag < "$work/wait.out"
 is "$(where_is xs)" $B "crm_resource: xs stays on $B (stickiness)"
-is "$(where_is svc)" $B "crm_resource: svc stays on $B"
+is "$(where_is svc)" $GB "crm_resource: svc stays on $GB, $B's guest"
+on $B "crm_mon -1" > "$work/crm_mon.out"
+grep -q "RemoteOnline: \[ $GA $GB \]" "$work/crm_mon.out"
+is $? 0 "crm_mon: $A's guest $GA is a remote node online again" || diag < "$work/crm_mon.out"
 on $B "crm_mon -1rf" > "$work/crm_mon.out"
 ! sed -n '/Failed Resource Actions/,$p' "$work/crm_mon.out" | grep -Eq '^ *\* (xs|ip|svc)[ _]'
 is $? 0 "crm_mon: no failed action of xs, ip, svc (xs's probe on $A found it cleanly in normal)" ||
@@ -440,7 +546,7 @@ is $? 0 "crm_mon: no failed action of xs, ip, svc (xs's probe on $A found it cle
 is "$(on $A ". /payload/e2e/tap.sh; xl_phase")" normal "$A: in normal (xl)"
 same_state "$b_takeover" "$(xl_state $B)"
 is $? 0 "$B: still in takeover as xl shows (memory, vCPUs, cpupools, pins unchanged)"
-is "$(answer $A)" $B "the service answers at $vip from $B, to a client on $A"
+is "$(answer $A)" $GB "the service answers at $vip from $GB, to a client on $A"
 
 # --- the move back, as the guide has a person do it ------------------------
 # crm_resource --move (pcs resource move) puts a location constraint on
@@ -448,11 +554,11 @@ is "$(answer $A)" $B "the service answers at $vip from $B, to a client on $A"
 # on A (A to takeover); --clear (pcs resource clear) takes the constraint
 # away, and stickiness keeps the group on A.
 t=$SECONDS
-on $B -t 400 "crm_resource --move -r g-service -N $A && crm_resource --wait --timeout=360s &&
+on $B -t 400 "crm_resource --move -r g-service -N $GA && crm_resource --wait --timeout=360s &&
     crm_resource --clear -r g-service && crm_resource --wait --timeout=60s" > "$work/move.out" 2>&1
-is $? 0 "crm_resource --move -r g-service -N $A, then --clear ($((SECONDS - t)) s)" || diag < "$work/move.out"
+is $? 0 "crm_resource --move -r g-service -N $GA, then --clear ($((SECONDS - t)) s)" || diag < "$work/move.out"
 is "$(where_is xs)" $A "crm_resource: xs runs on $A again"
-is "$(where_is svc)" $A "crm_resource: svc runs on $A again"
+is "$(where_is svc)" $GA "crm_resource: svc runs on $GA again"
 on $B "cibadmin -Q -o constraints" > "$work/constraints.out"
 ! grep -q "cli-prefer" "$work/constraints.out"
 is $? 0 "no cli-prefer constraint left (cibadmin -Q)" || diag < "$work/constraints.out"
@@ -461,7 +567,7 @@ b_now=$(xl_state $B)
 same_state "$b_normal" "$b_now"
 is $? 0 "$B: back in normal exactly as before the take-over (xl: memory, vCPUs, cpupools, pins)" ||
     { diag <<< "$b_now"; }
-is "$(answer $B)" $A "the service answers at $vip from $A again, to a client on $B"
+is "$(answer $B)" $GA "the service answers at $vip from $GA again, to a client on $B"
 
 # --- the take-over fails on B: a donor is stuck; A fenced live -------------
 # B's vm2 is built again with the Xen bed's stuck guest (xs_floor_kb:
@@ -539,11 +645,18 @@ echo "# the failed take-over on $B: fence_sbd OK -> the agent's start executing 
 . "$here/killed-daemon.sh"
 scenario_killed_daemon
 
-# The group and its constraint leave the CIB before A comes back for
-# the watchdog test (A comes back with no guests this time).
-on $B "cibadmin -D -o constraints -X '<rsc_location id=\"service-prefers-A\"/>' &&
-    cibadmin -D -o resources -X '<group id=\"g-service\"/>'" > "$work/cib.out" 2>&1
-is $? 0 "the group and its constraint removed (cibadmin -D)" || diag < "$work/cib.out"
+# The resources and their constraints leave the CIB before A comes back
+# for the watchdog test (A comes back with no guests this time: a
+# connection to its guest would fail, and fence A).
+# (last made, first removed: the constraints before what they name)
+on $B "$(for ((i = ${#cib_objects[@]} - 1; i >= 0; i--)); do
+            o=${cib_objects[$i]}
+            case $o in nodes\|*) continue ;; esac
+            tag=${o#*|<}; tag=${tag%%[ >]*}
+            id=${o#*id=\"}; id=${id%%\"*}
+            printf "cibadmin -D -o %s -X '<%s id=\"%s\"/>' && " "${o%%|*}" "$tag" "$id"
+        done) crm_resource --wait --timeout=120s" > "$work/cib.out" 2>&1
+is $? 0 "the resources and their constraints removed (cibadmin -D)" || diag < "$work/cib.out"
 
 # --- the watchdog: a host whose sbd stops is reset by Xen -------------------
 # sbd pets the watchdog only while it can read the disk (and Pacemaker

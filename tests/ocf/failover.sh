@@ -245,6 +245,24 @@ scenarios() {   # scenarios FORM CIB
     grep -q "Fence (reboot) xen500 'xs failed there'" "$tmp/sim.all"
     t $? "$f: xs's stop fails: xen500 is fenced"
 
+    # Host 500 fails with fencing on, the guide's device: its guest
+    # svc500 ran the group, so it is fenced too (through the device's
+    # pcmk_host_map: its host's reset) before the group starts on vm1.
+    cp "$d/up.xml" "$d/fence0.xml"
+    CIB_file=$d/fence0.xml crm_attribute -n stonith-enabled -v true \
+        >/dev/null
+    CIB_file=$d/fence0.xml crm_attribute -n concurrent-fencing -v true \
+        >/dev/null
+    CIB_file=$d/fence0.xml cibadmin --create -o resources --xml-text \
+        '<primitive id="fence-sbd" class="stonith" type="fence_sbd"><instance_attributes id="fence-sbd-ia"><nvpair id="fence-sbd-map" name="pcmk_host_map" value="xen500:xen500;xen600:xen600;svc500:xen500;vm1:xen600"/><nvpair id="fence-sbd-limit" name="pcmk_action_limit" value="2"/></instance_attributes></primitive>'
+    sim "$d/fence0.xml" "$d/fence.xml" -f xen500
+    grep -q "Fence (reboot) xen500 'peer is no longer part of the cluster'" "$tmp/sim.all" &&
+        grep -q "Fence (reboot) svc500 'resources are active but connection is unrecoverable'" "$tmp/sim.all"
+    t $? "$f: host 500 fails, fencing on: xen500 and its guest svc500 are fenced"
+    [ "$(where "$d/fence.xml" xs)" = xen600 ] &&
+        [ "$(where "$d/fence.xml" svc)" = vm1 ]
+    t $? "$f: and the group starts on vm1, xs on xen600"
+
     # Host 500 back (fenced: its history is gone): no fail-back.
     cp "$d/failed.xml" "$d/back0.xml"
     CIB_file=$d/back0.xml cibadmin --delete -o status \

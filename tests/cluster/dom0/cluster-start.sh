@@ -14,6 +14,9 @@ install -m 0644 /payload/cluster/corosync.conf /etc/corosync/corosync.conf
 install -m 0644 /payload/cluster/sbd /etc/default/sbd
 mkdir -p /var/log/corosync /var/log/pacemaker /var/lib/corosync
 chown hacluster:haclient /var/log/pacemaker
+# the key the cluster shares with its Pacemaker Remote nodes (the
+# service guests have the same, xenshift-setup.sh)
+install -D -m 0640 -o hacluster -g haclient /payload/cluster/authkey /etc/pacemaker/authkey
 set -a
 . /etc/default/sbd
 [ -f /etc/default/pacemaker ] && . /etc/default/pacemaker
