@@ -241,6 +241,8 @@ void DMN_HandleWatch(dmn *d)
     bool requests = false;
     int rc;
 
+    if (!d->running && !d->nr_queue)
+        HVC_Begin(&d->hvc, d->h);
     while ((rc = HV_XsReadWatch(d->h, &path, &token)) == 1) {
         if (strcmp(token, WATCH_TOKEN) == 0)
             requests = true;
@@ -291,6 +293,8 @@ void DMN_HandleTime(dmn *d, time_t now)
 {
     char when[64], id[REQ_ID_MAX + 1], origin[200];
 
+    if (!d->running && !d->nr_queue && d->have_next && d->next_fire <= now)
+        HVC_Begin(&d->hvc, d->h);
     while (d->have_next && d->next_fire <= now) {
         const tbl_trigger *tr = &d->table.triggers[d->next_trigger];
         time_t fired = d->next_fire;
@@ -353,6 +357,7 @@ static void on_exec(void *vctx, const exec_event *ev)
     case EXEC_EV_ACTION_BEGIN:
         if (!ev->rolling_back)
             c->step++;
+        HVC_Mark(&d->hvc, d->h, HVC_FIRST_STEP);
         snprintf(line, sizeof(line), "%s%u/%u %s",
                  ev->rolling_back ? "undo " : "", c->step, c->steps,
                  ev->msg ? ev->msg : "");
@@ -368,6 +373,8 @@ static void on_exec(void *vctx, const exec_event *ev)
         break;
     case EXEC_EV_CAPACITY:
     case EXEC_EV_PLACEMENT:
+        if (ev->kind == EXEC_EV_CAPACITY)
+            HVC_Mark(&d->hvc, d->h, HVC_CAPACITY);
         /* a client waiting --until capacity returns at the first */
         LOG_Info(d->log, "%s reached after %" PRIu64 " ms",
                  ev->kind == EXEC_EV_CAPACITY ? "capacity" : "placement",
@@ -527,6 +534,8 @@ static void run_one(dmn *d)
     }
     d->transitions++;
 out:
+    HVC_Mark(&d->hvc, d->h, HVC_ANSWERED);
+    HVC_Log(&d->hvc, d->h, d->log, d->cfg.hv_trace);
     if (have_tl)
         TL_Dispose(&tl);
     EXEC_ReportDispose(&rep);
