@@ -432,6 +432,8 @@ echo "$times" | awk '{ t[$1] = $2 } END {
     dc = t["daemon-capacity-median"]
     if (dc > 0 && c > 0)
         printf "# take-over by xenshiftd / by apply, medians: capacity %d / %d ms, request -> answer ended %d ms / the whole command %d ms (reaction %d ms)\n", dc, c, d, x, t["daemon-reaction-median"]
+    if (t["daemon-busywait-capacity-median"] > 0)
+        printf "# take-over by xenshiftd waited for by a shell that looks every 0.1 s (xenstore-read, sleep): capacity %d ms, request -> answer ended %d ms (medians)\n", t["daemon-busywait-capacity-median"], t["daemon-busywait-takeover-median"]
     if (dc > 0 && s > 0)
         printf "# ratio: take-over by xenshiftd / its slowest balloon step alone, each to capacity from its first step: %.2f (%d / %d ms; apply'"'"'s above)\n", dc / s, dc, s
     if (d > 0 && s > 0)
