@@ -180,7 +180,8 @@ void DMN_Enqueue(dmn *d, const char *id, const char *phase,
 
 /* --- requests ----------------------------------------------------------- */
 
-static void take_request(dmn *d, const char *id)
+/* Whether a request was there (and is answered or queued now). */
+static bool take_request(dmn *d, const char *id)
 {
     char path[256], origin[200], *val = NULL;
     xs_err err;
@@ -190,12 +191,12 @@ static void take_request(dmn *d, const char *id)
     snprintf(path, sizeof(path), XSP_REQUEST "/%s", id);
     rc = HV_XsRead(d->h, path, &val);
     if (rc == HV_ENOENT)
-        return;         /* taken already (the watch fires for removals) */
+        return false;   /* taken already (the watch fires for removals) */
     /* Taken off first, so it is never run twice (just read: no check). */
     HV_XsClear(d->h, path);
     if (rc) {
         LOG_Warnx(d->log, "request %s: %s", id, HV_LastError(d->h)->msg);
-        return;
+        return false;
     }
     snprintf(origin, sizeof(origin), "request %s", id);
     if (REQ_Parse(id, val, &r, &err)) {
@@ -213,12 +214,13 @@ static void take_request(dmn *d, const char *id)
         DMN_Enqueue(d, id, r.phase, origin);
     }
     free(val);
+    return true;
 }
 
 void DMN_ScanRequests(dmn *d)
 {
     char **names;
-    size_t nr, i;
+    size_t nr, i, taken = 0;
     int rc = HV_XsDirectory(d->h, XSP_REQUEST, &names, &nr);
 
     if (rc) {
@@ -230,9 +232,15 @@ void DMN_ScanRequests(dmn *d)
     /* Ids made by REQ_MakeId sort by time: first come, first served. */
     qsort(names, nr, sizeof(*names), cmp_names);
     for (i = 0; i < nr; i++)
-        take_request(d, names[i]);
+        taken += take_request(d, names[i]);
     HV_FreeNames(names, nr);
-    prune_answers(d);
+    /*
+     * Only new answers can make too many.  The watch fires for our own
+     * taking-off too, mostly while the transition runs: that look finds
+     * nothing and costs one listing, not two (a round trip each).
+     */
+    if (taken)
+        prune_answers(d);
 }
 
 void DMN_HandleWatch(dmn *d)
@@ -241,6 +249,8 @@ void DMN_HandleWatch(dmn *d)
     bool requests = false;
     int rc;
 
+    if (!d->running && !d->nr_queue)
+        HVC_Begin(&d->hvc, d->h);
     while ((rc = HV_XsReadWatch(d->h, &path, &token)) == 1) {
         if (strcmp(token, WATCH_TOKEN) == 0)
             requests = true;
@@ -291,6 +301,8 @@ void DMN_HandleTime(dmn *d, time_t now)
 {
     char when[64], id[REQ_ID_MAX + 1], origin[200];
 
+    if (!d->running && !d->nr_queue && d->have_next && d->next_fire <= now)
+        HVC_Begin(&d->hvc, d->h);
     while (d->have_next && d->next_fire <= now) {
         const tbl_trigger *tr = &d->table.triggers[d->next_trigger];
         time_t fired = d->next_fire;
@@ -353,6 +365,7 @@ static void on_exec(void *vctx, const exec_event *ev)
     case EXEC_EV_ACTION_BEGIN:
         if (!ev->rolling_back)
             c->step++;
+        HVC_Mark(&d->hvc, d->h, HVC_FIRST_STEP);
         snprintf(line, sizeof(line), "%s%u/%u %s",
                  ev->rolling_back ? "undo " : "", c->step, c->steps,
                  ev->msg ? ev->msg : "");
@@ -368,6 +381,8 @@ static void on_exec(void *vctx, const exec_event *ev)
         break;
     case EXEC_EV_CAPACITY:
     case EXEC_EV_PLACEMENT:
+        if (ev->kind == EXEC_EV_CAPACITY)
+            HVC_Mark(&d->hvc, d->h, HVC_CAPACITY);
         /* a client waiting --until capacity returns at the first */
         LOG_Info(d->log, "%s reached after %" PRIu64 " ms",
                  ev->kind == EXEC_EV_CAPACITY ? "capacity" : "placement",
@@ -527,6 +542,8 @@ static void run_one(dmn *d)
     }
     d->transitions++;
 out:
+    HVC_Mark(&d->hvc, d->h, HVC_ANSWERED);
+    HVC_Log(&d->hvc, d->h, d->log, d->cfg.hv_trace);
     if (have_tl)
         TL_Dispose(&tl);
     EXEC_ReportDispose(&rep);

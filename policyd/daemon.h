@@ -21,6 +21,7 @@
 
 #include "exec.h"
 #include "hooks.h"
+#include "hvcount.h"
 #include "hv.h"
 #include "log.h"
 #include "request.h"
@@ -57,6 +58,11 @@ typedef struct dmn_config {
      */
     const char *timelines_dir;
     unsigned timelines_keep;
+    /*
+     * With the host's times started (XENSHIFT_HV_TIMES), each request's
+     * hypervisor calls are counted and logged; hv_trace: every call.
+     */
+    bool hv_trace;
 } dmn_config;
 
 struct dmn {
@@ -76,6 +82,7 @@ struct dmn {
     size_t next_trigger;
     unsigned transitions;       /* run since start, for the log */
     unsigned nr_unfit;          /* phases that did not fit at the last look */
+    hvc_count hvc;              /* the last request's calls (HV_TimesStart) */
 };
 
 /* Load the table and keep the arguments; nothing is touched yet. */

@@ -433,6 +433,19 @@ static int run_loop(loop *l)
     return 0;
 }
 
+/*
+ * XENSHIFT_HV_TIMES, as for xenshift: each request's hypervisor calls
+ * counted into the log ("trace": every call too).
+ */
+static void hv_times_wanted(hv *h, dmn_config *cfg)
+{
+    const char *v = getenv("XENSHIFT_HV_TIMES");
+
+    if (!v || !v[0] || strcmp(v, "0") == 0 || HV_TimesStart(h))
+        return;
+    cfg->hv_trace = strcmp(v, "trace") == 0;
+}
+
 /* --- pid file ----------------------------------------------------------- */
 
 static int write_pidfile(dlog *log, const char *path)
@@ -540,6 +553,7 @@ int main(int argc, char **argv)
         LOG_Msg(&log, LOG_ERR, "%s", ERR_Format(&err, buf, sizeof(buf)));
         goto out;
     }
+    hv_times_wanted(h, &cfg);
     if (DMN_Init(&d, h, &log, &cfg, &err)) {
         have_dmn = true;
         LOG_Msg(&log, LOG_ERR, "%s", ERR_Format(&err, buf, sizeof(buf)));

@@ -585,6 +585,18 @@ static int wait_next(watcher *w, uint64_t last)
 
 /* --- the loop ----------------------------------------------------------- */
 
+/*
+ * A sample reads the host before the journal: one that finds the journal
+ * gone may hold the host from before the last steps (seen on the bed:
+ * "transition ended: ok takeover; phase none").  The end is told from a
+ * new look, after it.
+ */
+static int sample_again(watcher *w, watch_sample *s, xs_err *err)
+{
+    sample_dispose(s);
+    return take_sample(w, s, err);
+}
+
 /* Samples until the end: an exit code, or -1 (err) when the host fails. */
 static int watch_loop(watcher *w, xs_err *err)
 {
@@ -603,6 +615,10 @@ static int watch_loop(watcher *w, xs_err *err)
         runs = s.jnl.present && !s.failure;
         if (w->saw_transition && !runs) {
             w->saw_transition = false;
+            if (sample_again(w, &s, err)) {
+                sample_dispose(&s);
+                return -1;
+            }
             if (ended(w, &s))
                 rc = XS_EXIT_FAIL;
             if (end_when_idle)

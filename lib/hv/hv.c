@@ -90,6 +90,14 @@ int HV_TimesStart(hv *h)
     return h->times ? 0 : -1;
 }
 
+void HV_TimesRestart(hv *h)
+{
+    if (h->times) {
+        memset(h->times, 0, sizeof(*h->times));
+        h->times->start_us = mono_us();
+    }
+}
+
 const hv_times *HV_Times(const hv *h)
 {
     return h->times;

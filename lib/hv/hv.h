@@ -305,6 +305,8 @@ typedef struct hv_times {
 
 /* Count every operation's calls and time from now on: 0, or -1. */
 int HV_TimesStart(hv *h);
+/* Counted from now again, from nothing (no-op unless started). */
+void HV_TimesRestart(hv *h);
 /* The counts so far, in the order of each operation's first call. */
 const hv_times *HV_Times(const hv *h);
 

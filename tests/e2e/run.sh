@@ -426,9 +426,18 @@ echo "$times" | awk '{ t[$1] = $2 } END {
         printf "# ratio: take-over, the whole command / its slowest balloon step alone to capacity (a command'"'"'s fixed cost against none): %.2f (%d / %d ms)\n", x / s, x, s
     if (x > 0 && t["measure-true"] > 0)
         printf "# of the whole command'"'"'s %d ms, the shell'"'"'s clock alone takes %d ms and with /bin/true between its readings %d ms\n", x, t["measure-nothing"], t["measure-true"]
-    d = t["daemon-takeover"]
+    # xenshiftd (50-daemon): medians of three like apply'"'"'s when there
+    # are; capacity against capacity, the whole against apply'"'"'s whole
+    d = t["daemon-takeover-median"]; if (!d) d = t["daemon-takeover"]
+    dc = t["daemon-capacity-median"]
+    if (dc > 0 && c > 0)
+        printf "# take-over by xenshiftd / by apply, medians: capacity %d / %d ms, request -> answer ended %d ms / the whole command %d ms (reaction %d ms)\n", dc, c, d, x, t["daemon-reaction-median"]
+    if (t["daemon-busywait-capacity-median"] > 0)
+        printf "# take-over by xenshiftd waited for by a shell that looks every 0.1 s (xenstore-read, sleep): capacity %d ms, request -> answer ended %d ms (medians)\n", t["daemon-busywait-capacity-median"], t["daemon-busywait-takeover-median"]
+    if (dc > 0 && s > 0)
+        printf "# ratio: take-over by xenshiftd / its slowest balloon step alone, each to capacity from its first step: %.2f (%d / %d ms; apply'"'"'s above)\n", dc / s, dc, s
     if (d > 0 && s > 0)
-        printf "# ratio: take-over by xenshiftd (request -> answer ended) / its slowest balloon step alone to capacity: %.2f (%d / %d ms)\n", d / s, d, s
+        printf "# ratio: take-over by xenshiftd (request -> answer ended) / its slowest balloon step alone to capacity: %.2f (%d / %d ms; apply'"'"'s whole command: %.2f)\n", d / s, d, s, x / s
     if (x > 0 && t["xl-takeover"] > 0)
         printf "# ratio: sequential xl / xenshift take-over: %.2f (%d / %d ms; goal >= 3)\n", t["xl-takeover"] / x, t["xl-takeover"], x
     m = t["takeover-direct-capacity"]; p = t["takeover-plain-capacity"]
