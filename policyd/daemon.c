@@ -229,8 +229,12 @@ void DMN_ScanRequests(dmn *d)
                       HV_LastError(d->h)->msg);
         return;
     }
-    /* Ids made by REQ_MakeId sort by time: first come, first served. */
-    qsort(names, nr, sizeof(*names), cmp_names);
+    /*
+     * Ids made by REQ_MakeId sort by time: first come, first served.
+     * An empty directory may come back as NULL, which qsort may not get.
+     */
+    if (nr > 1)
+        qsort(names, nr, sizeof(*names), cmp_names);
     for (i = 0; i < nr; i++)
         taken += take_request(d, names[i]);
     HV_FreeNames(names, nr);
