@@ -117,15 +117,23 @@ kpkg=$(sed -n 's/.* kernel=\([^/]*\)\/\([^ ]*\).*/\1=\2/p' "$base/versions")
 (cd debs && apt-get download -q "$kpkg" >&2)
 dpkg-deb -x debs/*.deb x/linux
 depmod -b x/linux "$kver"
-for m in $mods; do
-    modprobe -d x/linux -S "$kver" --show-depends "$m" |
-        awk '$1 == "insmod" { print $2 }'
-done | sort -u | while read -r f; do
-    rel=${f#*x/linux/}
-    mkdir -p "rootfs/$(dirname "$rel")"
-    cp "$f" "rootfs/$rel"
-done
-depmod -b rootfs "$kver"
+# copy_modules DEST MODULE...: the modules and what they load first,
+# from the kernel package into DEST, indexed there
+copy_modules() {
+    local dest=$1 m f rel
+    shift
+    for m in "$@"; do
+        modprobe -d x/linux -S "$kver" --show-depends "$m" |
+            awk '$1 == "insmod" { print $2 }'
+    done | sort -u | while read -r f; do
+        rel=${f#*x/linux/}
+        mkdir -p "$dest/$(dirname "$rel")"
+        cp "$f" "$dest/$rel"
+    done
+    depmod -b "$dest" "$kver"
+}
+# shellcheck disable=SC2086
+copy_modules rootfs $mods
 for m in $mods; do
     modprobe -d rootfs -S "$kver" --show-depends "$m" >/dev/null || {
         log "module $m missing in the image"; exit 1; }
@@ -137,15 +145,8 @@ mkdir -p ginitrd/bin ginitrd/proc ginitrd/sys ginitrd/dev ginitrd/lower ginitrd/
 cp /bin/busybox ginitrd/bin/
 mkdir -p "ginitrd/lib/modules/$kver"
 cp x/linux/lib/modules/"$kver"/modules.{order,builtin,builtin.modinfo} "ginitrd/lib/modules/$kver/"
-for m in $guest_mods; do
-    modprobe -d x/linux -S "$kver" --show-depends "$m" |
-        awk '$1 == "insmod" { print $2 }'
-done | sort -u | while read -r f; do
-    rel=${f#*x/linux/}
-    mkdir -p "ginitrd/$(dirname "$rel")"
-    cp "$f" "ginitrd/$rel"
-done
-depmod -b ginitrd "$kver"
+# shellcheck disable=SC2086
+copy_modules ginitrd $guest_mods
 install -m 755 "$here/guest/initrd-init" ginitrd/init
 (cd ginitrd && find . | cpio -o -H newc 2>/dev/null | gzip -9) > img/remote-initrd.gz
 

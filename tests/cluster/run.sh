@@ -406,24 +406,25 @@ t0=$(on $B "date +%s%3N")
 t0=${t0:-0}
 host_kill $A
 t_kill=$SECONDS
-fenced=
-for i in $(seq 120); do
-    on $B -t 30 "stonith_admin --history $A" > "$work/history.out" 2>&1
-    grep -q "reboot of $A successful" "$work/history.out" && { fenced=$SECONDS; break; }
-    sleep 1
-done
+# wait_fenced NODE SECONDS: until B's fencing history has NODE's reboot
+# (its output in $work/history.out); prints the time ($SECONDS) it did
+wait_fenced() {
+    local i
+    for i in $(seq "$2"); do
+        on $B -t 30 "stonith_admin --history $1" > "$work/history.out" 2>&1
+        grep -q "reboot of $1 successful" "$work/history.out" && { echo $SECONDS; return 0; }
+        sleep 1
+    done
+    return 1
+}
+fenced=$(wait_fenced $A 120)
 [ -n "$fenced" ]
 is $? 0 "$A killed: $B fenced it, confirmed (stonith_admin --history; $((${fenced:-$SECONDS} - t_kill)) s after the kill)" ||
     diag < "$work/history.out"
 diag < "$work/history.out"
 # A's guest ran the service: it is fenced too (its host reset, the
 # device's pcmk_host_map), before the service may start elsewhere
-g_fenced=
-for i in $(seq 60); do
-    on $B -t 30 "stonith_admin --history $GA" > "$work/history.out" 2>&1
-    grep -q "reboot of $GA successful" "$work/history.out" && { g_fenced=$SECONDS; break; }
-    sleep 1
-done
+g_fenced=$(wait_fenced $GA 60)
 [ -n "$g_fenced" ]
 is $? 0 "$B fenced $GA, $A's guest that ran the service, confirmed ($((${g_fenced:-$SECONDS} - t_kill)) s after the kill)" ||
     diag < "$work/history.out"
