@@ -28,7 +28,8 @@ rm -f /var/log/xen/console/guest-vm*.log
 # (virtio serial "guestroot"), its NIC is on the cluster network's
 # bridge, and its initrd runs tests/cluster/guest/remote-init with the
 # name, address and authkey given here.  Their hotplug scripts are the
-# bed's own (Xen's time out in this minimal dom0): the Xen bed's
+# bed's own (Xen's block script timed out in this minimal dom0; its
+# vif-bridge, which shares its helpers, was not tried): the Xen bed's
 # block-loop, and vif-bridge here.
 groot=
 for b in /sys/block/vd*; do
