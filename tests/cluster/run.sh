@@ -511,7 +511,8 @@ xs_own=$(sed -n -e 's/.*takeover: capacity reached after \([0-9.]*\) s.*/\1/p' \
     -e 's/.*takeover: reached takeover in \([0-9]*\) ms.*/\1 ms/p' "$logdir/$B.kill.pacemaker.log" |
     tail -n 1 | awk '$2 == "ms" { printf "%.1f\n", $1 / 1000; next } { print }')
 answer_s=$([ -n "$t_answer" ] && ms_sod "$t_answer")
-split() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f s", b - a }' || echo "?"; }
+# (seconds of the day: a span across midnight gets its day back)
+split() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { d = b - a; if (d < -43200) d += 86400; printf "%.1f s", d }' || echo "?"; }
 echo "# time split on $B: detection (kill -> corosync's processor failed) $(split "$kill_s" "$lost_s"), fencing (-> fence_sbd OK) $(split "$lost_s" "$fence_s"), scheduling (-> the agent's start executing) $(split "$fence_s" "$xs_begin_s"), the agent's start (-> its result) $(split "$xs_begin_s" "$xs_end_s") of which xenshift's transition ${xs_own:-?} s, the service (-> ip, svc started, the client's first answer) $(split "$xs_end_s" "$answer_s"); kill -> xs started $(split "$kill_s" "$xs_end_s"), kill -> the service answers $(split "$kill_s" "$answer_s")"
 
 # --- host A comes back: the group stays on B ------------------------------
