@@ -156,6 +156,22 @@ int HV_GetProgress(hv *h, uint32_t domid, hv_dom_progress *out)
     return rc;
 }
 
+int HV_GetCpus(hv *h, uint32_t domid, hv_dom_cpus *out)
+{
+    hv_domain d;
+    int rc;
+
+    if (h->ops->get_cpus)
+        DISPATCH(h, get_cpus, h, domid, out);
+    rc = HV_GetDomain(h, domid, &d);
+    if (!rc) {
+        out->pool = d.pool;
+        out->hard_affinity = d.hard_affinity;
+        out->soft_affinity = d.soft_affinity;
+    }
+    return rc;
+}
+
 int HV_FindDomain(hv *h, const char *name, hv_domain *out)
 {
     hv_domain *doms = NULL;

@@ -136,6 +136,19 @@ typedef struct hv_dom_progress {
     unsigned vcpus_online;
 } hv_dom_progress;
 int HV_GetProgress(hv *h, uint32_t domid, hv_dom_progress *out);
+/*
+ * What a pCPU step changes, read without xenstore (the executor checks
+ * each pool move and pin with it, some while dom0 has lost pCPUs to the
+ * new pool): the cpupool and the affinities, as HV_GetDomain reports
+ * them.  HV_ENODOMAIN when it no longer runs.  A driver without its own
+ * way reads the whole domain.
+ */
+typedef struct hv_dom_cpus {
+    uint32_t pool;
+    xs_cpumap hard_affinity;
+    xs_cpumap soft_affinity;
+} hv_dom_cpus;
+int HV_GetCpus(hv *h, uint32_t domid, hv_dom_cpus *out);
 /* Look a domain up by name; HV_ENODOMAIN when none runs. */
 int HV_FindDomain(hv *h, const char *name, hv_domain *out);
 
@@ -244,6 +257,7 @@ typedef struct hv_ops {
                               size_t *nr);
     int (*get_domain)(hv *h, uint32_t domid, hv_domain *out);
     int (*get_progress)(hv *h, uint32_t domid, hv_dom_progress *out);
+    int (*get_cpus)(hv *h, uint32_t domid, hv_dom_cpus *out);
     int (*set_maxmem)(hv *h, uint32_t domid, uint64_t kib);
     int (*set_target)(hv *h, uint32_t domid, uint64_t kib);
     int (*set_vcpus_online)(hv *h, uint32_t domid, unsigned nr);

@@ -429,6 +429,7 @@ static const hv_ops xen_ops = {
     .list_domains_again = xen_list_domains_again,
     .get_domain = xen_get_domain,
     .get_progress = xen_get_progress,
+    .get_cpus = xen_get_cpus,
     .set_maxmem = xen_set_maxmem,
     .set_target = xen_set_target,
     .set_vcpus_online = xen_set_vcpus_online,

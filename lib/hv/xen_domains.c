@@ -141,6 +141,47 @@ fail:
 }
 
 /*
+ * The union of the affinities of every vCPU of domain domid (named name
+ * in messages, when known), clipped to online: Xen's "all" has every
+ * bit set.
+ */
+static int read_affinity(xen *x, uint32_t domid, const char *name,
+                         const xs_cpumap *online, xs_cpumap *hard,
+                         xs_cpumap *soft)
+{
+    libxl_vcpuinfo *vcpus;
+    int nr_vcpus = 0, nr_cpus = 0, i;
+    char s[520];
+
+    CPUMAP_Clear(hard);
+    CPUMAP_Clear(soft);
+    xen_begin(x);
+    vcpus = libxl_list_vcpu(x->ctx, domid, &nr_vcpus, &nr_cpus);
+    if (!vcpus) {
+        xen_said(x, s, sizeof(s));
+        if (xen_dom_vanished(x, domid))
+            return HV_ENODOMAIN;
+        ERR_Set(&x->base.err, "domain %u%s%s%s: reading its vCPUs failed%s",
+                domid, name ? " (" : "", name ? name : "", name ? ")" : "", s);
+        return HV_EFAIL;
+    }
+    for (i = 0; i < nr_vcpus; i++) {
+        xs_cpumap h, f;
+
+        xen_to_cpumap(&vcpus[i].cpumap, &h);
+        xen_to_cpumap(&vcpus[i].cpumap_soft, &f);
+        CPUMAP_Or(hard, &h);
+        CPUMAP_Or(soft, &f);
+    }
+    libxl_vcpuinfo_list_free(vcpus, nr_vcpus);
+    for (i = 0; i < HV_MAX_CPUS / 64; i++) {
+        hard->bits[i] &= online->bits[i];
+        soft->bits[i] &= online->bits[i];
+    }
+    return 0;
+}
+
+/*
  * Fill d from libxl's view of one domain, xenstore and its vCPUs.  online
  * clips affinities to pCPUs that exist (Xen's "all" has every bit set).
  * known (or NULL): the same domain listed a moment ago, whose name, type
@@ -151,10 +192,8 @@ static int fill_domain(xen *x, const libxl_dominfo *info,
                        const xs_cpumap *online, const char *known_name,
                        const hv_domain *known, hv_domain *d)
 {
-    libxl_vcpuinfo *vcpus;
-    int nr_vcpus = 0, nr_cpus = 0, i;
     char *name = NULL;
-    char s[520];
+    int rc;
 
     memset(d, 0, sizeof(*d));
     d->domid = info->domid;
@@ -183,30 +222,9 @@ static int fill_domain(xen *x, const libxl_dominfo *info,
     if (!d->vcpus_max)
         return 0;
 
-    xen_begin(x);
-    vcpus = libxl_list_vcpu(x->ctx, info->domid, &nr_vcpus, &nr_cpus);
-    if (!vcpus) {
-        xen_said(x, s, sizeof(s));
-        if (xen_dom_vanished(x, info->domid))
-            return HV_ENODOMAIN;
-        ERR_Set(&x->base.err, "domain %u (%s): reading its vCPUs failed%s",
-                d->domid, d->name, s);
-        return HV_EFAIL;
-    }
-    for (i = 0; i < nr_vcpus; i++) {
-        xs_cpumap hard, soft;
-
-        xen_to_cpumap(&vcpus[i].cpumap, &hard);
-        xen_to_cpumap(&vcpus[i].cpumap_soft, &soft);
-        CPUMAP_Or(&d->hard_affinity, &hard);
-        CPUMAP_Or(&d->soft_affinity, &soft);
-    }
-    libxl_vcpuinfo_list_free(vcpus, nr_vcpus);
-    for (i = 0; i < HV_MAX_CPUS / 64; i++) {
-        d->hard_affinity.bits[i] &= online->bits[i];
-        d->soft_affinity.bits[i] &= online->bits[i];
-    }
-    return read_node_affinity(x, d);
+    rc = read_affinity(x, info->domid, d->name, online, &d->hard_affinity,
+                       &d->soft_affinity);
+    return rc ? rc : read_node_affinity(x, d);
 }
 
 static const hv_domain *find_before(const hv_domain *before, size_t nr,
@@ -305,43 +323,72 @@ out:
     return rc;
 }
 
+/* One domain-info hypercall: HV_ENODOMAIN when it is gone or going. */
+static int dom_info(xen *x, uint32_t domid, libxl_dominfo *info)
+{
+    const char *why;
+    char s[520];
+    int rc;
+
+    xen_begin(x);
+    rc = libxl_domain_info(x->ctx, info, domid);
+    if (rc == ERROR_DOMAIN_NOTFOUND) {
+        ERR_Set(&x->base.err, "domain %u: no longer exists", domid);
+        return HV_ENODOMAIN;
+    }
+    if (rc) {
+        ERR_Set(&x->base.err, "domain %u: cannot read its state%s", domid,
+                xen_said(x, s, sizeof(s)));
+        return HV_EFAIL;
+    }
+    why = xen_dom_gone_why(info);
+    if (why) {
+        ERR_Set(&x->base.err, "domain %u: it %s", domid, why);
+        return HV_ENODOMAIN;
+    }
+    return 0;
+}
+
 /*
  * One domain-info hypercall, no xenstore: the memory as xen_fill_memory
  * counts it (pages plus outstanding; the video RAM is in the pages).
  */
 int xen_get_progress(hv *h, uint32_t domid, hv_dom_progress *out)
 {
-    xen *x = X(h);
     libxl_dominfo info;
-    const char *why;
-    char s[520];
     int rc;
 
-    xen_begin(x);
     libxl_dominfo_init(&info);
-    rc = libxl_domain_info(x->ctx, &info, domid);
-    if (rc == ERROR_DOMAIN_NOTFOUND) {
-        ERR_Set(&x->base.err, "domain %u: no longer exists", domid);
-        rc = HV_ENODOMAIN;
+    rc = dom_info(X(h), domid, &info);
+    if (rc)
         goto out;
-    }
-    if (rc) {
-        ERR_Set(&x->base.err, "domain %u: cannot read its state%s", domid,
-                xen_said(x, s, sizeof(s)));
-        rc = HV_EFAIL;
-        goto out;
-    }
-    why = xen_dom_gone_why(&info);
-    if (why) {
-        ERR_Set(&x->base.err, "domain %u: it %s", domid, why);
-        rc = HV_ENODOMAIN;
-        goto out;
-    }
     out->mem_kib = info.current_memkb;
     if (info.outstanding_memkb != LIBXL_MEMKB_DEFAULT)
         out->mem_kib += info.outstanding_memkb;
     out->vcpus_online = info.vcpu_online;
-    rc = 0;
+out:
+    libxl_dominfo_dispose(&info);
+    return rc;
+}
+
+/* Hypercalls only: the domain's info, its vCPUs, the online pCPUs. */
+int xen_get_cpus(hv *h, uint32_t domid, hv_dom_cpus *out)
+{
+    xen *x = X(h);
+    libxl_dominfo info;
+    xs_cpumap online;
+    int rc;
+
+    libxl_dominfo_init(&info);
+    rc = dom_info(x, domid, &info);
+    if (rc)
+        goto out;
+    out->pool = info.cpupool;
+    rc = xen_online_cpus(x, &online);
+    if (rc)
+        goto out;
+    rc = read_affinity(x, domid, NULL, &online, &out->hard_affinity,
+                       &out->soft_affinity);
 out:
     libxl_dominfo_dispose(&info);
     return rc;

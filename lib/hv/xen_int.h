@@ -129,6 +129,7 @@ int xen_list_domains_again(hv *h, const hv_domain *before, size_t nr_before,
                            hv_domain **doms, size_t *nr);
 int xen_get_domain(hv *h, uint32_t domid, hv_domain *out);
 int xen_get_progress(hv *h, uint32_t domid, hv_dom_progress *out);
+int xen_get_cpus(hv *h, uint32_t domid, hv_dom_cpus *out);
 int xen_set_maxmem(hv *h, uint32_t domid, uint64_t kib);
 int xen_set_target(hv *h, uint32_t domid, uint64_t kib);
 int xen_set_vcpus_online(hv *h, uint32_t domid, unsigned nr);

@@ -63,9 +63,9 @@ static int destroy_pool(run_ctx *c, const hv_pool *p)
 
 /* The domain and the cpupools as the host shows them now. */
 static int look_again(run_ctx *c, const plan_stage *st, const plan_action *a,
-                      hv_domain *d, hv_pool **pools, size_t *nr)
+                      hv_dom_cpus *d, hv_pool **pools, size_t *nr)
 {
-    int rc = exec_get_dom(c, st, a, d);
+    int rc = exec_get_cpus(c, st, a, d);
 
     if (rc)
         return rc;
@@ -88,7 +88,7 @@ int exec_pool_enter(run_ctx *c, const plan_stage *st, const plan_action *a)
     xs_cpumap removed;
     uint32_t id = 0;
     bool created = false, moved = false;
-    hv_domain d;
+    hv_dom_cpus d;
     int cpu, rc;
 
     CPUMAP_Clear(&removed);
@@ -137,6 +137,18 @@ int exec_pool_enter(run_ctx *c, const plan_stage *st, const plan_action *a)
             goto out;
         }
     }
+    /*
+     * The pool first, empty: from the moment Pool-0 gives up the pCPUs,
+     * dom0 (in Pool-0, running this) has fewer, and on the bed each of
+     * its calls then took 3 times as long.
+     */
+    rc = HV_PoolCreate(c->h, a->pool, sched, &id);
+    if (rc) {
+        exec_act_failed(c, st, a, rc, "%s: cannot create cpupool %s: %s",
+                        a->domain, a->pool, exec_hv_why(c));
+        goto undo;
+    }
+    created = true;
     for (cpu = CPUMAP_Next(a->cpus, 0); cpu >= 0;
          cpu = CPUMAP_Next(a->cpus, (unsigned)cpu + 1)) {
         if (!CPUMAP_Test(&p0->cpus, (unsigned)cpu)) {
@@ -156,13 +168,6 @@ int exec_pool_enter(run_ctx *c, const plan_stage *st, const plan_action *a)
         }
         CPUMAP_Set(&removed, (unsigned)cpu);
     }
-    rc = HV_PoolCreate(c->h, a->pool, sched, &id);
-    if (rc) {
-        exec_act_failed(c, st, a, rc, "%s: cannot create cpupool %s: %s",
-                        a->domain, a->pool, exec_hv_why(c));
-        goto undo;
-    }
-    created = true;
     for (cpu = CPUMAP_Next(a->cpus, 0); cpu >= 0;
          cpu = CPUMAP_Next(a->cpus, (unsigned)cpu + 1)) {
         rc = HV_PoolAddCpu(c->h, id, (unsigned)cpu);
@@ -220,7 +225,7 @@ int exec_pool_leave(run_ctx *c, const plan_stage *st, const plan_action *a)
     hv_pool *pools = NULL;
     size_t nr = 0;
     const hv_pool *p, *p0;
-    hv_domain d;
+    hv_dom_cpus d;
     int rc;
 
     rc = HV_ListPools(c->h, &pools, &nr);
@@ -230,7 +235,7 @@ int exec_pool_leave(run_ctx *c, const plan_stage *st, const plan_action *a)
         goto out;
     }
     p = HV_PoolByName(pools, nr, a->pool);
-    rc = exec_get_dom(c, st, a, &d);
+    rc = exec_get_cpus(c, st, a, &d);
     if (rc)
         goto out;
     if (p && d.pool == p->id) {
@@ -302,7 +307,7 @@ out:
 
 int exec_pin(run_ctx *c, const plan_stage *st, const plan_action *a)
 {
-    hv_domain d;
+    hv_dom_cpus d;
     xs_cpumap hard;
     char m1[128], m2[128];
     int rc;
@@ -314,7 +319,7 @@ int exec_pin(run_ctx *c, const plan_stage *st, const plan_action *a)
                         exec_hv_why(c));
         return rc;
     }
-    rc = exec_get_dom(c, st, a, &d);
+    rc = exec_get_cpus(c, st, a, &d);
     if (rc)
         return rc;
     hard = d.hard_affinity;

@@ -131,8 +131,13 @@ const char *exec_hv_why(run_ctx *c);
 void exec_act_failed(run_ctx *c, const plan_stage *st, const plan_action *a,
                      int rc, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* Put the recorded host back (exec_back.c); rep says how it went. */
+void exec_rollback(run_ctx *c, exec_report *rep);
 int exec_get_dom(run_ctx *c, const plan_stage *st, const plan_action *a,
                  hv_domain *d);
+/* The same for a pCPU step's check: HV_GetCpus, without xenstore. */
+int exec_get_cpus(run_ctx *c, const plan_stage *st, const plan_action *a,
+                  hv_dom_cpus *d);
 void exec_watch_start(run_ctx *c, act_run *r, uint64_t now);
 void exec_mem_progress(act_run *r, uint64_t away, uint64_t now);
 void exec_describe_stuck(const act_run *r, uint64_t now, bool kib,

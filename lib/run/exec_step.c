@@ -112,6 +112,17 @@ int exec_get_dom(run_ctx *c, const plan_stage *st, const plan_action *a,
     return rc;
 }
 
+int exec_get_cpus(run_ctx *c, const plan_stage *st, const plan_action *a,
+                  hv_dom_cpus *d)
+{
+    int rc = HV_GetCpus(c->h, a->domid, d);
+
+    if (rc)
+        exec_act_failed(c, st, a, rc, "%s: cannot read its pCPUs: %s",
+                        a->domain, exec_hv_why(c));
+    return rc;
+}
+
 /* Watch a step from now: is it still moving? (stuck.h) */
 void exec_watch_start(run_ctx *c, act_run *r, uint64_t now)
 {

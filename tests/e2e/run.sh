@@ -407,21 +407,39 @@ if sed -n 's/^.*XS-E2E-SVG //p' "$logdir/check-xen-stock$tag.log" 2>/dev/null |
 else
     rm -f "$svg"
 fi
-# issue 14's ratios, from times of the same boot (05-xl-baseline, 10-takeover;
-# medians of three tries each when the logs have them)
-echo "$times" | awk '{ t[$1] = $2 } END {
-    x = t["xenshift-takeover-median"]; if (!x) x = t["xenshift-takeover"]
-    c = t["xenshift-capacity-median"]; if (!c) c = t["xenshift-capacity"]
-    # the floor: each balloon step alone, as the executor timed it, and
-    # as the shell timed its whole command
-    s = t["xenshift-shrink-vm2-alone"]; g = t["xenshift-grow-vm1-alone"]; if (g > s) s = g
-    sw = t["xenshift-shrink-vm2-alone-whole"]; gw = t["xenshift-grow-vm1-alone-whole"]; if (gw > sw) sw = gw
+# issue 14's ratios, from times of the same boot: 05-xl-baseline's balloon
+# steps alone (medians of three), 10-takeover's pairs (vm2's shrink alone,
+# then the take-over; "XS-E2E-PAIR N shrink-alone CAP WHOLE takeover CAP
+# WHOLE inside MS"), medians of five
+pairs=$(sed -n 's/^.*XS-E2E-PAIR //p' "$logdir/check-xen-stock$tag.log" 2>/dev/null | tr -d '\r')
+{ echo "$times"; echo "$pairs" | sed 's/^/pair /'; } | awk '
+function median(a, n,    i, j, v) {
+    for (i = 2; i <= n; i++) { v = a[i]; for (j = i - 1; j > 0 && a[j] > v; j--) a[j + 1] = a[j]; a[j + 1] = v }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+$1 == "pair" && $7 > 0 && $4 > 0 && $5 > 0 {
+    n++; ac[n] = $4; aw[n] = $5; tc[n] = $7; tw[n] = $8; rc[n] = $7 / $4; rw[n] = $8 / $5
+    if ($10 > 0) { ni++; ri[ni] = $7 / $10 }
+    list = list sprintf("%s%d/%d", n > 1 ? ", " : "", $4, $7)
+    next
+}
+$1 != "pair" { t[$1] = $2 } END {
+    x = t["xenshift-takeover"]; c = t["xenshift-capacity"]
+    s = t["xenshift-shrink-vm2-alone"]; g = t["xenshift-grow-vm1-alone"]
+    sw = t["xenshift-shrink-vm2-alone-whole"]; gw = t["xenshift-grow-vm1-alone-whole"]
     if (s > 0)
-        printf "# balloon steps alone: vm2 shrink %d ms, vm1 grow %d ms (xenshift, to capacity; whole commands %d and %d ms); %d and %d ms by xl, seen through xl list\n", t["xenshift-shrink-vm2-alone"], t["xenshift-grow-vm1-alone"], t["xenshift-shrink-vm2-alone-whole"], t["xenshift-grow-vm1-alone-whole"], t["xl-shrink-vm2-alone"], t["xl-grow-vm1-alone"]
-    if (x > 0 && sw > 0)
-        printf "# ratio: take-over / its slowest balloon step alone, each the whole command as the shell times it: %.2f (%d / %d ms; goal <= 1.2)\n", x / sw, x, sw
-    if (c > 0 && s > 0)
-        printf "# ratio: take-over / its slowest balloon step alone, each to capacity from its first step: %.2f (%d / %d ms; goal <= 1.2; %d ms of preparing before it)\n", c / s, c, s, t["xenshift-prepare"]
+        printf "# balloon steps alone (05-xl-baseline, medians of 3): vm2 shrink %d ms, vm1 grow %d ms (xenshift, to capacity; whole commands %d and %d ms); %d and %d ms by xl, seen through xl list\n", s, g, sw, gw, t["xl-shrink-vm2-alone"], t["xl-grow-vm1-alone"]
+    if (g > s)
+        printf "# (vm1 grow alone was slower than vm2 shrink alone here: the pairs below set the take-over against the shrink)\n"
+    if (n > 0) {
+        # what the rest of the report compares with: the pairs'"'"' take-overs
+        x = median(tw, n); c = median(tc, n)
+        printf "# %d pairs, vm2'"'"'s shrink alone / the take-over, to capacity (ms): %s\n", n, list
+        printf "# ratio: take-over / its slowest balloon step alone, to capacity from the first step, in pairs: %.2f (median of the pairs'"'"' ratios; medians %d / %d ms; goal <= 1.2; %d ms of preparing before it)\n", median(rc, n), c, median(ac, n), t["xenshift-prepare"]
+        printf "# ratio: take-over / its slowest balloon step alone, each the whole command as the shell times it, in pairs: %.2f (medians %d / %d ms; goal <= 1.2)\n", median(rw, n), x, median(aw, n)
+        if (ni > 0)
+            printf "# ratio: take-over'"'"'s capacity / the slowest balloon step inside it: %.2f (median of %d; what the executor adds to the balloon it waits for)\n", median(ri, ni), ni
+    }
     if (x > 0 && s > 0)
         printf "# ratio: take-over, the whole command / its slowest balloon step alone to capacity (a command'"'"'s fixed cost against none): %.2f (%d / %d ms)\n", x / s, x, s
     if (x > 0 && t["measure-true"] > 0)

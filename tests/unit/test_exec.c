@@ -732,6 +732,12 @@ static void pool_create_fails(hv *h)
     add_fault(h, "pool_create", 0, 0, HV_EFAIL);
 }
 
+/* The pool is made first, empty: then Pool-0 refuses the pCPU. */
+static void pool_remove_cpu_fails(hv *h)
+{
+    add_fault(h, "pool_remove_cpu", 0, 1, HV_EFAIL);
+}
+
 static void pool_add_cpu_fails(hv *h)
 {
     add_fault(h, "pool_add_cpu", 0, 1, HV_EFAIL);
@@ -860,6 +866,10 @@ static void test_failures(uint64_t shrink_ms)
             "vm1: cannot create cpupool xenshift-vm1: injected fault",
             "vm1", EXEC_DOM_ROLLED_BACK, l, &r);
     is_int(outcome(&r, "vm2"), EXEC_DOM_ROLLED_BACK, "pool fault: vm2 too");
+    memset(l, 0, sizeof(*l));
+    failing("fig9-host.json", pool_remove_cpu_fails, &o,
+            "vm1: cannot take pCPU 1 from Pool-0: injected fault", "vm1",
+            EXEC_DOM_ROLLED_BACK, l, &r);
     memset(l, 0, sizeof(*l));
     failing("fig9-host.json", pool_add_cpu_fails, &o,
             "cannot add pCPU", "vm1", EXEC_DOM_ROLLED_BACK, l, &r);
