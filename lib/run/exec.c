@@ -278,7 +278,7 @@ static bool may_start(const graph_run *gr, const exec_report *rep, size_t i)
  *
  * A new pool's pCPUs come from Pool-0, where dom0 runs this: every
  * other step that may start goes first.  On the bed, dom0's calls took
- * 3 times as long once it had one pCPU left (a pin 85-205 ms, not 20).
+ * 3 times as long once it had one pCPU left (a pin 46-205 ms, not 7-20).
  */
 static int start_ready(run_ctx *c, graph_run *gr, exec_report *rep,
                        bool *more)
