@@ -171,8 +171,29 @@ numa=
 if [ "${XENSHIFT_E2E_NUMA:-2}" = 2 ]; then
     numa="-object memory-backend-ram,size=1536M,id=m0 -object memory-backend-ram,size=1536M,id=m1 -numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1"
 fi
-# boot: one run of QEMU; sets qrc and panicked.
+# silence: seconds without a console line, once dom0's heartbeat
+# (XS-ALIVE every 20 s, dom0/runner.sh) has begun, after which dom0 is
+# taken for stopped: a scenario that hangs in a running dom0 is ended by
+# runner.sh's own limit, and prints, so only a dom0 (or hypervisor) that
+# runs no more stays silent.
+silence=${XENSHIFT_E2E_SILENCE:-240}
+# xen_keys KEYS: Xen's debug keys, typed on its serial console.  QEMU's
+# -nographic console takes Ctrl-A as its escape (Ctrl-A Ctrl-A types
+# one), and three Ctrl-A switch the console's input to Xen.
+xen_keys() {
+    printf '\001\001\001\001\001\001' >&8
+    sleep 2
+    for k in $(echo "$1" | fold -w 1); do
+        printf '%s' "$k" >&8
+        sleep 3
+    done
+}
+# boot: one run of QEMU; sets qrc, panicked and hung.
 boot() {
+    rm -f "$work/qemu-in"
+    mkfifo "$work/qemu-in"
+    # held open here, so that QEMU's input never ends
+    exec 8<>"$work/qemu-in"
     timeout --kill-after=10 "$timeout" "$qemu" \
         -accel "$accel" -cpu "$cpu" -m 3072 -smp 2 $numa \
         -nographic -no-reboot -net none \
@@ -181,12 +202,17 @@ boot() {
         -initrd "$image/vmlinuz console=hvc0 earlyprintk=xen root=/dev/vda rw loglevel=4,$image/initrd.gz" \
         -drive file="$image/rootfs.ext4",format=raw,if=virtio,cache=unsafe,snapshot=on \
         -drive file="$payload_img",format=raw,if=virtio,cache=unsafe,snapshot=on \
-        </dev/null > "$log" 2>&1 &
+        < "$work/qemu-in" > "$log" 2>&1 &
     qpid=$!
     # A hypervisor that panics tries to reboot, and under emulation that
     # can hang until the time limit: stop QEMU as soon as Xen says it
-    # panicked, once the rest of its report is out.
+    # panicked, once the rest of its report is out.  A dom0 silent for
+    # $silence s: Xen is asked for its state (its vCPUs' registers and
+    # stacks, dom0's, the run queues), and QEMU stopped.
     panicked=0
+    hung=0
+    size=0
+    quiet=$SECONDS
     while kill -0 $qpid 2>/dev/null; do
         if grep -q 'Panic on CPU' "$log" 2>/dev/null; then
             panicked=1
@@ -194,10 +220,28 @@ boot() {
             kill $qpid 2>/dev/null
             break
         fi
+        now=$(stat -c %s "$log" 2>/dev/null || echo 0)
+        if [ "$now" != "$size" ]; then
+            size=$now
+            quiet=$SECONDS
+        elif [ $((SECONDS - quiet)) -ge "$silence" ] &&
+             grep -q 'XS-ALIVE' "$log" 2>/dev/null &&
+             ! grep -q 'XS-TAP: 1\.\.' "$log" 2>/dev/null; then
+            hung=1
+            xen_keys 0drq
+            sleep 5
+            kill $qpid 2>/dev/null
+            # what Xen printed for the keys (QEMU writes the log, so
+            # the harness adds nothing to it)
+            tail -c +$((size + 1)) "$log" | tr -d '\r' > "$work/xen-report"
+            break
+        fi
         sleep 2
     done
     wait $qpid
     qrc=$?
+    exec 8>&-
+    rm -f "$work/qemu-in"
     tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
     sed -n 's/^.*XS-TAP: //p' "$log" > "$work/tap"
 }
@@ -208,7 +252,10 @@ boot() {
 # seen in CI and once in about ten local runs, each time around a
 # domain leaving its cpupool.  A panic is the hypervisor's, not a
 # failed check: Xen's report is printed, kept in panic-N.log, and the
-# whole run is booted again, at most twice.  Tests never retry.
+# whole run is booted again, at most twice.  So is a dom0 that stopped
+# (silent while its own time limits could not fire; CI once lost a
+# whole boot's budget to one): what Xen says of its state is printed
+# and kept in hang-N.log.  Tests never retry.
 panic_retries=${XENSHIFT_E2E_PANIC_RETRIES:-2}
 # guest_deaths: one line per guest of the bed that triple faulted during
 # the boot, with the RIP Xen saved for it.  A guest would die unseen
@@ -228,8 +275,8 @@ guest_deaths() {
                  (rip ~ /^e008:/ ? " (Xen'"'"'s code: the emulator)" : " (the guest'"'"'s own code)")
              n = 0 }' "$log"
 }
-# run_boot LABEL: boot until no panic and no failure with a guest death
-# (or out of retries); 1 when out.  Sets deaths.
+# run_boot LABEL: boot until no panic, no stopped dom0 and no failure
+# with a guest death (or out of retries); 1 when out.  Sets deaths.
 run_boot() {
     attempt=0
     while :; do
@@ -239,7 +286,12 @@ run_boot() {
         boot
         t_boot=$((SECONDS - t_boot))
         deaths=$(guest_deaths)
-        if [ $panicked = 1 ]; then
+        if [ $hung = 1 ]; then
+            cp "$log" "$logdir/hang-$1-$attempt.log"
+            echo "check-xen: dom0 stopped: no console line for $silence s $(where), ${t_boot} s into the boot; what Xen said of its state, asked with its debug keys 0 d r q (kept in $logdir/hang-$1-$attempt.log):" >&2
+            head -n 150 "$work/xen-report" >&2
+            what="dom0 stopped"
+        elif [ $panicked = 1 ]; then
             cp "$log" "$logdir/panic-$1-$attempt.log"
             echo "check-xen: the Xen hypervisor panicked$(sed -n 's/^# scenario \([^ ]*\)$/ during \1/p' "$work/tap" | tail -n 1) after ${t_boot} s; its report (kept in $logdir/panic-$1-$attempt.log):" >&2
             sed -n '/----\[ Xen-/,$p' "$log" | head -n 80 >&2
@@ -262,21 +314,44 @@ run_boot() {
         fi
         if [ $attempt -gt "$panic_retries" ]; then
             echo "check-xen: $what in each of $attempt boots" >&2
+            why "$1: $what in each of $attempt boots, the last $(where)"
             return 1
         fi
         echo "# check-xen: $what (attempt $attempt); booting again"
     done
 }
-# check_boot: the run's own failures (time limit, no plan); 1 when failed.
+# why TEXT: a reason the run failed, printed again at its very end (a
+# log cut to its tail, as CI's is, still says why) with the console's
+# last lines
+why() {
+    echo "$*" >> "$work/why"
+    if [ "$hung" = 1 ]; then
+        echo "check-xen: what Xen said of its state (the first lines):" > "$work/why-report"
+        head -n 40 "$work/xen-report" >> "$work/why-report"
+    else
+        echo "check-xen: the console's last lines:" > "$work/why-report"
+        grep -v '^[[:space:]]*$' "$log" | tail -n 15 >> "$work/why-report"
+    fi
+}
+# where: the scenario the boot was in and its last TAP line
+where() {
+    printf 'in %s after "%s"' \
+        "$(sed -n 's/^# scenario \([^ ]*\)$/\1/p' "$work/tap" | tail -n 1)" \
+        "$(grep -E '^(not )?ok [0-9]+' "$work/tap" | tail -n 1)"
+}
+# check_boot LABEL: the run's own failures (time limit, no plan); 1 when
+# failed.
 check_boot() {
     if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
         echo "check-xen: QEMU did not finish within $timeout s; the log's tail:" >&2
         tail -n 40 "$log" >&2
+        why "$1: QEMU did not finish within $timeout s, $(where)"
         return 1
     fi
     if ! grep -q '^1\.\.[0-9][0-9]*$' "$work/tap"; then
         echo "check-xen: the run did not finish (no TAP plan); the log's tail:" >&2
         tail -n 40 "$log" >&2
+        why "$1: the run did not finish (no TAP plan; QEMU exit $qrc), $(where)"
         return 1
     fi
     return 0
@@ -302,12 +377,12 @@ stress=0
 printf '%s\n' "${scenarios[@]}" | grep -qx stress && stress=1
 : > "$work/tap.stock"
 if [ "$has_stock" -gt 0 ]; then
-    run_boot stock$tag || failed=1
+    run_boot stock$tag && booted=1 || { booted=0; failed=1; }
     stock_deaths=$deaths
     cp "$work/tap" "$work/tap.stock"
     stock_boot=$t_boot
     stock_attempts=$attempt
-    check_boot || failed=1
+    [ $booted = 0 ] || check_boot stock$tag || failed=1
     cp "$log" "$logdir/check-xen-stock$tag.log"
 fi
 
@@ -363,10 +438,10 @@ if [ $failed = 0 ] && [ "$has_guarded" -gt 0 ]; then
         fail "cannot build the second payload disk"
     xen_img=$work/xen-guarded
     payload_img=$work/payload2.ext4
-    run_boot guarded || failed=1
+    run_boot guarded && booted=1 || { booted=0; failed=1; }
     guarded_attempts=$attempt
     guarded_deaths=$deaths
-    check_boot || failed=1
+    [ $booted = 0 ] || check_boot guarded || failed=1
     cp "$log" "$logdir/check-xen-guarded.log"
     guarded_n=1
 fi
@@ -469,12 +544,16 @@ for b in stock$tag guarded; do
     c=$(sed -n 's/^.*XS-E2E-COUNT bed-boot-deaths //p' "$logdir/check-xen-$b.log" 2>/dev/null | tail -n 1)
     [ -n "$c" ] && [ "$c" != 0 ] && echo "# $b boot: $c guest(s) of the bed died while booting and were built again"
 done
-[ "$stock_attempts" -gt 1 ] && echo "# the stock boot was booted again $((stock_attempts - 1)) time(s): see $logdir/panic-stock$tag-*.log, guest-death-stock$tag-*.log"
+[ "$stock_attempts" -gt 1 ] && echo "# the stock boot was booted again $((stock_attempts - 1)) time(s): see $logdir/panic-stock$tag-*.log, guest-death-stock$tag-*.log, hang-stock$tag-*.log"
 [ -n "$stock_deaths" ] && printf '# guests of the bed that died in the stock boot:\n%s\n' "$stock_deaths"
 [ -n "$guarded_deaths" ] && printf '# guests of the bed that died in the guarded boot:\n%s\n' "$guarded_deaths"
-[ "$guarded_attempts" -gt 1 ] && echo "# the guarded boot was booted again $((guarded_attempts - 1)) time(s): see $logdir/panic-guarded-*.log, guest-death-guarded-*.log"
+[ "$guarded_attempts" -gt 1 ] && echo "# the guarded boot was booted again $((guarded_attempts - 1)) time(s): see $logdir/panic-guarded-*.log, guest-death-guarded-*.log, hang-guarded-*.log"
 
 if [ $failed = 1 ]; then
+    if [ -s "$work/why" ]; then
+        sed '2,$s/^/    /' "$work/why-report" >&2
+        sed 's/^/check-xen: failed: /' "$work/why" >&2
+    fi
     echo "check-xen: the run failed (see above)" >&2
     exit 1
 fi

@@ -125,6 +125,14 @@ t $? "and runs on"
 stop_daemon
 
 # --- each transition drawn into --timelines DIR, the newest N kept -------
+# wait_log TEXT N: until the daemon's log has N lines with TEXT (10 s)
+wait_log() {
+    i=0
+    while [ "$(grep -cF "$1" "$tmp/daemon.log")" -lt "$2" ]; do
+        [ $i -lt 100 ] || return 1
+        sleep 0.1; i=$((i + 1))
+    done
+}
 tl="$tmp/timelines"
 start_daemon --no-hooks --timelines "$tl" --keep-timelines 2
 x apply normal > "$tmp/out" 2>&1
@@ -134,6 +142,9 @@ t $? "and apply takeover"
 id=$(sed -n 's/^request \([^:]*\): takeover, sent to xenshiftd.*/\1/p' "$tmp/out")
 x apply normal > "$tmp/out" 2>&1
 t $? "and apply normal again"
+# the daemon draws each picture after it answered
+wait_log "xenshiftd: timeline: " 3
+t $? "the daemon logged each of the three drawn, after its answer"
 is "$(ls "$tl" | wc -l | tr -d ' ')" 2 "--keep-timelines 2: the two newest of three kept"
 [ -n "$id" ] && [ -f "$tl/$id.svg" ]
 t $? "the takeover's timeline is DIR/ID.svg, ID its request's ($id)"
@@ -161,7 +172,7 @@ start_daemon --no-hooks --timelines /dev/null/timelines
 x apply takeover > "$tmp/out" 2>&1
 t $? "a daemon whose --timelines cannot be made still serves apply takeover"
 is "$(phase)" takeover "and the host reached it"
-grep -q "xenshiftd: warning: timeline: cannot make the directory /dev/null/timelines" "$tmp/daemon.log"
+wait_log "xenshiftd: warning: timeline: cannot make the directory /dev/null/timelines" 1
 t $? "the picture's failure is logged: $(grep 'timeline: cannot' "$tmp/daemon.log" | head -n 1)"
 stop_daemon
 

@@ -91,6 +91,12 @@ else
     tap_fail "xenshift's libraries are missing in dom0: $(ldd "$XENSHIFT" | grep 'not found' | tr '\n' ' ')"
 fi
 
+# A heartbeat on the console while the scenarios run: a scenario's own
+# time limit below needs a dom0 that still runs, and run.sh takes
+# minutes without a line for a dom0 (or hypervisor) that no longer
+# does.
+( while :; do echo "XS-ALIVE"; sleep 20; done ) &
+alive=$!
 for s in /payload/scenarios/*.sh; do
     [ -f "$s" ] || continue
     t=$(now_ms)
@@ -106,4 +112,5 @@ for s in /payload/scenarios/*.sh; do
     [ $rc -ge 124 ] && tap_fail "scenario $(basename "$s") did not finish (exit $rc)"
     tap_diag "scenario $(basename "$s") took $(( $(now_ms) - t )) ms"
 done
+kill $alive
 tap_plan
