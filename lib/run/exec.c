@@ -53,6 +53,8 @@
  * memory is read this often, for the events alone (apply's timeline).
  */
 #define EXEC_FREE_EVERY_MS 500
+/* A look a balloon's predicted end brings forward comes no sooner. */
+#define EXEC_LOOK_MIN_MS 10
 
 /* The caller asked to stop (only the forward run can be stopped). */
 static bool canceled(const run_ctx *c)
@@ -471,6 +473,58 @@ static unsigned until_next_look(const run_ctx *c)
     return (unsigned)(poll - since % poll);
 }
 
+/*
+ * In how many ms the first balloon should reach its final target, from
+ * the pace it showed since it began to move (two looks that saw it
+ * move), or UINT64_MAX.
+ */
+static uint64_t soonest_balloon_end(const run_ctx *c, const graph_run *gr,
+                                    uint64_t now)
+{
+    uint64_t best = UINT64_MAX, left, moved, took, eta, since;
+    size_t i;
+
+    for (i = 0; i < gr->g.nr_nodes; i++) {
+        const act_run *r = &gr->runs[i];
+
+        if (r->phase != ACT_RUNNING || !r->pending ||
+            r->a->kind != PLAN_ACT_MEMORY ||
+            r->granted_kib != r->a->to_kib || r->watch.nr_progress < 2 ||
+            r->pace_away_kib <= r->best_dist || r->watch.last_ms > now)
+            continue;
+        took = r->watch.last_ms - r->pace_ms;
+        moved = r->pace_away_kib - r->best_dist;
+        /* to the target itself, as the looks on the grid see it */
+        left = r->best_dist;
+        eta = left * took / moved;      /* from the last look it moved */
+        since = now - r->watch.last_ms;
+        eta = eta > since ? eta - since : 0;
+        if (eta < best)
+            best = eta;
+    }
+    return best;
+}
+
+/*
+ * Until the next look: the grid's next tick, or sooner when a balloon
+ * should end before it (never sooner than EXEC_LOOK_MIN_MS).  On the
+ * grid alone a balloon that ended just after a tick was seen up to
+ * poll_ms late: in the bed's take-over vm2's shrink, which alone had
+ * ended before its sixth tick, ended after it and was seen at the
+ * seventh, 100 ms later.
+ */
+static unsigned next_look(const run_ctx *c, const graph_run *gr)
+{
+    unsigned wait = until_next_look(c);
+    uint64_t end = soonest_balloon_end(c, gr, HV_NowMs(c->h));
+
+    if (end < EXEC_LOOK_MIN_MS)
+        end = EXEC_LOOK_MIN_MS;
+    if (end < wait)
+        wait = (unsigned)end;
+    return wait;
+}
+
 /* Run the plan's graph until every action is done or one failed. */
 static void run_graph(run_ctx *c, exec_report *rep)
 {
@@ -515,7 +569,7 @@ static void run_graph(run_ctx *c, exec_report *rep)
         }
         /* never 0: that would spin without the sim's clock moving */
         if (!more)
-            HV_SleepMs(c->h, until_next_look(c));
+            HV_SleepMs(c->h, next_look(c, &gr));
         if (check_running(c, &gr, HV_NowMs(c->h)))
             break;
     }

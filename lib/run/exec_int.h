@@ -78,6 +78,8 @@ typedef struct act_run {
     uint64_t granted_kib;       /* grow: the target set so far */
     uint64_t last_mem;
     uint64_t best_dist;
+    uint64_t pace_ms;           /* the first look that saw it move */
+    uint64_t pace_away_kib;     /* how far from its target it was then */
     unsigned last_vcpus;
     stuck_watch watch;          /* is it still moving? (stuck.h) */
     /* RELOCATE */

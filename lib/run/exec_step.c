@@ -140,6 +140,11 @@ void exec_mem_progress(act_run *r, uint64_t away, uint64_t now)
 {
     if (away >= r->best_dist)
         return;
+    if (!r->watch.nr_progress) {
+        /* its pace is counted from here (exec.c: next_look) */
+        r->pace_ms = now;
+        r->pace_away_kib = away;
+    }
     STUCK_Progress(&r->watch, now, r->best_dist - away);
     r->best_dist = away;
 }
