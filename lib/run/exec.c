@@ -481,7 +481,7 @@ static unsigned until_next_look(const run_ctx *c)
 static uint64_t soonest_balloon_end(const run_ctx *c, const graph_run *gr,
                                     uint64_t now)
 {
-    uint64_t best = UINT64_MAX, left, moved, took, eta, since;
+    uint64_t best = UINT64_MAX, moved, took, eta, since;
     size_t i;
 
     for (i = 0; i < gr->g.nr_nodes; i++) {
@@ -495,8 +495,7 @@ static uint64_t soonest_balloon_end(const run_ctx *c, const graph_run *gr,
         took = r->watch.last_ms - r->pace_ms;
         moved = r->pace_away_kib - r->best_dist;
         /* to the target itself, as the looks on the grid see it */
-        left = r->best_dist;
-        eta = left * took / moved;      /* from the last look it moved */
+        eta = r->best_dist * took / moved;  /* from the last look it moved */
         since = now - r->watch.last_ms;
         eta = eta > since ? eta - since : 0;
         if (eta < best)

@@ -293,7 +293,7 @@ run_boot() {
             what="dom0 stopped"
         elif [ $panicked = 1 ]; then
             cp "$log" "$logdir/panic-$1-$attempt.log"
-            echo "check-xen: the Xen hypervisor panicked$(sed -n 's/^# scenario \([^ ]*\)$/ during \1/p' "$work/tap" | tail -n 1) after ${t_boot} s; its report (kept in $logdir/panic-$1-$attempt.log):" >&2
+            echo "check-xen: the Xen hypervisor panicked $(where), ${t_boot} s into the boot; its report (kept in $logdir/panic-$1-$attempt.log):" >&2
             sed -n '/----\[ Xen-/,$p' "$log" | head -n 80 >&2
             what="the hypervisor panicked"
         elif [ -z "$deaths" ] || [ "$stress" = 1 ] ||

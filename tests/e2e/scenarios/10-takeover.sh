@@ -85,7 +85,7 @@ tap_is "status -j: vm1's cpupool" \
 # in it; XENSHIFT_HV_TIMES: the whole command by its own clock, from its
 # process's start (exec, libraries) to its end; and the shell's clock
 # around it.  After the take-over dom0 shares pCPU 0 with vm2 and vm3:
-# there the shell's clock and the process's exit took 43-188 ms (45-65
+# there the shell's clock and the process's exit took 43-188 ms (43-65
 # after a shrink alone); the process's own clock leaves them out.
 # Each command starts after 2 s of quiet: the guests' kernels go on
 # working for a while after their balloons reached the target (a shrink
